@@ -1,0 +1,19 @@
+/**
+ * The owner key: Argon2id over the passphrase with the store's parameters. argon2 is
+ * imported here lazily, so agent-token paths never load it.
+ */
+import type { KdfParams } from '../format/kdf.js';
+
+export async function deriveOwnerKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+  const argon2 = await import('argon2');
+  return argon2.hash(passphrase, {
+    type: argon2.argon2id,
+    raw: true,
+    hashLength: 32,
+    salt: kdf.salt,
+    memoryCost: kdf.memoryKiB,
+    timeCost: kdf.iterations,
+    parallelism: kdf.parallelism,
+    version: 0x13,
+  });
+}

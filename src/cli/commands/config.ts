@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { SETTING_NAMES, checkSettingName, readSettings, settingsDir, writeSetting } from '../../store/settings.js';
+import { Context } from '../context.js';
+import { examples, type Deps } from '../program.js';
+import { notice, printJson, printTable } from '../render.js';
+
+export function registerConfig(program: Command, { io }: Deps): void {
+  const config = program.command('config').description(`non-secret preferences: ${SETTING_NAMES.join(', ')}`);
+  examples(config, ['agent-vault config set default-agent researcher', 'agent-vault config get default-agent', 'agent-vault config unset default-store']);
+  config
+    .command('get')
+    .description('print one setting, or all')
+    .argument('[name]', SETTING_NAMES.join(' | '))
+    .action((name: string | undefined, _options: unknown, cmd: Command) => runConfigGet(Context.of(io, cmd), name));
+  config
+    .command('set')
+    .description('change a setting')
+    .argument('<name>', SETTING_NAMES.join(' | '))
+    .argument('<value>', 'the new value')
+    .action(async (name: string, value: string, _options: unknown, cmd: Command) => {
+      const ctx = Context.of(io, cmd);
+      await writeSetting(ctx.io.env, checkSettingName(name), value);
+      notice(ctx.io, ctx.mode, `${name} = ${value} (in ${settingsDir(ctx.io.env)})`);
+    });
+  config
+    .command('unset')
+    .description('remove a setting')
+    .argument('<name>', SETTING_NAMES.join(' | '))
+    .action(async (name: string, _options: unknown, cmd: Command) => {
+      const ctx = Context.of(io, cmd);
+      await writeSetting(ctx.io.env, checkSettingName(name), undefined);
+      notice(ctx.io, ctx.mode, `${name} removed`);
+    });
+}
+
+export async function runConfigGet(ctx: Context, name: string | undefined): Promise<void> {
+  const settings = readSettings(ctx.io.env);
+  if (name !== undefined) {
+    const value = settings[checkSettingName(name)];
+    if (ctx.mode.json) printJson(ctx.io, { [name]: value ?? null });
+    else if (value !== undefined) ctx.io.out(`${value}\n`);
+    return;
+  }
+  if (ctx.mode.json) printJson(ctx.io, settings);
+  else await printTable(ctx.io, ctx.mode, SETTING_NAMES.filter((n) => settings[n] !== undefined), [
+    { header: 'NAME', value: (n) => n },
+    { header: 'VALUE', value: (n) => settings[n] ?? '' },
+  ]);
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { CREDENTIAL_TYPES, checkCredentialType } from '../../../core/credential.js';
+import { UsageError } from '../../../core/errors.js';
+import { checkCredentialKey } from '../../../core/ids.js';
+import { addTyped } from '../../../app/credentials.js';
+import { Context } from '../../context.js';
+import { addFieldOptions, collectInput, type FieldOptions } from '../../credential-fields.js';
+import { examples, type Deps } from '../../program.js';
+import { notice, printJson } from '../../render.js';
+
+export function registerAdd(credential: Command, { io }: Deps): void {
+  const command = credential
+    .command('add')
+    .description('add a typed credential: login, secure_note, card, identity or api_key')
+    .argument('<KEY>', 'UPPER_SNAKE_CASE key')
+    .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES));
+  addFieldOptions(command).action((key: string, options: FieldOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
+  examples(command, [
+    'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
+    'agent-vault credential add GITHUB --type login --username bot --totp-stdin <<< "otpauth://totp/GitHub:bot?secret=…"',
+    'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
+    'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
+  ]);
+}
+
+export async function runAdd(ctx: Context, key: string, options: FieldOptions & { type?: string }): Promise<void> {
+  checkCredentialKey(key);
+  const session = ctx.session();
+  const agent = ctx.agent(session);
+  const flagType = options.type === undefined ? undefined : checkCredentialType(options.type);
+  const collected = await collectInput(ctx.io, options, options.jsonStdin ? undefined : (flagType ?? 'api_key'), { promptForMain: true });
+  if (flagType !== undefined && collected.type !== undefined && collected.type !== flagType) {
+    throw new UsageError(`--type ${flagType} and the JSON's type ${collected.type} differ`);
+  }
+  const type = checkCredentialType(flagType ?? collected.type ?? 'api_key');
+  const credential = await addTyped(session, agent, key, type, collected.input);
+  if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type });
+  else notice(ctx.io, ctx.mode, `added ${credential.type} ${credential.key} to the vault of ${agent}`);
+}

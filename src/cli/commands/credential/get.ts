@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { readField, toPublicJson } from '../../../core/credential.js';
+import { readCredential } from '../../../app/credentials.js';
+import { Context } from '../../context.js';
+import { examples, type Deps } from '../../program.js';
+import { printJson, printValue } from '../../render.js';
+
+interface GetOptions {
+  field?: string;
+  newline: boolean;
+  reveal?: boolean;
+}
+
+export function registerGet(credential: Command, { io }: Deps): void {
+  const command = credential
+    .command('get')
+    .description('print the main secret of a credential (or one field), and nothing else')
+    .argument('<KEY|id>', 'the credential key or id')
+    .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
+    .option('-n, --no-newline', 'no trailing newline')
+    .option('--reveal', 'with --json, include the TOTP secret')
+    .action((key: string, options: GetOptions, cmd: Command) => runGet(Context.of(io, cmd), key, options));
+  examples(command, [
+    'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
+    'AGENT_VAULT_TOKEN=$(cat bot.token) agent-vault credential get GITHUB --field username',
+    'agent-vault credential get GITHUB --json --reveal',
+  ]);
+}
+
+export async function runGet(ctx: Context, keyOrId: string, options: GetOptions): Promise<void> {
+  const session = ctx.session();
+  const agent = ctx.agent(session);
+  const reveal = ctx.mode.json && options.reveal === true;
+  const credential = await readCredential(session, agent, keyOrId, { reveal });
+  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }) });
+  else printValue(ctx.io, readField(credential, options.field), options.newline);
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import type { Deps } from '../../program.js';
+import { registerAdd } from './add.js';
+import { registerDelete } from './delete.js';
+import { registerGet } from './get.js';
+import { registerList } from './list.js';
+import { registerSet } from './set.js';
+import { registerUpdate } from './update.js';
+
+export function registerCredential(program: Command, deps: Deps): void {
+  const credential = program.command('credential').alias('cred').description('store, read and change credentials in a vault');
+  registerSet(credential, deps);
+  registerAdd(credential, deps);
+  registerGet(credential, deps);
+  registerList(credential, deps);
+  registerUpdate(credential, deps);
+  registerDelete(credential, deps);
+}

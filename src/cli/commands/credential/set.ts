@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../../core/errors.js';
+import { checkCredentialKey } from '../../../core/ids.js';
+import { setSecrets } from '../../../app/credentials.js';
+import { Context } from '../../context.js';
+import { examples, type Deps } from '../../program.js';
+import { notice, printJson } from '../../render.js';
+import { promptSecret, readSecretFromStdin } from '../../secret-input.js';
+
+export function registerSet(credential: Command, { io }: Deps): void {
+  const command = credential
+    .command('set')
+    .description('add or overwrite simple secrets (type api_key), or the main secret of an existing credential')
+    .argument('<KEY=VALUE...>', 'KEY=VALUE, KEY=- to read the value from stdin, or KEY alone to be asked (masked)')
+    .action((pairs: string[], _options: unknown, cmd: Command) => runSet(Context.of(io, cmd), pairs));
+  examples(command, [
+    'printf %s "$OPENAI_KEY" | agent-vault credential set OPENAI_API_KEY=- --agent researcher',
+    'agent-vault credential set GITHUB_TOKEN --agent researcher      # asks, masked',
+    'agent-vault credential set REGION=eu-west-1 LOG_LEVEL=debug -a researcher',
+  ]);
+}
+
+export async function runSet(ctx: Context, args: string[]): Promise<void> {
+  const parsed = args.map((arg) => {
+    const eq = arg.indexOf('=');
+    return eq < 0 ? { key: checkCredentialKey(arg), source: 'prompt' as const } : { key: checkCredentialKey(arg.slice(0, eq)), source: arg.slice(eq + 1) };
+  });
+  if (new Set(parsed.map((p) => p.key)).size !== parsed.length) throw new UsageError('a key is given twice');
+  if (parsed.filter((p) => p.source === '-').length > 1) throw new UsageError('only one KEY=- can read stdin', 'set the others in another call');
+  const session = ctx.session();
+  const agent = ctx.agent(session);
+  const pairs: Array<[string, string]> = [];
+  for (const { key, source } of parsed) {
+    if (source === 'prompt') pairs.push([key, await promptSecret(ctx.io, `Value of ${key}`, `${key}=- and the value on stdin`)]);
+    else if (source === '-') pairs.push([key, await readSecretFromStdin(ctx.io, `the value of ${key}`)]);
+    else pairs.push([key, source]);
+  }
+  const results = await setSecrets(session, agent, pairs);
+  if (ctx.mode.json) printJson(ctx.io, results.map((r) => ({ agent, ...r })));
+  else for (const r of results) notice(ctx.io, ctx.mode, `${r.created ? 'added' : 'updated'} ${r.key} in the vault of ${agent}`);
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../../core/errors.js';
+import { checkCredentialKey } from '../../../core/ids.js';
+import { updateTyped } from '../../../app/credentials.js';
+import { Context } from '../../context.js';
+import { addFieldOptions, collectInput, type FieldOptions } from '../../credential-fields.js';
+import { examples, type Deps } from '../../program.js';
+import { notice, printJson } from '../../render.js';
+
+export function registerUpdate(credential: Command, { io }: Deps): void {
+  const command = credential
+    .command('update')
+    .description('change fields of a credential, keeping its id and creation time')
+    .argument('<KEY|id>', 'the credential key or id')
+    .option('--rename <KEY>', 'give it a new key');
+  addFieldOptions(command).action((key: string, options: FieldOptions & { rename?: string }, cmd: Command) => runUpdate(Context.of(io, cmd), key, options));
+  examples(command, [
+    'agent-vault credential update GITHUB --password-stdin < new-password.txt',
+    'agent-vault credential update GITHUB --uri https://github.com --uri https://api.github.com',
+    'agent-vault credential update OLD_NAME --rename NEW_NAME',
+    'agent-vault credential update GITHUB --email ""    # an empty value removes a field',
+  ]);
+}
+
+export async function runUpdate(ctx: Context, keyOrId: string, options: FieldOptions & { rename?: string }): Promise<void> {
+  if (options.rename !== undefined) checkCredentialKey(options.rename);
+  const session = ctx.session();
+  const agent = ctx.agent(session);
+  const { input } = await collectInput(ctx.io, options, undefined, { promptForMain: false });
+  const changes = Object.keys(input.fields ?? {}).length + ['name', 'tags', 'uris'].filter((k) => k in input).length;
+  if (changes === 0 && options.rename === undefined) throw new UsageError('nothing to change', 'pass the fields to change, e.g. --username or --password-stdin');
+  const credential = await updateTyped(session, agent, keyOrId, { ...input, ...(options.rename === undefined ? {} : { rename: options.rename }) });
+  if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type, updated: credential.updated });
+  else notice(ctx.io, ctx.mode, `updated ${credential.key} in the vault of ${agent}`);
+}

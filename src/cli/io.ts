@@ -1,0 +1,129 @@
+/**
+ * All terminal I/O goes through one IO object: streams, TTY facts, the environment,
+ * colour, stdin (read at most once) and prompts (which write to stderr). Tests build
+ * one with {@link testIO}.
+ */
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { CancelledError, UsageError } from '../core/errors.js';
+
+/** Masked and plain questions, answered on the terminal. Loaded only when asked. */
+export interface Prompter {
+  password(message: string): Promise<string>;
+  input(message: string, options?: { default?: string }): Promise<string>;
+  confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
+  select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
+}
+
+export interface IO {
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  /** The environment, with AGENT_VAULT_PASSPHRASE already taken out of it. */
+  readonly env: NodeJS.ProcessEnv;
+  /** AGENT_VAULT_PASSPHRASE as it was at start-up; children never see it. */
+  readonly passphraseFromEnv: string | undefined;
+  readonly isStdinTTY: boolean;
+  readonly isStdoutTTY: boolean;
+  readonly isStderrTTY: boolean;
+  out(text: string): void;
+  err(text: string): void;
+  /** All of stdin; a second call is a usage error (two values cannot share it). */
+  readStdin(purpose: string): Promise<Buffer>;
+  /** Prompts are possible only with a terminal on stdin and stderr. */
+  canPrompt(): boolean;
+  prompter(): Promise<Prompter>;
+}
+
+class StreamIO implements IO {
+  private stdinUsedFor: string | undefined;
+
+  constructor(
+    readonly stdin: Readable & { isTTY?: boolean },
+    readonly stdout: Writable & { isTTY?: boolean },
+    readonly stderr: Writable & { isTTY?: boolean },
+    readonly env: NodeJS.ProcessEnv,
+    readonly passphraseFromEnv: string | undefined,
+  ) {}
+
+  get isStdinTTY(): boolean {
+    return this.stdin.isTTY === true;
+  }
+
+  get isStdoutTTY(): boolean {
+    return this.stdout.isTTY === true;
+  }
+
+  get isStderrTTY(): boolean {
+    return this.stderr.isTTY === true;
+  }
+
+  out(text: string): void {
+    this.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.stderr.write(text);
+  }
+
+  async readStdin(purpose: string): Promise<Buffer> {
+    if (this.stdinUsedFor !== undefined) {
+      throw new UsageError(`stdin cannot give both ${this.stdinUsedFor} and ${purpose}`, 'read one of them from a file instead');
+    }
+    this.stdinUsedFor = purpose;
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+    return Buffer.concat(chunks);
+  }
+
+  canPrompt(): boolean {
+    return this.isStdinTTY && this.isStderrTTY;
+  }
+
+  async prompter(): Promise<Prompter> {
+    const inquirer = await import('@inquirer/prompts');
+    const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
+    const guard = async <T>(ask: () => Promise<T>): Promise<T> => {
+      try {
+        return await ask();
+      } catch (err) {
+        if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw new CancelledError('cancelled');
+        throw err;
+      }
+    };
+    return {
+      password: (message) => guard(() => inquirer.password({ message, mask: '*' }, context)),
+      input: (message, options) => guard(() => inquirer.input({ message, ...(options?.default === undefined ? {} : { default: options.default }) }, context)),
+      confirm: (message, options) => guard(() => inquirer.confirm({ message, default: options?.default ?? false }, context)),
+      select: (message, choices) => guard(() => inquirer.select({ message, choices: choices.map((value) => ({ value })) }, context)),
+    };
+  }
+}
+
+/** The process's own streams and environment. Takes AGENT_VAULT_PASSPHRASE out of `process.env`. */
+export function systemIO(): IO {
+  const passphrase = process.env.AGENT_VAULT_PASSPHRASE;
+  delete process.env.AGENT_VAULT_PASSPHRASE;
+  return new StreamIO(process.stdin, process.stdout, process.stderr, process.env, passphrase);
+}
+
+/** An IO over in-memory streams, for tests: `stdout()` and `stderr()` return what was written. */
+export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): IO & { stdoutText(): string; stderrText(): string } {
+  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
+  stdin.end(options.stdin ?? '');
+  const capture = (): PassThrough & { isTTY?: boolean; text: string } => {
+    const stream = new PassThrough() as PassThrough & { isTTY?: boolean; text: string };
+    stream.text = '';
+    stream.on('data', (chunk: Buffer) => (stream.text += chunk.toString()));
+    return stream;
+  };
+  const stdout = capture();
+  const stderr = capture();
+  for (const s of [stdin, stdout, stderr]) s.isTTY = options.tty ?? false;
+  const env = { ...options.env };
+  const passphrase = env.AGENT_VAULT_PASSPHRASE;
+  delete env.AGENT_VAULT_PASSPHRASE;
+  return Object.assign(new StreamIO(stdin, stdout, stderr, env, passphrase), {
+    stdoutText: () => stdout.text,
+    stderrText: () => stderr.text,
+  });
+}

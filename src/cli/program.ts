@@ -1,0 +1,66 @@
+/**
+ * The commander program: global options, and one registration per command file.
+ * Subcommands are made with `.command()` so they inherit `exitOverride` and output settings.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { IO } from './io.js';
+import { registerInit } from './commands/init.js';
+import { registerProvision } from './commands/provision.js';
+import { registerStatus } from './commands/status.js';
+import { registerDeprovision } from './commands/deprovision.js';
+import { registerToken } from './commands/token.js';
+import { registerCredential } from './commands/credential/index.js';
+import { registerConfig } from './commands/config.js';
+
+/** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
+export interface Deps {
+  io: IO;
+  setExitCode(code: number): void;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Appends an "Examples:" section to a command's help. */
+export function examples(command: Command, lines: string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+export function buildProgram(deps: Deps, options: { json: boolean }): Command {
+  const program = new Command('agent-vault')
+    .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
+    .version(version(), '--version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--store <dir>', 'the store directory (default: $AGENT_VAULT_HOME, else $XDG_DATA_HOME/agent-vault)')
+    .option('-a, --agent <id>', 'the agent whose vault is meant (default: $AGENT_VAULT_AGENT, the token\'s agent, or the configured default)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--no-color', 'no colour (also: NO_COLOR)')
+    .option('-q, --quiet', 'no messages on stderr, only data and errors')
+    .option('-y, --yes', 'do not ask for confirmation (required off a terminal for destructive commands)')
+    .addOption(new Option('--passphrase-file <file>', 'read the owner passphrase from a file (also: AGENT_VAULT_PASSPHRASE_FILE)'))
+    .addOption(new Option('--passphrase-stdin', 'read the owner passphrase from stdin'))
+    .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN)'))
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({
+      writeOut: (text) => deps.io.out(text),
+      writeErr: (text) => deps.io.err(text),
+      // In --json mode main.ts prints the error as JSON instead.
+      outputError: (text, write) => {
+        if (!options.json) write(text);
+      },
+    });
+
+  registerInit(program, deps);
+  registerProvision(program, deps);
+  registerStatus(program, deps);
+  registerDeprovision(program, deps);
+  registerToken(program, deps);
+  registerCredential(program, deps);
+  registerConfig(program, deps);
+  return program;
+}

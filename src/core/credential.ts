@@ -1,0 +1,163 @@
+/**
+ * Credential types and their fields. Every type has one main secret: what
+ * `credential get` prints and what `credential set KEY=VALUE` replaces.
+ */
+import { randomBytes } from 'node:crypto';
+import { NotFoundError, UsageError } from './errors.js';
+import { checkCredentialKey } from './ids.js';
+
+export const CREDENTIAL_TYPES = ['login', 'secure_note', 'card', 'identity', 'api_key'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
+
+/** Which fields a type has, which of them are secret, and which is the main one. */
+export interface TypeSchema {
+  main: string;
+  secrets: readonly string[];
+  plain: readonly string[];
+}
+
+export const TYPE_SCHEMAS: Record<CredentialType, TypeSchema> = {
+  api_key: { main: 'value', secrets: ['value'], plain: [] },
+  login: { main: 'password', secrets: ['password', 'totp'], plain: ['username'] },
+  secure_note: { main: 'notes', secrets: ['notes'], plain: [] },
+  card: { main: 'number', secrets: ['number', 'cvv'], plain: ['cardholder', 'expiry'] },
+  identity: { main: 'full_name', secrets: [], plain: ['full_name', 'email', 'phone', 'address'] },
+};
+
+/** A stored credential, as it lives in the decrypted payload. */
+export interface Credential {
+  /** A random 16-hex-digit id that stays the same when the key is renamed. */
+  id: string;
+  key: string;
+  type: CredentialType;
+  name: string;
+  tags: string[];
+  /** Login URIs; empty for other types. */
+  uris: string[];
+  /** Field values by field name (`password`, `username`, `number`, …). */
+  fields: Record<string, string>;
+  created: string;
+  updated: string;
+}
+
+/** What a caller may supply when creating or changing a credential. */
+export interface CredentialInput {
+  name?: string;
+  tags?: string[];
+  uris?: string[];
+  fields?: Record<string, string>;
+}
+
+export function isCredentialType(text: string): text is CredentialType {
+  return (CREDENTIAL_TYPES as readonly string[]).includes(text);
+}
+
+export function checkCredentialType(text: string): CredentialType {
+  if (!isCredentialType(text)) {
+    throw new UsageError(`unknown credential type ${JSON.stringify(text)}`, `use one of ${CREDENTIAL_TYPES.join(', ')}`);
+  }
+  return text;
+}
+
+/** All field names of a type, secrets first. */
+export function fieldsOf(type: CredentialType): string[] {
+  const schema = TYPE_SCHEMAS[type];
+  return [...schema.secrets, ...schema.plain.filter((f) => !schema.secrets.includes(f))];
+}
+
+export function isSecretField(type: CredentialType, field: string): boolean {
+  return TYPE_SCHEMAS[type].secrets.includes(field);
+}
+
+/** Accepts `full-name` and `full_name` alike, and checks the type has the field. */
+export function checkField(type: CredentialType, field: string): string {
+  const name = field.replaceAll('-', '_');
+  if (name === 'uris' && type === 'login') return name;
+  if (!fieldsOf(type).includes(name)) {
+    throw new UsageError(`a ${type} has no field ${JSON.stringify(field)}`, `its fields are ${[...fieldsOf(type), ...(type === 'login' ? ['uris'] : [])].join(', ')}`);
+  }
+  return name;
+}
+
+function newId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+function applyInput(credential: Credential, input: CredentialInput): void {
+  if (input.name !== undefined) credential.name = input.name;
+  if (input.tags !== undefined) credential.tags = [...new Set(input.tags)];
+  if (input.uris !== undefined) {
+    if (credential.type !== 'login' && input.uris.length > 0) throw new UsageError(`a ${credential.type} has no URIs`, 'only logins take --uri');
+    credential.uris = [...input.uris];
+  }
+  for (const [field, value] of Object.entries(input.fields ?? {})) {
+    const name = checkField(credential.type, field);
+    if (value === '') delete credential.fields[name];
+    else credential.fields[name] = value;
+  }
+}
+
+/** A new credential of `type`; the caller stores it. */
+export function createCredential(key: string, type: CredentialType, input: CredentialInput, now: string): Credential {
+  const credential: Credential = {
+    id: newId(),
+    key: checkCredentialKey(key),
+    type,
+    name: '',
+    tags: [],
+    uris: [],
+    fields: {},
+    created: now,
+    updated: now,
+  };
+  applyInput(credential, input);
+  return credential;
+}
+
+/** Changes fields in place, keeping the id and creation time. */
+export function updateCredential(credential: Credential, input: CredentialInput, now: string): void {
+  applyInput(credential, input);
+  credential.updated = now;
+}
+
+/** The main secret's field name for this credential's type. */
+export function mainField(credential: Credential): string {
+  return TYPE_SCHEMAS[credential.type].main;
+}
+
+/** Reads one field, or the main secret; a missing field is a not-found error. */
+export function readField(credential: Credential, field?: string): string {
+  const name = field === undefined ? mainField(credential) : checkField(credential.type, field);
+  if (name === 'uris') return credential.uris.join('\n');
+  const value = credential.fields[name];
+  if (value === undefined) throw new NotFoundError(`credential ${credential.key} has no ${name.replaceAll('_', ' ')}`);
+  return value;
+}
+
+/**
+ * The credential as `--json` shows it. The TOTP secret is left out unless `revealTotp`:
+ * a code generator must not hand out the seed that makes every future code.
+ */
+export function toPublicJson(credential: Credential, options: { secrets: boolean; revealTotp: boolean }): Record<string, unknown> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(credential.fields)) {
+    const secret = isSecretField(credential.type, name);
+    if (name === 'totp' ? options.revealTotp : !secret || options.secrets) fields[name] = value;
+  }
+  return {
+    id: credential.id,
+    key: credential.key,
+    type: credential.type,
+    name: credential.name,
+    tags: credential.tags,
+    ...(credential.type === 'login' ? { uris: credential.uris } : {}),
+    fields,
+    created: credential.created,
+    updated: credential.updated,
+  };
+}
+
+/** The text searched by `credential search`: never a secret value. */
+export function searchableText(credential: Credential): string {
+  return [credential.key, credential.name, credential.fields.username ?? '', ...credential.uris, ...credential.tags].join('\n').toLowerCase();
+}

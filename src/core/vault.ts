@@ -1,0 +1,122 @@
+/**
+ * The decrypted contents of one agent's vault and the operations on it. Pure: the
+ * caller reads and writes the file (src/store) and passes the clock in.
+ */
+import { IntegrityError, NotFoundError, UsageError } from './errors.js';
+import {
+  checkCredentialType,
+  createCredential,
+  mainField,
+  searchableText,
+  updateCredential,
+  type Credential,
+  type CredentialInput,
+  type CredentialType,
+} from './credential.js';
+import { checkCredentialKey } from './ids.js';
+
+export const PAYLOAD_VERSION = 1;
+
+/** The JSON payload sealed inside a vault file. */
+export interface VaultPayload {
+  v: typeof PAYLOAD_VERSION;
+  agent: string;
+  /** The vault's X25519 private key (PKCS#8 DER, base64), the pair of the header's `pub`. */
+  privateKey: string;
+  credentials: Credential[];
+}
+
+export function emptyPayload(agent: string, privateKey: string): VaultPayload {
+  return { v: PAYLOAD_VERSION, agent, privateKey, credentials: [] };
+}
+
+export function encodePayload(payload: VaultPayload): Buffer {
+  return Buffer.from(JSON.stringify(payload));
+}
+
+/** Parses an authenticated payload, checking its shape so a bug cannot silently drop data. */
+export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new IntegrityError(`vault payload of agent ${agent} is not valid JSON`);
+  }
+  const p = payload as Partial<VaultPayload> | null;
+  if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' || !Array.isArray(p.credentials)) {
+    throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
+  }
+  return p as VaultPayload;
+}
+
+/** Finds a credential by key, or by id. */
+export function findCredential(payload: VaultPayload, keyOrId: string): Credential | undefined {
+  return payload.credentials.find((c) => c.key === keyOrId) ?? payload.credentials.find((c) => c.id === keyOrId);
+}
+
+/** Like {@link findCredential}, but a missing credential is a not-found error (exit 3). */
+export function requireCredential(payload: VaultPayload, keyOrId: string): Credential {
+  const credential = findCredential(payload, keyOrId);
+  if (!credential) {
+    throw new NotFoundError(`no credential ${JSON.stringify(keyOrId)} in the vault of agent ${payload.agent}`, 'list them with: agent-vault credential list');
+  }
+  return credential;
+}
+
+/**
+ * `credential set KEY=VALUE`: creates an `api_key`, or replaces the main secret of an
+ * existing credential of any type, keeping everything else.
+ */
+export function setMainSecret(payload: VaultPayload, key: string, value: string, now: string): { credential: Credential; created: boolean } {
+  checkCredentialKey(key);
+  const existing = payload.credentials.find((c) => c.key === key);
+  if (existing) {
+    updateCredential(existing, { fields: { [mainField(existing)]: value } }, now);
+    return { credential: existing, created: false };
+  }
+  const credential = createCredential(key, 'api_key', { fields: { value } }, now);
+  payload.credentials.push(credential);
+  return { credential, created: true };
+}
+
+/** `credential add`: a new typed credential; the key must be free. */
+export function addCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
+  const checkedType = checkCredentialType(type);
+  checkCredentialKey(key);
+  if (payload.credentials.some((c) => c.key === key)) {
+    throw new UsageError(`credential ${key} already exists`, `change it with: agent-vault credential update ${key}`);
+  }
+  const credential = createCredential(key, checkedType, input, now);
+  payload.credentials.push(credential);
+  return credential;
+}
+
+/** `credential update`: changes fields and optionally renames, keeping id and creation time. */
+export function changeCredential(payload: VaultPayload, keyOrId: string, input: CredentialInput & { rename?: string }, now: string): Credential {
+  const credential = requireCredential(payload, keyOrId);
+  if (input.rename !== undefined && input.rename !== credential.key) {
+    checkCredentialKey(input.rename);
+    if (payload.credentials.some((c) => c.key === input.rename)) throw new UsageError(`credential ${input.rename} already exists`);
+    credential.key = input.rename;
+  }
+  updateCredential(credential, input, now);
+  return credential;
+}
+
+/** `credential delete`: removes and returns the credential. */
+export function removeCredential(payload: VaultPayload, keyOrId: string): Credential {
+  const credential = requireCredential(payload, keyOrId);
+  payload.credentials = payload.credentials.filter((c) => c !== credential);
+  return credential;
+}
+
+/** Credentials sorted by key, optionally of one type. */
+export function listCredentials(payload: VaultPayload, type?: CredentialType): Credential[] {
+  return payload.credentials.filter((c) => type === undefined || c.type === type).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Case-insensitive match on key, name, username, URIs and tags; never on values. */
+export function searchCredentials(payload: VaultPayload, query: string): Credential[] {
+  const needle = query.toLowerCase();
+  return listCredentials(payload).filter((c) => searchableText(c).includes(needle));
+}

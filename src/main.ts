@@ -1,0 +1,52 @@
+/**
+ * The entry point: builds the IO and the program, runs it, and maps every error to the
+ * exit codes of SPEC.md. Nothing else decides an exit status.
+ */
+import { CommanderError } from 'commander';
+import { ExitCode, VaultError } from './core/errors.js';
+import { systemIO, type IO } from './cli/io.js';
+import { buildProgram } from './cli/program.js';
+
+/** True when `--json` appears among the options (before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Runs the CLI with `argv` (as in `process.argv`) and returns the exit code. */
+export async function main(argv: string[], io: IO = systemIO()): Promise<number> {
+  const json = wantsJson(argv);
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, { json });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    return reportError(io, err, json);
+  }
+}
+
+function reportError(io: IO, err: unknown, json: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) return ExitCode.ok;
+    if (json) writeJsonError(io, 'usage', err.message.replace(/^error: /, ''), ExitCode.usage);
+    return ExitCode.usage;
+  }
+  if (err instanceof VaultError) {
+    if (json) writeJsonError(io, err.code, err.message, err.exitCode, err.hint);
+    else io.err(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    return err.exitCode;
+  }
+  // An unexpected error's message may quote its input (a JSON parse error does), so
+  // only system errors, whose messages name an operation and a path, are shown.
+  const system = err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall;
+  const message = system ? (err as Error).message : `unexpected ${err instanceof Error ? err.name : 'error'}`;
+  if (json) writeJsonError(io, 'unexpected', message, ExitCode.unexpected);
+  else io.err(`error: ${message}\nhint: run again with AGENT_VAULT_DEBUG=1 for details\n`);
+  if (io.env.AGENT_VAULT_DEBUG === '1' && err instanceof Error) io.err(`${err.stack ?? err.message}\n`);
+  return ExitCode.unexpected;
+}
+
+function writeJsonError(io: IO, code: string, message: string, exit: number, hint?: string): void {
+  io.err(`${JSON.stringify({ error: { code, message, exit, ...(hint ? { hint } : {}) } })}\n`);
+}

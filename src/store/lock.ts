@@ -1,0 +1,105 @@
+/**
+ * An exclusive lock file per vault (`<vault>.lock`, created with O_EXCL), holding the
+ * owner's pid and host. A lock whose process is gone is stale and broken; otherwise a
+ * waiter retries with jittered backoff up to a bound, then gives up with exit 7.
+ */
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BusyError } from '../core/errors.js';
+import { FILE_MODE } from './atomic.js';
+
+/** How long to wait for a lock unless `AGENT_VAULT_LOCK_TIMEOUT` (seconds) says otherwise. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+const EMPTY_LOCK_GRACE_MS = 5_000;
+
+export function lockTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.AGENT_VAULT_LOCK_TIMEOUT);
+  return env.AGENT_VAULT_LOCK_TIMEOUT !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_LOCK_TIMEOUT_MS;
+}
+
+function tryAcquire(path: string): boolean {
+  try {
+    const fd = openSync(path, 'wx', FILE_MODE);
+    try {
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the lock if its holder is a dead process on this host. The lock is renamed
+ * away first so that two waiters breaking the same stale lock cannot remove a fresh
+ * one taken in between.
+ */
+function breakIfStale(path: string): void {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  const [pidText, host] = content.trim().split(' ');
+  const pid = Number(pidText);
+  // An empty file is a holder between creating and writing it, or one that died there.
+  const stale = content === '' ? isOlderThan(path, EMPTY_LOCK_GRACE_MS) : host === hostname() && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  if (!stale) return;
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return;
+  }
+  // Another waiter may have broken it first and a live process taken a fresh lock:
+  // then put that one back (link fails if yet another process holds it by now).
+  if (readFileSync(aside, 'utf8') !== content) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // The path is taken again; the fresh holder keeps it.
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function isOlderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `fn` holding the lock at `path`; waits at most `timeoutMs` for it. */
+export async function withLock<T>(path: string, timeoutMs: number, fn: () => Promise<T> | T): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  while (!tryAcquire(path)) {
+    breakIfStale(path);
+    if (Date.now() >= deadline) {
+      throw new BusyError('the vault is locked by another agent-vault process', 'try again; if no other process runs, remove the lock file ' + path);
+    }
+    await sleep(Math.min(delay + Math.random() * delay, Math.max(1, deadline - Date.now())));
+    delay = Math.min(delay * 2, 100);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(path, { force: true });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Where things live. Every path under the store is built here from a validated agent
+ * id, so no name from the outside can point elsewhere.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkAgentId } from '../core/ids.js';
+
+/** `--store`, else `$AGENT_VAULT_HOME`, else the configured default, else the XDG data directory. */
+export function resolveStoreDir(flag: string | undefined, env: NodeJS.ProcessEnv, configured?: () => string | undefined): string {
+  if (flag) return resolve(flag);
+  if (env.AGENT_VAULT_HOME) return resolve(env.AGENT_VAULT_HOME);
+  const fromSettings = configured?.();
+  if (fromSettings) return resolve(fromSettings);
+  const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return resolve(dataHome, 'agent-vault');
+}
+
+/** The files of one store. */
+export class StorePaths {
+  constructor(readonly root: string) {}
+
+  get storeFile(): string {
+    return join(this.root, 'store');
+  }
+
+  get vaultsDir(): string {
+    return join(this.root, 'vaults');
+  }
+
+  /** The store-wide audit log: init, provisioning, and failures by callers who proved nothing. */
+  get storeAuditLog(): string {
+    return join(this.root, 'audit.jsonl');
+  }
+
+  vault(agent: string): string {
+    return join(this.vaultsDir, `${checkAgentId(agent)}.vault`);
+  }
+
+  vaultLock(agent: string): string {
+    return `${this.vault(agent)}.lock`;
+  }
+
+  auditLog(agent: string): string {
+    return join(this.vaultsDir, `${checkAgentId(agent)}.audit.jsonl`);
+  }
+
+  /** Where a deprovisioned agent's audit log is kept, so its history outlives it. */
+  retiredAuditLog(agent: string, at: string): string {
+    return join(this.root, 'retired', `${checkAgentId(agent)}.${at.replaceAll(':', '-')}.audit.jsonl`);
+  }
+}
