@@ -2,10 +2,16 @@
  * The entry point: builds the IO and the program, runs it, and maps every error to the
  * exit codes of SPEC.md. Nothing else decides an exit status.
  */
+import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { ExitCode, VaultError } from './core/errors.js';
 import { systemIO, type IO } from './cli/io.js';
 import { buildProgram } from './cli/program.js';
+
+/** The package version; main.ts sits in dist/ both as compiled and as bundled. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** True when `--json` appears among the options (before any `--`). */
 function wantsJson(argv: readonly string[]): boolean {
@@ -17,7 +23,7 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function main(argv: string[], io: IO = systemIO()): Promise<number> {
   const json = wantsJson(argv);
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, { json });
+  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, { json, version: version() });
   try {
     await program.parseAsync(argv);
     return exitCode;

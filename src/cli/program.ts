@@ -2,7 +2,6 @@
  * The commander program: global options, and one registration per command file.
  * Subcommands are made with `.command()` so they inherit `exitOverride` and output settings.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { IO } from './io.js';
 import { registerInit } from './commands/init.js';
@@ -19,20 +18,15 @@ export interface Deps {
   setExitCode(code: number): void;
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /** Appends an "Examples:" section to a command's help. */
 export function examples(command: Command, lines: string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
-export function buildProgram(deps: Deps, options: { json: boolean }): Command {
+export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
   const program = new Command('agent-vault')
     .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
-    .version(version(), '--version', 'print the version')
+    .version(options.version, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--store <dir>', 'the store directory (default: $AGENT_VAULT_HOME, else $XDG_DATA_HOME/agent-vault)')
     .option('-a, --agent <id>', 'the agent whose vault is meant (default: $AGENT_VAULT_AGENT, the token\'s agent, or the configured default)')

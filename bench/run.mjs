@@ -1,0 +1,94 @@
+// npm run bench: start-up and memory of the hot commands against `node -e 0`.
+// Prints a table of medians over BENCH_RUNS runs (default 30) and their ratio to Node's
+// own start-up, plus the peak resident memory of one run (from /usr/bin/time, if present).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openVault } from '../dist/index.js';
+
+const BIN = resolve(import.meta.dirname, '../bin/agent-vault.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const root = mkdtempSync(join(tmpdir(), 'agent-vault-bench-'));
+const store = join(root, 'store');
+const passFile = join(root, 'pass');
+writeFileSync(passFile, 'bench passphrase\n', { mode: 0o600 });
+const baseEnv = { PATH: process.env.PATH, HOME: root, AGENT_VAULT_HOME: store, XDG_CONFIG_HOME: join(root, 'config') };
+
+function cli(args, env = {}, input) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: { ...baseEnv, ...env }, input, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`agent-vault ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Median wall time in ms of `argv`, after two warm-up runs. */
+function measure(argv, env) {
+  const times = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(argv[0], argv.slice(1), { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+    if (i >= 2) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], p90: times[Math.floor(times.length * 0.9)] };
+}
+
+/** Peak resident set size in MiB of one run. */
+function peakMemory(argv, env) {
+  if (!TIME) return undefined;
+  const result = spawnSync(TIME, ['-f', '%M', ...argv], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const kib = Number(result.stderr.trim().split('\n').at(-1));
+  return Number.isFinite(kib) ? kib / 1024 : undefined;
+}
+
+console.error('setting up a store with vaults of 10 and 10,000 credentials…');
+cli(['init'], { AGENT_VAULT_PASSPHRASE_FILE: passFile });
+const smallToken = cli(['provision', 'small'], { AGENT_VAULT_PASSPHRASE_FILE: passFile }).trim();
+const bigToken = cli(['provision', 'big'], { AGENT_VAULT_PASSPHRASE_FILE: passFile }).trim();
+const fill = (agent, count) => {
+  const values = {};
+  for (let i = 0; i < count; i++) values[`KEY_${String(i).padStart(5, '0')}`] = `value-${i}-${'x'.repeat(40)}`;
+  return openVault({ store, passphrase: 'bench passphrase', agent }).set(values);
+};
+await fill('small', 10);
+await fill('big', 10_000);
+const help = cli(['--help']);
+const hasCommand = (name) => new RegExp(`^  ${name}\\b`, 'm').test(help);
+if (hasCommand('totp')) {
+  cli(['credential', 'add', 'TOTP', '--type', 'login', '--totp-stdin', '--agent', 'small'], { AGENT_VAULT_PASSPHRASE_FILE: passFile }, 'JBSWY3DPEHPK3PXP\n');
+}
+
+const node = ['node', '-e', '0'];
+const av = (...args) => [process.execPath, BIN, ...args];
+const cases = [
+  ['node -e 0 (baseline)', node, {}],
+  ['agent-vault --version', av('--version'), {}],
+  ['get, token, 10 creds', av('credential', 'get', 'KEY_00005'), { AGENT_VAULT_TOKEN: smallToken }],
+  ['get, token, 10k creds', av('credential', 'get', 'KEY_05000'), { AGENT_VAULT_TOKEN: bigToken }],
+  ['list, token, 10k creds', av('credential', 'list'), { AGENT_VAULT_TOKEN: bigToken }],
+  ['get, owner (argon2id 64 MiB)', av('credential', 'get', 'KEY_00005', '--agent', 'small'), { AGENT_VAULT_PASSPHRASE_FILE: passFile }],
+  ['set, token, 10 creds', av('credential', 'set', 'BENCH=value'), { AGENT_VAULT_TOKEN: smallToken }],
+];
+if (hasCommand('totp')) cases.push(['totp, token', av('totp', 'TOTP'), { AGENT_VAULT_TOKEN: smallToken }]);
+if (hasCommand('generate')) cases.push(['generate', av('generate'), {}]);
+
+const rows = [];
+let baseline;
+for (const [name, argv, env] of cases) {
+  const { median, p90 } = measure(argv, env);
+  baseline ??= median;
+  rows.push([name, median.toFixed(1), p90.toFixed(1), (median / baseline).toFixed(2), peakMemory(argv, env)?.toFixed(1) ?? 'n/a']);
+}
+rmSync(root, { recursive: true, force: true });
+
+const header = ['case', 'median ms', 'p90 ms', 'x node', 'peak MiB'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(`${RUNS} runs each, node ${process.version}`);
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const row of rows) console.log(line(row));

@@ -1,0 +1,111 @@
+/**
+ * The programmatic API of agent-vault, for TypeScript and JavaScript agents that would
+ * rather `import` than spawn the CLI. It works through the same session and credential
+ * operations as the CLI, so access rules, locking and audit events are identical.
+ *
+ * @example
+ * ```ts
+ * import { openVault } from 'agent-vault';
+ * const vault = openVault({ token: process.env.AGENT_VAULT_TOKEN });
+ * const key = await vault.get('OPENAI_API_KEY');
+ * ```
+ */
+import { readCredential, listVault, setSecrets, addTyped, updateTyped, deleteTyped } from './app/credentials.js';
+import { Session } from './app/session.js';
+import { readField, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
+import { UsageError } from './core/errors.js';
+import { checkAgentId } from './core/ids.js';
+import { resolveStoreDir } from './store/paths.js';
+
+export {
+  ExitCode,
+  VaultError,
+  UsageError,
+  NotFoundError,
+  AuthError,
+  AccessDeniedError,
+  IntegrityError,
+  BusyError,
+  CancelledError,
+} from './core/errors.js';
+export { CREDENTIAL_TYPES, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
+
+/** How to open a vault. Give a token (an agent) or a passphrase (the owner). */
+export interface OpenVaultOptions {
+  /** The store directory; defaults as the CLI does (`$AGENT_VAULT_HOME`, then the XDG data directory). */
+  store?: string;
+  /** An agent token; defaults to `$AGENT_VAULT_TOKEN`. When present it decides who is calling. */
+  token?: string;
+  /** The owner passphrase, used when no token is given. */
+  passphrase?: string;
+  /** Whose vault: defaults to the token's agent. Required for the owner. */
+  agent?: string;
+  /** The environment to read defaults from; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One agent's vault, as seen by the caller. Every method is recorded in the audit log. */
+export class AgentVault {
+  /** The agent whose vault this is. */
+  readonly agent: string;
+
+  constructor(private readonly session: Session, agent: string) {
+    this.agent = checkAgentId(agent);
+  }
+
+  /** The main secret of a credential (or one `field` of it). */
+  async get(keyOrId: string, field?: string): Promise<string> {
+    return readField(await readCredential(this.session, this.agent, keyOrId), field);
+  }
+
+  /** A whole credential, every field included. */
+  credential(keyOrId: string): Promise<Credential> {
+    return readCredential(this.session, this.agent, keyOrId);
+  }
+
+  /** All credentials (optionally of one type), sorted by key. */
+  list(type?: CredentialType): Promise<Credential[]> {
+    return listVault(this.session, this.agent, type === undefined ? {} : { type });
+  }
+
+  /** Credentials whose key, name, username, URIs or tags contain `query`. */
+  search(query: string): Promise<Credential[]> {
+    return listVault(this.session, this.agent, { query });
+  }
+
+  /** Sets main secrets (creating `api_key`s) in one atomic write. */
+  async set(values: Record<string, string>): Promise<void> {
+    await setSecrets(this.session, this.agent, Object.entries(values));
+  }
+
+  /** Adds a typed credential. */
+  add(key: string, type: CredentialType, input: CredentialInput): Promise<Credential> {
+    return addTyped(this.session, this.agent, key, type, input);
+  }
+
+  /** Changes fields of a credential (an empty string removes a field). */
+  update(keyOrId: string, input: CredentialInput & { rename?: string }): Promise<Credential> {
+    return updateTyped(this.session, this.agent, keyOrId, input);
+  }
+
+  /** Deletes a credential. */
+  delete(keyOrId: string): Promise<Credential> {
+    return deleteTyped(this.session, this.agent, keyOrId);
+  }
+}
+
+/** Opens the vault of `options.agent` (or the token's agent) for the caller. */
+export function openVault(options: OpenVaultOptions = {}): AgentVault {
+  const env = options.env ?? process.env;
+  const token = options.token ?? env.AGENT_VAULT_TOKEN;
+  const store = resolveStoreDir(options.store, env);
+  const session = token
+    ? new Session({ store, env, token })
+    : options.passphrase !== undefined
+      ? new Session({ store, env, passphrase: options.passphrase })
+      : undefined;
+  if (!session) throw new UsageError('openVault needs a token or a passphrase');
+  const agent = options.agent ?? session.tokenAgent;
+  if (!agent) throw new UsageError('openVault needs an agent when opened with the passphrase');
+  return new AgentVault(session, agent);
+}
