@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../../core/errors.js';
+import { CancelledError, UsageError } from '../../core/errors.js';
+import { estimateStrength } from '../../core/strength.js';
 import { DEFAULT_KDF, SALT_LENGTH, checkKdfBounds, type KdfParams } from '../../format/kdf.js';
 import { createStoreFile } from '../../format/store-file.js';
 import { deriveOwnerKey } from '../../app/owner-key.js';
@@ -62,6 +63,12 @@ async function newPassphrase(ctx: Context): Promise<string> {
   else if (io.canPrompt()) {
     const prompter = await io.prompter();
     passphrase = await prompter.password('New owner passphrase');
+    if (passphrase === '') throw new UsageError('the passphrase is empty');
+    const { bits, rating } = estimateStrength(passphrase);
+    io.err(`strength: ${rating} (about ${bits} bits)\n`);
+    if (rating === 'weak' && !(await prompter.confirm('That passphrase is weak. Use it anyway?'))) {
+      throw new CancelledError('cancelled, nothing was created', 'choose a longer passphrase, e.g. six random words');
+    }
     if ((await prompter.password('Repeat the passphrase')) !== passphrase) throw new UsageError('the passphrases do not match, nothing was created');
   } else {
     throw new UsageError('a new owner passphrase is needed and there is no terminal to ask on', 'pass --passphrase-file F or --passphrase-stdin, or set AGENT_VAULT_PASSPHRASE_FILE');

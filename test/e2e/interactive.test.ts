@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+import { KEY, runInPty } from '../helpers/pty.js';
+
+const PASS = 'tangerine-orbit-quiet-7-Hollow';
+
+describe('on a terminal', () => {
+  let store: TempStore;
+  beforeEach(() => {
+    store = new TempStore();
+  });
+  afterEach(() => store.cleanup());
+
+  const init = ['init', '--kdf-memory', '1', '--kdf-iterations', '1', '--kdf-parallelism', '1'];
+
+  it('init asks twice, rates the passphrase and never echoes it', () => {
+    const result = runInPty(init, [
+      { expect: 'New owner passphrase' },
+      { send: `${PASS}${KEY.enter}` },
+      { expect: 'Repeat the passphrase' },
+      { send: `${PASS}${KEY.enter}` },
+    ], store.env);
+    expect(result.timeout).toBe(false);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/strength: (good|strong)/);
+    expect(result.output).not.toContain(PASS);
+    expect(existsSync(`${store.dir}/store`)).toBe(true);
+  });
+
+  it('init with mismatched passphrases creates nothing (exit 2)', () => {
+    const result = runInPty(init, [
+      { expect: 'New owner passphrase' },
+      { send: `${PASS}${KEY.enter}` },
+      { expect: 'Repeat the passphrase' },
+      { send: `not-the-same-one${KEY.enter}` },
+    ], store.env);
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('do not match');
+    expect(existsSync(`${store.dir}/store`)).toBe(false);
+  });
+
+  it('init warns about a weak passphrase and declining cancels with exit 8', () => {
+    const result = runInPty(init, [
+      { expect: 'New owner passphrase' },
+      { send: `abc${KEY.enter}` },
+      { expect: 'Use it anyway?' },
+      { send: `n${KEY.enter}` },
+    ], store.env);
+    expect(result.output).toContain('strength: weak');
+    expect(result.code).toBe(8);
+    expect(existsSync(`${store.dir}/store`)).toBe(false);
+  });
+
+  it('Ctrl-C at the passphrase prompt exits 8 and writes nothing', () => {
+    const result = runInPty(init, [{ expect: 'New owner passphrase' }, { send: 'half' }, { send: KEY.ctrlC }], store.env);
+    expect(result.code).toBe(8);
+    expect(existsSync(`${store.dir}/store`)).toBe(false);
+  });
+
+  it('asks for the owner passphrase, masked, and reads a value', async () => {
+    await store.init();
+    await store.provision('bot1');
+    await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: 'the-value' });
+    const result = runInPty(['credential', 'get', 'API_KEY', '--agent', 'bot1'], [
+      { expect: 'Owner passphrase' },
+      { send: `correct horse battery staple${KEY.enter}` },
+    ], store.env);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('the-value');
+    expect(result.output).not.toContain('correct horse');
+  });
+
+  it('a destructive command names what it deletes and a "no" keeps it (exit 8)', async () => {
+    await store.init();
+    await store.provision('bot1');
+    await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: 'v' });
+    const env = { ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
+    const result = runInPty(['credential', 'delete', 'API_KEY', '--agent', 'bot1'], [{ expect: 'Delete api_key API_KEY from the vault of bot1?' }, { send: `n${KEY.enter}` }], env);
+    expect(result.code).toBe(8);
+    expect((await store.owner(['credential', 'get', 'API_KEY', '--agent', 'bot1'])).stdout).toBe('v\n');
+    const deprovision = runInPty(['deprovision', 'bot1'], [{ expect: 'Deprovision agent bot1 and delete its 1 credential(s)?' }, { send: `y${KEY.enter}` }], env);
+    expect(deprovision.code).toBe(0);
+    expect(existsSync(`${store.dir}/vaults/bot1.vault`)).toBe(false);
+  });
+});
