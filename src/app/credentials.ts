@@ -14,12 +14,19 @@ import {
 } from '../core/vault.js';
 import type { Session } from './session.js';
 
+/**
+ * The one path by which a credential is read (by `credential get`, `totp`, …): unlock
+ * the vault and find the credential. It records nothing; each caller wraps it in its
+ * own audited action.
+ */
+export async function findCredential(session: Session, agent: string, keyOrId: string): Promise<Credential> {
+  const { payload } = await session.unlock(agent);
+  return requireCredential(payload, keyOrId);
+}
+
 /** Reads one credential; recorded as `credential.get`, or `credential.reveal` when `reveal`. */
 export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<Credential> {
-  return session.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, async () => {
-    const { payload } = await session.unlock(agent);
-    return requireCredential(payload, keyOrId);
-  });
+  return session.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
 }
 
 /** Lists (or searches) a vault; recorded as `credential.list`, or `credential.reveal` when values are shown. */

@@ -11,6 +11,8 @@ import { registerDeprovision } from './commands/deprovision.js';
 import { registerToken } from './commands/token.js';
 import { registerCredential } from './commands/credential/index.js';
 import { registerConfig } from './commands/config.js';
+import { registerTotp } from './commands/totp.js';
+import { registerGenerate } from './commands/generate.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
@@ -55,6 +57,8 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerDeprovision(program, deps);
   registerToken(program, deps);
   registerCredential(program, deps);
+  registerTotp(program, deps);
+  registerGenerate(program, deps);
   registerConfig(program, deps);
   return program;
 }

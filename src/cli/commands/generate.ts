@@ -1,0 +1,130 @@
+import { Option, type Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import {
+  AMBIGUOUS_CHARACTERS,
+  CLASS_NAMES,
+  DEFAULT_LENGTH,
+  DEFAULT_WORDS,
+  MAX_LENGTH,
+  MAX_WORDS,
+  generatePassphrase,
+  generatePassword,
+  passphraseEntropyBits,
+  passwordEntropyBits,
+  type PassphraseOptions,
+  type PasswordOptions,
+} from '../../core/generator.js';
+import { checkCredentialKey } from '../../core/ids.js';
+import { setSecrets, updateTyped } from '../../app/credentials.js';
+import { Context } from '../context.js';
+import { SECRET_FIELDS } from '../credential-fields.js';
+import { wholeNumber } from '../numbers.js';
+import { examples, type Deps } from '../program.js';
+import { notice, printJson, printValue } from '../render.js';
+
+export interface GenerateOptions {
+  length?: string;
+  upper: boolean;
+  lower: boolean;
+  digits: boolean;
+  symbols: boolean;
+  excludeAmbiguous?: boolean;
+  passphrase?: boolean;
+  words?: string;
+  separator?: string;
+  capitalize?: boolean;
+  number?: boolean;
+  save?: string;
+  field?: string;
+}
+
+/** Fields a generated value may be saved into: the secret ones, but not a TOTP key. */
+const SAVABLE_FIELDS = SECRET_FIELDS.filter((f) => f !== 'totp');
+
+export function registerGenerate(program: Command, { io }: Deps): void {
+  const command = program
+    .command('generate')
+    .description('generate a strong password or passphrase; --save stores it without printing it')
+    .option('-l, --length <n>', `password length, 4 to ${MAX_LENGTH} (default: ${DEFAULT_LENGTH})`)
+    .option('--no-upper', 'no upper-case letters')
+    .option('--no-lower', 'no lower-case letters')
+    .option('--no-digits', 'no digits')
+    .option('--no-symbols', 'no symbols')
+    .option('--exclude-ambiguous', `leave out look-alike characters (${[...AMBIGUOUS_CHARACTERS].join(' ')})`)
+    .option('--passphrase', `a passphrase of ${DEFAULT_WORDS} words from the EFF large word list instead of a password`)
+    .option('--words <n>', `a passphrase of this many words, 3 to ${MAX_WORDS}`)
+    .option('--separator <text>', 'between passphrase words (default: -)')
+    .option('--capitalize', 'capitalise each passphrase word')
+    .option('--number', 'append a random digit to one passphrase word')
+    .option('--save <KEY>', 'store the value in the vault (as an api_key, or the --field of an existing credential) instead of printing it')
+    .addOption(new Option('--field <field>', 'with --save: the field to store it in, e.g. password').choices(SAVABLE_FIELDS))
+    .action((options: GenerateOptions, cmd: Command) => runGenerate(Context.of(io, cmd), options));
+  examples(command, [
+    'agent-vault generate                          # 24 characters, every class',
+    'agent-vault generate -l 16 --no-symbols --exclude-ambiguous',
+    'agent-vault generate --words 7 --separator " " --capitalize --number',
+    'agent-vault generate --save DB_PASSWORD --agent ci-bot',
+    'agent-vault generate --save GITHUB --field password --agent ci-bot   # a login\'s new password',
+  ]);
+}
+
+/** Which flags were given that belong to the other mode. */
+function checkMode(options: GenerateOptions, passphrase: boolean): void {
+  const passwordFlags = [
+    ['--length', options.length !== undefined],
+    ...CLASS_NAMES.map((name) => [`--no-${name}`, options[name] === false] as const),
+    ['--exclude-ambiguous', options.excludeAmbiguous === true],
+  ] as const;
+  const passphraseFlags = [
+    ['--separator', options.separator !== undefined],
+    ['--capitalize', options.capitalize === true],
+    ['--number', options.number === true],
+  ] as const;
+  const wrong = (passphrase ? passwordFlags : passphraseFlags).find(([, given]) => given);
+  if (wrong && passphrase) throw new UsageError(`${wrong[0]} applies to passwords, not passphrases`);
+  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, 'add --words N or --passphrase');
+  if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
+}
+
+export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<void> {
+  const passphrase = options.passphrase === true || options.words !== undefined;
+  checkMode(options, passphrase);
+  if (options.save !== undefined) checkCredentialKey(options.save);
+  let value: string;
+  let bits: number;
+  if (passphrase) {
+    const settings: PassphraseOptions = {
+      words: options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS),
+      separator: options.separator ?? '-',
+      capitalize: options.capitalize === true,
+      number: options.number === true,
+    };
+    const { loadWordList } = await import('../../app/wordlist.js');
+    const words = loadWordList();
+    value = generatePassphrase(settings, words);
+    bits = passphraseEntropyBits(settings, words.length);
+  } else {
+    const settings: PasswordOptions = {
+      length: options.length === undefined ? DEFAULT_LENGTH : wholeNumber(options.length, '--length', 1, MAX_LENGTH),
+      classes: CLASS_NAMES.filter((name) => options[name]),
+      excludeAmbiguous: options.excludeAmbiguous === true,
+    };
+    value = generatePassword(settings);
+    bits = passwordEntropyBits(settings);
+  }
+  const entropyBits = Math.round(bits * 100) / 100;
+  if (options.save === undefined) {
+    if (ctx.mode.json) printJson(ctx.io, { password: value, entropy_bits: entropyBits });
+    else printValue(ctx.io, value);
+    return;
+  }
+  const key = options.save;
+  const session = ctx.session();
+  const agent = ctx.agent(session);
+  const field = options.field;
+  if (field === undefined) await setSecrets(session, agent, [[key, value]]);
+  else await updateTyped(session, agent, key, { fields: { [field]: value } });
+  // The value itself is never printed when saving: it goes straight into the vault.
+  if (ctx.mode.json) printJson(ctx.io, { agent, key, ...(field === undefined ? {} : { field }), entropy_bits: entropyBits });
+  else notice(ctx.io, ctx.mode, `generated a ${passphrase ? 'passphrase' : 'password'} (${entropyBits} bits) and saved it as ${key}${field === undefined ? '' : ` (${field})`} in the vault of ${agent}`);
+}
