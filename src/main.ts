@@ -3,14 +3,15 @@
  * exit codes of SPEC.md. Nothing else decides an exit status.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { ExitCode, VaultError } from './core/errors.js';
+import { packageRoot } from './app/package-root.js';
 import { systemIO, type IO } from './cli/io.js';
 import { buildProgram } from './cli/program.js';
 
-/** The package version; main.ts sits in dist/ both as compiled and as bundled. */
 function version(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** True when `--json` appears among the options (before any `--`). */

@@ -5,7 +5,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { TYPE_SCHEMAS, fieldsOf, type CredentialInput, type CredentialType } from '../core/credential.js';
-import { normaliseTotpSecret } from '../core/totp.js';
 import type { IO } from './io.js';
 import { promptSecret, readSecretFromFile, readSecretFromStdin } from './secret-input.js';
 
@@ -78,14 +77,6 @@ function parseJsonInput(text: string): { type?: string; input: CredentialInput }
 }
 
 /**
- * Checks a TOTP secret and replaces it with its stored form (a complete otpauth:// URI,
- * see core/totp.ts); an empty value stays empty, as it removes the field on update.
- */
-function normaliseTotpField(fields: Record<string, string>): void {
-  if (fields.totp !== undefined && fields.totp !== '') fields.totp = normaliseTotpSecret(fields.totp);
-}
-
-/**
  * Gathers a credential input from the options. With `promptForMain`, a missing main
  * secret is asked for on a TTY; off a TTY it is a usage error naming the flag.
  */
@@ -99,7 +90,6 @@ export async function collectInput(
     const given = [...PLAIN_FIELDS, 'name', 'tag', 'uri', 'totp'].filter((f) => options[camel(flagOf(f))] !== undefined);
     if (given.length > 0) throw new UsageError('--json-stdin cannot be combined with field options');
     const parsed = parseJsonInput(await readSecretFromStdin(io, 'the credential JSON'));
-    normaliseTotpField(parsed.input.fields!);
     return parsed;
   }
   const fields: Record<string, string> = {};
@@ -116,7 +106,6 @@ export async function collectInput(
     else if (typeof file === 'string') fields[field] = readSecretFromFile(file, field);
     else if (field === 'totp' && options.totp !== undefined) fields[field] = options.totp;
   }
-  normaliseTotpField(fields);
   if (type && promptForMain) {
     const main = TYPE_SCHEMAS[type].main;
     const secret = TYPE_SCHEMAS[type].secrets.includes(main);

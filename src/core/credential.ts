@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, UsageError } from './errors.js';
 import { checkCredentialKey } from './ids.js';
+import { normaliseTotpSecret } from './totp.js';
 
 export const CREDENTIAL_TYPES = ['login', 'secure_note', 'card', 'identity', 'api_key'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
@@ -93,7 +94,9 @@ function applyInput(credential: Credential, input: CredentialInput): void {
   for (const [field, value] of Object.entries(input.fields ?? {})) {
     const name = checkField(credential.type, field);
     if (value === '') delete credential.fields[name];
-    else credential.fields[name] = value;
+    // A TOTP secret is checked and stored as one canonical otpauth:// URI, whichever
+    // way it came in (CLI flag, --json-stdin, or the programmatic API).
+    else credential.fields[name] = name === 'totp' ? normaliseTotpSecret(value) : value;
   }
 }
 

@@ -184,6 +184,16 @@ describe('totp', () => {
     expect(JSON.parse((await agent(['totp', 'COPY', '--json'])).stdout)).toMatchObject({ period: 60, digits: 8 });
   });
 
+  it('prints the secret with credential get --field totp only with --reveal', async () => {
+    const refused = await agent(['credential', 'get', 'OTP_SHA256_8_60', '--field', 'totp']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('--reveal');
+    const shown = await store.agent(token, ['credential', 'get', 'OTP_SHA256_8_60', '--field', 'totp', '--reveal']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^otpauth:\/\/totp\/.*secret=[A-Z2-7]+.*\n$/);
+  });
+
   it('never lets a TOTP secret appear in plain text: store, list, search, errors, audit log', async () => {
     for (const args of [
       ['credential', 'list'],

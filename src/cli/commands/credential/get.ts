@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readField, toPublicJson } from '../../../core/credential.js';
+import { UsageError } from '../../../core/errors.js';
 import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../program.js';
@@ -18,7 +19,7 @@ export function registerGet(credential: Command, { io }: Deps): void {
     .argument('<KEY|id>', 'the credential key or id')
     .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
     .option('-n, --no-newline', 'no trailing newline')
-    .option('--reveal', 'with --json, include the TOTP secret')
+    .option('--reveal', 'include the TOTP secret (with --json or --field totp)')
     .action((key: string, options: GetOptions, cmd: Command) => runGet(Context.of(io, cmd), key, options));
   examples(command, [
     'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
@@ -30,7 +31,11 @@ export function registerGet(credential: Command, { io }: Deps): void {
 export async function runGet(ctx: Context, keyOrId: string, options: GetOptions): Promise<void> {
   const session = ctx.session();
   const agent = ctx.agent(session);
-  const reveal = ctx.mode.json && options.reveal === true;
+  const reveal = options.reveal === true;
+  // The TOTP secret makes every future code: it is shown only when asked for twice over.
+  if (!ctx.mode.json && options.field === 'totp' && !reveal) {
+    throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
+  }
   const credential = await readCredential(session, agent, keyOrId, { reveal });
   if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }) });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
