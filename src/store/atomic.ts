@@ -64,5 +64,10 @@ function keepBackup(path: string): void {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  renameSync(staged, `${path}.bak`);
+  try {
+    renameSync(staged, `${path}.bak`);
+  } catch (err) {
+    rmSync(staged, { force: true });
+    throw err;
+  }
 }

@@ -23,9 +23,14 @@ function tryAcquire(path: string): boolean {
     const fd = openSync(path, 'wx', FILE_MODE);
     try {
       writeSync(fd, `${process.pid} ${hostname()}\n`);
-    } finally {
+    } catch (err) {
+      // A lock we created but could not fill (a full disk) would block others until
+      // its grace period ends: take it away again.
       closeSync(fd);
+      rmSync(path, { force: true });
+      throw err;
     }
+    closeSync(fd);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -1,0 +1,130 @@
+/**
+ * Who may open what: the passphrase, tokens of one agent against another's vault,
+ * malformed, rotated and deprovisioned tokens, and the ways a passphrase is given.
+ */
+import { writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PASSPHRASE, TempStore, type RunResult } from '../helpers/cli.js';
+
+let store: TempStore;
+beforeEach(async () => {
+  store = new TempStore();
+  await store.init();
+});
+afterEach(() => store.cleanup());
+
+function expectFailure(result: RunResult, code: number, message: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).not.toContain('    at ');
+}
+
+async function withSecret(agent: string, value: string): Promise<string> {
+  const token = await store.provision(agent);
+  expect((await store.owner(['credential', 'set', 'SECRET=-', '-a', agent], { input: value })).code).toBe(0);
+  return token;
+}
+
+describe('the owner passphrase', () => {
+  it('a wrong one is exit 4 with empty stdout', async () => {
+    await withSecret('bot', 'bot-secret');
+    const result = await store.run(['credential', 'get', 'SECRET', '-a', 'bot'], { env: { AGENT_VAULT_PASSPHRASE: 'wrong horse' } });
+    expectFailure(result, 4, /wrong passphrase/);
+    expect(result.stderr).not.toContain('wrong horse');
+  });
+
+  it('AGENT_VAULT_PASSPHRASE is honoured', async () => {
+    await withSecret('bot', 'bot-secret');
+    const result = await store.run(['credential', 'get', 'SECRET', '-a', 'bot'], { env: { AGENT_VAULT_PASSPHRASE: PASSPHRASE } });
+    expect(result).toMatchObject({ code: 0, stdout: 'bot-secret\n' });
+  });
+
+  it('--passphrase-stdin and --passphrase-file are honoured', async () => {
+    await withSecret('bot', 'bot-secret');
+    const fromStdin = await store.run(['credential', 'get', 'SECRET', '-a', 'bot', '--passphrase-stdin'], { input: `${PASSPHRASE}\n` });
+    expect(fromStdin).toMatchObject({ code: 0, stdout: 'bot-secret\n' });
+    const fromFile = await store.run(['credential', 'get', 'SECRET', '-a', 'bot', '--passphrase-file', store.passphraseFile]);
+    expect(fromFile).toMatchObject({ code: 0, stdout: 'bot-secret\n' });
+  });
+
+  it('none at all, off a terminal, is exit 2 naming the flags', async () => {
+    await withSecret('bot', 'bot-secret');
+    expectFailure(await store.run(['credential', 'get', 'SECRET', '-a', 'bot']), 2, /--passphrase-file/);
+  });
+});
+
+describe('agent tokens', () => {
+  it("read their own vault and never another's (exit 5)", async () => {
+    const one = await withSecret('one', 'one-secret');
+    await withSecret('two', 'two-secret');
+    expect(await store.agent(one, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+    const other = await store.agent(one, ['credential', 'get', 'SECRET', '--agent', 'two']);
+    expectFailure(other, 5, /may not open/);
+    expect(other.stderr).not.toContain('two-secret');
+    expectFailure(await store.agent(one, ['credential', 'list', '--agent', 'two']), 5, /may not open/);
+  });
+
+  it('decide who is calling even with a passphrase in the environment', async () => {
+    const one = await withSecret('one', 'one-secret');
+    await withSecret('two', 'two-secret');
+    const result = await store.agent(one, ['credential', 'get', 'SECRET', '--agent', 'two'], { env: { AGENT_VAULT_PASSPHRASE: PASSPHRASE } });
+    expectFailure(result, 5, /may not open/);
+  });
+
+  it.each([
+    ['garbage', 'not-a-token'],
+    ['a cut secret', 'avt_one_abc'],
+    ['an invalid agent', `avt_ONE_${Buffer.alloc(32, 1).toString('base64url')}`],
+  ])('a malformed token (%s) is exit 4 and is not repeated', async (_what, bad) => {
+    await withSecret('one', 'one-secret');
+    const result = await store.agent(bad, ['credential', 'get', 'SECRET']);
+    expectFailure(result, 4, /malformed agent token/);
+    expect(result.stderr).not.toContain(bad.slice(4));
+  });
+
+  it('a well-formed token with the wrong secret is exit 4', async () => {
+    await withSecret('one', 'one-secret');
+    expectFailure(await store.agent(`avt_one_${Buffer.alloc(32, 9).toString('base64url')}`, ['credential', 'get', 'SECRET']), 4, /token not accepted/);
+  });
+
+  it('a rotated token stops working at once; the new one works', async () => {
+    const old = await withSecret('one', 'one-secret');
+    const rotated = await store.owner(['token', 'rotate', 'one']);
+    expect(rotated.code).toBe(0);
+    const fresh = rotated.stdout.trim();
+    expect(fresh).toMatch(/^avt_one_[A-Za-z0-9_-]{43}$/);
+    expect(fresh).not.toBe(old);
+    expectFailure(await store.agent(old, ['credential', 'get', 'SECRET']), 4, /token not accepted/);
+    expect(await store.agent(fresh, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+  });
+
+  it("a deprovisioned agent's token is exit 4, and so is a token for an agent never provisioned", async () => {
+    const token = await withSecret('one', 'one-secret');
+    expect((await store.owner(['deprovision', 'one', '--yes'])).code).toBe(0);
+    expectFailure(await store.agent(token, ['credential', 'get', 'SECRET']), 4, /not provisioned/);
+    expectFailure(await store.agent(`avt_ghost_${Buffer.alloc(32, 1).toString('base64url')}`, ['credential', 'get', 'SECRET']), 4, /not provisioned/);
+  });
+
+  it('a reprovisioned agent does not accept its old token', async () => {
+    const old = await withSecret('one', 'one-secret');
+    expect((await store.owner(['deprovision', 'one', '--yes'])).code).toBe(0);
+    await store.provision('one');
+    expectFailure(await store.agent(old, ['credential', 'list']), 4, /token not accepted/);
+  });
+
+  it('may not provision, rotate or deprovision (exit 5)', async () => {
+    const token = await withSecret('one', 'one-secret');
+    expect((await store.agent(token, ['provision', 'two'])).code).toBe(5);
+    expect((await store.agent(token, ['token', 'rotate', 'one'])).code).toBe(5);
+    expect((await store.agent(token, ['deprovision', 'one', '--yes'])).code).toBe(5);
+    expect(await store.agent(token, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+  });
+
+  it('come from --token-file too', async () => {
+    const token = await withSecret('one', 'one-secret');
+    const file = `${store.root}/one.token`;
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+    expect(await store.run(['credential', 'get', 'SECRET', '--token-file', file])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * A damaged vault file (a flipped byte in any header line or in the payload, or a cut)
+ * is exit 6 for the owner: never printed as data, never with a stack trace.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+
+const SECRET = 'integrity-secret-value';
+let store: TempStore;
+let vaultPath: string;
+let good: Buffer;
+
+beforeAll(async () => {
+  store = new TempStore();
+  await store.init();
+  await store.provision('bot');
+  expect((await store.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: SECRET })).code).toBe(0);
+  vaultPath = join(store.dir, 'vaults', 'bot.vault');
+  good = readFileSync(vaultPath);
+});
+afterAll(() => store.cleanup());
+
+const HEADER_LINES = ['version', 'agent', 'created', 'updated', 'slot owner', 'slot token', 'pub', '---'];
+
+/** The offset of a byte in the middle of header line `index`. */
+function middleOfLine(file: Buffer, index: number): number {
+  let start = 0;
+  for (let line = 0; line < index; line++) start = file.indexOf(0x0a, start) + 1;
+  return start + Math.floor((file.indexOf(0x0a, start) - start) / 2);
+}
+
+async function expectDamaged(bytes: Buffer): Promise<void> {
+  writeFileSync(vaultPath, bytes);
+  for (const args of [['credential', 'get', 'KEY', '-a', 'bot'], ['credential', 'list', '--reveal', '-a', 'bot']]) {
+    const result = await store.owner(args);
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: /);
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.stderr).not.toContain(SECRET);
+  }
+}
+
+describe('a damaged vault file', () => {
+  it('opens intact before any damage', async () => {
+    writeFileSync(vaultPath, good);
+    expect(await store.owner(['credential', 'get', 'KEY', '-a', 'bot'])).toMatchObject({ code: 0, stdout: `${SECRET}\n` });
+  });
+
+  it.each(HEADER_LINES.map((name, index) => [name, index] as const))('a flipped byte in the %s line is exit 6', async (_name, index) => {
+    const bytes = Buffer.from(good);
+    bytes[middleOfLine(good, index)]! ^= 0x01;
+    await expectDamaged(bytes);
+  });
+
+  it.each([0, 0.25, 0.5, 0.75, 1])('a flipped byte at %s of the payload is exit 6', async (fraction) => {
+    const payloadStart = good.indexOf('\n--- ') + 1;
+    const payload = good.indexOf(0x0a, payloadStart) + 1;
+    const offset = Math.min(good.length - 1, payload + Math.floor((good.length - payload) * fraction));
+    const bytes = Buffer.from(good);
+    bytes[offset]! ^= 0x80;
+    await expectDamaged(bytes);
+  });
+
+  it.each([0, 10, 100, 300, -17, -1])('a file cut to %s bytes is exit 6', async (length) => {
+    await expectDamaged(good.subarray(0, length < 0 ? good.length + length : length));
+  });
+
+  it('with a byte appended is exit 6', async () => {
+    await expectDamaged(Buffer.concat([good, Buffer.from('x')]));
+  });
+
+  it('is exit 6 for a write too, and the write changes nothing', async () => {
+    const bytes = Buffer.from(good);
+    bytes[good.length - 5]! ^= 0x01;
+    writeFileSync(vaultPath, bytes);
+    const result = await store.owner(['credential', 'set', 'OTHER=-', '-a', 'bot'], { input: 'x' });
+    expect(result.code).toBe(6);
+    expect(readFileSync(vaultPath).equals(bytes)).toBe(true);
+  });
+});
+

@@ -1,0 +1,73 @@
+/**
+ * Values survive byte for byte: through `credential set KEY=-` (one trailing newline
+ * removed), `--F-stdin` and `--F-file`, and back out through `credential get`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+
+const AWKWARD = [
+  ['spaces', '  leading and trailing  '],
+  ['quotes', `it's "quoted" \`back\` $(not run) $HOME`],
+  ['newlines', 'line one\nline two\n\nline four'],
+  ['tabs and CR', 'a\tb\r\nc\t'],
+  ['non-ASCII', 'ünïcödé ✓ 日本語 🔑'],
+  ['backslashes', 'C:\\path\\n not a newline'],
+  ['an = sign', 'a=b=c'],
+  ['a leading dash', '-n --help'],
+] as const;
+
+let store: TempStore;
+let token: string;
+beforeAll(async () => {
+  store = new TempStore();
+  await store.init();
+  token = await store.provision('bot');
+});
+afterAll(() => store.cleanup());
+
+describe.each(AWKWARD)('a value with %s', (what, value) => {
+  const key = `V_${what.replace(/[^a-z]/gi, '_').toUpperCase()}`.replace(/_+/g, '_').replace(/_$/, '');
+
+  it('round-trips through KEY=- on stdin, one trailing newline removed', async () => {
+    const set = await store.owner(['credential', 'set', `${key}=-`, '-a', 'bot'], { input: `${value}\n` });
+    expect(set).toMatchObject({ code: 0, stdout: '' });
+    const got = await store.agent(token, ['credential', 'get', key]);
+    expect(got.code).toBe(0);
+    expect(got.stdoutBytes.equals(Buffer.from(`${value}\n`))).toBe(true);
+    const raw = await store.agent(token, ['credential', 'get', key, '-n']);
+    expect(raw.stdoutBytes.equals(Buffer.from(value))).toBe(true);
+  });
+
+  it('round-trips through --password-stdin and --notes-file', async () => {
+    const file = join(store.root, `${key}.txt`);
+    writeFileSync(file, `${value}\n`, { mode: 0o600 });
+    expect((await store.owner(['credential', 'add', `${key}_LOGIN`, '--type', 'login', '--username', 'u', '--password-stdin', '-a', 'bot'], { input: `${value}\n` })).code).toBe(0);
+    expect((await store.owner(['credential', 'add', `${key}_NOTE`, '--type', 'secure_note', '--notes-file', file, '-a', 'bot'])).code).toBe(0);
+    const login = await store.agent(token, ['credential', 'get', `${key}_LOGIN`, '-n']);
+    const note = await store.agent(token, ['credential', 'get', `${key}_NOTE`, '--field', 'notes', '-n']);
+    expect(login.stdoutBytes.equals(Buffer.from(value))).toBe(true);
+    expect(note.stdoutBytes.equals(Buffer.from(value))).toBe(true);
+    const json = await store.agent(token, ['credential', 'get', `${key}_NOTE`, '--json']);
+    expect(JSON.parse(json.stdout).fields.notes).toBe(value);
+  });
+});
+
+describe('stdin', () => {
+  it('keeps all but one trailing newline', async () => {
+    expect((await store.owner(['credential', 'set', 'TWO_NL=-', '-a', 'bot'], { input: 'v\n\n' })).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'get', 'TWO_NL', '-n'])).stdout).toBe('v\n');
+  });
+
+  it('takes a value without a trailing newline as it is, and an empty one', async () => {
+    expect((await store.owner(['credential', 'set', 'NO_NL=-', '-a', 'bot'], { input: 'v' })).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'get', 'NO_NL'])).stdout).toBe('v\n');
+  });
+
+  it('cannot feed two values at once', async () => {
+    const result = await store.owner(['credential', 'set', 'A=-', 'B=-', '-a', 'bot'], { input: 'x' });
+    expect(result.code).toBe(2);
+    expect((await store.agent(token, ['credential', 'get', 'A'])).code).toBe(3);
+  });
+});

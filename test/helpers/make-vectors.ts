@@ -1,0 +1,322 @@
+/**
+ * Builds the format test vectors of test/vectors/ from fixed inputs. It is written from
+ * man/agent-vault.5, not from the encoder: headers are spelled out as text and keys are
+ * derived with the documented info strings, using only the AES-GCM and HKDF primitives.
+ * So the vectors test checks that the code and the man page describe the same bytes.
+ *
+ * Regenerate (only when the format changes on purpose):
+ *   UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { deriveSubkey, sealWithNonce } from '../../src/format/aead.js';
+import { deriveOwnerKey } from '../../src/app/owner-key.js';
+
+/** What a bad file must do when opened by one principal. */
+export interface Expectation {
+  error: 'IntegrityError' | 'AuthError';
+  exit: 4 | 6;
+}
+
+export interface BadVector {
+  file: string;
+  kind: 'store' | 'vault';
+  /** The agent whose vault file this replaces (vault files), or the store it replaces. */
+  agent: string;
+  about: string;
+  owner: Expectation;
+  /** Absent for store files: a token never reads the store file. */
+  token?: Expectation;
+}
+
+export interface GoodVector {
+  agent: string;
+  vault: string;
+  token: string;
+  /** The exact plaintext payload, as UTF-8 text. */
+  payload: string;
+}
+
+export interface Manifest {
+  about: string;
+  passphrase: string;
+  wrong_passphrase: string;
+  inputs: Record<string, unknown>;
+  derived: Record<string, string>;
+  store: string;
+  good: GoodVector[];
+  bad: BadVector[];
+}
+
+const hex = (text: string): Buffer => Buffer.from(text, 'hex');
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
+/** Deterministic filler bytes: `n` bytes counting up from `start`. */
+const bytes = (start: number, n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (start + i) & 0xff));
+
+const PASSPHRASE = 'correct horse battery staple ✓';
+const KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: bytes(0x10, 16) };
+const STORE_CHECK_NONCE = bytes(0x20, 12);
+
+interface AgentInputs {
+  agent: string;
+  vaultKey: Buffer;
+  tokenSecret: Buffer;
+  tokenSlotSalt: Buffer;
+  ownerSlotNonce: Buffer;
+  tokenSlotNonce: Buffer;
+  payloadNonce: Buffer;
+  x25519Private: Buffer;
+  created: string;
+  updated: string;
+  credentials: unknown[];
+}
+
+const AGENTS: AgentInputs[] = [
+  {
+    agent: 'bot1',
+    vaultKey: bytes(0x40, 32),
+    tokenSecret: bytes(0x60, 32),
+    tokenSlotSalt: bytes(0x80, 16),
+    ownerSlotNonce: bytes(0x90, 12),
+    tokenSlotNonce: bytes(0xa0, 12),
+    payloadNonce: bytes(0xb0, 12),
+    x25519Private: bytes(0xc0, 32),
+    created: '2025-01-02T03:04:05.006Z',
+    updated: '2025-02-03T04:05:06.007Z',
+    credentials: [
+      {
+        id: '0123456789abcdef',
+        key: 'OPENAI_API_KEY',
+        type: 'api_key',
+        name: 'OpenAI',
+        tags: ['llm'],
+        uris: [],
+        fields: { value: 'sk-test "quoted"\ttab\nnewline ünïcödé ✓' },
+        created: '2025-01-02T03:04:05.006Z',
+        updated: '2025-01-02T03:04:05.006Z',
+      },
+      {
+        id: 'fedcba9876543210',
+        key: 'GITHUB',
+        type: 'login',
+        name: 'GitHub bot',
+        tags: ['scm', 'ci'],
+        uris: ['https://github.com'],
+        fields: { password: 'hunter2 with spaces', totp: 'JBSWY3DPEHPK3PXP', username: 'octo-bot' },
+        created: '2025-01-02T03:04:05.006Z',
+        updated: '2025-02-03T04:05:06.007Z',
+      },
+    ],
+  },
+  {
+    agent: 'bot-2_x',
+    vaultKey: bytes(0x41, 32),
+    tokenSecret: bytes(0x61, 32),
+    tokenSlotSalt: bytes(0x81, 16),
+    ownerSlotNonce: bytes(0x91, 12),
+    tokenSlotNonce: bytes(0xa1, 12),
+    payloadNonce: bytes(0xb1, 12),
+    x25519Private: bytes(0xc1, 32),
+    created: '2025-03-04T05:06:07.008Z',
+    updated: '2025-03-04T05:06:07.008Z',
+    credentials: [],
+  },
+];
+
+// PKCS#8 DER prefix of an X25519 private key (RFC 8410): the 32 raw bytes follow.
+const X25519_PKCS8_PREFIX = hex('302e020100300506032b656e04220420');
+
+function x25519(privateRaw: Buffer): { privateDer: Buffer; publicRaw: Buffer } {
+  const privateDer = Buffer.concat([X25519_PKCS8_PREFIX, privateRaw]);
+  const key = createPrivateKey({ key: privateDer, format: 'der', type: 'pkcs8' });
+  return { privateDer, publicRaw: createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32) };
+}
+
+function storeFile(ownerKey: Buffer): Buffer {
+  const head = `agent-vault-store/v1\nkdf: $argon2id$v=19$m=${KDF.memoryKiB},t=${KDF.iterations},p=${KDF.parallelism}$${b64(KDF.salt)}\n`;
+  const check = sealWithNonce(ownerKey, STORE_CHECK_NONCE, Buffer.from('agent-vault owner key check'), Buffer.from(head));
+  return Buffer.from(`${head}check ${b64(STORE_CHECK_NONCE)} ${b64(check)}\n`);
+}
+
+function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; token: string } {
+  const ownerWrapped = sealWithNonce(ownerKey, a.ownerSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v1 slot owner ${a.agent}`));
+  const tokenKey = deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`);
+  const tokenWrapped = sealWithNonce(tokenKey, a.tokenSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v1 slot token ${a.agent}`));
+  const { privateDer, publicRaw } = x25519(a.x25519Private);
+  const header = Buffer.from(
+    'agent-vault/v1\n' +
+      `agent: ${a.agent}\n` +
+      `created: ${a.created}\n` +
+      `updated: ${a.updated}\n` +
+      `slot owner ${b64(a.ownerSlotNonce)} ${b64(ownerWrapped)}\n` +
+      `slot token ${b64(a.tokenSlotSalt)} ${b64(a.tokenSlotNonce)} ${b64(tokenWrapped)}\n` +
+      `pub ${b64(publicRaw)}\n` +
+      `--- ${b64(a.payloadNonce)}\n`,
+  );
+  const payload = JSON.stringify({ v: 1, agent: a.agent, privateKey: privateDer.toString('base64'), credentials: a.credentials });
+  const payloadKey = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
+  const sealed = sealWithNonce(payloadKey, a.payloadNonce, Buffer.from(payload), header);
+  return { file: Buffer.concat([header, sealed]), payload, token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}` };
+}
+
+/** Line `index` (0-based) of a file's text, and the byte offset it starts at. */
+function lineAt(file: Buffer, index: number): { start: number; text: string } {
+  let start = 0;
+  for (let i = 0; i < index; i++) start = file.indexOf(0x0a, start) + 1;
+  return { start, text: file.subarray(start, file.indexOf(0x0a, start)).toString('latin1') };
+}
+
+function replaceLine(file: Buffer, index: number, edit: (line: string) => string): Buffer {
+  const { start, text } = lineAt(file, index);
+  return Buffer.concat([file.subarray(0, start), Buffer.from(edit(text), 'latin1'), file.subarray(start + text.length)]);
+}
+
+/** Swaps the character at `column` for another base64 letter, so the line still parses. */
+function swapChar(line: string, column: number): string {
+  const replacement = line[column] === 'A' ? 'B' : 'A';
+  return line.slice(0, column) + replacement + line.slice(column + 1);
+}
+
+function xorByte(file: Buffer, offset: number): Buffer {
+  const copy = Buffer.from(file);
+  copy[offset]! ^= 0x01;
+  return copy;
+}
+
+const DAMAGED: Expectation = { error: 'IntegrityError', exit: 6 };
+const REFUSED: Expectation = { error: 'AuthError', exit: 4 };
+
+function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer): Array<BadVector & { bytes: Buffer }> {
+  const header = good.subarray(0, good.indexOf('\n--- ') + 1);
+  const headerEnd = good.indexOf(0x0a, header.length) + 1;
+  const v = (file: string, about: string, bytes: Buffer, token: Expectation = DAMAGED): BadVector & { bytes: Buffer } => ({
+    file: `bad/${file}.vault`,
+    kind: 'vault',
+    agent,
+    about,
+    owner: DAMAGED,
+    token,
+    bytes,
+  });
+  // A column inside the first base64 field of each slot-like line; for timestamps, the milliseconds.
+  const middle = (line: number): number => Math.floor(lineAt(good, line).text.length / 2);
+  return [
+    v('empty', 'an empty file', Buffer.alloc(0)),
+    v('version-v2', 'the version line says v2', replaceLine(good, 0, () => 'agent-vault/v2')),
+    v('version-flipped', 'a changed byte in the version line', replaceLine(good, 0, (l) => l.replace('vault', 'vaulu'))),
+    v('version-trailing-space', 'the version line has a trailing space', replaceLine(good, 0, (l) => `${l} `)),
+    v('agent-changed', 'the agent line names another valid agent', replaceLine(good, 1, (l) => `${l}x`)),
+    v('agent-invalid', 'the agent line holds an invalid agent id', replaceLine(good, 1, (l) => l.toUpperCase().replace('AGENT:', 'agent:'))),
+    v('created-changed', 'the created time moved by one millisecond', replaceLine(good, 2, (l) => l.replace(/\d(Z)$/, (d) => `${(Number(d[0]) + 1) % 10}Z`))),
+    v('updated-changed', 'the updated time moved by one millisecond', replaceLine(good, 3, (l) => l.replace(/\d(Z)$/, (d) => `${(Number(d[0]) + 1) % 10}Z`))),
+    v('updated-not-iso', 'the updated time is not canonical ISO 8601', replaceLine(good, 3, (l) => l.replace(/\.\d{3}Z$/, 'Z'))),
+    v('owner-slot-changed', 'a changed letter in the owner slot', replaceLine(good, 4, (l) => swapChar(l, middle(4)))),
+    v('token-slot-changed', 'a changed letter in the token slot wrapped key', replaceLine(good, 5, (l) => swapChar(l, l.length - 10)), REFUSED),
+    v('token-salt-changed', 'a changed letter in the token slot salt', replaceLine(good, 5, (l) => swapChar(l, 'slot token '.length + 3)), REFUSED),
+    v('pub-changed', 'a changed letter in the public key', replaceLine(good, 6, (l) => swapChar(l, middle(6)))),
+    v('payload-nonce-changed', 'a changed letter in the payload nonce', replaceLine(good, 7, (l) => swapChar(l, 8))),
+    v('payload-first-byte', 'the first ciphertext byte flipped', xorByte(good, headerEnd)),
+    v('payload-middle-byte', 'a ciphertext byte in the middle flipped', xorByte(good, Math.floor((headerEnd + good.length) / 2))),
+    v('payload-last-byte', 'the last tag byte flipped', xorByte(good, good.length - 1)),
+    v('header-non-printable', 'a control byte in the agent line', Buffer.from(good).fill(0x07, lineAt(good, 1).start + 2, lineAt(good, 1).start + 3)),
+    v('truncated-in-version', 'cut inside the version line', good.subarray(0, 5)),
+    v('truncated-in-header', 'cut after the updated line', good.subarray(0, lineAt(good, 4).start)),
+    v('truncated-in-token-slot', 'cut inside the token slot line', good.subarray(0, lineAt(good, 5).start + 20)),
+    v('truncated-after-header', 'nothing after the --- line', good.subarray(0, headerEnd)),
+    v('truncated-in-payload', 'cut in the middle of the payload', good.subarray(0, Math.floor((headerEnd + good.length) / 2))),
+    v('truncated-last-byte', 'the last tag byte missing', good.subarray(0, good.length - 1)),
+    v('base64-padded', 'the public key written with = padding', replaceLine(good, 6, (l) => `${l}=`)),
+    v('base64-urlsafe', 'a base64url letter (-) in the public key', replaceLine(good, 6, (l) => `pub -${l.slice(5)}`)),
+    v('base64-unused-bits', 'the token slot salt with non-zero unused bits', replaceLine(good, 5, (l) => {
+      const [, , salt] = l.split(' ') as [string, string, string];
+      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(salt.at(-1)!);
+      const odd = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[last | 1]!;
+      return l.replace(salt, salt.slice(0, -1) + odd);
+    })),
+    v('slot-short', 'the owner slot wraps 31 bytes, not 48', replaceLine(good, 4, (l) => `${l.split(' ').slice(0, 3).join(' ')} ${b64(bytes(0, 31))}`)),
+    v('extra-line', 'an unknown header line after the agent line', Buffer.concat([good.subarray(0, lineAt(good, 2).start), Buffer.from('comment: hello\n'), good.subarray(lineAt(good, 2).start)])),
+    v('missing-pub-line', 'the pub line removed', Buffer.concat([good.subarray(0, lineAt(good, 6).start), good.subarray(lineAt(good, 7).start)])),
+    v('double-space', 'two spaces between the owner slot fields', replaceLine(good, 4, (l) => l.replace(/ (?=[^ ]+$)/, '  '))),
+    v('crlf', 'CRLF line endings in the header', Buffer.concat([Buffer.from(header.toString('latin1').replaceAll('\n', '\r\n'), 'latin1'), good.subarray(header.length)])),
+    v('swapped', "another agent's intact vault file put in this one's place", otherAgentsFile, REFUSED),
+  ];
+}
+
+function badStores(good: Buffer): Array<BadVector & { bytes: Buffer }> {
+  const s = (file: string, about: string, bytes: Buffer, owner: Expectation = DAMAGED): BadVector & { bytes: Buffer } => ({
+    file: `bad/${file}.store`,
+    kind: 'store',
+    agent: 'bot1',
+    about,
+    owner,
+    bytes,
+  });
+  const kdf = (params: string): Buffer => replaceLine(good, 1, (l) => l.replace(/m=\d+,t=\d+,p=\d+/, params));
+  return [
+    s('empty', 'an empty store file', Buffer.alloc(0)),
+    s('version-v2', 'the version line says v2', replaceLine(good, 0, () => 'agent-vault-store/v2')),
+    s('kdf-memory-low', 'argon2id memory below 1024 KiB', kdf('m=1023,t=1,p=1')),
+    s('kdf-memory-high', 'argon2id memory above 4 GiB', kdf('m=4194305,t=1,p=1')),
+    s('kdf-iterations-high', 'argon2id passes above 16', kdf('m=1024,t=17,p=1')),
+    s('kdf-parallelism-high', 'argon2id lanes above 16', kdf('m=1024,t=1,p=17')),
+    s('kdf-zero', 'argon2id passes of 0', kdf('m=1024,t=0,p=1')),
+    s('kdf-leading-zero', 'a parameter with a leading zero', kdf('m=01024,t=1,p=1')),
+    s('kdf-argon2i', 'argon2i instead of argon2id', replaceLine(good, 1, (l) => l.replace('argon2id', 'argon2i'))),
+    s('kdf-salt-short', 'a 15-byte salt', replaceLine(good, 1, (l) => l.replace(/\$[^$]+$/, `$${b64(bytes(0, 15))}`))),
+    s('extra-line', 'a line after the check line', Buffer.concat([good, Buffer.from('extra\n')])),
+    s('missing-check', 'the check line removed', good.subarray(0, lineAt(good, 2).start)),
+    s('truncated-in-check', 'cut inside the check line', good.subarray(0, lineAt(good, 2).start + 12)),
+    // The check value is what tells a wrong passphrase from a right one: GCM cannot tell a
+    // damaged check from a wrong key, so this reads as a wrong passphrase (exit 4).
+    s('check-changed', 'a changed letter in the check value', replaceLine(good, 2, (l) => swapChar(l, l.length - 5)), REFUSED),
+    s('kdf-salt-changed', 'a changed letter in the salt: another owner key', replaceLine(good, 1, (l) => swapChar(l, l.length - 5)), REFUSED),
+  ];
+}
+
+/** Every vector file by its path under test/vectors/, and the manifest describing them. */
+export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manifest: Manifest }> {
+  const ownerKey = await deriveOwnerKey(PASSPHRASE, KDF);
+  const files = new Map<string, Buffer>();
+  const store = storeFile(ownerKey);
+  files.set('store', store);
+  const good: GoodVector[] = [];
+  const vaults: Buffer[] = [];
+  for (const a of AGENTS) {
+    const { file, payload, token } = vaultFile(ownerKey, a);
+    files.set(`${a.agent}.vault`, file);
+    vaults.push(file);
+    good.push({ agent: a.agent, vault: `${a.agent}.vault`, token, payload });
+  }
+  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!), ...badStores(store)];
+  for (const { bytes: data, ...vector } of bad) files.set(vector.file, data);
+  const manifest: Manifest = {
+    about: 'agent-vault format vectors (man/agent-vault.5). Made by test/helpers/make-vectors.ts; regenerate with UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts',
+    passphrase: PASSPHRASE,
+    wrong_passphrase: 'correct horse battery staple',
+    inputs: {
+      kdf: { memory_kib: KDF.memoryKiB, iterations: KDF.iterations, parallelism: KDF.parallelism, salt_hex: KDF.salt.toString('hex') },
+      store_check_nonce_hex: STORE_CHECK_NONCE.toString('hex'),
+      agents: AGENTS.map((a) => ({
+        agent: a.agent,
+        vault_key_hex: a.vaultKey.toString('hex'),
+        token_secret_hex: a.tokenSecret.toString('hex'),
+        token_slot_salt_hex: a.tokenSlotSalt.toString('hex'),
+        owner_slot_nonce_hex: a.ownerSlotNonce.toString('hex'),
+        token_slot_nonce_hex: a.tokenSlotNonce.toString('hex'),
+        payload_nonce_hex: a.payloadNonce.toString('hex'),
+        x25519_private_hex: a.x25519Private.toString('hex'),
+        created: a.created,
+        updated: a.updated,
+      })),
+    },
+    derived: {
+      owner_key_hex: ownerKey.toString('hex'),
+      ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_payload_key_hex`, deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload').toString('hex')])),
+      ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_token_slot_key_hex`, deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`).toString('hex')])),
+    },
+    store: 'store',
+    good,
+    bad: bad.map(({ bytes: _bytes, ...vector }) => vector),
+  };
+  files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  return { files, manifest };
+}

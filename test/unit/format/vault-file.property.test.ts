@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IntegrityError } from '../../../src/core/errors.js';
+import { FormatError } from '../../../src/format/format-error.js';
+import { createStoreFile, encodeStoreFile, parseStoreFile, verifyOwnerKey } from '../../../src/format/store-file.js';
+import {
+  encodeVaultFile,
+  openVaultPayload,
+  parseVaultFile,
+  unwrapOwnerSlot,
+  unwrapTokenSlot,
+  wrapOwnerSlot,
+  wrapTokenSlot,
+  type VaultHeader,
+} from '../../../src/format/vault-file.js';
+
+const OWNER_KEY = randomBytes(32);
+const TOKEN_SECRET = randomBytes(32);
+const VAULT_KEY = randomBytes(32);
+
+const agentId = fc.stringMatching(/^[a-z0-9_-]{1,64}$/);
+const time = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+
+function header(agent: string, created: string, updated: string): VaultHeader {
+  return {
+    agent,
+    created,
+    updated,
+    owner: wrapOwnerSlot(OWNER_KEY, agent, VAULT_KEY),
+    token: wrapTokenSlot(TOKEN_SECRET, agent, VAULT_KEY),
+    publicKey: randomBytes(32),
+  };
+}
+
+const SAMPLE_PAYLOAD = Buffer.from(JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', credentials: [{ key: 'A', fields: { value: 'secret ✓' } }] }));
+const SAMPLE = encodeVaultFile(header('bot', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z'), VAULT_KEY, SAMPLE_PAYLOAD);
+const SAMPLE_STORE = encodeStoreFile(createStoreFile(OWNER_KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) }));
+
+/** Parses and opens as the owner would; returns the payload or throws. */
+function openAsOwner(bytes: Buffer, agent = 'bot'): Buffer {
+  const file = parseVaultFile(bytes);
+  const vaultKey = unwrapOwnerSlot(OWNER_KEY, agent, file.header.owner);
+  if (!vaultKey) throw new IntegrityError('owner slot does not open');
+  return openVaultPayload(file, vaultKey);
+}
+
+/** Edits that damage a file: overwrite bytes, cut it, insert or delete bytes. */
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('overwrite' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
+);
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+function mutate(file: Buffer, edits: Mutation[]): Buffer {
+  let out = Buffer.from(file);
+  for (const edit of edits) {
+    const at = edit.at % (out.length + 1);
+    if (edit.kind === 'overwrite') {
+      out = Buffer.concat([out.subarray(0, at), Buffer.from(edit.bytes), out.subarray(at + edit.bytes.length)]);
+    } else if (edit.kind === 'flip') {
+      if (out.length > 0) out[at % out.length]! ^= 1 << edit.bit;
+    } else if (edit.kind === 'cut') {
+      out = out.subarray(0, at);
+    } else if (edit.kind === 'insert') {
+      out = Buffer.concat([out.subarray(0, at), Buffer.from(edit.bytes), out.subarray(at)]);
+    } else {
+      out = Buffer.concat([out.subarray(0, at), out.subarray(at + edit.length)]);
+    }
+  }
+  return out;
+}
+
+/** Runs `fn`, allowing only errors of `allowed`: never a TypeError, RangeError or the like. */
+function onlyThrows<T>(allowed: new (...args: never[]) => Error, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(allowed);
+    return undefined;
+  }
+}
+
+describe('vault file', () => {
+  it('open(seal(x)) = x for any agent, times and payload, by both slots', () => {
+    fc.assert(
+      fc.property(agentId, time, time, fc.uint8Array({ maxLength: 2048 }), (agent, created, updated, plaintext) => {
+        const h = header(agent, created, updated);
+        const parsed = parseVaultFile(encodeVaultFile(h, VAULT_KEY, plaintext));
+        expect(parsed.header).toEqual(h);
+        expect(unwrapOwnerSlot(OWNER_KEY, agent, parsed.header.owner)?.equals(VAULT_KEY)).toBe(true);
+        expect(unwrapTokenSlot(TOKEN_SECRET, agent, parsed.header.token)?.equals(VAULT_KEY)).toBe(true);
+        expect(openVaultPayload(parsed, VAULT_KEY).equals(Buffer.from(plaintext))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a slot never opens under another agent's name", () => {
+    fc.assert(
+      fc.property(agentId, agentId, (a, b) => {
+        fc.pre(a !== b);
+        const h = header(a, '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+        expect(unwrapOwnerSlot(OWNER_KEY, b, h.owner)).toBeUndefined();
+        expect(unwrapTokenSlot(TOKEN_SECRET, b, h.token)).toBeUndefined();
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('random bytes never crash the parser: they parse or throw a FormatError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        onlyThrows(FormatError, () => parseVaultFile(Buffer.from(bytes)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('random header-like text never crashes the parser', () => {
+    const line = fc.oneof(
+      fc.constantFrom('agent-vault/v1', 'agent: bot', 'created: 2025-01-01T00:00:00.000Z', 'slot owner A B', 'pub AAAA', '--- AAAA', ''),
+      fc.string({ maxLength: 80 }),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 12 }), fc.uint8Array({ maxLength: 40 }), (lines, tail) => {
+        onlyThrows(FormatError, () => parseVaultFile(Buffer.concat([Buffer.from(lines.join('\n')), Buffer.from(tail)])));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a mutated file fails with an integrity error, or opens to the very same payload', () => {
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (edits) => {
+        const damaged = mutate(SAMPLE, edits);
+        const payload = onlyThrows(IntegrityError, () => openAsOwner(damaged));
+        if (payload !== undefined) {
+          expect(damaged.equals(SAMPLE)).toBe(true);
+          expect(payload.equals(SAMPLE_PAYLOAD)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('every single-bit flip anywhere in the file is detected', () => {
+    for (let at = 0; at < SAMPLE.length; at++) {
+      for (const bit of [0, 7]) {
+        const damaged = Buffer.from(SAMPLE);
+        damaged[at]! ^= 1 << bit;
+        expect(() => openAsOwner(damaged), `byte ${at} bit ${bit}`).toThrow(IntegrityError);
+      }
+    }
+  });
+});
+
+describe('store file', () => {
+  it('round-trips and verifies only its own owner key', () => {
+    const parsed = parseStoreFile(SAMPLE_STORE);
+    expect(encodeStoreFile(parsed).equals(SAMPLE_STORE)).toBe(true);
+    expect(verifyOwnerKey(parsed, OWNER_KEY)).toBe(true);
+    expect(verifyOwnerKey(parsed, randomBytes(32))).toBe(false);
+  });
+
+  it('random bytes never crash the parser', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        onlyThrows(FormatError, () => parseStoreFile(Buffer.from(bytes)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a mutated store file fails to parse, or no longer verifies the owner key unless unchanged', () => {
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (edits) => {
+        const damaged = mutate(SAMPLE_STORE, edits);
+        const parsed = onlyThrows(FormatError, () => parseStoreFile(damaged));
+        if (parsed && verifyOwnerKey(parsed, OWNER_KEY)) expect(encodeStoreFile(parsed).equals(SAMPLE_STORE)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The format vectors of test/vectors/ (see manifest.json and man/agent-vault.5): good
+ * files open with the passphrase and with the token to the exact payload; every bad
+ * file fails with the error and exit code the manifest names, never with data.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session } from '../../../src/app/session.js';
+import { AuthError, IntegrityError, VaultError } from '../../../src/core/errors.js';
+import { encodeVaultHeader, openVaultPayload, parseVaultFile } from '../../../src/format/vault-file.js';
+import { makeVectors, type Expectation, type Manifest } from '../../helpers/make-vectors.js';
+
+const DIR = resolve(import.meta.dirname, '../../vectors');
+if (process.env.UPDATE_VECTORS === '1') {
+  for (const [name, bytes] of (await makeVectors()).files) {
+    mkdirSync(dirname(join(DIR, name)), { recursive: true });
+    writeFileSync(join(DIR, name), bytes);
+  }
+}
+const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as Manifest;
+const read = (name: string): Buffer => readFileSync(join(DIR, name));
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'agent-vault-vectors-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A store directory holding the good vectors, with `replace` (a vector file) swapped in. */
+function storeWith(replace?: { kind: 'store' | 'vault'; agent: string; file: string }): string {
+  const dir = mkdtempSync(join(root, 'store-'));
+  mkdirSync(join(dir, 'vaults'));
+  writeFileSync(join(dir, 'store'), read(manifest.store));
+  for (const good of manifest.good) writeFileSync(join(dir, 'vaults', `${good.agent}.vault`), read(good.vault));
+  if (replace?.kind === 'store') writeFileSync(join(dir, 'store'), read(replace.file));
+  if (replace?.kind === 'vault') writeFileSync(join(dir, 'vaults', `${replace.agent}.vault`), read(replace.file));
+  return dir;
+}
+
+const asOwner = (store: string, passphrase = manifest.passphrase): Session => new Session({ store, passphrase });
+const asAgent = (store: string, token: string): Session => new Session({ store, token });
+
+async function expectFailure(attempt: Promise<unknown>, expected: Expectation): Promise<void> {
+  const error = await attempt.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error, 'the file opened').toBeInstanceOf(VaultError);
+  // FormatError (a file that does not parse) is a kind of IntegrityError.
+  expect(error).toBeInstanceOf({ IntegrityError, AuthError }[expected.error]);
+  expect((error as VaultError).exitCode).toBe(expected.exit);
+}
+
+describe('the committed vectors', () => {
+  it('are exactly what the generator makes from the manifest inputs', async () => {
+    const { files } = await makeVectors();
+    for (const [name, bytes] of files) expect(read(name).equals(bytes), name).toBe(true);
+  });
+
+  it('cover at least every header line, the payload, truncation and the store file', () => {
+    const names = manifest.bad.map((b) => b.file);
+    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'payload-nonce', 'payload', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
+      expect(names.some((n) => n.includes(part)), part).toBe(true);
+    }
+    expect(manifest.bad.filter((b) => b.kind === 'store').length).toBeGreaterThan(5);
+  });
+});
+
+describe.each(manifest.good)('good vault $vault', (good) => {
+  it('opens with the passphrase to the exact payload', async () => {
+    const { file, vaultKey, payload } = await asOwner(storeWith()).unlock(good.agent);
+    expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
+    expect(payload).toEqual(JSON.parse(good.payload));
+  });
+
+  it('opens with its token to the exact payload', async () => {
+    const { file, vaultKey } = await asAgent(storeWith(), good.token).unlock(good.agent);
+    expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
+  });
+
+  it('re-encodes its header to the same bytes', () => {
+    const parsed = parseVaultFile(read(good.vault));
+    expect(encodeVaultHeader(parsed.header, parsed.payloadNonce).equals(parsed.headerBytes)).toBe(true);
+  });
+
+  it('refuses a wrong passphrase with exit 4', async () => {
+    await expectFailure(asOwner(storeWith(), manifest.wrong_passphrase).unlock(good.agent), { error: 'AuthError', exit: 4 });
+  });
+
+  it('refuses a well-formed token with another secret with exit 4', async () => {
+    const forged = `${good.token.slice(0, -43)}${Buffer.alloc(32, 7).toString('base64url')}`;
+    await expectFailure(asAgent(storeWith(), forged).unlock(good.agent), { error: 'AuthError', exit: 4 });
+  });
+});
+
+describe.each(manifest.bad)('bad $file ($about)', (bad) => {
+  it(`fails for the owner with exit ${bad.owner.exit}`, async () => {
+    await expectFailure(asOwner(storeWith(bad)).unlock(bad.agent), bad.owner);
+  });
+
+  if (bad.token) {
+    const token = bad.token;
+    it(`fails for the agent's token with exit ${token.exit}`, async () => {
+      const good = manifest.good.find((g) => g.agent === bad.agent)!;
+      await expectFailure(asAgent(storeWith(bad), good.token).unlock(bad.agent), token);
+    });
+  }
+});
