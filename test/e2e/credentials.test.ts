@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
 
 const TOTP = 'JBSWY3DPEHPK3PXP';
+/** How a bare base32 key is stored: a complete otpauth:// URI with the defaults. */
+const TOTP_URI = `otpauth://totp/?secret=${TOTP}&algorithm=SHA1&digits=6&period=30`;
 let store: TempStore;
 let token: string;
 const as = (args: string[], input?: string) => store.agent(token, args, input === undefined ? {} : { input });
@@ -66,7 +68,7 @@ describe('credential get', () => {
   });
 
   it('--json --reveal includes the TOTP secret', async () => {
-    expect(JSON.parse((await as(['credential', 'get', 'GITHUB', '--json', '--reveal'])).stdout).fields.totp).toBe(TOTP);
+    expect(JSON.parse((await as(['credential', 'get', 'GITHUB', '--json', '--reveal'])).stdout).fields.totp).toBe(TOTP_URI);
   });
 });
 
@@ -126,7 +128,7 @@ describe('credential update', () => {
     expect(updated.code).toBe(0);
     expect((await as(['credential', 'get', 'GITHUB'])).code).toBe(3);
     const after = JSON.parse((await as(['credential', 'get', 'GH', '--json', '--reveal'])).stdout);
-    expect(after).toMatchObject({ id: before.id, created: before.created, key: 'GH', fields: { username: 'new-bot', password: 'new-password', totp: TOTP } });
+    expect(after).toMatchObject({ id: before.id, created: before.created, key: 'GH', fields: { username: 'new-bot', password: 'new-password', totp: TOTP_URI } });
     expect(after.updated >= before.updated).toBe(true);
   });
 

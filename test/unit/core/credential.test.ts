@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
+/** How a bare base32 key is stored: a complete otpauth:// URI with the defaults. */
+const TOTP_URI = 'otpauth://totp/?secret=JBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30';
 import {
   CREDENTIAL_TYPES,
   checkCredentialType,
@@ -77,7 +80,7 @@ describe('createCredential and updateCredential', () => {
     const c = login();
     const { id } = c;
     updateCredential(c, { fields: { username: '', password: 'new' }, name: 'Renamed' }, T1);
-    expect(c).toMatchObject({ id, created: T0, updated: T1, name: 'Renamed', fields: { password: 'new', totp: 'JBSWY3DPEHPK3PXP' } });
+    expect(c).toMatchObject({ id, created: T0, updated: T1, name: 'Renamed', fields: { password: 'new', totp: TOTP_URI } });
     expect('username' in c.fields).toBe(false);
   });
 });
@@ -102,7 +105,7 @@ describe('toPublicJson', () => {
   it('hides the TOTP secret unless revealTotp, even when secrets are shown', () => {
     const c = login();
     expect(toPublicJson(c, { secrets: true, revealTotp: false }).fields).toEqual({ username: 'octo', password: 'pw' });
-    expect(toPublicJson(c, { secrets: true, revealTotp: true }).fields).toEqual({ username: 'octo', password: 'pw', totp: 'JBSWY3DPEHPK3PXP' });
+    expect(toPublicJson(c, { secrets: true, revealTotp: true }).fields).toEqual({ username: 'octo', password: 'pw', totp: TOTP_URI });
   });
 
   it('hides every secret field when secrets are not shown, keeping plain ones', () => {
