@@ -12,6 +12,7 @@ import { registerDeprovision } from './commands/deprovision.js';
 import { registerToken } from './commands/token.js';
 import { registerCredential } from './commands/credential/index.js';
 import { registerConfig } from './commands/config.js';
+import { registerAudit } from './commands/audit.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
@@ -61,6 +62,7 @@ export function buildProgram(deps: Deps, options: { json: boolean }): Command {
   registerDeprovision(program, deps);
   registerToken(program, deps);
   registerCredential(program, deps);
+  registerAudit(program, deps);
   registerConfig(program, deps);
   return program;
 }

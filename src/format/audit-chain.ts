@@ -125,6 +125,7 @@ function checkHead(
     return;
   }
   if (!head) return;
+  const before = problems.length;
   if (head.seq > seen.lastSeq) {
     problems.push({ message: `the log ends at seq ${seen.lastSeq} but its head records seq ${head.seq}: lines were cut off the end` });
   } else if (head.seq > 0 && seen.headLineHash !== head.hash) {
@@ -140,6 +141,8 @@ function checkHead(
     problems.push({ message: 'the MAC of its head file does not verify: the head was forged' });
   } else if (anchor.epoch !== keyring.keys.length - 1) {
     problems.push({ message: `its head is keyed with epoch ${anchor.epoch}, not the current ${keyring.keys.length - 1}: it was rolled back` });
+  } else if (problems.length > before) {
+    // The end of the log is already reported.
   } else if (anchor.seq > seen.lastSeq) {
     problems.push({ message: `the log ends at seq ${seen.lastSeq} but its head records seq ${anchor.seq}: lines were cut off the end` });
   } else if (anchor.seq > 0 && seen.anchorLineHash !== anchor.hash) {
