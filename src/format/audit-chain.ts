@@ -142,7 +142,7 @@ function checkHead(
   } else if (anchor.epoch !== keyring.keys.length - 1) {
     problems.push({ message: `its head is keyed with epoch ${anchor.epoch}, not the current ${keyring.keys.length - 1}: it was rolled back` });
   } else if (problems.length > before) {
-    // The end of the log is already reported.
+    return; // the end of the log is already reported
   } else if (anchor.seq > seen.lastSeq) {
     problems.push({ message: `the log ends at seq ${seen.lastSeq} but its head records seq ${anchor.seq}: lines were cut off the end` });
   } else if (anchor.seq > 0 && seen.anchorLineHash !== anchor.hash) {
