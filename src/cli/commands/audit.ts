@@ -31,6 +31,8 @@ export function registerAudit(program: Command, { io }: Deps): void {
     'AGENT_VAULT_TOKEN=… agent-vault audit            # an agent sees its own log',
   ]);
 
+  // The subcommands see the options of `audit` (commander hands options after a
+  // subcommand to its parent when the names clash), so `report` reuses its filters.
   const verify = audit
     .command('verify')
     .description('check that no line of any log was edited, removed, inserted, reordered or cut off the end (exit 6 if one was)')
@@ -39,10 +41,12 @@ export function registerAudit(program: Command, { io }: Deps): void {
 
   const report = audit
     .command('report')
-    .description('per agent: reads, reveals, writes, TOTP codes, exec runs, denials, first and last access')
-    .option('--since <when>', 'only events since a duration ago (30m, 1h, 7d) or an ISO date')
-    .action((options: { since?: string }, cmd: Command) => runAuditReport(Context.of(io, cmd), options));
-  examples(report, ['agent-vault audit report', 'agent-vault audit report --since 7d --json']);
+    .description('per agent: reads, reveals, writes, TOTP codes, exec runs, denials, first and last access (--since, --action, --key filter the events counted)')
+    .action((_options: unknown, cmd: Command) => {
+      const ctx = Context.of(io, cmd);
+      return runAuditReport(ctx, ctx.options as ListOptions);
+    });
+  examples(report, ['agent-vault audit report', 'agent-vault audit report --since 7d --json', 'agent-vault audit report --key GITHUB_TOKEN']);
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -94,6 +98,10 @@ export async function runAuditList(ctx: Context, options: ListOptions): Promise<
 }
 
 export async function runAuditVerify(ctx: Context): Promise<void> {
+  const filters = ['action', 'key', 'since', 'limit'].filter((name) => (ctx.options as Record<string, unknown>)[name] !== undefined);
+  if (filters.length > 0 || ctx.options.agent !== undefined) {
+    throw new UsageError(`audit verify checks whole logs: --${[...filters, ...(ctx.options.agent === undefined ? [] : ['agent'])].join(', --')} do not apply`, 'run agent-vault audit verify alone');
+  }
   const results = await verifyVisibleAudit(ctx.session());
   const broken = results.filter((r) => r.problems.length > 0);
   if (ctx.mode.json) {
@@ -128,7 +136,7 @@ export async function runAuditVerify(ctx: Context): Promise<void> {
   }
 }
 
-export async function runAuditReport(ctx: Context, options: { since?: string }): Promise<void> {
+export async function runAuditReport(ctx: Context, options: ListOptions): Promise<void> {
   const summaries = summariseAccess(await selectedEntries(ctx, auditFilter(ctx, options)));
   if (ctx.mode.json) {
     printJson(ctx.io, summaries);
