@@ -10,6 +10,8 @@ import { parseToken, type AgentToken } from '../core/token.js';
 import { emptyPayload, encodePayload, parsePayload, type VaultPayload } from '../core/vault.js';
 import type { AuditEvent, AuditResult } from '../core/audit-event.js';
 import { KEY_LENGTH } from '../format/aead.js';
+import { storeAuditKeyring, type AuditKeyring } from '../format/audit-line.js';
+import { decodeBase64, encodeBase64 } from '../format/encoding.js';
 import { verifyOwnerKey } from '../format/store-file.js';
 import {
   encodeVaultFile,
@@ -21,7 +23,7 @@ import {
   type ParsedVaultFile,
   type VaultHeader,
 } from '../format/vault-file.js';
-import { appendAuditEvent } from '../store/audit-log.js';
+import { appendAuditEvent, reanchorAuditHead } from '../store/audit-log.js';
 import { StoreFiles } from '../store/store-files.js';
 import { deriveOwnerKey } from './owner-key.js';
 
@@ -54,11 +56,22 @@ function nowIso(now: () => Date): string {
   return now().toISOString();
 }
 
+/** The fields a caller gives {@link Session.record}; the session adds actor and agent. */
+export type RecordedEvent = Omit<AuditEvent, 'actor' | 'agent' | 'result'> & { result?: AuditResult };
+
+function keyringOf(payload: VaultPayload): AuditKeyring {
+  return { keys: payload.auditKeys.map((key, i) => decodeBase64(key, `audit key ${i}`, KEY_LENGTH)) };
+}
+
 export class Session {
   readonly files: StoreFiles;
   readonly principal: Principal;
   readonly now: () => Date;
   private ownerKeyPromise: Promise<Buffer> | undefined;
+  /** The owner key once the passphrase was proved right: it keys the owner's lines in the store's log. */
+  private provenOwnerKey: Buffer | undefined;
+  /** The audit keys of the vaults this session opened, by agent. */
+  private readonly auditKeyrings = new Map<string, AuditKeyring>();
 
   constructor(options: SessionOptions) {
     this.files = new StoreFiles(options.store, options.env ?? {});
@@ -115,6 +128,7 @@ export class Session {
         this.recordStoreEvent({ actor: 'owner', agent: '', action: 'auth.denied', result: 'denied', reason: 'wrong passphrase' });
         throw new AuthError('wrong passphrase', 'check the passphrase file or AGENT_VAULT_PASSPHRASE');
       }
+      this.provenOwnerKey = key;
       return key;
     })();
     return this.ownerKeyPromise;
@@ -130,7 +144,7 @@ export class Session {
       // The passphrase was verified against the store file, so a slot that does not
       // open is a damaged or swapped vault, not a wrong passphrase.
       if (!vaultKey) throw new IntegrityError(`the owner key slot of agent ${agent} does not open: the vault file was altered or belongs to another store`);
-      return { file, vaultKey, payload: parsePayload(openVaultPayload(file, vaultKey), agent) };
+      return this.opened(agent, file, vaultKey);
     }
     const token = this.principal.token;
     if (token.agent !== agent) {
@@ -152,7 +166,25 @@ export class Session {
       this.recordStoreEvent({ actor: 'unknown', agent, action: 'auth.denied', result: 'denied', reason: 'token does not open the vault' });
       throw new AuthError('token not accepted: it is wrong or was rotated', 'ask the owner for the current token (agent-vault token rotate)');
     }
-    return { file, vaultKey, payload: parsePayload(openVaultPayload(file, vaultKey), agent) };
+    return this.opened(agent, file, vaultKey);
+  }
+
+  /** Decrypts a vault and remembers its audit keys, so events about it can be keyed. */
+  private opened(agent: string, file: ParsedVaultFile, vaultKey: Buffer): UnlockedVault {
+    const payload = parsePayload(openVaultPayload(file, vaultKey), agent);
+    this.auditKeyrings.set(agent, keyringOf(payload));
+    return { file, vaultKey, payload };
+  }
+
+  /** The audit keys of `agent`'s log; the caller must be allowed to open that vault. */
+  async auditKeyring(agent: string): Promise<AuditKeyring> {
+    await this.unlock(agent);
+    return this.auditKeyrings.get(agent)!;
+  }
+
+  /** The key of the store's own log. Owner only. */
+  async storeAuditKeyring(): Promise<AuditKeyring> {
+    return storeAuditKeyring(await this.ownerKey());
   }
 
   /**
@@ -192,15 +224,19 @@ export class Session {
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
         publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32),
       };
-      const payload = emptyPayload(agent, privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'));
+      const payload = emptyPayload(agent, privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.createVault(agent, encodeVaultFile(header, vaultKey, encodePayload(payload)));
+      this.auditKeyrings.set(agent, keyringOf(payload));
       return token;
     });
   }
 
   /**
    * Issues a new token and re-keys the vault: a new vault key, so whoever held the old
-   * token cannot open this or any later version of the file. Owner only.
+   * token cannot open this or any later version of the file. It also starts a new audit
+   * key epoch: the old token could read the old audit key, so from now on lines and the
+   * head are keyed with a new one, and `audit verify` rejects old-epoch lines after it.
+   * Owner only.
    */
   async rotateToken(agent: string): Promise<string> {
     this.requireOwner('rotating a token');
@@ -215,8 +251,13 @@ export class Session {
         owner: wrapOwnerSlot(ownerKey, agent, vaultKey),
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
       };
+      const previous = keyringOf(vault.payload);
+      vault.payload.auditKeys.push(encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.writeVault(agent, this.seal(header, vaultKey, vault.payload));
       this.files.removeBackup(agent);
+      const next = keyringOf(vault.payload);
+      this.auditKeyrings.set(agent, next);
+      reanchorAuditHead(this.files.paths.auditLog(agent), previous, next, this.files.lockTimeout);
       return token;
     });
   }
@@ -226,16 +267,52 @@ export class Session {
     this.requireOwner('deprovisioning an agent');
     await this.unlock(agent);
     await this.files.withVaultLock(agent, () => this.files.deleteVault(agent, nowIso(this.now)));
+    this.auditKeyrings.delete(agent);
   }
 
   /**
-   * Appends an event to the log of `agent`'s vault, or to the store's log when that
-   * agent has no vault (so a probe for unknown agents cannot create log files).
+   * Records an event about `agent`'s vault. The log it goes into is decided by who can
+   * key it, so no log holds a line its vault's keys cannot vouch for:
+   * - a caller who can open that vault (the owner, or the agent itself): that vault's log;
+   * - another agent, who proved itself with its token: its own log, naming `agent`;
+   * - a caller who proved nothing (a wrong token or passphrase): the store's log, unkeyed.
    */
-  record(agent: string, event: { action: string; key?: string; result?: AuditResult; reason?: string }): void {
+  record(agent: string, event: RecordedEvent): void {
     const full: AuditEvent = { actor: this.actor, agent, result: 'ok', ...event };
-    if (this.files.hasVault(agent)) appendAuditEvent(this.files.paths.auditLog(agent), full, this.now());
-    else this.recordStoreEvent(full);
+    const keyring = this.keyringFor(agent);
+    if (keyring) return this.append(this.files.paths.auditLog(agent), full, keyring);
+    const caller = this.tokenAgent;
+    const own = caller !== undefined && caller !== agent ? this.keyringFor(caller) : undefined;
+    if (own) return this.append(this.files.paths.auditLog(caller!), full, own);
+    this.recordStoreEvent(full);
+  }
+
+  /**
+   * The audit keys of `agent`'s vault if this session has opened it, or can open it
+   * without asking for anything: with the proven owner key, or with the caller's token.
+   */
+  private keyringFor(agent: string): AuditKeyring | undefined {
+    const known = this.auditKeyrings.get(agent);
+    if (known || !this.files.hasVault(agent)) return known;
+    try {
+      const file = this.files.readVault(agent);
+      const vaultKey =
+        this.principal.kind === 'owner'
+          ? this.provenOwnerKey && unwrapOwnerSlot(this.provenOwnerKey, agent, file.header.owner)
+          : this.principal.token.agent === agent
+            ? unwrapTokenSlot(this.principal.token.secret, agent, file.header.token)
+            : undefined;
+      if (!vaultKey) return undefined;
+      this.opened(agent, file, vaultKey);
+      return this.auditKeyrings.get(agent);
+    } catch {
+      // A vault that does not open cannot key a line; the line goes to another log.
+      return undefined;
+    }
+  }
+
+  private append(log: string, event: AuditEvent, keyring: AuditKeyring | undefined): void {
+    appendAuditEvent(log, event, { now: this.now(), lockTimeoutMs: this.files.lockTimeout, ...(keyring ? { keyring } : {}) });
   }
 
   /**
@@ -260,9 +337,9 @@ export class Session {
     }
   }
 
-  /** Appends an event to the store-wide log. */
+  /** Appends an event to the store-wide log, keyed when the owner proved the passphrase. */
   recordStoreEvent(event: AuditEvent): void {
     if (!this.files.isInitialised()) return;
-    appendAuditEvent(this.files.paths.storeAuditLog, event, this.now());
+    this.append(this.files.paths.storeAuditLog, event, this.provenOwnerKey && storeAuditKeyring(this.provenOwnerKey));
   }
 }

@@ -13,6 +13,7 @@ import { registerCredential } from './commands/credential/index.js';
 import { registerConfig } from './commands/config.js';
 import { registerTotp } from './commands/totp.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerAudit } from './commands/audit.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
@@ -60,6 +61,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerCredential(program, deps);
   registerTotp(program, deps);
   registerGenerate(program, deps);
+  registerAudit(program, deps);
   registerConfig(program, deps);
   return program;
 }

@@ -5,7 +5,9 @@
 
 export type AuditResult = 'ok' | 'denied' | 'not_found' | 'error';
 
-/** What a caller records; the writer adds the time, pid and host. */
+export const AUDIT_RESULTS: readonly AuditResult[] = ['ok', 'denied', 'not_found', 'error'];
+
+/** What a caller records; the writer adds the sequence number, time, pid, host and chain. */
 export interface AuditEvent {
   /** `owner`, `agent:<id>`, or `unknown` for a caller who proved nothing. */
   actor: string;
@@ -13,19 +15,29 @@ export interface AuditEvent {
   agent: string;
   /** A dotted name such as `credential.get` or `auth.denied`. */
   action: string;
+  /** The credential key, where one applies. */
   key?: string;
+  /** The other agent of a grant (`grant.create`, `grant.revoke`). */
+  to?: string;
+  /** `exec.run`: the program name only, never its arguments. */
+  program?: string;
   result: AuditResult;
   reason?: string;
 }
 
-/** One line of an audit log, as written. */
+/** One line of an audit log, as written (see man/agent-vault.5, AUDIT LOG). */
 export interface AuditRecord extends AuditEvent {
   v: 1;
+  /** 1 for the first line of a log, then one more for each line. */
+  seq: number;
+  /** UTC, ISO 8601 with milliseconds. */
   ts: string;
   pid: number;
   host: string;
-}
-
-export function toAuditRecord(event: AuditEvent, now: Date, pid: number, host: string): AuditRecord {
-  return { v: 1, ts: now.toISOString(), ...event, pid, host };
+  /** The hash of the line before (all `A`s for the first line). */
+  prev: string;
+  /** The key epoch of `mac`; absent on unkeyed lines. */
+  epoch?: number;
+  /** HMAC-SHA256 of the line without this field; absent on unkeyed lines. */
+  mac?: string;
 }

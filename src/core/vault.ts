@@ -23,11 +23,18 @@ export interface VaultPayload {
   agent: string;
   /** The vault's X25519 private key (PKCS#8 DER, base64), the pair of the header's `pub`. */
   privateKey: string;
+  /**
+   * The HMAC keys of this vault's audit log (base64), one per key epoch, oldest first.
+   * They are random rather than derived from the vault key, because `token rotate`
+   * replaces the vault key and the lines written before it must still verify; rotation
+   * appends a new key, so a leaked old token cannot key new lines.
+   */
+  auditKeys: string[];
   credentials: Credential[];
 }
 
-export function emptyPayload(agent: string, privateKey: string): VaultPayload {
-  return { v: PAYLOAD_VERSION, agent, privateKey, credentials: [] };
+export function emptyPayload(agent: string, privateKey: string, auditKey: string): VaultPayload {
+  return { v: PAYLOAD_VERSION, agent, privateKey, auditKeys: [auditKey], credentials: [] };
 }
 
 export function encodePayload(payload: VaultPayload): Buffer {
@@ -43,7 +50,8 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
     throw new IntegrityError(`vault payload of agent ${agent} is not valid JSON`);
   }
   const p = payload as Partial<VaultPayload> | null;
-  if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' || !Array.isArray(p.credentials)) {
+  if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' || !Array.isArray(p.credentials) ||
+    !Array.isArray(p.auditKeys) || p.auditKeys.length === 0 || !p.auditKeys.every((k) => typeof k === 'string')) {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
   return p as VaultPayload;

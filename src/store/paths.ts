@@ -45,8 +45,23 @@ export class StorePaths {
     return join(this.vaultsDir, `${checkAgentId(agent)}.audit.jsonl`);
   }
 
+  /** The directory of deprovisioned agents' audit logs. */
+  get retiredDir(): string {
+    return join(this.root, 'retired');
+  }
+
   /** Where a deprovisioned agent's audit log is kept, so its history outlives it. */
   retiredAuditLog(agent: string, at: string): string {
-    return join(this.root, 'retired', `${checkAgentId(agent)}.${at.replaceAll(':', '-')}.audit.jsonl`);
+    return join(this.retiredDir, `${checkAgentId(agent)}.${at.replaceAll(':', '-')}.audit.jsonl`);
   }
+}
+
+/** The head file beside an audit log (`x.audit.jsonl` -> `x.audit.head`): its newest seq and hash, keyed. */
+export function auditHeadPath(log: string): string {
+  return log.replace(/\.jsonl$/, '') + '.head';
+}
+
+/** The append lock of an audit log, separate from the vault's write lock. */
+export function auditLockPath(log: string): string {
+  return `${log}.lock`;
 }

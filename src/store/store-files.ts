@@ -4,14 +4,14 @@
  * read-modify-write happens under the vault's lock.
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { isAgentId } from '../core/ids.js';
 import { parseStoreFile, encodeStoreFile, type StoreFile } from '../format/store-file.js';
 import { parseVaultFile, type ParsedVaultFile } from '../format/vault-file.js';
 import { ensurePrivateDir, replaceFile, writeNewFile } from './atomic.js';
-import { lockTimeoutMs, withLock } from './lock.js';
-import { StorePaths } from './paths.js';
+import { lockTimeoutMs, withLock, withLockSync } from './lock.js';
+import { auditHeadPath, auditLockPath, StorePaths } from './paths.js';
 
 function readIfExists(path: string): Buffer | undefined {
   try {
@@ -22,10 +22,28 @@ function readIfExists(path: string): Buffer | undefined {
   }
 }
 
+/** One audit log of a store: the store's own, an agent's, or a deprovisioned agent's. */
+export interface AuditLogFile {
+  kind: 'store' | 'agent' | 'retired';
+  path: string;
+  /** The agent whose log it is (not for the store's log). */
+  agent?: string;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
 /** The files of one store on disk. */
 export class StoreFiles {
   readonly paths: StorePaths;
-  private readonly lockTimeout: number;
+  /** How long to wait for a lock (AGENT_VAULT_LOCK_TIMEOUT), in milliseconds. */
+  readonly lockTimeout: number;
 
   constructor(root: string, env: NodeJS.ProcessEnv) {
     this.paths = new StorePaths(root);
@@ -56,14 +74,7 @@ export class StoreFiles {
 
   /** Agent ids with a vault file, sorted. */
   listAgents(): string[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.paths.vaultsDir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return names
+    return listDir(this.paths.vaultsDir)
       .filter((n) => n.endsWith('.vault'))
       .map((n) => n.slice(0, -'.vault'.length))
       .filter(isAgentId)
@@ -98,16 +109,41 @@ export class StoreFiles {
     replaceFile(this.paths.vault(agent), bytes, { backup: false });
   }
 
-  /** Deletes an agent's vault and backup, and moves its audit log to `retired/`. Call under {@link withVaultLock}. */
+  /**
+   * Deletes an agent's vault and backup, and moves its audit log and head to `retired/`
+   * under the log's append lock, so no append lands between the two. Call under
+   * {@link withVaultLock}.
+   */
   deleteVault(agent: string, at: string): void {
     const log = this.paths.auditLog(agent);
-    if (existsSync(log)) {
+    withLockSync(auditLockPath(log), this.lockTimeout, 'the audit log', () => {
       const retired = this.paths.retiredAuditLog(agent, at);
-      ensurePrivateDir(dirname(retired));
-      renameSync(log, retired);
-    }
+      for (const [from, to] of [
+        [log, retired],
+        [auditHeadPath(log), auditHeadPath(retired)],
+      ] as const) {
+        if (!existsSync(from)) continue;
+        ensurePrivateDir(dirname(to));
+        renameSync(from, to);
+      }
+    });
     rmSync(`${this.paths.vault(agent)}.bak`, { force: true });
     rmSync(this.paths.vault(agent), { force: true });
+  }
+
+  /** Every audit log in the store: the store's, then agents', then retired ones, each sorted by name. */
+  auditLogs(): AuditLogFile[] {
+    const logs: AuditLogFile[] = [];
+    if (existsSync(this.paths.storeAuditLog)) logs.push({ kind: 'store', path: this.paths.storeAuditLog });
+    for (const name of listDir(this.paths.vaultsDir)) {
+      const agent = name.endsWith('.audit.jsonl') ? name.slice(0, -'.audit.jsonl'.length) : undefined;
+      if (agent !== undefined && isAgentId(agent)) logs.push({ kind: 'agent', path: this.paths.auditLog(agent), agent });
+    }
+    for (const name of listDir(this.paths.retiredDir)) {
+      const match = /^([a-z0-9_-]{1,64})\..+\.audit\.jsonl$/.exec(name);
+      if (match && isAgentId(match[1]!)) logs.push({ kind: 'retired', path: join(this.paths.retiredDir, name), agent: match[1]! });
+    }
+    return logs;
   }
 
   /** Runs `fn` holding the agent's vault lock (bounded wait, then exit 7). */

@@ -65,6 +65,7 @@ interface AgentInputs {
   tokenSlotNonce: Buffer;
   payloadNonce: Buffer;
   x25519Private: Buffer;
+  auditKey: Buffer;
   created: string;
   updated: string;
   credentials: unknown[];
@@ -79,6 +80,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x90, 12),
     tokenSlotNonce: bytes(0xa0, 12),
     payloadNonce: bytes(0xb0, 12),
+    auditKey: bytes(0xc0, 32),
     x25519Private: bytes(0xc0, 32),
     created: '2025-01-02T03:04:05.006Z',
     updated: '2025-02-03T04:05:06.007Z',
@@ -115,6 +117,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x91, 12),
     tokenSlotNonce: bytes(0xa1, 12),
     payloadNonce: bytes(0xb1, 12),
+    auditKey: bytes(0xc1, 32),
     x25519Private: bytes(0xc1, 32),
     created: '2025-03-04T05:06:07.008Z',
     updated: '2025-03-04T05:06:07.008Z',
@@ -152,7 +155,7 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
       `pub ${b64(publicRaw)}\n` +
       `--- ${b64(a.payloadNonce)}\n`,
   );
-  const payload = JSON.stringify({ v: 1, agent: a.agent, privateKey: privateDer.toString('base64'), credentials: a.credentials });
+  const payload = JSON.stringify({ v: 1, agent: a.agent, privateKey: privateDer.toString('base64'), auditKeys: [b64(a.auditKey)], credentials: a.credentials });
   const payloadKey = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
   const sealed = sealWithNonce(payloadKey, a.payloadNonce, Buffer.from(payload), header);
   return { file: Buffer.concat([header, sealed]), payload, token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}` };

@@ -7,6 +7,7 @@ import { createStoreFile } from '../../format/store-file.js';
 import { deriveOwnerKey } from '../../app/owner-key.js';
 import { StoreFiles } from '../../store/store-files.js';
 import { appendAuditEvent } from '../../store/audit-log.js';
+import { storeAuditKeyring } from '../../format/audit-line.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../program.js';
 import { printJson, notice } from '../render.js';
@@ -84,7 +85,11 @@ export async function runInit(ctx: Context, options: InitOptions): Promise<void>
   const passphrase = await newPassphrase(ctx);
   const ownerKey = await deriveOwnerKey(passphrase, kdf);
   files.createStore(createStoreFile(ownerKey, kdf));
-  appendAuditEvent(files.paths.storeAuditLog, { actor: 'owner', agent: '', action: 'store.init', result: 'ok' });
+  appendAuditEvent(
+    files.paths.storeAuditLog,
+    { actor: 'owner', agent: '', action: 'store.init', result: 'ok' },
+    { now: new Date(), keyring: storeAuditKeyring(ownerKey), lockTimeoutMs: files.lockTimeout },
+  );
   if (ctx.mode.json) {
     printJson(ctx.io, { store: files.root, kdf: { memory_mib: kdf.memoryKiB / 1024, iterations: kdf.iterations, parallelism: kdf.parallelism } });
   } else {

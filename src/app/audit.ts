@@ -1,0 +1,85 @@
+/**
+ * The audit logs a caller may see (the owner: all of them; an agent: its own), read
+ * for listing and checked for tampering with the keys the caller holds.
+ */
+import { relative } from 'node:path';
+import type { AuditRecord } from '../core/audit-event.js';
+import { AccessDeniedError } from '../core/errors.js';
+import { readAuditRecords, type AuditCheck } from '../format/audit-chain.js';
+import { hashAuditLine, type AuditKeyring } from '../format/audit-line.js';
+import { readTextIfExists, verifyAuditLogFile } from '../store/audit-log.js';
+import type { AuditLogFile } from '../store/store-files.js';
+import type { Session } from './session.js';
+
+/** A log with the keys it is checked with; retired logs and logs whose vault is gone have none. */
+export interface VisibleAuditLog extends AuditLogFile {
+  keyring?: AuditKeyring;
+  /** Why no keys could be had for a log that should have them. */
+  keyError?: string;
+}
+
+/** A record as `audit --json` shows it: the line, which log it is in, and its hash (for anchors). */
+export type AuditEntry = AuditRecord & { log: string; hash: string };
+
+/**
+ * The logs the caller may see, after proving who it is (the owner's passphrase, or an
+ * agent's token opening its own vault). With `withKeys`, each log's keys as well.
+ */
+export async function visibleAuditLogs(session: Session, options: { withKeys: boolean }): Promise<VisibleAuditLog[]> {
+  const caller = session.tokenAgent;
+  if (caller !== undefined) {
+    const keyring = await session.auditKeyring(caller);
+    const path = session.files.paths.auditLog(caller);
+    return [{ kind: 'agent', path, agent: caller, keyring }];
+  }
+  await session.ownerKey();
+  const logs: VisibleAuditLog[] = session.files.auditLogs();
+  if (!options.withKeys) return logs;
+  for (const log of logs) {
+    if (log.kind === 'store') log.keyring = await session.storeAuditKeyring();
+    else if (log.kind === 'agent' && session.files.hasVault(log.agent!)) {
+      try {
+        log.keyring = await session.auditKeyring(log.agent!);
+      } catch (err) {
+        if (err instanceof AccessDeniedError) throw err;
+        log.keyError = (err as Error).message;
+      }
+    }
+  }
+  return logs;
+}
+
+/** Every record the caller may see, in file order per log (merge them with mergeAuditLogs). */
+export async function readVisibleAudit(session: Session): Promise<{ logs: AuditEntry[][]; damaged: number }> {
+  let damaged = 0;
+  const logs: AuditEntry[][] = [];
+  for (const log of await visibleAuditLogs(session, { withKeys: false })) {
+    const text = readTextIfExists(log.path) ?? '';
+    const { records, bad } = readAuditRecords(text);
+    damaged += bad;
+    const name = relative(session.files.root, log.path);
+    // Hashes are recomputed from the canonical form, which is the line itself.
+    logs.push(records.map((r) => ({ ...r, log: name, hash: hashAuditLine(JSON.stringify(r)) })));
+  }
+  return { logs, damaged };
+}
+
+/** The outcome of checking one log. */
+export interface AuditLogVerification extends AuditCheck {
+  file: string;
+  kind: AuditLogFile['kind'];
+  agent?: string;
+  /** `keyed`: MACs and head checked with the keys; `chain`: only the hash chain and the head's seq and hash. */
+  checked: 'keyed' | 'chain';
+}
+
+/** Checks every log the caller may see. */
+export async function verifyVisibleAudit(session: Session): Promise<AuditLogVerification[]> {
+  const results: AuditLogVerification[] = [];
+  for (const log of await visibleAuditLogs(session, { withKeys: true })) {
+    const check = verifyAuditLogFile(log.path, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent' });
+    if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
+    results.push({ ...check, file: log.path, kind: log.kind, ...(log.agent ? { agent: log.agent } : {}), checked: log.keyring ? 'keyed' : 'chain' });
+  }
+  return results;
+}

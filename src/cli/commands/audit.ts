@@ -1,0 +1,160 @@
+import type { Command } from 'commander';
+import { parseSince } from '../../core/duration.js';
+import { filterAuditRecords, mergeAuditLogs, summariseAccess, type AuditFilter } from '../../core/audit-query.js';
+import { IntegrityError, UsageError } from '../../core/errors.js';
+import { checkAgentId } from '../../core/ids.js';
+import { readVisibleAudit, verifyVisibleAudit, type AuditEntry } from '../../app/audit.js';
+import { Context } from '../context.js';
+import { examples, type Deps } from '../program.js';
+import { notice, printJson, printTable } from '../render.js';
+
+interface ListOptions {
+  action?: string;
+  key?: string;
+  since?: string;
+  limit?: string;
+}
+
+export function registerAudit(program: Command, { io }: Deps): void {
+  const audit = program
+    .command('audit')
+    .description('show the audit log, oldest first (the owner sees every log, an agent its own)')
+    .option('--action <prefix>', 'only actions starting with this (credential, credential.get, auth.denied, …)')
+    .option('--key <KEY>', 'only events about this credential key')
+    .option('--since <when>', 'only events since a duration ago (30m, 1h, 7d) or an ISO date (2025-01-31)')
+    .option('--limit <n>', 'only the newest N events (still printed oldest first)')
+    .action((options: ListOptions, cmd: Command) => runAuditList(Context.of(io, cmd), options));
+  examples(audit, [
+    'agent-vault audit --since 1h',
+    'agent-vault audit --agent ci-bot --action credential --limit 20',
+    'agent-vault audit --action auth.denied --since 7d --json',
+    'AGENT_VAULT_TOKEN=… agent-vault audit            # an agent sees its own log',
+  ]);
+
+  // The subcommands see the options of `audit` (commander hands options after a
+  // subcommand to its parent when the names clash), so `report` reuses its filters.
+  const verify = audit
+    .command('verify')
+    .description('check that no line of any log was edited, removed, inserted, reordered or cut off the end (exit 6 if one was)')
+    .action((_options: unknown, cmd: Command) => runAuditVerify(Context.of(io, cmd)));
+  examples(verify, ['agent-vault audit verify', 'agent-vault audit verify --json > anchor.json   # keep the heads somewhere else']);
+
+  const report = audit
+    .command('report')
+    .description('per agent: reads, reveals, writes, TOTP codes, exec runs, denials, first and last access (--since, --action, --key filter the events counted)')
+    .action((_options: unknown, cmd: Command) => {
+      const ctx = Context.of(io, cmd);
+      return runAuditReport(ctx, ctx.options as ListOptions);
+    });
+  examples(report, ['agent-vault audit report', 'agent-vault audit report --since 7d --json', 'agent-vault audit report --key GITHUB_TOKEN']);
+}
+
+function positiveInteger(text: string, flag: string): number {
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new UsageError(`${flag} must be a positive whole number, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The filter the options describe; the global `--agent` selects the vault concerned. */
+function auditFilter(ctx: Context, options: ListOptions): AuditFilter {
+  return {
+    ...(ctx.options.agent === undefined ? {} : { agent: checkAgentId(ctx.options.agent) }),
+    ...(options.action === undefined ? {} : { action: options.action }),
+    ...(options.key === undefined ? {} : { key: options.key }),
+    ...(options.since === undefined ? {} : { since: parseSince(options.since, new Date()) }),
+    ...(options.limit === undefined ? {} : { limit: positiveInteger(options.limit, '--limit') }),
+  };
+}
+
+async function selectedEntries(ctx: Context, filter: AuditFilter): Promise<AuditEntry[]> {
+  const { logs, damaged } = await readVisibleAudit(ctx.session());
+  if (damaged > 0) notice(ctx.io, ctx.mode, `skipped ${damaged} damaged line(s): run agent-vault audit verify`);
+  return filterAuditRecords(mergeAuditLogs(logs), filter);
+}
+
+function detail(e: AuditEntry): string {
+  return [e.to === undefined ? '' : `to=${e.to}`, e.program === undefined ? '' : `program=${e.program}`, e.reason ?? ''].filter((s) => s !== '').join(' ');
+}
+
+export async function runAuditList(ctx: Context, options: ListOptions): Promise<void> {
+  const entries = await selectedEntries(ctx, auditFilter(ctx, options));
+  if (ctx.mode.json) {
+    printJson(ctx.io, entries);
+    return;
+  }
+  if (entries.length === 0 && ctx.io.isStdoutTTY) {
+    ctx.io.err('no audit events match\n');
+    return;
+  }
+  const { color } = ctx.mode;
+  await printTable(ctx.io, ctx.mode, entries, [
+    { header: 'TIME', value: (e) => e.ts },
+    { header: 'ACTOR', value: (e) => e.actor },
+    { header: 'AGENT', value: (e) => e.agent },
+    { header: 'ACTION', value: (e) => e.action },
+    { header: 'KEY', value: (e) => e.key ?? '' },
+    { header: 'RESULT', value: (e) => (e.result === 'ok' ? e.result : color.red(e.result)) },
+    { header: 'DETAIL', value: detail },
+  ]);
+}
+
+export async function runAuditVerify(ctx: Context): Promise<void> {
+  const filters = ['action', 'key', 'since', 'limit'].filter((name) => (ctx.options as Record<string, unknown>)[name] !== undefined);
+  if (filters.length > 0 || ctx.options.agent !== undefined) {
+    throw new UsageError(`audit verify checks whole logs: --${[...filters, ...(ctx.options.agent === undefined ? [] : ['agent'])].join(', --')} do not apply`, 'run agent-vault audit verify alone');
+  }
+  const results = await verifyVisibleAudit(ctx.session());
+  const broken = results.filter((r) => r.problems.length > 0);
+  if (ctx.mode.json) {
+    printJson(ctx.io, {
+      ok: broken.length === 0,
+      logs: results.map((r) => ({
+        file: r.file,
+        kind: r.kind,
+        ...(r.agent === undefined ? {} : { agent: r.agent }),
+        checked: r.checked,
+        lines: r.lines,
+        last: r.last,
+        head: r.head ?? null,
+        problems: r.problems,
+      })),
+    });
+  } else {
+    for (const r of broken) for (const p of r.problems) ctx.io.out(`${r.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`);
+  }
+  const first = broken[0];
+  if (first) {
+    const p = first.problems[0]!;
+    throw new IntegrityError(
+      `audit log ${first.file}${p.line === undefined ? '' : ` line ${p.line}`}: ${p.message}`,
+      broken.length > 1 || first.problems.length > 1 ? 'every problem is listed above (or in --json output)' : 'compare it with a backup or an anchored head',
+    );
+  }
+  if (!ctx.mode.json) {
+    const lines = results.reduce((n, r) => n + r.lines, 0);
+    const chainOnly = results.filter((r) => r.checked === 'chain').length;
+    ctx.io.out(`ok: ${results.length} audit log(s), ${lines} line(s) intact${chainOnly > 0 ? ` (${chainOnly} retired or without a vault: chain checked, not keys)` : ''}\n`);
+  }
+}
+
+export async function runAuditReport(ctx: Context, options: ListOptions): Promise<void> {
+  const summaries = summariseAccess(await selectedEntries(ctx, auditFilter(ctx, options)));
+  if (ctx.mode.json) {
+    printJson(ctx.io, summaries);
+    return;
+  }
+  if (summaries.length === 0 && ctx.io.isStdoutTTY) {
+    ctx.io.err('no access recorded\n');
+    return;
+  }
+  await printTable(ctx.io, ctx.mode, summaries, [
+    { header: 'AGENT', value: (s) => s.agent },
+    { header: 'READS', value: (s) => String(s.reads) },
+    { header: 'REVEALS', value: (s) => String(s.reveals) },
+    { header: 'WRITES', value: (s) => String(s.writes) },
+    { header: 'TOTP', value: (s) => String(s.totp) },
+    { header: 'EXEC', value: (s) => String(s.exec) },
+    { header: 'DENIED', value: (s) => String(s.denied) },
+    { header: 'FIRST', value: (s) => s.first },
+    { header: 'LAST', value: (s) => s.last },
+  ]);
+}

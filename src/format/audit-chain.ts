@@ -1,0 +1,151 @@
+/**
+ * Checking a whole audit log against its head: every line parses, `seq` counts up by
+ * one, `prev` names the line before, keyed lines verify under the vault's keys with
+ * epochs that never go back, and the line the head names is still there, unchanged.
+ */
+import type { AuditRecord } from '../core/audit-event.js';
+import {
+  checkAnchor,
+  checkAuditLineMac,
+  GENESIS_HASH,
+  hashAuditLine,
+  parseAuditHead,
+  parseAuditLine,
+  type AuditHead,
+  type AuditKeyring,
+} from './audit-line.js';
+import { FormatError } from './format-error.js';
+
+/** One thing wrong with a log; `line` is the 1-based line number in the file, if one is to blame. */
+export interface AuditProblem {
+  line?: number;
+  message: string;
+}
+
+export interface AuditCheck {
+  /** Lines in the file (a torn last line included). */
+  lines: number;
+  /** The newest line's seq and hash, as an anchor to keep elsewhere. */
+  last: { seq: number; hash: string };
+  head: AuditHead | undefined;
+  problems: AuditProblem[];
+}
+
+export interface AuditCheckOptions {
+  /** The log's keys; without them only the chain and the head's seq and hash are checked. */
+  keyring?: AuditKeyring;
+  /** Every line must be keyed (an agent's log); otherwise unkeyed lines are allowed (the store's log). */
+  requireKeyed: boolean;
+}
+
+/** Splits a log into its lines; a last line without a newline is returned as `torn`. */
+export function splitAuditLog(text: string): { lines: string[]; torn: string | undefined } {
+  if (text === '') return { lines: [], torn: undefined };
+  const lines = text.split('\n');
+  const last = lines.pop()!;
+  return { lines, torn: last === '' ? undefined : last };
+}
+
+/** The records of a log that parse, in file order, for listing; `bad` counts the rest. */
+export function readAuditRecords(text: string): { records: AuditRecord[]; bad: number } {
+  const { lines, torn } = splitAuditLog(text);
+  const records: AuditRecord[] = [];
+  let bad = torn === undefined ? 0 : 1;
+  for (const line of lines) {
+    try {
+      records.push(parseAuditLine(line));
+    } catch {
+      bad += 1;
+    }
+  }
+  return { records, bad };
+}
+
+/** Checks a log's text against its head file's text (`undefined` when there is none). */
+export function checkAuditLog(text: string, headText: string | undefined, options: AuditCheckOptions): AuditCheck {
+  const problems: AuditProblem[] = [];
+  const { keyring, requireKeyed } = options;
+  let head: AuditHead | undefined;
+  if (headText !== undefined) {
+    try {
+      head = parseAuditHead(headText);
+    } catch (err) {
+      problems.push({ message: `its head file is damaged: ${(err as FormatError).message}` });
+    }
+  }
+  const { lines, torn } = splitAuditLog(text);
+  let prevSeq = 0;
+  let prevHash = GENESIS_HASH;
+  let prevEpoch = 0;
+  let lastKeyedSeq = 0;
+  let headLineHash: string | undefined;
+  let anchorLineHash: string | undefined;
+  lines.forEach((text, index) => {
+    const line = index + 1;
+    let record: AuditRecord;
+    try {
+      record = parseAuditLine(text);
+    } catch (err) {
+      problems.push({ line, message: `not a valid audit line (${(err as FormatError).message}): edited, or torn by a crash` });
+      return;
+    }
+    const hash = hashAuditLine(text);
+    if (record.mac === undefined) {
+      if (keyring && requireKeyed) problems.push({ line, message: 'the line is not keyed: it was not written by agent-vault' });
+    } else if (keyring) {
+      if (!checkAuditLineMac(record, text, keyring)) problems.push({ line, message: 'its MAC does not verify: the line was edited or forged' });
+      else if (record.epoch! < prevEpoch) problems.push({ line, message: `keyed with epoch ${record.epoch} after epoch ${prevEpoch}: written with a key retired by token rotate` });
+      else prevEpoch = record.epoch!;
+    }
+    if (record.seq !== prevSeq + 1) {
+      problems.push({ line, message: `seq ${record.seq} where ${prevSeq + 1} was expected: a line was removed, inserted or moved here` });
+    } else if (record.prev !== prevHash) {
+      problems.push({ line, message: 'does not chain to the line before: that line was edited, or this one inserted or moved' });
+    }
+    if (head && record.seq === head.seq && headLineHash === undefined) headLineHash = hash;
+    if (head?.keyed && record.seq === head.keyed.seq && anchorLineHash === undefined) anchorLineHash = hash;
+    if (record.mac !== undefined) lastKeyedSeq = record.seq;
+    prevSeq = record.seq;
+    prevHash = hash;
+  });
+  if (torn !== undefined) problems.push({ line: lines.length + 1, message: 'the last line is incomplete: torn by a crash or cut' });
+  checkHead(problems, head, headText, { lastSeq: prevSeq, headLineHash, anchorLineHash, lastKeyedSeq }, options);
+  return { lines: lines.length + (torn === undefined ? 0 : 1), last: { seq: prevSeq, hash: prevHash }, head, problems };
+}
+
+function checkHead(
+  problems: AuditProblem[],
+  head: AuditHead | undefined,
+  headText: string | undefined,
+  seen: { lastSeq: number; headLineHash: string | undefined; anchorLineHash: string | undefined; lastKeyedSeq: number },
+  { keyring, requireKeyed }: AuditCheckOptions,
+): void {
+  if (headText === undefined) {
+    if (seen.lastSeq > 0) problems.push({ message: 'its head file is missing: whether lines were cut off the end cannot be checked' });
+    return;
+  }
+  if (!head) return;
+  const before = problems.length;
+  if (head.seq > seen.lastSeq) {
+    problems.push({ message: `the log ends at seq ${seen.lastSeq} but its head records seq ${head.seq}: lines were cut off the end` });
+  } else if (head.seq > 0 && seen.headLineHash !== head.hash) {
+    problems.push({ message: `the line with seq ${head.seq} is not the one its head records: the log was rewritten` });
+  }
+  if (!keyring) return;
+  const anchor = head.keyed;
+  if (!anchor) {
+    if (requireKeyed || seen.lastKeyedSeq > 0) problems.push({ message: 'its head file is not keyed: it was not written by agent-vault' });
+    return;
+  }
+  if (!checkAnchor(anchor, keyring)) {
+    problems.push({ message: 'the MAC of its head file does not verify: the head was forged' });
+  } else if (anchor.epoch !== keyring.keys.length - 1) {
+    problems.push({ message: `its head is keyed with epoch ${anchor.epoch}, not the current ${keyring.keys.length - 1}: it was rolled back` });
+  } else if (problems.length > before) {
+    return; // the end of the log is already reported
+  } else if (anchor.seq > seen.lastSeq) {
+    problems.push({ message: `the log ends at seq ${seen.lastSeq} but its head records seq ${anchor.seq}: lines were cut off the end` });
+  } else if (anchor.seq > 0 && seen.anchorLineHash !== anchor.hash) {
+    problems.push({ message: `the line with seq ${anchor.seq} is not the one its head records: the log was rewritten` });
+  }
+}
