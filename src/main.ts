@@ -17,7 +17,7 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function main(argv: string[], io: IO = systemIO()): Promise<number> {
   const json = wantsJson(argv);
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, { json });
+  const program = buildProgram({ io, argv, setExitCode: (code) => (exitCode = code) }, { json });
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -21,7 +21,9 @@ import {
   type ParsedVaultFile,
   type VaultHeader,
 } from '../format/vault-file.js';
+import { generateAgentKeyPair } from '../format/grant-file.js';
 import { appendAuditEvent } from '../store/audit-log.js';
+import { GrantFiles } from '../store/grant-files.js';
 import { StoreFiles } from '../store/store-files.js';
 import { deriveOwnerKey } from './owner-key.js';
 
@@ -158,13 +160,16 @@ export class Session {
   /**
    * Read-modify-write of an agent's vault under its lock: `change` sees the freshly
    * read payload and may mutate it; the result is sealed and replaced atomically.
+   * `afterWrite` runs once the new vault is on disk, still under the lock (grants are
+   * re-sealed there, so a grant never holds a value its granter's vault does not).
    */
-  async modify<T>(agent: string, change: (vault: UnlockedVault) => T | Promise<T>): Promise<T> {
+  async modify<T>(agent: string, change: (vault: UnlockedVault) => T | Promise<T>, options: { afterWrite?: () => void } = {}): Promise<T> {
     if (this.principal.kind === 'owner') await this.ownerKey();
     return this.files.withVaultLock(agent, async () => {
       const vault = await this.unlock(agent);
       const result = await change(vault);
       this.files.writeVault(agent, this.seal(vault.file.header, vault.vaultKey, vault.payload));
+      options.afterWrite?.();
       return result;
     });
   }
@@ -201,31 +206,54 @@ export class Session {
   /**
    * Issues a new token and re-keys the vault: a new vault key, so whoever held the old
    * token cannot open this or any later version of the file. Owner only.
+   *
+   * The agent's X25519 key pair is replaced too, and the grants it received are
+   * re-sealed to the new key: the old token opened the old private key, so without
+   * this a leaked token would still open every future update of those grants. The
+   * grants it gave end: a leaked token could have granted its credentials to an agent
+   * the thief controls, to keep receiving their future values after the owner rotates.
    */
   async rotateToken(agent: string): Promise<string> {
     this.requireOwner('rotating a token');
     const ownerKey = await this.ownerKey();
     const { createToken } = await import('../core/token.js');
-    return this.files.withVaultLock(agent, async () => {
+    const rotated = await this.files.withVaultLock(agent, async () => {
       const vault = await this.unlock(agent);
       const { token, parsed } = createToken(agent);
       const vaultKey = randomBytes(KEY_LENGTH);
+      const keyPair = generateAgentKeyPair();
       const header: VaultHeader = {
         ...vault.file.header,
         owner: wrapOwnerSlot(ownerKey, agent, vaultKey),
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
+        publicKey: keyPair.publicKey,
       };
-      this.files.writeVault(agent, this.seal(header, vaultKey, vault.payload));
+      const payload: VaultPayload = { ...vault.payload, privateKey: keyPair.privateKey };
+      delete payload.grants;
+      new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: false });
+      this.files.writeVault(agent, this.seal(header, vaultKey, payload));
       this.files.removeBackup(agent);
       return token;
     });
+    const { resealGrantsTo } = await import('./grants.js');
+    await resealGrantsTo(this, agent);
+    return rotated;
   }
 
-  /** Deletes an agent's vault; its token stops working with it. Owner only. */
+  /**
+   * Deletes an agent's vault; its token stops working with it. Every grant to or from
+   * it ends, and other vaults forget the grants they gave it, so a new agent later
+   * provisioned under the same name inherits none of them. Owner only.
+   */
   async deprovision(agent: string): Promise<void> {
     this.requireOwner('deprovisioning an agent');
     await this.unlock(agent);
-    await this.files.withVaultLock(agent, () => this.files.deleteVault(agent, nowIso(this.now)));
+    const { forgetGrantsTo } = await import('./grants.js');
+    await forgetGrantsTo(this, agent);
+    await this.files.withVaultLock(agent, () => {
+      new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: true });
+      this.files.deleteVault(agent, nowIso(this.now));
+    });
   }
 
   /**

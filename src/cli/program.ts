@@ -12,11 +12,15 @@ import { registerDeprovision } from './commands/deprovision.js';
 import { registerToken } from './commands/token.js';
 import { registerCredential } from './commands/credential/index.js';
 import { registerConfig } from './commands/config.js';
+import { registerGrant } from './commands/grant.js';
+import { registerExec } from './commands/exec.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
   io: IO;
   setExitCode(code: number): void;
+  /** The command line as given, for `exec`, whose child command is everything after `--`, unparsed. */
+  argv: readonly string[];
 }
 
 function version(): string {
@@ -61,6 +65,8 @@ export function buildProgram(deps: Deps, options: { json: boolean }): Command {
   registerDeprovision(program, deps);
   registerToken(program, deps);
   registerCredential(program, deps);
+  registerGrant(program, deps);
+  registerExec(program, deps);
   registerConfig(program, deps);
   return program;
 }

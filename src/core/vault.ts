@@ -14,6 +14,7 @@ import {
   type CredentialType,
 } from './credential.js';
 import { checkCredentialKey } from './ids.js';
+import { checkGrantRecords, type GrantRecord } from './grant.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -24,6 +25,8 @@ export interface VaultPayload {
   /** The vault's X25519 private key (PKCS#8 DER, base64), the pair of the header's `pub`. */
   privateKey: string;
   credentials: Credential[];
+  /** Grants this vault's agent has given; absent until the first one. */
+  grants?: GrantRecord[];
 }
 
 export function emptyPayload(agent: string, privateKey: string): VaultPayload {
@@ -46,6 +49,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
   if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' || !Array.isArray(p.credentials)) {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
+  if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
   return p as VaultPayload;
 }
 
