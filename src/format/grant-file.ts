@@ -64,7 +64,13 @@ function publicKeyObject(raw: Buffer): KeyObject {
 }
 
 function fileKey(privateKey: KeyObject, publicKey: Buffer, ephemeralPublic: Buffer, recipientPublic: Buffer): Buffer | undefined {
-  const shared = diffieHellman({ privateKey, publicKey: publicKeyObject(publicKey) });
+  let shared: Buffer;
+  try {
+    shared = diffieHellman({ privateKey, publicKey: publicKeyObject(publicKey) });
+  } catch {
+    // OpenSSL refuses a low-order point itself (the secret would be all zeros).
+    return undefined;
+  }
   // A low-order public key gives an all-zero secret that anyone can compute: refuse it, as age does.
   if (shared.every((b) => b === 0)) return undefined;
   return deriveSubkey(shared, Buffer.concat([ephemeralPublic, recipientPublic]), HKDF_INFO);

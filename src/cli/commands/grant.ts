@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
+import { UsageError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
 import { createGrant, listGrants, revokeGrant } from '../../app/grants.js';
 import { Context } from '../context.js';
@@ -7,7 +8,7 @@ import { examples, type Deps } from '../program.js';
 import { notice, printJson, printTable } from '../render.js';
 
 interface GrantOptions {
-  to: string;
+  to?: string;
   expires?: string;
 }
 
@@ -16,7 +17,8 @@ export function registerGrant(program: Command, { io }: Deps): void {
     .command('grant')
     .description("let another agent read one credential of this vault (a copy sealed to that agent's key)")
     .argument('<KEY|id>', 'the credential to grant')
-    .requiredOption('--to <agent>', 'the agent that may read it')
+    // Not a required option: commander would then demand it of `grant list` too.
+    .option('--to <agent>', 'the agent that may read it (required)')
     .option('--expires <duration>', 'end the grant after this long: a number and s, m, h, d or w (e.g. 7d)')
     .action((key: string, options: GrantOptions, cmd: Command) => runGrant(Context.of(io, cmd), key, options));
   examples(grant, [
@@ -36,19 +38,25 @@ export function registerGrant(program: Command, { io }: Deps): void {
     .command('revoke')
     .description('end a grant: the sealed copy is deleted at once')
     .argument('<KEY|id>', 'the granted credential')
-    .requiredOption('--to <agent>', 'the agent it was granted to')
-    .action((key: string, options: { to: string }, cmd: Command) => runRevoke(Context.of(io, cmd), key, options.to));
+    .option('--to <agent>', 'the agent it was granted to (required)')
+    // `grant` also has --to, and commander gives it to the parent: read both.
+    .action((key: string, _options: unknown, cmd: Command) => runRevoke(Context.of(io, cmd), key, cmd.optsWithGlobals<{ to?: string }>().to));
   examples(revoke, ['agent-vault grant revoke OPENAI_API_KEY --to summariser --agent researcher']);
 }
 
+function grantee(to: string | undefined): string {
+  if (to === undefined) throw new UsageError('no grantee given', 'name it with --to <agent>');
+  return checkAgentId(to);
+}
+
 export async function runGrant(ctx: Context, keyOrId: string, options: GrantOptions): Promise<void> {
-  const grantee = checkAgentId(options.to);
+  const to = grantee(options.to);
   const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires);
   const session = ctx.session();
   const granter = ctx.agent(session);
-  const record = await createGrant(session, granter, keyOrId, grantee, expiresIn);
-  if (ctx.mode.json) printJson(ctx.io, { granter, grantee, key: record.key, created: record.created, expires: record.expires ?? null });
-  else notice(ctx.io, ctx.mode, `granted ${record.key} of agent ${granter} to agent ${grantee}${record.expires ? ` until ${record.expires}` : ''}`);
+  const record = await createGrant(session, granter, keyOrId, to, expiresIn);
+  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: to, key: record.key, created: record.created, expires: record.expires ?? null });
+  else notice(ctx.io, ctx.mode, `granted ${record.key} of agent ${granter} to agent ${to}${record.expires ? ` until ${record.expires}` : ''}`);
 }
 
 export async function runGrantList(ctx: Context): Promise<void> {
@@ -72,11 +80,11 @@ export async function runGrantList(ctx: Context): Promise<void> {
   ]);
 }
 
-export async function runRevoke(ctx: Context, keyOrId: string, to: string): Promise<void> {
-  const grantee = checkAgentId(to);
+export async function runRevoke(ctx: Context, keyOrId: string, to: string | undefined): Promise<void> {
+  const revokedFrom = grantee(to);
   const session = ctx.session();
   const granter = ctx.agent(session);
-  await revokeGrant(session, granter, keyOrId, grantee);
-  if (ctx.mode.json) printJson(ctx.io, { granter, grantee, key: keyOrId, revoked: true });
-  else notice(ctx.io, ctx.mode, `revoked the grant of ${keyOrId} of agent ${granter} to agent ${grantee}`);
+  await revokeGrant(session, granter, keyOrId, revokedFrom);
+  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key: keyOrId, revoked: true });
+  else notice(ctx.io, ctx.mode, `revoked the grant of ${keyOrId} of agent ${granter} to agent ${revokedFrom}`);
 }
