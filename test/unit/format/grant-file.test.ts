@@ -17,7 +17,8 @@ describe('grant file', () => {
   });
 
   it('writes "expires: never" for a grant without expiry and reads it back', () => {
-    const { expires: _unused, ...forever } = META;
+    const forever: GrantMeta = { ...META };
+    delete forever.expires;
     const bytes = sealGrant(forever, grantee.publicKey, PLAINTEXT);
     expect(bytes.toString('latin1')).toContain('\nexpires: never\n');
     expect(parseGrantFile(bytes).meta).toEqual(forever);
