@@ -35,15 +35,20 @@ async function pumpMasked(from: Readable, to: Writable, values: string[]): Promi
 /** Starts `program args…` and resolves when it has ended and its output is written. */
 export async function runChild(program: string, args: string[], options: ChildOptions): Promise<ChildOutcome> {
   const masked = options.mask !== undefined;
-  const child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+  // Listen before spawning: the handler must be in place before the child can run, or
+  // a signal landing in between would kill agent-vault and orphan the child. Signal
+  // events are dispatched from the event loop, so by then the child is assigned.
+  let child: ReturnType<typeof spawn> | undefined;
   const forward = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
+    child?.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
+    child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+    const started = child;
     const ended = new Promise<ChildOutcome>((resolve) => {
-      child.once('error', (err: NodeJS.ErrnoException) => resolve({ failed: err.code === 'ENOENT' ? 'not_found' : 'not_executable' }));
-      child.once('exit', (code, signal) => resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0) }));
+      started.once('error', (err: NodeJS.ErrnoException) => resolve({ failed: err.code === 'ENOENT' ? 'not_found' : 'not_executable' }));
+      started.once('exit', (code, signal) => resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0) }));
     });
     const pumps = masked && child.stdout && child.stderr ? [pumpMasked(child.stdout, options.stdout, options.mask!), pumpMasked(child.stderr, options.stderr, options.mask!)] : [];
     const outcome = await ended;

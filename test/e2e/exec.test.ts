@@ -135,7 +135,7 @@ describe('exec', () => {
   });
 
   it('forwards SIGTERM to the child and reports a child killed by a signal as 128+n', async () => {
-    const trapped = await runUntilReady(store, { AGENT_VAULT_TOKEN: bot1 }, ['exec', '--', 'sh', '-c', 'trap "exit 42" TERM; echo ready; sleep 30 & wait'], (pid) => process.kill(pid, 'SIGTERM'));
+    const trapped = await runUntilReady(store, { AGENT_VAULT_TOKEN: bot1 }, ['exec', '--', 'sh', '-c', 'trap "exit 42" TERM; echo ready; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'], (pid) => process.kill(pid, 'SIGTERM'));
     expect(trapped.code).toBe(42);
     const killed = await runUntilReady(store, { AGENT_VAULT_TOKEN: bot1 }, ['exec', '--', 'sh', '-c', 'echo ready; exec sleep 30'], (pid) => process.kill(pid, 'SIGINT'));
     expect(killed.code).toBe(130);
