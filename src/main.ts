@@ -24,7 +24,7 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function main(argv: string[], io: IO = systemIO()): Promise<number> {
   const json = wantsJson(argv);
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) }, { json, version: version() });
+  const program = buildProgram({ io, argv, setExitCode: (code) => (exitCode = code) }, { json, version: version() });
   try {
     await program.parseAsync(argv);
     return exitCode;

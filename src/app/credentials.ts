@@ -12,33 +12,49 @@ import {
   searchCredentials,
   setMainSecret,
 } from '../core/vault.js';
+import { modifySyncingGrants, readGrantedCredential, receivedCredentials } from './grants.js';
 import type { Session } from './session.js';
 
+/** A listed credential: one of the vault's own, or a copy granted by another agent. */
+export type ListedCredential = Credential & { grantedBy?: string };
+
 /**
- * The one path by which a credential is read (by `credential get`, `totp`, …): unlock
- * the vault and find the credential. It records nothing; each caller wraps it in its
- * own audited action.
+ * The one path by which a credential is read (by `credential get`, `totp`, `exec`): an
+ * agent asking for another agent's vault reads the copy granted to it, if any (exit 5
+ * if none); otherwise the vault is unlocked. Reading one's own vault does no X25519
+ * work. It records nothing; each caller wraps it in its own audited action.
  */
-export async function findCredential(session: Session, agent: string, keyOrId: string): Promise<Credential> {
+export async function findCredential(session: Session, agent: string, keyOrId: string): Promise<ListedCredential> {
+  const caller = session.tokenAgent;
+  if (caller !== undefined && caller !== agent) return readGrantedCredential(session, agent, keyOrId);
   const { payload } = await session.unlock(agent);
   return requireCredential(payload, keyOrId);
 }
 
 /** Reads one credential; recorded as `credential.get`, or `credential.reveal` when `reveal`. */
-export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<Credential> {
+export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<ListedCredential> {
   return session.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
 }
 
-/** Lists (or searches) a vault; recorded as `credential.list`, or `credential.reveal` when values are shown. */
+/**
+ * Lists (or searches) a vault and the grants it received; recorded as `credential.list`,
+ * or `credential.reveal` when values are shown. An agent naming another agent's vault
+ * lists what that agent granted it.
+ */
 export function listVault(
   session: Session,
   agent: string,
   options: { type?: CredentialType; query?: string; reveal?: boolean } = {},
-): Promise<Credential[]> {
+): Promise<ListedCredential[]> {
   const action = options.reveal ? 'credential.reveal' : options.query !== undefined ? 'credential.search' : 'credential.list';
   return session.audited(agent, action, undefined, async () => {
-    const { payload } = await session.unlock(agent);
-    const found = options.query !== undefined ? searchCredentials(payload, options.query) : listCredentials(payload);
+    const caller = session.tokenAgent;
+    const grantsOnly = caller !== undefined && caller !== agent;
+    const vault = await session.unlock(grantsOnly ? caller : agent);
+    const own: ListedCredential[] = grantsOnly ? [] : listCredentials(vault.payload);
+    const granted = await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
+    const all = [...own, ...listCredentials({ ...vault.payload, credentials: granted })];
+    const found = options.query !== undefined ? searchCredentials({ ...vault.payload, credentials: all }, options.query) : all;
     return found.filter((c) => options.type === undefined || c.type === options.type);
   });
 }
@@ -50,23 +66,23 @@ export async function setSecrets(session: Session, agent: string, pairs: Array<[
     agent,
     'credential.set',
     pairs.map(([key]) => key),
-    () => session.modify(agent, ({ payload }) => pairs.map(([key, value]) => ({ key, created: setMainSecret(payload, key, value, now).created }))),
+    () => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => ({ key, created: setMainSecret(payload, key, value, now).created }))),
   );
 }
 
 /** Adds a typed credential. */
 export function addTyped(session: Session, agent: string, key: string, type: string, input: CredentialInput): Promise<Credential> {
   const now = session.now().toISOString();
-  return session.audited(agent, 'credential.add', key, () => session.modify(agent, ({ payload }) => addCredential(payload, key, type, input, now)));
+  return session.audited(agent, 'credential.add', key, () => modifySyncingGrants(session, agent, ({ payload }) => addCredential(payload, key, type, input, now)));
 }
 
 /** Changes a credential's fields, keeping its id and creation time. */
 export function updateTyped(session: Session, agent: string, keyOrId: string, input: CredentialInput & { rename?: string }): Promise<Credential> {
   const now = session.now().toISOString();
-  return session.audited(agent, 'credential.update', keyOrId, () => session.modify(agent, ({ payload }) => changeCredential(payload, keyOrId, input, now)));
+  return session.audited(agent, 'credential.update', keyOrId, () => modifySyncingGrants(session, agent, ({ payload }) => changeCredential(payload, keyOrId, input, now)));
 }
 
 /** Deletes a credential. */
 export function deleteTyped(session: Session, agent: string, keyOrId: string): Promise<Credential> {
-  return session.audited(agent, 'credential.delete', keyOrId, () => session.modify(agent, ({ payload }) => removeCredential(payload, keyOrId)));
+  return session.audited(agent, 'credential.delete', keyOrId, () => modifySyncingGrants(session, agent, ({ payload }) => removeCredential(payload, keyOrId)));
 }

@@ -3,7 +3,7 @@
  * or one agent (proved by its token). It unlocks vaults, writes them under their lock,
  * and records audit events. The CLI and the programmatic API both work through it.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AccessDeniedError, AuthError, IntegrityError, VaultError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import { parseToken, type AgentToken } from '../core/token.js';
@@ -23,7 +23,9 @@ import {
   type ParsedVaultFile,
   type VaultHeader,
 } from '../format/vault-file.js';
+import { generateAgentKeyPair } from '../format/grant-file.js';
 import { appendAuditEvent, reanchorAuditHead } from '../store/audit-log.js';
+import { GrantFiles } from '../store/grant-files.js';
 import { StoreFiles } from '../store/store-files.js';
 import { deriveOwnerKey } from './owner-key.js';
 
@@ -190,13 +192,16 @@ export class Session {
   /**
    * Read-modify-write of an agent's vault under its lock: `change` sees the freshly
    * read payload and may mutate it; the result is sealed and replaced atomically.
+   * `afterWrite` runs once the new vault is on disk, still under the lock (grants are
+   * re-sealed there, so a grant never holds a value its granter's vault does not).
    */
-  async modify<T>(agent: string, change: (vault: UnlockedVault) => T | Promise<T>): Promise<T> {
+  async modify<T>(agent: string, change: (vault: UnlockedVault) => T | Promise<T>, options: { afterWrite?: () => void } = {}): Promise<T> {
     if (this.principal.kind === 'owner') await this.ownerKey();
     return this.files.withVaultLock(agent, async () => {
       const vault = await this.unlock(agent);
       const result = await change(vault);
       this.files.writeVault(agent, this.seal(vault.file.header, vault.vaultKey, vault.payload));
+      options.afterWrite?.();
       return result;
     });
   }
@@ -214,7 +219,7 @@ export class Session {
     return this.files.withVaultLock(agent, () => {
       const { token, parsed } = createToken(agent);
       const vaultKey = randomBytes(KEY_LENGTH);
-      const { publicKey, privateKey } = generateKeyPairSync('x25519');
+      const keyPair = generateAgentKeyPair();
       const now = nowIso(this.now);
       const header: VaultHeader = {
         agent,
@@ -222,9 +227,9 @@ export class Session {
         updated: now,
         owner: wrapOwnerSlot(ownerKey, agent, vaultKey),
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
-        publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32),
+        publicKey: keyPair.publicKey,
       };
-      const payload = emptyPayload(agent, privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'), encodeBase64(randomBytes(KEY_LENGTH)));
+      const payload = emptyPayload(agent, keyPair.privateKey, encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.createVault(agent, encodeVaultFile(header, vaultKey, encodePayload(payload)));
       this.auditKeyrings.set(agent, keyringOf(payload));
       return token;
@@ -233,40 +238,63 @@ export class Session {
 
   /**
    * Issues a new token and re-keys the vault: a new vault key, so whoever held the old
-   * token cannot open this or any later version of the file. It also starts a new audit
-   * key epoch: the old token could read the old audit key, so from now on lines and the
-   * head are keyed with a new one, and `audit verify` rejects old-epoch lines after it.
-   * Owner only.
+   * token cannot open this or any later version of the file. Owner only.
+   *
+   * It also starts a new audit key epoch: the old token could read the old audit key,
+   * so from now on lines and the head are keyed with a new one, and `audit verify`
+   * rejects old-epoch lines after it.
+   *
+   * The agent's X25519 key pair is replaced too, and the grants it received are
+   * re-sealed to the new key: the old token opened the old private key, so without
+   * this a leaked token would still open every future update of those grants. The
+   * grants it gave end: a leaked token could have granted its credentials to an agent
+   * the thief controls, to keep receiving their future values after the owner rotates.
    */
   async rotateToken(agent: string): Promise<string> {
     this.requireOwner('rotating a token');
     const ownerKey = await this.ownerKey();
     const { createToken } = await import('../core/token.js');
-    return this.files.withVaultLock(agent, async () => {
+    const rotated = await this.files.withVaultLock(agent, async () => {
       const vault = await this.unlock(agent);
       const { token, parsed } = createToken(agent);
       const vaultKey = randomBytes(KEY_LENGTH);
+      const keyPair = generateAgentKeyPair();
       const header: VaultHeader = {
         ...vault.file.header,
         owner: wrapOwnerSlot(ownerKey, agent, vaultKey),
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
+        publicKey: keyPair.publicKey,
       };
       const previous = keyringOf(vault.payload);
-      vault.payload.auditKeys.push(encodeBase64(randomBytes(KEY_LENGTH)));
-      this.files.writeVault(agent, this.seal(header, vaultKey, vault.payload));
+      const payload: VaultPayload = { ...vault.payload, privateKey: keyPair.privateKey, auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))] };
+      delete payload.grants;
+      new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: false });
+      this.files.writeVault(agent, this.seal(header, vaultKey, payload));
       this.files.removeBackup(agent);
-      const next = keyringOf(vault.payload);
+      const next = keyringOf(payload);
       this.auditKeyrings.set(agent, next);
       reanchorAuditHead(this.files.paths.auditLog(agent), previous, next, this.files.lockTimeout);
       return token;
     });
+    const { resealGrantsTo } = await import('./grants.js');
+    await resealGrantsTo(this, agent);
+    return rotated;
   }
 
-  /** Deletes an agent's vault; its token stops working with it. Owner only. */
+  /**
+   * Deletes an agent's vault; its token stops working with it. Every grant to or from
+   * it ends, and other vaults forget the grants they gave it, so a new agent later
+   * provisioned under the same name inherits none of them. Owner only.
+   */
   async deprovision(agent: string): Promise<void> {
     this.requireOwner('deprovisioning an agent');
     await this.unlock(agent);
-    await this.files.withVaultLock(agent, () => this.files.deleteVault(agent, nowIso(this.now)));
+    const { forgetGrantsTo } = await import('./grants.js');
+    await forgetGrantsTo(this, agent);
+    await this.files.withVaultLock(agent, () => {
+      new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: true });
+      this.files.deleteVault(agent, nowIso(this.now));
+    });
     this.auditKeyrings.delete(agent);
   }
 
@@ -320,10 +348,16 @@ export class Session {
    * key): `ok`, or `not_found` / `error` when it throws. Failed authentication and
    * denied access are recorded where they happen, not again here.
    */
-  async audited<T>(agent: string, action: string, keys: string | string[] | undefined, fn: () => Promise<T>): Promise<T> {
+  async audited<T>(
+    agent: string,
+    action: string,
+    keys: string | string[] | undefined,
+    fn: () => Promise<T>,
+    details: Pick<RecordedEvent, 'to' | 'program'> = {},
+  ): Promise<T> {
     const each = keys === undefined ? [undefined] : Array.isArray(keys) ? keys : [keys];
     const recordAll = (result: AuditResult, reason?: string): void => {
-      for (const key of each) this.record(agent, { action, ...(key === undefined ? {} : { key }), result, ...(reason === undefined ? {} : { reason }) });
+      for (const key of each) this.record(agent, { action, ...(key === undefined ? {} : { key }), ...details, result, ...(reason === undefined ? {} : { reason }) });
     };
     try {
       const value = await fn();

@@ -14,11 +14,15 @@ import { registerConfig } from './commands/config.js';
 import { registerTotp } from './commands/totp.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
+import { registerGrant } from './commands/grant.js';
+import { registerExec } from './commands/exec.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
   io: IO;
   setExitCode(code: number): void;
+  /** The command line as given, for `exec`, whose child command is everything after `--`, unparsed. */
+  argv: readonly string[];
 }
 
 /** Appends an "Examples:" section to a command's help. */
@@ -62,6 +66,8 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerTotp(program, deps);
   registerGenerate(program, deps);
   registerAudit(program, deps);
+  registerGrant(program, deps);
+  registerExec(program, deps);
   registerConfig(program, deps);
   return program;
 }

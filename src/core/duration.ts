@@ -6,6 +6,8 @@ import { UsageError } from './errors.js';
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 const DURATION = /^([1-9][0-9]{0,8})([smhdw])$/;
+/** About 1000 years: far enough for any expiry, small enough to stay a valid date. */
+const MAX_MS = 1000 * 365 * UNIT_MS.d;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** True when `text` is a duration such as `30m`, `2s` or `1w`. */
@@ -19,7 +21,7 @@ export function isDuration(text: string): boolean {
  */
 export function parseDuration(text: string): number {
   const match = DURATION.exec(text);
-  if (!match) throw new UsageError(`${JSON.stringify(text)} is not a duration`, 'use a whole number and a unit: 30s, 15m, 2h, 7d or 1w');
+  if (!match || Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] > MAX_MS) throw new UsageError(`${JSON.stringify(text)} is not a duration`, 'use a whole number and a unit: 30s, 15m, 2h, 7d or 1w');
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 

@@ -14,6 +14,7 @@ import {
   type CredentialType,
 } from './credential.js';
 import { checkCredentialKey } from './ids.js';
+import { checkGrantRecords, type GrantRecord } from './grant.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -31,6 +32,8 @@ export interface VaultPayload {
    */
   auditKeys: string[];
   credentials: Credential[];
+  /** Grants this vault's agent has given; absent until the first one. */
+  grants?: GrantRecord[];
 }
 
 export function emptyPayload(agent: string, privateKey: string, auditKey: string): VaultPayload {
@@ -54,6 +57,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
     !Array.isArray(p.auditKeys) || p.auditKeys.length === 0 || !p.auditKeys.every((k) => typeof k === 'string')) {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
+  if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
   return p as VaultPayload;
 }
 

@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkAgentId } from '../core/ids.js';
+import { checkAgentId, checkCredentialKey } from '../core/ids.js';
 
 /** `--store`, else `$AGENT_VAULT_HOME`, else the configured default, else the XDG data directory. */
 export function resolveStoreDir(flag: string | undefined, env: NodeJS.ProcessEnv, configured?: () => string | undefined): string {
@@ -48,6 +48,21 @@ export class StorePaths {
   /** The directory of deprovisioned agents' audit logs. */
   get retiredDir(): string {
     return join(this.root, 'retired');
+  }
+
+  /** Sealed grants, one directory per grantee. */
+  get grantsDir(): string {
+    return join(this.root, 'grants');
+  }
+
+  /** The grants addressed to `grantee`. */
+  receivedGrantsDir(grantee: string): string {
+    return join(this.grantsDir, checkAgentId(grantee));
+  }
+
+  /** The grant of `granter`'s credential `key` to `grantee`. */
+  grantFile(grantee: string, granter: string, key: string): string {
+    return join(this.receivedGrantsDir(grantee), `${checkAgentId(granter)}.${checkCredentialKey(key)}.grant`);
   }
 
   /** Where a deprovisioned agent's audit log is kept, so its history outlives it. */

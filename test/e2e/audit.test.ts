@@ -227,7 +227,7 @@ describe('audit and audit report', () => {
     const times = rows.map((r) => r[0]!);
     expect([...times].sort()).toEqual(times);
     expect(rows.map((r) => r[3])).toContain('store.init');
-    expect(rows.find((r) => r[3] === 'access.denied')).toEqual([expect.any(String), 'agent:bot2', 'bot1', 'access.denied', '', 'denied', 'agent bot2 has no access to this vault']);
+    expect(rows.find((r) => r[3] === 'access.denied')).toEqual([expect.any(String), 'agent:bot2', 'bot1', 'access.denied', 'B_KEY', 'denied', 'no grant']);
   });
 
   it('filters by --agent, --action prefix, --key, --since and --limit', async () => {

@@ -60,16 +60,18 @@ describe('agent tokens', () => {
     await withSecret('two', 'two-secret');
     expect(await store.agent(one, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
     const other = await store.agent(one, ['credential', 'get', 'SECRET', '--agent', 'two']);
-    expectFailure(other, 5, /may not open/);
+    expectFailure(other, 5, /no grant/);
     expect(other.stderr).not.toContain('two-secret');
-    expectFailure(await store.agent(one, ['credential', 'list', '--agent', 'two']), 5, /may not open/);
+    // Naming another agent's vault lists only what it granted: here, nothing of two's.
+    const listed = await store.agent(one, ['credential', 'list', '--agent', 'two', '--reveal']);
+    expect(listed).toMatchObject({ code: 0, stdout: '' });
   });
 
   it('decide who is calling even with a passphrase in the environment', async () => {
     const one = await withSecret('one', 'one-secret');
     await withSecret('two', 'two-secret');
     const result = await store.agent(one, ['credential', 'get', 'SECRET', '--agent', 'two'], { env: { AGENT_VAULT_PASSPHRASE: PASSPHRASE } });
-    expectFailure(result, 5, /may not open/);
+    expectFailure(result, 5, /no grant/);
   });
 
   it.each([

@@ -12,7 +12,7 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '0d', '7', 'd', '1.5h', '-1h', '1y', '7 d', ' 7d', '07d', '1H'])('rejects %j as a usage error', (text) => {
+  it.each(['', '0d', '7', 'd', '1.5h', '-1h', '1y', '7 d', ' 7d', '07d', '1H', '999999999w'])('rejects %j as a usage error', (text) => {
     expect(() => parseDuration(text)).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CREDENTIAL_TYPES, checkCredentialType, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
-import { listVault } from '../../../app/credentials.js';
+import { listVault, type ListedCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../program.js';
 import { printJson, printTable } from '../../render.js';
@@ -43,7 +43,7 @@ export async function runList(ctx: Context, query: string | undefined, options: 
     reveal,
   });
   if (ctx.mode.json) {
-    printJson(ctx.io, credentials.map((c) => ({ agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }) })));
+    printJson(ctx.io, credentials.map((c) => ({ agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }), ...(c.grantedBy ? { granted_by: c.grantedBy } : {}) })));
     return;
   }
   if (credentials.length === 0 && ctx.io.isStdoutTTY) {
@@ -57,5 +57,6 @@ export async function runList(ctx: Context, query: string | undefined, options: 
     { header: 'TYPE', value: (c) => c.type },
     { header: 'UPDATED', value: (c) => c.updated },
     { header: 'VALUE', value },
+    { header: 'GRANTED BY', value: (c: ListedCredential) => c.grantedBy ?? '' },
   ]);
 }

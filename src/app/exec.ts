@@ -1,0 +1,82 @@
+/**
+ * What `exec` injects: the caller's credentials (and those granted to it) resolved to
+ * environment variables, every one of them before any child starts, so a child never
+ * runs with a half-filled environment.
+ */
+import { readField, type Credential } from '../core/credential.js';
+import type { CredentialReference } from '../core/env-file.js';
+import { credentialEnv } from '../core/env-vars.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
+import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
+import { readGrantedCredential, receivedCredentials } from './grants.js';
+import type { Session } from './session.js';
+
+export interface ExecRequest {
+  /** The vault whose credentials are injected: the caller's own, or (owner) the one chosen. */
+  vault?: string;
+  /** Also inject what this agent granted the caller. */
+  grantsFrom?: string;
+  /** Only these keys (from the vault, else from `grantsFrom`). */
+  only?: string[];
+  prefix: string;
+  /** `--env-file` references; with them, nothing else is injected unless `only` names it. */
+  references: CredentialReference[];
+}
+
+/** Variables for the child, in order; a name given twice is a usage error. */
+export type InjectedEnv = Map<string, string>;
+
+function add(env: InjectedEnv, name: string, value: string): void {
+  if (env.has(name)) throw new UsageError(`two credentials would set ${name}`, 'choose with --only, or separate them with --prefix');
+  env.set(name, value);
+}
+
+/**
+ * Resolves everything `request` asks for. Missing credentials are exit 3, missing
+ * grants exit 5, both before anything runs. Records one `exec.run` event, naming only
+ * the program, in each vault read from.
+ */
+export async function resolveExecEnv(session: Session, request: ExecRequest, program: string): Promise<InjectedEnv> {
+  const env: InjectedEnv = new Map();
+  const payloads = new Map<string, VaultPayload>();
+  const vaultOf = async (agent: string): Promise<VaultPayload> => {
+    if (!payloads.has(agent)) payloads.set(agent, (await session.unlock(agent)).payload);
+    return payloads.get(agent)!;
+  };
+  const granters = new Set<string>();
+  const granted = async (granter: string, key: string): Promise<Credential> => {
+    granters.add(granter);
+    return readGrantedCredential(session, granter, key);
+  };
+  const readsThroughGrant = (agent: string): boolean => session.tokenAgent !== undefined && session.tokenAgent !== agent;
+
+  const { vault, grantsFrom, only, prefix } = request;
+  if (only !== undefined) {
+    for (const key of only) {
+      const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
+      const credential = own ?? (grantsFrom !== undefined ? await granted(grantsFrom, key) : undefined);
+      if (!credential) throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
+      for (const [name, value] of credentialEnv(credential, prefix)) add(env, name, value);
+    }
+  } else if (request.references.length === 0) {
+    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) for (const [name, value] of credentialEnv(c, prefix)) add(env, name, value);
+    if (grantsFrom !== undefined) {
+      granters.add(grantsFrom);
+      const self = await session.unlock(session.tokenAgent!);
+      for (const c of await receivedCredentials(session, self, grantsFrom)) for (const [name, value] of credentialEnv(c, prefix)) add(env, name, value);
+    }
+  }
+  for (const ref of request.references) {
+    let credential: Credential;
+    if (readsThroughGrant(ref.agent)) {
+      credential = await granted(ref.agent, ref.key);
+    } else {
+      const found = findCredential(await vaultOf(ref.agent), ref.key);
+      if (!found) throw new NotFoundError(`line ${ref.line}: no credential ${ref.key} in the vault of agent ${ref.agent}`);
+      credential = found;
+    }
+    add(env, ref.name, readField(credential, ref.field));
+  }
+  for (const agent of new Set([...payloads.keys(), ...granters])) session.record(agent, { action: 'exec.run', program });
+  return env;
+}

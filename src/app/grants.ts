@@ -1,0 +1,289 @@
+/**
+ * Grants between agents, enforced by keys: a grant is a copy of one credential sealed
+ * to the grantee's X25519 public key (src/format/grant-file.ts), so the grantee's token
+ * opens that copy and nothing else of the granter's. The granter keeps a record of
+ * each grant in its own payload, and every write of its vault goes through
+ * {@link modifySyncingGrants}, which re-seals, renames or ends the grant files in step.
+ */
+import type { Credential } from '../core/credential.js';
+import { AccessDeniedError, IntegrityError, NotFoundError, UsageError } from '../core/errors.js';
+import { isExpired, upsertGrant, type GrantRecord } from '../core/grant.js';
+import { checkAgentId, isCredentialKey } from '../core/ids.js';
+import { requireCredential, type VaultPayload } from '../core/vault.js';
+import { encodeBase64 } from '../format/encoding.js';
+import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
+import { GrantFiles, type GrantLocation } from '../store/grant-files.js';
+import type { Session, UnlockedVault } from './session.js';
+
+/** A credential as a grantee sees it: a copy, marked with who granted it. */
+export type GrantedCredential = Credential & { grantedBy: string };
+
+/** One grant as `grant list` shows it. */
+export interface GrantRow {
+  granter: string;
+  grantee: string;
+  key: string;
+  created: string;
+  /** `null` for a grant without expiry. */
+  expires: string | null;
+}
+
+function grantFiles(session: Session): GrantFiles {
+  return new GrantFiles(session.files.paths);
+}
+
+function fingerprint(record: GrantRecord, credential: Credential | undefined): string {
+  return JSON.stringify([credential ?? null, record.key, record.pub, record.created, record.expires ?? null]);
+}
+
+function snapshot(payload: VaultPayload): Map<GrantRecord, string> {
+  const before = new Map<GrantRecord, string>();
+  for (const record of payload.grants ?? []) before.set(record, fingerprint(record, payload.credentials.find((c) => c.id === record.id)));
+  return before;
+}
+
+/** The grantee's current public key, from its vault header; `undefined` if it is not provisioned. */
+function currentPublicKey(session: Session, agent: string): Buffer | undefined {
+  return session.files.hasVault(agent) ? session.files.readVault(agent).header.publicKey : undefined;
+}
+
+/**
+ * Brings the grant files of `granter` in line with its (changed) payload. Grants whose
+ * credential is gone, whose expiry passed, or whose grantee no longer has the public
+ * key they were sealed to end now (their files are removed before the vault is
+ * written: failing closed). Returns the re-seals to run once the vault is written.
+ */
+function syncGrants(session: Session, granter: string, payload: VaultPayload, before: Map<GrantRecord, string>): Array<() => void> {
+  const grants = payload.grants;
+  if (grants === undefined || grants.length === 0) return [];
+  const files = grantFiles(session);
+  const now = session.now();
+  const keys = new Map<string, Buffer | undefined>();
+  const writes: Array<() => void> = [];
+  const kept: GrantRecord[] = [];
+  for (const record of grants) {
+    const credential = payload.credentials.find((c) => c.id === record.id);
+    const at: GrantLocation = { granter, grantee: record.to, key: record.key };
+    if (!keys.has(record.to)) keys.set(record.to, currentPublicKey(session, record.to));
+    const publicKey = keys.get(record.to);
+    if (!credential || isExpired(record.expires, now) || !publicKey || encodeBase64(publicKey) !== record.pub) {
+      files.remove(at);
+      continue;
+    }
+    if (credential.key !== record.key) {
+      files.remove(at);
+      record.key = credential.key;
+    }
+    kept.push(record);
+    if (before.get(record) !== fingerprint(record, credential)) {
+      const meta: GrantMeta = { from: granter, to: record.to, key: record.key, created: record.created, ...(record.expires ? { expires: record.expires } : {}) };
+      const sealed = sealGrant(meta, publicKey, Buffer.from(JSON.stringify(credential)));
+      writes.push(() => files.write({ ...at, key: record.key }, sealed));
+    }
+  }
+  if (kept.length > 0) payload.grants = kept;
+  else delete payload.grants;
+  return writes;
+}
+
+/**
+ * {@link Session.modify} for every change to a vault's credentials: after `change`,
+ * each live grant whose credential changed is re-sealed, and ended grants are removed,
+ * within the same locked write. Costs nothing for a vault that has given no grants.
+ */
+export async function modifySyncingGrants<T>(session: Session, agent: string, change: (vault: UnlockedVault) => T | Promise<T>): Promise<T> {
+  let writes: Array<() => void> = [];
+  return session.modify(
+    agent,
+    async (vault) => {
+      const before = snapshot(vault.payload);
+      const result = await change(vault);
+      writes = syncGrants(session, agent, vault.payload, before);
+      return result;
+    },
+    { afterWrite: () => writes.forEach((write) => write()) },
+  );
+}
+
+/**
+ * `grant KEY --to grantee`: seals a copy of the credential to the grantee. Granting
+ * again refreshes the expiry (and re-seals). The owner, or the vault's own agent.
+ */
+export function createGrant(session: Session, granter: string, keyOrId: string, grantee: string, expiresInMs?: number): Promise<GrantRecord> {
+  checkAgentId(grantee);
+  if (grantee === granter) throw new UsageError(`agent ${granter} already reads its own vault`, 'grant to another agent with --to');
+  return session.audited(granter, 'grant.create', keyOrId, async () => {
+    const granteeKey = currentPublicKey(session, grantee);
+    if (!granteeKey) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
+    return modifySyncingGrants(session, granter, ({ payload }) => {
+      const credential = requireCredential(payload, keyOrId);
+      const now = session.now();
+      const expires = expiresInMs === undefined ? undefined : new Date(now.getTime() + expiresInMs).toISOString();
+      payload.grants ??= [];
+      return upsertGrant(payload.grants, credential, grantee, encodeBase64(granteeKey), now.toISOString(), expires);
+    });
+  }, { to: grantee });
+}
+
+/** `grant revoke KEY --to grantee`: deletes the sealed copy and the record; no such grant is exit 3. */
+export function revokeGrant(session: Session, granter: string, keyOrId: string, grantee: string): Promise<void> {
+  checkAgentId(grantee);
+  return session.audited(granter, 'grant.revoke', keyOrId, () =>
+    modifySyncingGrants(session, granter, ({ payload }) => {
+      const grants = payload.grants ?? [];
+      const credential = payload.credentials.find((c) => c.key === keyOrId || c.id === keyOrId);
+      const record = grants.find((g) => g.to === grantee && (g.key === keyOrId || g.id === credential?.id));
+      const key = record?.key ?? credential?.key ?? (isCredentialKey(keyOrId) ? keyOrId : undefined);
+      const removedFile = key !== undefined && grantFiles(session).remove({ granter, grantee, key });
+      if (!record && !removedFile) {
+        throw new NotFoundError(`agent ${granter} has no grant of ${keyOrId} to agent ${grantee}`, `list grants with: agent-vault grant list --agent ${granter}`);
+      }
+      payload.grants = grants.filter((g) => g !== record);
+    }),
+    { to: grantee },
+  );
+}
+
+/**
+ * Opens one grant file addressed to the caller with the caller's private key. Returns
+ * `expired` (after removing the file) for a grant whose expiry passed. A file that
+ * does not open, or names another granter, grantee or key than its place, is exit 6.
+ */
+async function openReceived(session: Session, at: GrantLocation, bytes: Buffer, privateKey: string): Promise<{ meta: GrantMeta; credential: Credential } | 'expired'> {
+  const file = parseGrantFile(bytes);
+  const { meta } = file;
+  const plaintext = meta.from === at.granter && meta.to === at.grantee && meta.key === at.key ? openGrant(file, privateKey) : undefined;
+  if (!plaintext) {
+    throw new IntegrityError(`the grant of ${at.key} from agent ${at.granter} does not open: it was altered, moved or sealed to an older key`, 'ask for it to be granted again');
+  }
+  if (isExpired(meta.expires, session.now())) {
+    await sweepExpired(session, at);
+    return 'expired';
+  }
+  let credential: Credential;
+  try {
+    credential = JSON.parse(plaintext.toString('utf8')) as Credential;
+  } catch {
+    throw new IntegrityError(`the grant of ${at.key} from agent ${at.granter} is not valid JSON`);
+  }
+  if (!credential || typeof credential !== 'object' || credential.key !== meta.key || typeof credential.fields !== 'object') {
+    throw new IntegrityError(`the grant of ${at.key} from agent ${at.granter} has an unsupported shape`);
+  }
+  return { meta, credential };
+}
+
+/**
+ * Removes an expired grant file under its granter's lock, so a grant the granter
+ * refreshed in the meantime is never removed by mistake.
+ */
+async function sweepExpired(session: Session, at: GrantLocation): Promise<void> {
+  const files = grantFiles(session);
+  await session.files.withVaultLock(at.granter, () => {
+    const bytes = files.read(at);
+    if (bytes && isExpired(parseGrantFile(bytes).meta.expires, session.now())) files.remove(at);
+  });
+}
+
+/**
+ * Reads a credential granted to the calling agent by `granter`: only the sealed copy
+ * is opened, with the caller's own private key. No live grant is exit 5, and recorded
+ * in the granter's log as `access.denied`.
+ */
+export async function readGrantedCredential(session: Session, granter: string, keyOrId: string): Promise<GrantedCredential> {
+  checkAgentId(granter);
+  const grantee = session.tokenAgent;
+  if (grantee === undefined) throw new UsageError('only an agent reads through grants');
+  const { payload } = await session.unlock(grantee);
+  const files = grantFiles(session);
+  const candidates = isCredentialKey(keyOrId) ? [{ granter, grantee, key: keyOrId }] : files.received(grantee, granter);
+  let expired = false;
+  for (const at of candidates) {
+    const bytes = files.read(at);
+    if (!bytes) continue;
+    const opened = await openReceived(session, at, bytes, payload.privateKey);
+    if (opened === 'expired') expired = true;
+    else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return { ...opened.credential, grantedBy: granter };
+  }
+  const reason = expired ? 'grant expired' : 'no grant';
+  session.record(granter, { action: 'access.denied', key: keyOrId, result: 'denied', reason });
+  throw new AccessDeniedError(
+    expired ? `the grant of ${keyOrId} from agent ${granter} to agent ${grantee} has expired` : `agent ${grantee} has no grant for ${keyOrId} in the vault of agent ${granter}`,
+    `ask the owner or agent ${granter} to run: agent-vault grant ${keyOrId} --to ${grantee} --agent ${granter}`,
+  );
+}
+
+/** Every live grant addressed to the vault's agent (optionally only from `granter`), opened. */
+export async function receivedCredentials(session: Session, vault: UnlockedVault, granter?: string): Promise<GrantedCredential[]> {
+  const files = grantFiles(session);
+  const found: GrantedCredential[] = [];
+  for (const at of files.received(vault.payload.agent, granter)) {
+    const bytes = files.read(at);
+    if (!bytes) continue;
+    const opened = await openReceived(session, at, bytes, vault.payload.privateKey);
+    if (opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
+  }
+  return found;
+}
+
+function rowOf(granter: string, record: GrantRecord): GrantRow {
+  return { granter, grantee: record.to, key: record.key, created: record.created, expires: record.expires ?? null };
+}
+
+/**
+ * `grant list`. The owner sees every live grant in the store (only those given or
+ * received by `agent`, if one is named); an agent sees those it gave and received.
+ */
+export async function listGrants(session: Session, agent?: string): Promise<GrantRow[]> {
+  const now = session.now();
+  const live = (record: GrantRecord): boolean => !isExpired(record.expires, now);
+  if (session.isOwner()) {
+    const rows: GrantRow[] = [];
+    for (const granter of session.files.listAgents()) {
+      const { payload } = await session.unlock(granter);
+      rows.push(...(payload.grants ?? []).filter(live).map((g) => rowOf(granter, g)));
+    }
+    session.recordStoreEvent({ actor: session.actor, agent: agent ?? '', action: 'grant.list', result: 'ok' });
+    return agent === undefined ? rows : rows.filter((r) => r.granter === agent || r.grantee === agent);
+  }
+  const self = session.tokenAgent!;
+  return session.audited(self, 'grant.list', undefined, async () => {
+    const vault = await session.unlock(self);
+    const given = (vault.payload.grants ?? []).filter(live).map((g) => rowOf(self, g));
+    const received: GrantRow[] = [];
+    const files = grantFiles(session);
+    for (const at of files.received(self)) {
+      const bytes = files.read(at);
+      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey));
+      if (opened && opened !== 'expired') received.push({ granter: at.granter, grantee: self, key: at.key, created: opened.meta.created, expires: opened.meta.expires ?? null });
+    }
+    return [...given, ...received];
+  });
+}
+
+/**
+ * After the owner rotated `grantee`'s key pair: re-seals every grant it received to its
+ * new public key, which the owner just wrote (so it is trusted), and drops copies
+ * sealed to the old key first, so the old token opens no grant from now on.
+ */
+export async function resealGrantsTo(session: Session, grantee: string): Promise<void> {
+  const newKey = encodeBase64((await session.unlock(grantee)).file.header.publicKey);
+  grantFiles(session).removeInvolving(grantee, { given: false, received: true });
+  for (const granter of session.files.listAgents()) {
+    if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
+    await modifySyncingGrants(session, granter, ({ payload }) => {
+      for (const record of payload.grants ?? []) if (record.to === grantee) record.pub = newKey;
+    });
+  }
+}
+
+/** Before deprovisioning `grantee`: every other vault forgets the grants it gave it. Owner only. */
+export async function forgetGrantsTo(session: Session, grantee: string): Promise<void> {
+  const files = grantFiles(session);
+  for (const granter of session.files.listAgents()) {
+    if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
+    await modifySyncingGrants(session, granter, ({ payload }) => {
+      for (const record of payload.grants ?? []) if (record.to === grantee) files.remove({ granter, grantee, key: record.key });
+      payload.grants = (payload.grants ?? []).filter((g) => g.to !== grantee);
+    });
+  }
+}

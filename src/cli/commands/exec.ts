@@ -1,0 +1,103 @@
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { parseEnvFile } from '../../core/env-file.js';
+import { checkEnvPrefix } from '../../core/env-vars.js';
+import { UsageError } from '../../core/errors.js';
+import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
+import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
+import { runChild } from '../child-process.js';
+import { Context } from '../context.js';
+import { examples, type Deps } from '../program.js';
+import { readTextFile } from '../secret-input.js';
+
+interface ExecOptions {
+  only?: string;
+  prefix?: string;
+  pristine?: boolean;
+  mask?: boolean;
+  envFile?: string;
+}
+
+/**
+ * Vault secrets the child must never inherit. AGENT_VAULT_PASSPHRASE is already gone
+ * from the environment (io.ts takes it out at start-up); it is listed for clarity.
+ */
+const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE'];
+
+export function registerExec(program: Command, deps: Deps): void {
+  const command = program
+    .command('exec')
+    .description("run a command with the vault's credentials in its environment (never on its command line)")
+    .argument('[command...]', 'the program and its arguments, after --')
+    .option('--only <keys>', 'only these credentials (comma-separated keys)')
+    .option('--prefix <prefix>', 'put this before every variable name')
+    .option('--pristine', 'start from an empty environment apart from PATH and HOME')
+    .option('--mask', "replace every injected value in the command's output with ****")
+    .option('--env-file <file>', 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line')
+    .allowUnknownOption()
+    .action((words: string[], options: ExecOptions, cmd: Command) => runExec(Context.of(deps.io, cmd), childCommand(deps.argv, words), options, deps));
+  examples(command, [
+    'agent-vault exec -- ./deploy.sh --prod',
+    'agent-vault exec --only OPENAI_API_KEY --pristine -- python agent.py',
+    "AGENT_VAULT_TOKEN=… agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
+    'agent-vault exec --env-file .env.av --mask -- npm test     # .env.av: DB_PASSWORD=av://ci-bot/DATABASE/password',
+  ]);
+}
+
+/**
+ * The child's program and arguments: everything after the first `--` of the original
+ * command line, untouched (commander would parse options in them). Anything else
+ * commander left over came before `--` and is a mistake.
+ */
+function childCommand(raw: readonly string[], words: string[]): string[] {
+  const dashes = raw.indexOf('--');
+  const child = dashes < 0 ? [] : raw.slice(dashes + 1);
+  if (child.length === 0) throw new UsageError('no command to run', 'put it after --: agent-vault exec -- <command> [args…]');
+  const before = words.slice(0, words.length - child.length).filter((w) => w !== '--');
+  if (before.length > 0) {
+    const option = before.find((w) => /^--?[A-Za-z][A-Za-z-]*$/.test(w));
+    throw new UsageError(option ? `unknown option ${option}` : 'unexpected argument before --', 'put the command and its arguments after --');
+  }
+  return child;
+}
+
+function childEnv(base: NodeJS.ProcessEnv, pristine: boolean, injected: Map<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = pristine ? { ...(base.PATH === undefined ? {} : { PATH: base.PATH }), ...(base.HOME === undefined ? {} : { HOME: base.HOME }) } : { ...base };
+  for (const name of WITHHELD) delete env[name];
+  for (const [name, value] of injected) env[name] = value;
+  return env;
+}
+
+export async function runExec(ctx: Context, command: string[], options: ExecOptions, deps: Deps): Promise<void> {
+  const [program, ...args] = command as [string, ...string[]];
+  const only = options.only?.split(',').map((k) => checkCredentialKey(k.trim()));
+  const prefix = checkEnvPrefix(options.prefix ?? '');
+  const references = options.envFile === undefined ? [] : parseEnvFile(readTextFile(options.envFile, 'env file'), options.envFile);
+  const session = ctx.session();
+  const caller = session.tokenAgent;
+  const named = ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT;
+  const request: ExecRequest = { prefix, references, ...(only === undefined ? {} : { only }) };
+  if (caller !== undefined) {
+    request.vault = caller;
+    if (named !== undefined && checkAgentId(named) !== caller) request.grantsFrom = named;
+  } else if (references.length === 0 || only !== undefined) {
+    request.vault = ctx.agent(session);
+  }
+  const injected = await resolveExecEnv(session, request, basename(program));
+  const outcome = await runChild(program, args, {
+    env: childEnv(ctx.io.env, options.pristine === true, injected),
+    ...(options.mask ? { mask: [...injected.values()] } : {}),
+    stdout: ctx.io.stdout,
+    stderr: ctx.io.stderr,
+  });
+  if ('status' in outcome) {
+    deps.setExitCode(outcome.status);
+    return;
+  }
+  // Shells' conventions: 127 for a program not found, 126 for one that cannot run.
+  const [code, message] = outcome.failed === 'not_found' ? [127, `command not found: ${program}`] : [126, `cannot run ${program}: not an executable file`];
+  const hint = 'check the name, its permissions and PATH';
+  if (ctx.mode.json) ctx.io.err(`${JSON.stringify({ error: { code: outcome.failed, message, exit: code, hint } })}\n`);
+  else ctx.io.err(`error: ${message}\nhint: ${hint}\n`);
+  deps.setExitCode(code);
+}

@@ -1,0 +1,180 @@
+/**
+ * The grant file, byte-exact (see man/agent-vault.5, GRANTS): one credential sealed to
+ * one agent's X25519 public key, as age's X25519 recipient stanza does it.
+ *
+ *   agent-vault-grant/v1
+ *   from: <granter agent id>
+ *   to: <grantee agent id>
+ *   key: <CREDENTIAL_KEY>
+ *   created: <ISO 8601 UTC>
+ *   expires: <ISO 8601 UTC, or "never">
+ *   eph <ephemeral X25519 public key>
+ *   --- <nonce>
+ *   <AES-256-GCM ciphertext and tag of the credential as JSON>
+ *
+ * The file key is HKDF-SHA256(X25519(ephemeral, grantee), salt = ephemeral public ||
+ * grantee public, info = "agent-vault/v1 grant"). The additional data is every header
+ * byte, so granter, grantee, key and expiry cannot be changed without failing the tag.
+ */
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { isAgentId, isCredentialKey } from '../core/ids.js';
+import { deriveSubkey, NONCE_LENGTH, open, sealWithNonce, TAG_LENGTH } from './aead.js';
+import { decodeBase64, encodeBase64 } from './encoding.js';
+import { FormatError } from './format-error.js';
+
+export const GRANT_VERSION = 'agent-vault-grant/v1';
+export const X25519_KEY_LENGTH = 32;
+const HKDF_INFO = 'agent-vault/v1 grant';
+const MAX_HEADER_BYTES = 1024;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The DER prefix that turns 32 raw bytes into an X25519 SubjectPublicKeyInfo. */
+const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+
+/** What the header of a grant says; authenticated once the file is opened. */
+export interface GrantMeta {
+  from: string;
+  to: string;
+  key: string;
+  created: string;
+  /** Absent for a grant without expiry. */
+  expires?: string;
+}
+
+/** A grant file split into its parts; the credential is still sealed. */
+export interface ParsedGrantFile {
+  meta: GrantMeta;
+  ephemeral: Buffer;
+  headerBytes: Buffer;
+  nonce: Buffer;
+  sealed: Buffer;
+}
+
+/** A fresh X25519 key pair: the raw 32-byte public key and the PKCS#8 DER private key (base64). */
+export function generateAgentKeyPair(): { publicKey: Buffer; privateKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  return {
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH),
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+  };
+}
+
+function publicKeyObject(raw: Buffer): KeyObject {
+  if (raw.length !== X25519_KEY_LENGTH) throw new FormatError('an X25519 public key has 32 bytes');
+  return createPublicKey({ key: Buffer.concat([SPKI_X25519_PREFIX, raw]), format: 'der', type: 'spki' });
+}
+
+function fileKey(privateKey: KeyObject, publicKey: Buffer, ephemeralPublic: Buffer, recipientPublic: Buffer): Buffer | undefined {
+  let shared: Buffer;
+  try {
+    shared = diffieHellman({ privateKey, publicKey: publicKeyObject(publicKey) });
+  } catch {
+    // OpenSSL refuses a low-order point itself (the secret would be all zeros).
+    return undefined;
+  }
+  // A low-order public key gives an all-zero secret that anyone can compute: refuse it, as age does.
+  if (shared.every((b) => b === 0)) return undefined;
+  return deriveSubkey(shared, Buffer.concat([ephemeralPublic, recipientPublic]), HKDF_INFO);
+}
+
+function encodeHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer {
+  return Buffer.from(
+    [
+      GRANT_VERSION,
+      `from: ${meta.from}`,
+      `to: ${meta.to}`,
+      `key: ${meta.key}`,
+      `created: ${meta.created}`,
+      `expires: ${meta.expires ?? 'never'}`,
+      `eph ${encodeBase64(ephemeral)}`,
+      `--- ${encodeBase64(nonce)}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Seals `plaintext` to the grantee's raw X25519 public key and returns the whole file. */
+export function sealGrant(meta: GrantMeta, recipientPublic: Buffer, plaintext: Uint8Array): Buffer {
+  checkMeta(meta);
+  const ephemeralPair = generateKeyPairSync('x25519');
+  const ephemeral = ephemeralPair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH);
+  const key = fileKey(ephemeralPair.privateKey, recipientPublic, ephemeral, recipientPublic);
+  if (!key) throw new FormatError("the grantee's public key is invalid");
+  const nonce = randomBytes(NONCE_LENGTH);
+  const headerBytes = encodeHeader(meta, ephemeral, nonce);
+  return Buffer.concat([headerBytes, sealWithNonce(key, nonce, plaintext, headerBytes)]);
+}
+
+/**
+ * Opens a grant with the grantee's private key (PKCS#8 DER, base64). Returns
+ * `undefined` when the key is not the grantee's or any byte of the file changed.
+ */
+export function openGrant(file: ParsedGrantFile, recipientPrivateKey: string): Buffer | undefined {
+  const privateKey = createPrivateKey({ key: Buffer.from(recipientPrivateKey, 'base64'), format: 'der', type: 'pkcs8' });
+  const recipientPublic = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH);
+  const key = fileKey(privateKey, file.ephemeral, file.ephemeral, recipientPublic);
+  if (!key) return undefined;
+  return open(key, file.nonce, file.sealed, file.headerBytes);
+}
+
+function checkMeta(meta: GrantMeta): void {
+  if (!isAgentId(meta.from) || !isAgentId(meta.to)) throw new FormatError('grant names an invalid agent id');
+  if (!isCredentialKey(meta.key)) throw new FormatError('grant names an invalid credential key');
+  timestamp(meta.created, 'created');
+  if (meta.expires !== undefined) timestamp(meta.expires, 'expires');
+}
+
+function timestamp(text: string, what: string): string {
+  if (!TIMESTAMP.test(text) || Number.isNaN(Date.parse(text)) || new Date(text).toISOString() !== text) {
+    throw new FormatError(`grant ${what} is not an ISO 8601 UTC timestamp`);
+  }
+  return text;
+}
+
+function value(line: string, name: string): string {
+  if (!line.startsWith(`${name}: `)) throw new FormatError(`expected a "${name}:" line in the grant`);
+  return line.slice(name.length + 2);
+}
+
+function single(line: string, prefix: string): string {
+  const parts = line.startsWith(`${prefix} `) ? line.slice(prefix.length + 1).split(' ') : [];
+  if (parts.length !== 1) throw new FormatError(`expected a "${prefix}" line in the grant`);
+  return parts[0]!;
+}
+
+/** Parses a grant file strictly; anything off the grammar is a {@link FormatError} (exit 6). */
+export function parseGrantFile(bytes: Buffer): ParsedGrantFile {
+  const lines: string[] = [];
+  let offset = 0;
+  while (lines.length < 8) {
+    const end = bytes.indexOf(0x0a, offset);
+    if (end < 0 || end > MAX_HEADER_BYTES) throw new FormatError('grant file header is truncated');
+    const line = bytes.subarray(offset, end).toString('latin1');
+    if (!/^[\x20-\x7e]*$/.test(line)) throw new FormatError('grant file header has a non-printable byte');
+    lines.push(line);
+    offset = end + 1;
+  }
+  const [version, fromLine, toLine, keyLine, createdLine, expiresLine, ephLine, nonceLine] = lines as [
+    string, string, string, string, string, string, string, string,
+  ];
+  if (version !== GRANT_VERSION) {
+    throw new FormatError(version.startsWith('agent-vault-grant/') ? `unsupported grant version ${JSON.stringify(version)}` : 'not an agent-vault grant file');
+  }
+  const expires = value(expiresLine, 'expires');
+  const meta: GrantMeta = {
+    from: value(fromLine, 'from'),
+    to: value(toLine, 'to'),
+    key: value(keyLine, 'key'),
+    created: value(createdLine, 'created'),
+    ...(expires === 'never' ? {} : { expires }),
+  };
+  checkMeta(meta);
+  const sealed = bytes.subarray(offset);
+  if (sealed.length < TAG_LENGTH) throw new FormatError('grant payload is truncated');
+  return {
+    meta,
+    ephemeral: decodeBase64(single(ephLine, 'eph'), 'grant ephemeral key', X25519_KEY_LENGTH),
+    headerBytes: bytes.subarray(0, offset),
+    nonce: decodeBase64(single(nonceLine, '---'), 'grant nonce', NONCE_LENGTH),
+    sealed,
+  };
+}
