@@ -11,6 +11,8 @@ import { registerDeprovision } from './commands/deprovision.js';
 import { registerToken } from './commands/token.js';
 import { registerCredential } from './commands/credential/index.js';
 import { registerConfig } from './commands/config.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerHelp } from './help-topics.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
@@ -56,5 +58,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerToken(program, deps);
   registerCredential(program, deps);
   registerConfig(program, deps);
+  registerCompletion(program, deps);
+  registerHelp(program, deps.io);
   return program;
 }
