@@ -40,7 +40,8 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .addOption(new Option('--passphrase-stdin', 'read the owner passphrase from stdin'))
     .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN)'))
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
+    // In --json mode stderr holds only the JSON error main.ts prints.
+    .showHelpAfterError(options.json ? false : '(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .configureOutput({
       writeOut: (text) => deps.io.out(text),
