@@ -1,7 +1,7 @@
 /**
  * The completion scripts run in the shells themselves: bash through its completion
- * function and COMPREPLY, fish through `complete -C`, zsh for syntax. A shell that is
- * not installed skips its tests (CI installs all three).
+ * function and COMPREPLY, fish through `complete -C`, zsh through its completion system
+ * on a pseudo-terminal. A shell that is not installed skips its tests (CI installs all three).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,11 +140,29 @@ describe.skipIf(!has('fish'))('fish completion', () => {
   });
 });
 
+/** What zsh's completion system offers for the command line `line`, driven on a pseudo-terminal. */
+function zsh(line: string): string[] {
+  const out = join(home, 'zsh-matches');
+  const helper = resolve(ROOT, 'test/helpers/zsh-complete.zsh');
+  const result = spawnSync('zsh', ['-f', helper, resolve(ROOT, 'completions'), out, line], { env: shellEnv(), cwd: home, encoding: 'utf8', timeout: 90_000 });
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.split('\n').filter((l) => l !== '');
+}
+
 describe.skipIf(!has('zsh'))('zsh completion', () => {
   it('parses', () => {
     const result = spawnSync('zsh', ['-n', ZSH], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('completes commands, choices and agent ids, and nothing of its own after --', () => {
+    expect(zsh('agent-vault cre')).toEqual(['credential']);
+    expect(zsh('agent-vault credential list --type ')).toEqual([...TYPES].sort());
+    expect(zsh('agent-vault -q token rotate ')).toEqual(['a1', 'bot-2']);
+    expect(zsh(`agent-vault --store ${other} --agent `)).toEqual(['zed']);
+    expect(zsh('agent-vault cred ls --re')).toEqual(['--reveal']);
+    expect(zsh('agent-vault exec -- --a')).toEqual([]);
   });
 });
 
