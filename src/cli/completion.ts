@@ -362,8 +362,11 @@ complete -F _agent_vault ${PROGRAM}
 `;
 }
 
-/** A zsh `_arguments` description or message: brackets and colons would end it early. */
-const zshText = (text: string): string => text.replace(/[\\[\]:]/g, (c) => `\\${c}`);
+/** A zsh `_arguments` option description, which a `]` would end early. */
+const zshDescription = (text: string): string => text.replace(/[\\[\]]/g, (c) => `\\${c}`);
+
+/** A zsh `_arguments` message, which a `:` would end early. */
+const zshMessage = (text: string): string => text.replace(/[\\:]/g, (c) => `\\${c}`);
 
 function zshAction(value: ValueKind): string {
   switch (value.kind) {
@@ -386,8 +389,8 @@ function zshOptionSpecs(option: OptionSpec): string[] {
   return flags.map((flag) => {
     const takesValue = option.value.kind !== 'flag';
     const suffix = takesValue ? (flag.startsWith('--') ? '=' : '+') : '';
-    const value = takesValue ? `:${zshText(option.valueName ?? 'value')}:${zshAction(option.value)}` : '';
-    return quote(`${exclusive}${flag}${suffix}[${zshText(option.description)}]${value}`);
+    const value = takesValue ? `:${zshMessage(option.valueName ?? 'value')}:${zshAction(option.value)}` : '';
+    return quote(`${exclusive}${flag}${suffix}[${zshDescription(option.description)}]${value}`);
   });
 }
 
@@ -398,7 +401,7 @@ function renderZshCommand(command: CommandSpec, ancestors: readonly CommandSpec[
   const lines = (specs: string[]): string => specs.map((s) => `    ${s}`).join(' \\\n');
   if (command.subcommands.length === 0) {
     const args = command.args.map((argument, index) => {
-      const message = zshText(argument.name);
+      const message = zshMessage(argument.name);
       const position = argument.variadic ? '*' : argument.required ? `${index + 1}` : `${index + 1}:`;
       return quote(`${position}:${message}:${zshAction(argument.value)}`);
     });
