@@ -16,6 +16,8 @@ import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGrant } from './commands/grant.js';
 import { registerExec } from './commands/exec.js';
+import { registerCompletion } from './commands/completion.js';
+import { registerHelp } from './help-topics.js';
 
 /** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
 export interface Deps {
@@ -69,5 +71,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerGrant(program, deps);
   registerExec(program, deps);
   registerConfig(program, deps);
+  registerCompletion(program, deps);
+  registerHelp(program, deps.io);
   return program;
 }

@@ -1,0 +1,300 @@
+# bash completion for agent-vault, generated from its command tree by
+# scripts/gen-completions.mjs (the same as `agent-vault completion bash`): do not edit.
+# Install: agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault
+
+# The agent ids of the store: the names of <store>/vaults/<agent>.vault, where the store is
+# $1 (a --store on the line), else $AGENT_VAULT_HOME, else the XDG data directory.
+_agent_vault_agents() {
+  local dir=$1 file id
+  [[ -n $dir ]] || dir=${AGENT_VAULT_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/agent-vault}
+  [[ $dir == '~' || $dir == '~/'* ]] && dir=$HOME${dir#'~'}
+  for file in "$dir"/vaults/*.vault; do
+    id=${file##*/}
+    id=${id%.vault}
+    [[ -f $file && $id =~ ^[a-z0-9_-]{1,64}$ ]] && printf '%s\n' "$id"
+  done
+}
+
+# The command path that word $2 names below path $1 (aliases too), in REPLY.
+_agent_vault_child() {
+  case "$1/$2" in
+    '/init') REPLY='init' ;;
+    '/provision') REPLY='provision' ;;
+    '/status') REPLY='status' ;;
+    '/deprovision') REPLY='deprovision' ;;
+    '/token') REPLY='token' ;;
+    '/credential'|'/cred') REPLY='credential' ;;
+    '/totp') REPLY='totp' ;;
+    '/generate') REPLY='generate' ;;
+    '/audit') REPLY='audit' ;;
+    '/grant') REPLY='grant' ;;
+    '/exec') REPLY='exec' ;;
+    '/config') REPLY='config' ;;
+    '/completion') REPLY='completion' ;;
+    '/help') REPLY='help' ;;
+    'token/rotate') REPLY='token/rotate' ;;
+    'token/help') REPLY='token/help' ;;
+    'credential/set') REPLY='credential/set' ;;
+    'credential/add') REPLY='credential/add' ;;
+    'credential/get') REPLY='credential/get' ;;
+    'credential/list'|'credential/ls') REPLY='credential/list' ;;
+    'credential/search') REPLY='credential/search' ;;
+    'credential/update') REPLY='credential/update' ;;
+    'credential/delete'|'credential/rm') REPLY='credential/delete' ;;
+    'credential/help') REPLY='credential/help' ;;
+    'audit/verify') REPLY='audit/verify' ;;
+    'audit/report') REPLY='audit/report' ;;
+    'grant/list'|'grant/ls') REPLY='grant/list' ;;
+    'grant/revoke') REPLY='grant/revoke' ;;
+    'config/get') REPLY='config/get' ;;
+    'config/set') REPLY='config/set' ;;
+    'config/unset') REPLY='config/unset' ;;
+    'config/help') REPLY='config/help' ;;
+    *) return 1 ;;
+  esac
+}
+
+# What value option $2 of the command at path $1 itself takes, in REPLY: text, file, dir,
+# agent, or words:<the choices>. Fails for a flag.
+_agent_vault_option() {
+  case "$1 $2" in
+    ' --store') REPLY='dir' ;;
+    ' -a'|' --agent') REPLY='agent' ;;
+    ' --passphrase-file') REPLY='file' ;;
+    ' --token-file') REPLY='file' ;;
+    'init --kdf-memory') REPLY='text' ;;
+    'init --kdf-iterations') REPLY='text' ;;
+    'init --kdf-parallelism') REPLY='text' ;;
+    'credential/add -t'|'credential/add --type') REPLY='words:login secure_note card identity api_key' ;;
+    'credential/add --name') REPLY='text' ;;
+    'credential/add --tag') REPLY='text' ;;
+    'credential/add --uri') REPLY='text' ;;
+    'credential/add --username') REPLY='text' ;;
+    'credential/add --cardholder') REPLY='text' ;;
+    'credential/add --expiry') REPLY='text' ;;
+    'credential/add --full-name') REPLY='text' ;;
+    'credential/add --email') REPLY='text' ;;
+    'credential/add --phone') REPLY='text' ;;
+    'credential/add --address') REPLY='text' ;;
+    'credential/add --password-file') REPLY='file' ;;
+    'credential/add --totp-file') REPLY='file' ;;
+    'credential/add --notes-file') REPLY='file' ;;
+    'credential/add --number-file') REPLY='file' ;;
+    'credential/add --cvv-file') REPLY='file' ;;
+    'credential/add --value-file') REPLY='file' ;;
+    'credential/add --totp') REPLY='text' ;;
+    'credential/get -f'|'credential/get --field') REPLY='text' ;;
+    'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
+    'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
+    'credential/update --rename') REPLY='text' ;;
+    'credential/update --name') REPLY='text' ;;
+    'credential/update --tag') REPLY='text' ;;
+    'credential/update --uri') REPLY='text' ;;
+    'credential/update --username') REPLY='text' ;;
+    'credential/update --cardholder') REPLY='text' ;;
+    'credential/update --expiry') REPLY='text' ;;
+    'credential/update --full-name') REPLY='text' ;;
+    'credential/update --email') REPLY='text' ;;
+    'credential/update --phone') REPLY='text' ;;
+    'credential/update --address') REPLY='text' ;;
+    'credential/update --password-file') REPLY='file' ;;
+    'credential/update --totp-file') REPLY='file' ;;
+    'credential/update --notes-file') REPLY='file' ;;
+    'credential/update --number-file') REPLY='file' ;;
+    'credential/update --cvv-file') REPLY='file' ;;
+    'credential/update --value-file') REPLY='file' ;;
+    'credential/update --totp') REPLY='text' ;;
+    'totp --fresh') REPLY='text' ;;
+    'generate -l'|'generate --length') REPLY='text' ;;
+    'generate --words') REPLY='text' ;;
+    'generate --separator') REPLY='text' ;;
+    'generate --save') REPLY='text' ;;
+    'generate --field') REPLY='words:password notes number cvv value' ;;
+    'audit --action') REPLY='text' ;;
+    'audit --key') REPLY='text' ;;
+    'audit --since') REPLY='text' ;;
+    'audit --limit') REPLY='text' ;;
+    'grant --to') REPLY='agent' ;;
+    'grant --expires') REPLY='text' ;;
+    'grant/revoke --to') REPLY='agent' ;;
+    'exec --only') REPLY='text' ;;
+    'exec --prefix') REPLY='text' ;;
+    'exec --env-file') REPLY='file' ;;
+    *) return 1 ;;
+  esac
+}
+
+# Like _agent_vault_option, also looking at the commands above path $1, as commander does.
+_agent_vault_option_kind() {
+  local path=$1
+  while ! _agent_vault_option "$path" "$2"; do
+    [[ -n $path ]] || return 1
+    if [[ $path == */* ]]; then path=${path%/*}; else path=; fi
+  done
+}
+
+# The long options of the command at path $1 and of the commands above it, in REPLY.
+_agent_vault_long_options() {
+  case $1 in
+    '') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'init') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --kdf-memory --kdf-iterations --kdf-parallelism' ;;
+    'provision') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'status') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'deprovision') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'token') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'token/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'token/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
+    'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
+    'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
+    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh' ;;
+    'generate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number --save --field' ;;
+    'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
+    'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
+    'audit/report') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
+    'grant') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
+    'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
+    'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
+    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file' ;;
+    'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'config/unset') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'config/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'completion') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+  esac
+}
+
+# The subcommands of the command at path $1, in REPLY.
+_agent_vault_subcommands() {
+  case $1 in
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec config completion help' ;;
+    'token') REPLY='rotate help' ;;
+    'credential') REPLY='set add get list search update delete help' ;;
+    'audit') REPLY='verify report' ;;
+    'grant') REPLY='list revoke' ;;
+    'config') REPLY='get set unset help' ;;
+    *) return 1 ;;
+  esac
+}
+
+# The positional arguments of the command at path $1 as kinds, in the REPLY array;
+# variadic=1 when the last one repeats.
+_agent_vault_arguments() {
+  variadic=0
+  case $1 in
+    'provision') REPLY=('text'); variadic=0 ;;
+    'status') REPLY=('agent'); variadic=0 ;;
+    'deprovision') REPLY=('agent'); variadic=0 ;;
+    'token/rotate') REPLY=('agent'); variadic=0 ;;
+    'token/help') REPLY=('text'); variadic=0 ;;
+    'credential/set') REPLY=('text'); variadic=1 ;;
+    'credential/add') REPLY=('text'); variadic=0 ;;
+    'credential/get') REPLY=('text'); variadic=0 ;;
+    'credential/search') REPLY=('text'); variadic=0 ;;
+    'credential/update') REPLY=('text'); variadic=0 ;;
+    'credential/delete') REPLY=('text'); variadic=0 ;;
+    'credential/help') REPLY=('text'); variadic=0 ;;
+    'totp') REPLY=('text'); variadic=0 ;;
+    'grant/revoke') REPLY=('text'); variadic=0 ;;
+    'exec') REPLY=('text'); variadic=1 ;;
+    'config/get') REPLY=('text'); variadic=0 ;;
+    'config/set') REPLY=('text' 'text'); variadic=0 ;;
+    'config/unset') REPLY=('text'); variadic=0 ;;
+    'config/help') REPLY=('text'); variadic=0 ;;
+    'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec config completion'); variadic=1 ;;
+    *) REPLY=() ;;
+  esac
+}
+
+# Adds to COMPREPLY the words of $1 that start with $cur.
+_agent_vault_add_words() {
+  local word
+  local -a words
+  read -ra words <<<"$1"
+  for word in "${words[@]}"; do
+    [[ $word == "$cur"* ]] && COMPREPLY+=("$word")
+  done
+}
+
+# Completes $cur as a value of kind $1.
+_agent_vault_value() {
+  local id
+  case $1 in
+    words:*) _agent_vault_add_words "${1#words:}" ;;
+    agent)
+      while IFS= read -r id; do
+        [[ $id == "$cur"* ]] && COMPREPLY+=("$id")
+      done < <(_agent_vault_agents "$store")
+      ;;
+    file)
+      compopt -o filenames 2>/dev/null
+      while IFS= read -r id; do COMPREPLY+=("$id"); done < <(compgen -f -- "$cur")
+      ;;
+    dir)
+      compopt -o filenames 2>/dev/null
+      while IFS= read -r id; do COMPREPLY+=("$id"); done < <(compgen -d -- "$cur")
+      ;;
+  esac
+}
+
+_agent_vault() {
+  local cur=${COMP_WORDS[COMP_CWORD]} path= store= pending= word option i=1 nargs=0 variadic REPLY
+  COMPREPLY=()
+  # readline splits --option=value at the '=': the value is then a word of its own.
+  [[ $cur == = ]] && cur=
+  while (( i < COMP_CWORD )); do
+    word=${COMP_WORDS[i]}
+    if [[ $word == -- ]]; then
+      # Past --, the words are exec's command line: leave them to the shell.
+      if declare -F _command_offset >/dev/null; then _command_offset $((i + 1)); else compopt -o default 2>/dev/null; fi
+      return 0
+    elif [[ $word == -?* ]]; then
+      option=${word%%=*}
+      if [[ $word == --store=* ]]; then
+        store=${word#--store=}
+      elif [[ $word != *=* ]] && _agent_vault_option_kind "$path" "$option"; then
+        (( i++ ))
+        [[ ${COMP_WORDS[i]} == = && i -lt COMP_CWORD ]] && (( i++ ))
+        if (( i >= COMP_CWORD )); then
+          pending=$REPLY
+          break
+        fi
+        [[ $option == --store ]] && store=${COMP_WORDS[i]}
+      fi
+    elif (( nargs == 0 )) && _agent_vault_child "$path" "$word"; then
+      path=$REPLY
+    else
+      (( nargs++ ))
+    fi
+    (( i++ ))
+  done
+
+  if [[ -n $pending ]]; then
+    _agent_vault_value "$pending"
+  elif [[ $cur == -* ]]; then
+    _agent_vault_long_options "$path"
+    _agent_vault_add_words "$REPLY"
+  elif (( nargs == 0 )) && _agent_vault_subcommands "$path"; then
+    _agent_vault_add_words "$REPLY"
+  else
+    _agent_vault_arguments "$path"
+    local count=${#REPLY[@]}
+    if (( nargs < count )); then
+      _agent_vault_value "${REPLY[nargs]}"
+    elif (( count > 0 && variadic )); then
+      _agent_vault_value "${REPLY[count - 1]}"
+    fi
+  fi
+  return 0
+}
+
+complete -F _agent_vault agent-vault

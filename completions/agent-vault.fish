@@ -1,0 +1,354 @@
+# fish completion for agent-vault, generated from its command tree by
+# scripts/gen-completions.mjs (the same as `agent-vault completion fish`): do not edit.
+# Install: agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish
+
+# The command path that $argv[2] names below path $argv[1] (aliases too).
+function __agent_vault_child
+    switch "$argv[1]/$argv[2]"
+        case 'agent-vault/init'
+            echo 'agent-vault/init'
+        case 'agent-vault/provision'
+            echo 'agent-vault/provision'
+        case 'agent-vault/status'
+            echo 'agent-vault/status'
+        case 'agent-vault/deprovision'
+            echo 'agent-vault/deprovision'
+        case 'agent-vault/token'
+            echo 'agent-vault/token'
+        case 'agent-vault/credential' 'agent-vault/cred'
+            echo 'agent-vault/credential'
+        case 'agent-vault/totp'
+            echo 'agent-vault/totp'
+        case 'agent-vault/generate'
+            echo 'agent-vault/generate'
+        case 'agent-vault/audit'
+            echo 'agent-vault/audit'
+        case 'agent-vault/grant'
+            echo 'agent-vault/grant'
+        case 'agent-vault/exec'
+            echo 'agent-vault/exec'
+        case 'agent-vault/config'
+            echo 'agent-vault/config'
+        case 'agent-vault/completion'
+            echo 'agent-vault/completion'
+        case 'agent-vault/help'
+            echo 'agent-vault/help'
+        case 'agent-vault/token/rotate'
+            echo 'agent-vault/token/rotate'
+        case 'agent-vault/token/help'
+            echo 'agent-vault/token/help'
+        case 'agent-vault/credential/set'
+            echo 'agent-vault/credential/set'
+        case 'agent-vault/credential/add'
+            echo 'agent-vault/credential/add'
+        case 'agent-vault/credential/get'
+            echo 'agent-vault/credential/get'
+        case 'agent-vault/credential/list' 'agent-vault/credential/ls'
+            echo 'agent-vault/credential/list'
+        case 'agent-vault/credential/search'
+            echo 'agent-vault/credential/search'
+        case 'agent-vault/credential/update'
+            echo 'agent-vault/credential/update'
+        case 'agent-vault/credential/delete' 'agent-vault/credential/rm'
+            echo 'agent-vault/credential/delete'
+        case 'agent-vault/credential/help'
+            echo 'agent-vault/credential/help'
+        case 'agent-vault/audit/verify'
+            echo 'agent-vault/audit/verify'
+        case 'agent-vault/audit/report'
+            echo 'agent-vault/audit/report'
+        case 'agent-vault/grant/list' 'agent-vault/grant/ls'
+            echo 'agent-vault/grant/list'
+        case 'agent-vault/grant/revoke'
+            echo 'agent-vault/grant/revoke'
+        case 'agent-vault/config/get'
+            echo 'agent-vault/config/get'
+        case 'agent-vault/config/set'
+            echo 'agent-vault/config/set'
+        case 'agent-vault/config/unset'
+            echo 'agent-vault/config/unset'
+        case 'agent-vault/config/help'
+            echo 'agent-vault/config/help'
+        case '*'
+            return 1
+    end
+end
+
+# Whether option $argv[2] of the command at path $argv[1], or of one above it, takes a value.
+function __agent_vault_takes_value
+    set -l path $argv[1]
+    while true
+        switch "$path $argv[2]"
+        case 'agent-vault --store' 'agent-vault -a' 'agent-vault --agent' 'agent-vault --passphrase-file' 'agent-vault --token-file'
+            return 0
+        case 'agent-vault/init --kdf-memory' 'agent-vault/init --kdf-iterations' 'agent-vault/init --kdf-parallelism'
+            return 0
+        case 'agent-vault/credential/add -t' 'agent-vault/credential/add --type' 'agent-vault/credential/add --name' 'agent-vault/credential/add --tag' 'agent-vault/credential/add --uri' 'agent-vault/credential/add --username' 'agent-vault/credential/add --cardholder' 'agent-vault/credential/add --expiry' 'agent-vault/credential/add --full-name' 'agent-vault/credential/add --email' 'agent-vault/credential/add --phone' 'agent-vault/credential/add --address' 'agent-vault/credential/add --password-file' 'agent-vault/credential/add --totp-file' 'agent-vault/credential/add --notes-file' 'agent-vault/credential/add --number-file' 'agent-vault/credential/add --cvv-file' 'agent-vault/credential/add --value-file' 'agent-vault/credential/add --totp'
+            return 0
+        case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field'
+            return 0
+        case 'agent-vault/credential/list -t' 'agent-vault/credential/list --type'
+            return 0
+        case 'agent-vault/credential/search -t' 'agent-vault/credential/search --type'
+            return 0
+        case 'agent-vault/credential/update --rename' 'agent-vault/credential/update --name' 'agent-vault/credential/update --tag' 'agent-vault/credential/update --uri' 'agent-vault/credential/update --username' 'agent-vault/credential/update --cardholder' 'agent-vault/credential/update --expiry' 'agent-vault/credential/update --full-name' 'agent-vault/credential/update --email' 'agent-vault/credential/update --phone' 'agent-vault/credential/update --address' 'agent-vault/credential/update --password-file' 'agent-vault/credential/update --totp-file' 'agent-vault/credential/update --notes-file' 'agent-vault/credential/update --number-file' 'agent-vault/credential/update --cvv-file' 'agent-vault/credential/update --value-file' 'agent-vault/credential/update --totp'
+            return 0
+        case 'agent-vault/totp --fresh'
+            return 0
+        case 'agent-vault/generate -l' 'agent-vault/generate --length' 'agent-vault/generate --words' 'agent-vault/generate --separator' 'agent-vault/generate --save' 'agent-vault/generate --field'
+            return 0
+        case 'agent-vault/audit --action' 'agent-vault/audit --key' 'agent-vault/audit --since' 'agent-vault/audit --limit'
+            return 0
+        case 'agent-vault/grant --to' 'agent-vault/grant --expires'
+            return 0
+        case 'agent-vault/grant/revoke --to'
+            return 0
+        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file'
+            return 0
+        end
+        string match -q -- '*/*' $path; or return 1
+        set path (string replace -r '/[^/]*$' '' -- $path)
+    end
+end
+
+# The command path and the number of positional arguments before the cursor, one a line;
+# fails past --, where the words are exec's command line and the shell's own.
+function __agent_vault_state
+    set -l words (commandline -opc)
+    set -l path agent-vault
+    set -l nargs 0
+    set -l skip 0
+    set -l child
+    for word in $words[2..-1]
+        if test $skip = 1
+            set skip 0
+        else if test "$word" = --
+            return 1
+        else if string match -q -- '-?*' $word
+            if not string match -q -- '*=*' $word; and __agent_vault_takes_value $path $word
+                set skip 1
+            end
+        else if test $nargs = 0; and set child (__agent_vault_child $path $word)
+            set path $child
+        else
+            set nargs (math $nargs + 1)
+        end
+    end
+    printf '%s\n' $path $nargs
+end
+
+# At the command $argv[1], where its subcommand goes.
+function __agent_vault_at
+    set -l state (__agent_vault_state); or return 1
+    test "$state[1]" = "$argv[1]"; and test "$state[2]" = 0
+end
+
+# At the command $argv[1] or one below it (its options apply there too).
+function __agent_vault_in
+    set -l state (__agent_vault_state); or return 1
+    test "$state[1]" = "$argv[1]"; or string match -q -- "$argv[1]/*" $state[1]
+end
+
+# At positional argument $argv[2] (from 0) of the command $argv[1]; $argv[3] = 1: or later.
+function __agent_vault_arg
+    set -l state (__agent_vault_state); or return 1
+    test "$state[1]" = "$argv[1]"; or return 1
+    if test "$argv[3]" = 1
+        test $state[2] -ge $argv[2]
+    else
+        test $state[2] = $argv[2]
+    end
+end
+
+# The agent ids of the store: the names of <store>/vaults/<agent>.vault, where the store is
+# a --store on the line, else $AGENT_VAULT_HOME, else the XDG data directory.
+function __agent_vault_agents
+    set -l words (commandline -opc)
+    set -l dir
+    for i in (seq (count $words))
+        if test "$words[$i]" = --store; and test $i -lt (count $words)
+            set dir $words[(math $i + 1)]
+        else if string match -q -- '--store=*' $words[$i]
+            set dir (string replace -- '--store=' '' $words[$i])
+        end
+    end
+    if test -z "$dir"
+        if test -n "$AGENT_VAULT_HOME"
+            set dir $AGENT_VAULT_HOME
+        else if test -n "$XDG_DATA_HOME"
+            set dir $XDG_DATA_HOME/agent-vault
+        else
+            set dir $HOME/.local/share/agent-vault
+        end
+    end
+    set dir (string replace -r '^~(?=/|$)' $HOME -- $dir)
+    for file in $dir/vaults/*.vault
+        set -l id (string replace -r '^.*/' '' -- $file | string replace -r '\.vault$' '')
+        test -f $file; and string match -qr '^[a-z0-9_-]{1,64}$' -- $id; and echo $id
+    end
+end
+
+# No file names where a command, an option or an argument of ours goes.
+complete -c agent-vault -n "__agent_vault_in agent-vault" -f
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a init -d 'create the store and set the owner passphrase'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a provision -d 'create an agent\'s vault and print its token once'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a status -d 'show whether agents are provisioned, when their vaults changed, and how many credentials they hold'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a deprovision -d 'delete an agent\'s vault and every credential in it; its token stops working'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a token -d 'manage agents\' tokens'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a credential -d 'store, read and change credentials in a vault'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a totp -d 'print a credential\'s current TOTP code and nothing else (never its secret)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a generate -d 'generate a strong password or passphrase; --save stores it without printing it'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a audit -d 'show the audit log, oldest first (the owner sees every log, an agent its own)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a grant -d 'let another agent read one credential of this vault (a copy sealed to that agent\'s key)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a exec -d 'run a command with the vault\'s credentials in its environment (never on its command line)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l version -d 'print the version'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l store -x -a '(__fish_complete_directories (commandline -ct))' -d 'the store directory (default: $AGENT_VAULT_HOME, else $XDG_DATA_HOME/agent-vault)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s a -l agent -x -a '(__agent_vault_agents)' -d 'the agent whose vault is meant (default: $AGENT_VAULT_AGENT, the token\'s agent, or the configured default)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l json -d 'machine-readable output on stdout'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l no-color -d 'no colour (also: NO_COLOR)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s q -l quiet -d 'no messages on stderr, only data and errors'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s y -l yes -d 'do not ask for confirmation (required off a terminal for destructive commands)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l passphrase-file -r -F -d 'read the owner passphrase from a file (also: AGENT_VAULT_PASSPHRASE_FILE)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l passphrase-stdin -d 'read the owner passphrase from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l token-file -r -F -d 'read the agent token from a file (also: AGENT_VAULT_TOKEN)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -l kdf-memory -x -d 'Argon2id memory in MiB'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -l kdf-iterations -x -d 'Argon2id passes'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -l kdf-parallelism -x -d 'Argon2id lanes'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/provision'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/status'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/status' 0 0" -a '(__agent_vault_agents)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/deprovision'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/deprovision' 0 0" -a '(__agent_vault_agents)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/token'" -a rotate -d 'issue a new token for an agent; the old one stops working at once'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/token'" -a help -d 'display help for command'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/token'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/token/rotate'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/token/rotate' 0 0" -a '(__agent_vault_agents)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a set -d 'add or overwrite simple secrets (type api_key), or the main secret of an existing credential'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a add -d 'add a typed credential: login, secure_note, card, identity or api_key'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a get -d 'print the main secret of a credential (or one field), and nothing else'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a list -d 'list credentials: keys, names, types and update times, values masked'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a search -d 'find credentials by key, name, username, URI or tag (never by value)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a update -d 'change fields of a credential, keeping its id and creation time'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a delete -d 'delete a credential (and every grant of it)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a help -d 'display help for command'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/set'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'credential type (default: api_key)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l name -x -d 'display name'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l tag -x -d 'a tag (repeatable; replaces the tags on update)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l uri -x -d 'a login URI (repeatable; replaces the URIs on update)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l username -x -d 'username'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l cardholder -x -d 'cardholder'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l expiry -x -d 'expiry'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l full-name -x -d 'full name'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l email -x -d 'email'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l phone -x -d 'phone'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l address -x -d 'address'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l password-stdin -d 'read the password from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l password-file -r -F -d 'read the password from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l totp-stdin -d 'read the totp from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l totp-file -r -F -d 'read the totp from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l notes-stdin -d 'read the notes from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l notes-file -r -F -d 'read the notes from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l number-stdin -d 'read the number from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l number-file -r -F -d 'read the number from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l cvv-stdin -d 'read the cvv from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l cvv-file -r -F -d 'read the cvv from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l value-stdin -d 'read the value from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l value-file -r -F -d 'read the value from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l totp -x -d 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l json-stdin -d 'read the whole credential as one JSON object from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -d 'print this field instead (username, password, number, cvv, notes, …)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s n -l no-newline -d 'no trailing newline'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l reveal -d 'include the TOTP secret (with --json or --field totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -l reveal -d 'show the main secret values'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -l reveal -d 'show the main secret values'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l rename -x -d 'give it a new key'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l name -x -d 'display name'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l tag -x -d 'a tag (repeatable; replaces the tags on update)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l uri -x -d 'a login URI (repeatable; replaces the URIs on update)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l username -x -d 'username'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l cardholder -x -d 'cardholder'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l expiry -x -d 'expiry'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l full-name -x -d 'full name'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l email -x -d 'email'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l phone -x -d 'phone'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l address -x -d 'address'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l password-stdin -d 'read the password from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l password-file -r -F -d 'read the password from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l totp-stdin -d 'read the totp from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l totp-file -r -F -d 'read the totp from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l notes-stdin -d 'read the notes from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l notes-file -r -F -d 'read the notes from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l number-stdin -d 'read the number from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l number-file -r -F -d 'read the number from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l cvv-stdin -d 'read the cvv from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l cvv-file -r -F -d 'read the cvv from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l value-stdin -d 'read the value from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l value-file -r -F -d 'read the value from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l totp -x -d 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l json-stdin -d 'read the whole credential as one JSON object from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/delete'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l fresh -x -d 'if fewer seconds than this are left in the window, wait for the next code'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s l -l length -x -d 'password length, 4 to 1024 (default: 24)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-upper -d 'no upper-case letters'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-lower -d 'no lower-case letters'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-digits -d 'no digits'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-symbols -d 'no symbols'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l exclude-ambiguous -d 'leave out look-alike characters (I l 1 | O 0 o)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l passphrase -d 'a passphrase of 6 words from the EFF large word list instead of a password'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l words -x -d 'a passphrase of this many words, 3 to 64'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l separator -x -d 'between passphrase words (default: -)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l capitalize -d 'capitalise each passphrase word'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l number -d 'append a random digit to one passphrase word'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l save -x -d 'store the value in the vault (as an api_key, or the --field of an existing credential) instead of printing it'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l field -x -a 'password notes number cvv value' -d 'with --save: the field to store it in, e.g. password'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/audit'" -a verify -d 'check that no line of any log was edited, removed, inserted, reordered or cut off the end (exit 6 if one was)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/audit'" -a report -d 'per agent: reads, reveals, writes, TOTP codes, exec runs, denials, first and last access (--since, --action, --key filter the events counted)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit'" -l action -x -d 'only actions starting with this (credential, credential.get, auth.denied, …)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit'" -l key -x -d 'only events about this credential key'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit'" -l since -x -d 'only events since a duration ago (30m, 1h, 7d) or an ISO date (2025-01-31)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit'" -l limit -x -d 'only the newest N events (still printed oldest first)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit/verify'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/audit/report'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/grant'" -a list -d 'list live grants: the owner sees all (or those of --agent), an agent those it gave and received'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/grant'" -a revoke -d 'end a grant: the sealed copy is deleted at once'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant'" -l to -x -a '(__agent_vault_agents)' -d 'the agent that may read it (required)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant'" -l expires -x -d 'end the grant after this long: a number and s, m, h, d or w (e.g. 7d)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/list'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/revoke'" -l to -x -a '(__agent_vault_agents)' -d 'the agent it was granted to (required)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/revoke'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l only -x -d 'only these credentials (comma-separated keys)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l prefix -x -d 'put this before every variable name'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 'start from an empty environment apart from PATH and HOME'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a help -d 'display help for command'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/config'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/get'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec config completion'

@@ -1,0 +1,23 @@
+import { Argument, type Command } from 'commander';
+import type { Shell } from '../completion.js';
+import { examples, type Deps } from '../program.js';
+
+/** The shells of completion.ts's SHELLS, repeated so this file loads nothing of it until it runs. */
+export const SHELL_NAMES = ['bash', 'zsh', 'fish'] as const satisfies readonly Shell[];
+
+export function registerCompletion(program: Command, { io }: Deps): void {
+  const command = program
+    .command('completion')
+    .description('print a shell completion script (the same scripts live in completions/)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELL_NAMES))
+    .action(async (shell: string) => {
+      // Completion code is loaded only here, never on the paths agents call.
+      const { completionScript } = await import('../completion.js');
+      io.out(completionScript(program, shell as Shell));
+    });
+  examples(command, [
+    'agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault',
+    'agent-vault completion zsh > ~/.zfunc/_agent-vault   # any directory on $fpath, e.g. fpath=(~/.zfunc $fpath) before compinit',
+    'agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish',
+  ]);
+}
