@@ -76,6 +76,12 @@ function parseJsonInput(text: string): { type?: string; input: CredentialInput }
   };
 }
 
+/** True when any field option, stdin or file source was given: then nothing is asked. */
+export function hasFieldInput(options: FieldOptions): boolean {
+  const names = ['name', 'tag', 'uri', 'totp', 'jsonStdin', ...PLAIN_FIELDS.map((f) => camel(flagOf(f))), ...SECRET_FIELDS.flatMap((f) => [`${f}Stdin`, `${f}File`])];
+  return names.some((n) => options[n] !== undefined);
+}
+
 /**
  * Gathers a credential input from the options. With `promptForMain`, a missing main
  * secret is asked for on a TTY; off a TTY it is a usage error naming the flag.

@@ -100,6 +100,13 @@ function parseIntegerParam(value: string, name: string, min: number, max: number
   return Number(value);
 }
 
+/** The still-encoded label of `otpauth://totp/<label>?…`: what lies between the host and the query. */
+function rawLabel(text: string): string {
+  const rest = text.slice(text.indexOf('//') + 2);
+  const slash = rest.search(/[/?#]/);
+  return slash < 0 || rest[slash] !== '/' ? '' : rest.slice(slash + 1).split(/[?#]/, 1)[0]!;
+}
+
 function parseKeyUri(text: string): TotpParams {
   let url: URL;
   try {
@@ -126,7 +133,9 @@ function parseKeyUri(text: string): TotpParams {
   if (!(TOTP_ALGORITHMS as readonly string[]).includes(algorithmText)) throw invalid(`unknown algorithm, use one of ${TOTP_ALGORITHMS.join(', ')}`);
   let label: string;
   try {
-    label = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    // The label is read from the text itself: URL parsing would resolve a label of "."
+    // or ".." as a path segment and lose it.
+    label = decodeURIComponent(rawLabel(text));
   } catch {
     throw invalid('the URI label is not valid percent-encoding');
   }

@@ -84,3 +84,100 @@ describe('on a terminal', () => {
     expect(existsSync(`${store.dir}/vaults/bot1.vault`)).toBe(false);
   });
 });
+
+describe('credential add on a terminal', () => {
+  let store: TempStore;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    await store.provision('bot1');
+    env = { ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
+  });
+  afterEach(() => store.cleanup());
+
+  it('walks through a login, offers a generated password, and the login reads back', async () => {
+    const result = runInPty(['credential', 'add', 'GITHUB', '--type', 'login', '--agent', 'bot1'], [
+      { expect: 'Display name' },
+      { send: `GitHub bot${KEY.enter}` },
+      { expect: 'Username' },
+      { send: `octo-bot${KEY.enter}` },
+      { expect: 'URIs' },
+      { send: `https://github.com, https://api.github.com${KEY.enter}` },
+      { expect: 'Generate a strong 24-character password?' },
+      { send: KEY.enter },
+      { expect: 'TOTP secret' },
+      { send: `JBSWY3DPEHPK3PXP${KEY.enter}` },
+      { expect: 'Tags' },
+      { send: `scm,ci${KEY.enter}` },
+    ], env);
+    expect(result).toMatchObject({ code: 0, timeout: false });
+    expect(result.output).toContain('added login GITHUB');
+    expect(result.output).not.toContain('JBSWY3DPEHPK3PXP');
+    const got = JSON.parse((await store.owner(['credential', 'get', 'GITHUB', '--agent', 'bot1', '--json'])).stdout) as {
+      name: string; tags: string[]; uris: string[]; fields: Record<string, string>;
+    };
+    expect(got).toMatchObject({ name: 'GitHub bot', tags: ['scm', 'ci'], uris: ['https://github.com', 'https://api.github.com'] });
+    expect(got.fields.username).toBe('octo-bot');
+    expect(got.fields.password).toMatch(/^\S{24}$/);
+    expect(result.output).not.toContain(got.fields.password!);
+    expect((await store.owner(['totp', 'GITHUB', '--agent', 'bot1'])).stdout).toMatch(/^\d{6}\n$/);
+  });
+
+  it('asks for the type, re-asks a bad TOTP secret, and a required secret', async () => {
+    const result = runInPty(['credential', 'add', 'NOTE', '--agent', 'bot1'], [
+      { expect: 'Type' },
+      { send: KEY.down },
+      { expect: 'secure_note' },
+      { send: KEY.enter },
+      { expect: 'Display name' },
+      { send: KEY.enter },
+      { expect: 'Notes' },
+      { send: KEY.enter },
+      { expect: 'a value is needed' },
+      // Typed only once the prompt is back: before it, the terminal still echoes.
+      { expect: 'Notes' },
+      { send: `the secret note${KEY.enter}` },
+      { expect: 'Tags' },
+      { send: KEY.enter },
+    ], env);
+    expect(result).toMatchObject({ code: 0, timeout: false });
+    expect(result.output).not.toContain('the secret note');
+    const note = await store.owner(['credential', 'get', 'NOTE', '--agent', 'bot1', '--json']);
+    expect(JSON.parse(note.stdout)).toMatchObject({ type: 'secure_note', fields: { notes: 'the secret note' } });
+
+    const login = runInPty(['credential', 'add', 'SITE', '--type', 'login', '--agent', 'bot1'], [
+      { expect: 'Display name' },
+      { send: KEY.enter },
+      { expect: 'Username' },
+      { send: KEY.enter },
+      { expect: 'URIs' },
+      { send: KEY.enter },
+      { expect: 'Generate' },
+      { send: `n${KEY.enter}` },
+      { expect: 'Password' },
+      { send: `typed-password${KEY.enter}` },
+      { expect: 'TOTP secret' },
+      { send: `not base32 at all!${KEY.enter}` },
+      { expect: 'TOTP secret' },
+      { send: KEY.enter },
+      { expect: 'Tags' },
+      { send: KEY.enter },
+    ], env);
+    expect(login).toMatchObject({ code: 0, timeout: false });
+    expect((await store.owner(['credential', 'get', 'SITE', '--agent', 'bot1'])).stdout).toBe('typed-password\n');
+  });
+
+  it('Ctrl-C in the middle writes nothing and exits 8', async () => {
+    const result = runInPty(['credential', 'add', 'GITHUB', '--type', 'login', '--agent', 'bot1'], [
+      { expect: 'Display name' },
+      { send: KEY.enter },
+      { expect: 'Username' },
+      { send: `octo${KEY.enter}` },
+      { expect: 'URIs' },
+      { send: KEY.ctrlC },
+    ], env);
+    expect(result.code).toBe(8);
+    expect((await store.owner(['credential', 'get', 'GITHUB', '--agent', 'bot1'])).code).toBe(3);
+  });
+});

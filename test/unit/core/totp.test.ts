@@ -149,3 +149,10 @@ describe('generateTotp', () => {
     expect(millisecondsLeft({ period: 60 }, 1_700_000_039_000)).toBe(1_000);
   });
 });
+
+describe('labels that look like path segments', () => {
+  it.each(['.', '..', 'a/../b', './x'])('keeps the label %j through the stored URI', (label) => {
+    const original = { secret: 'AAAAAAAAAAAAAAAA', algorithm: 'SHA1' as const, digits: 6, period: 30, label, issuer: '' };
+    expect(parseTotpSecret(encodeTotpUri(original))).toEqual(original);
+  });
+});

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CREDENTIAL_TYPES, checkCredentialType } from '../../../core/credential.js';
+import { CREDENTIAL_TYPES, checkCredentialType, type Credential } from '../../../core/credential.js';
 import { UsageError } from '../../../core/errors.js';
 import { checkCredentialKey } from '../../../core/ids.js';
 import { addTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
-import { addFieldOptions, collectInput, type FieldOptions } from '../../credential-fields.js';
+import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from '../../credential-fields.js';
 import { examples, type Deps } from '../../program.js';
 import { notice, printJson } from '../../render.js';
 
@@ -17,6 +17,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES));
   addFieldOptions(command).action((key: string, options: FieldOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
   examples(command, [
+    'agent-vault credential add GITHUB                 # on a terminal: asks for the type and each field',
     'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
     'agent-vault credential add GITHUB --type login --username bot --totp-stdin <<< "otpauth://totp/GitHub:bot?secret=…"',
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
@@ -29,12 +30,23 @@ export async function runAdd(ctx: Context, key: string, options: FieldOptions & 
   const session = ctx.session();
   const agent = ctx.agent(session);
   const flagType = options.type === undefined ? undefined : checkCredentialType(options.type);
+  if (ctx.io.canPrompt() && !hasFieldInput(options)) {
+    // Prove the caller first, so a wrong passphrase does not waste the answers.
+    if (session.isOwner()) await session.ownerKey();
+    const { walkThroughCredential } = await import('../../interactive-add.js');
+    const walked = await walkThroughCredential(ctx.io, flagType);
+    const credential = await addTyped(session, agent, key, walked.type, walked.input);
+    return reportAdded(ctx, agent, credential);
+  }
   const collected = await collectInput(ctx.io, options, options.jsonStdin ? undefined : (flagType ?? 'api_key'), { promptForMain: true });
   if (flagType !== undefined && collected.type !== undefined && collected.type !== flagType) {
     throw new UsageError(`--type ${flagType} and the JSON's type ${collected.type} differ`);
   }
   const type = checkCredentialType(flagType ?? collected.type ?? 'api_key');
-  const credential = await addTyped(session, agent, key, type, collected.input);
+  reportAdded(ctx, agent, await addTyped(session, agent, key, type, collected.input));
+}
+
+function reportAdded(ctx: Context, agent: string, credential: Credential): void {
   if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type });
   else notice(ctx.io, ctx.mode, `added ${credential.type} ${credential.key} to the vault of ${agent}`);
 }
