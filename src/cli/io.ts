@@ -43,7 +43,15 @@ class StreamIO implements IO {
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
-  ) {}
+  ) {
+    // A reader that goes away early (`agent-vault help | head -1`) is not an error of
+    // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
+    for (const stream of [stdout, stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+    }
+  }
 
   get isStdinTTY(): boolean {
     return this.stdin.isTTY === true;
