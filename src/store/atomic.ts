@@ -37,6 +37,35 @@ export function writeNewFile(path: string, data: Uint8Array): void {
   }
 }
 
+/** A new, empty 0600 file, created now and filled (or removed) later. */
+export interface ReservedFile {
+  write(data: Uint8Array): void;
+  discard(): void;
+}
+
+/**
+ * Creates `path` (which must not exist) before the data for it exists: for a token
+ * that must not be issued unless it can be written.
+ */
+export function reserveNewFile(path: string): ReservedFile {
+  const fd = openSync(path, 'wx', FILE_MODE);
+  return {
+    write(data) {
+      try {
+        let offset = 0;
+        while (offset < data.length) offset += writeSync(fd, data, offset);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    discard() {
+      closeSync(fd);
+      rmSync(path, { force: true });
+    },
+  };
+}
+
 /**
  * Replaces `path` with `data` atomically. With `backup`, the file being replaced is
  * kept as `<path>.bak` (a hard link, so the target is never missing for readers).

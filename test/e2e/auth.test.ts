@@ -2,7 +2,7 @@
  * Who may open what: the passphrase, tokens of one agent against another's vault,
  * malformed, rotated and deprovisioned tokens, and the ways a passphrase is given.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PASSPHRASE, TempStore, type RunResult } from '../helpers/cli.js';
 
@@ -128,5 +128,38 @@ describe('agent tokens', () => {
     const file = `${store.root}/one.token`;
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     expect(await store.run(['credential', 'get', 'SECRET', '--token-file', file])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+  });
+});
+
+describe('issuing a token into --token-file', () => {
+  it('writes it 0600 and prints nothing on stdout', async () => {
+    const file = `${store.root}/bot.token`;
+    const result = await store.owner(['provision', 'bot', '--token-file', file]);
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const token = readFileSync(file, 'utf8').trim();
+    expect(await store.agent(token, ['status', 'bot', '--json'])).toMatchObject({ code: 0 });
+  });
+
+  it('issues nothing when the file cannot be created: an existing file, a missing directory', async () => {
+    const existing = `${store.root}/taken.token`;
+    writeFileSync(existing, 'keep me\n');
+    expectFailure(await store.owner(['provision', 'bot', '--token-file', existing]), 2, /already exists/);
+    expect(readFileSync(existing, 'utf8')).toBe('keep me\n');
+    expect(JSON.parse((await store.run(['status', 'bot', '--json'])).stdout)).toMatchObject({ provisioned: false });
+
+    const token = await withSecret('one', 'one-secret');
+    expectFailure(await store.owner(['token', 'rotate', 'one', '--token-file', `${store.root}/no/such/dir/t`]), 2, /cannot create/);
+    // The rotation did not happen: the old token still works.
+    expect(await store.agent(token, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+  });
+
+  it('removes the reserved file when issuing fails (wrong passphrase)', async () => {
+    const file = `${store.root}/bot.token`;
+    const wrong = `${store.root}/wrong-pass`;
+    writeFileSync(wrong, 'not the passphrase\n');
+    const result = await store.run(['provision', 'bot', '--token-file', file, '--passphrase-file', wrong]);
+    expect(result.code).toBe(4);
+    expect(existsSync(file)).toBe(false);
   });
 });

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
-import { writeNewFile } from '../../store/atomic.js';
+import { reserveNewFile, type ReservedFile } from '../../store/atomic.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../program.js';
 import { notice, printJson } from '../render.js';
@@ -21,40 +20,47 @@ export function registerProvision(program: Command, { io }: Deps): void {
 }
 
 /**
- * Hands a new token over exactly once: alone on a stdout line, as JSON, or (with
- * `--token-file`, which here names where to write) into a new 0600 file.
+ * Issues a token and hands it over exactly once: alone on a stdout line, as JSON, or
+ * (with `--token-file`, which here names where to write) into a new 0600 file. The file
+ * is created before the token is issued, so a token is never issued that cannot be
+ * written, and is removed again if issuing fails.
  */
-export function emitToken(ctx: Context, agent: string, token: string): void {
+export async function issueToken(ctx: Context, agent: string, issue: () => Promise<string>): Promise<void> {
   const file = ctx.options.tokenFile;
+  let reserved: ReservedFile | undefined;
   if (file) {
     try {
-      writeNewFile(file, Buffer.from(`${token}\n`));
+      reserved = reserveNewFile(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; the token was not written`, 'choose a new file name');
-      throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot create ${file}: ${code === 'EEXIST' ? 'it already exists' : (code ?? 'error')}; no token was issued`, 'choose a new file name in a writable directory');
     }
+  }
+  let token: string;
+  try {
+    token = await issue();
+  } catch (err) {
+    reserved?.discard();
+    throw err;
+  }
+  if (reserved) {
+    reserved.write(Buffer.from(`${token}\n`));
     if (ctx.mode.json) printJson(ctx.io, { agent, token_file: file });
     else notice(ctx.io, ctx.mode, `wrote the token of agent ${agent} to ${file}`);
-    return;
-  }
-  if (ctx.mode.json) printJson(ctx.io, { agent, token });
-  else {
+  } else if (ctx.mode.json) {
+    printJson(ctx.io, { agent, token });
+  } else {
     ctx.io.out(`${token}\n`);
     notice(ctx.io, ctx.mode, `this is the only time the token of agent ${agent} is shown: store it now`);
   }
 }
 
-/** Fails before a token is issued if it could not be written where `--token-file` says. */
-export function checkTokenFileFree(ctx: Context): void {
-  const file = ctx.options.tokenFile;
-  if (file && existsSync(file)) throw new UsageError(`${file} already exists; no token was issued`, 'choose a new file name for the token');
-}
-
 export async function runProvision(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
   const session = ctx.tokenIssuingSession('provisioning an agent');
-  checkTokenFileFree(ctx);
-  const token = await session.provision(agent);
-  session.record(agent, { action: 'agent.provision' });
-  emitToken(ctx, agent, token);
+  await issueToken(ctx, agent, async () => {
+    const token = await session.provision(agent);
+    session.record(agent, { action: 'agent.provision' });
+    return token;
+  });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { checkAgentId } from '../../core/ids.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../program.js';
-import { checkTokenFileFree, emitToken } from './provision.js';
+import { issueToken } from './provision.js';
 
 export function registerToken(program: Command, { io }: Deps): void {
   const token = program.command('token').description("manage agents' tokens");
@@ -17,8 +17,9 @@ export function registerToken(program: Command, { io }: Deps): void {
 export async function runRotate(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
   const session = ctx.tokenIssuingSession('rotating a token');
-  checkTokenFileFree(ctx);
-  const token = await session.rotateToken(agent);
-  session.record(agent, { action: 'token.rotate' });
-  emitToken(ctx, agent, token);
+  await issueToken(ctx, agent, async () => {
+    const token = await session.rotateToken(agent);
+    session.record(agent, { action: 'token.rotate' });
+    return token;
+  });
 }
