@@ -2,15 +2,18 @@
  * Runs the child of `exec`: its own program and arguments as given (no shell), the
  * environment it is handed, the terminal's stdin. SIGINT, SIGTERM, SIGHUP and SIGQUIT
  * sent to agent-vault are passed on, and the child's exit status comes back as a shell
- * would report it (128 + n for a child killed by signal n).
+ * would report it (128 + n for a child killed by signal n). On a terminal, Ctrl-C and
+ * Ctrl-\ already reach the child (it shares the foreground process group), so those
+ * two are not sent again: programs that take a second interrupt as "quit now" would.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Masker } from '../core/mask.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 
 /** How a child ended: its exit status, or why it could not start. */
 export type ChildOutcome = { status: number } | { failed: 'not_found' | 'not_executable' };
@@ -21,15 +24,30 @@ export interface ChildOptions {
   mask?: string[];
   stdout: Writable;
   stderr: Writable;
+  /** Whether stdin is a terminal: then the terminal's own signals are not forwarded. */
+  interactive: boolean;
 }
 
+/**
+ * Copies the child's output through the masker. If our reader goes away (`exec --mask
+ * … | head`), the pipeline closes the child's pipe too, so the child meets a closed pipe
+ * just as it would without agent-vault in between; that is not an error of ours.
+ */
 async function pumpMasked(from: Readable, to: Writable, values: string[]): Promise<void> {
   const masker = new Masker(values);
-  const write = async (bytes: Buffer): Promise<void> => {
-    if (bytes.length > 0 && !to.write(bytes)) await once(to, 'drain');
-  };
-  for await (const chunk of from) await write(masker.push(chunk as Buffer));
-  await write(masker.flush());
+  const masking = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, masker.push(chunk));
+    },
+    flush(done) {
+      done(null, masker.flush());
+    },
+  });
+  try {
+    await pipeline(from, masking, to, { end: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
 }
 
 /** Starts `program args…` and resolves when it has ended and its output is written. */
@@ -40,7 +58,7 @@ export async function runChild(program: string, args: string[], options: ChildOp
   // events are dispatched from the event loop, so by then the child is assigned.
   let child: ReturnType<typeof spawn> | undefined;
   const forward = (signal: NodeJS.Signals): void => {
-    child?.kill(signal);
+    if (!(options.interactive && FROM_TERMINAL.includes(signal))) child?.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
@@ -51,6 +69,8 @@ export async function runChild(program: string, args: string[], options: ChildOp
       started.once('exit', (code, signal) => resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0) }));
     });
     const pumps = masked && child.stdout && child.stderr ? [pumpMasked(child.stdout, options.stdout, options.mask!), pumpMasked(child.stderr, options.stderr, options.mask!)] : [];
+    // A pump may fail before the child ends; it is awaited below, not left unhandled.
+    for (const pump of pumps) pump.catch(() => {});
     const outcome = await ended;
     await Promise.all(pumps);
     return outcome;

@@ -89,6 +89,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     ...(options.mask ? { mask: [...injected.values()] } : {}),
     stdout: ctx.io.stdout,
     stderr: ctx.io.stderr,
+    interactive: ctx.io.isStdinTTY,
   });
   if ('status' in outcome) {
     deps.setExitCode(outcome.status);
