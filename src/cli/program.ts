@@ -37,7 +37,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
     .version(options.version, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .option('--store <dir>', 'the store directory (default: $AGENT_VAULT_HOME, else $XDG_DATA_HOME/agent-vault)')
+    .option('--store <dir>', 'the store directory (default: $AGENT_VAULT_HOME, else the configured default-store, else $XDG_DATA_HOME/agent-vault)')
     .option('-a, --agent <id>', 'the agent whose vault is meant (default: $AGENT_VAULT_AGENT, the token\'s agent, or the configured default)')
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'no colour (also: NO_COLOR)')
@@ -45,7 +45,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .option('-y, --yes', 'do not ask for confirmation (required off a terminal for destructive commands)')
     .addOption(new Option('--passphrase-file <file>', 'read the owner passphrase from a file (also: AGENT_VAULT_PASSPHRASE_FILE)'))
     .addOption(new Option('--passphrase-stdin', 'read the owner passphrase from stdin'))
-    .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN)'))
+    .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN); provision and token rotate write the new token to it'))
     .exitOverride()
     // In --json mode stderr carries only the JSON error, so no help hint after it.
     .showHelpAfterError(options.json ? false : '(run with --help for usage)')

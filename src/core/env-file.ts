@@ -31,6 +31,8 @@ export function parseEnvFile(text: string, source: string): CredentialReference[
       throw new UsageError(`${where} is not a credential reference`, 'write NAME=av://<agent>/<KEY> or NAME=av://<agent>/<KEY>/<field>');
     }
     const [, name, agent, key, field] = match as unknown as [string, string, string, string, string | undefined];
+    // As with whole credentials, a TOTP secret is never injected: it makes every future code.
+    if (field?.replaceAll('-', '_') === 'totp') throw new UsageError(`${where} names a TOTP secret, which exec never injects`, `a command that needs a code can run: agent-vault totp ${key}`);
     if (names.has(name)) throw new UsageError(`${where} sets ${name} a second time`);
     names.add(name);
     references.push({ name, agent, key, ...(field === undefined ? {} : { field }), line: index + 1 });

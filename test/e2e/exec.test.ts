@@ -177,6 +177,11 @@ describe('exec', () => {
       expect((await run('A=av://bot1/API_KEY\nB=av://bot1/MISSING\n')).code).toBe(3);
       expect((await run('A=av://bot1/API_KEY\nB=av://bot1/GITHUB/cvv\n')).code).toBe(2);
       expect((await run('A=av://bot1/API_KEY\nB=av://bot2/NOT_GRANTED\n')).code).toBe(5);
+      await store.owner(['credential', 'update', 'GITHUB', '--totp-stdin', '--agent', 'bot1'], { input: 'JBSWY3DPEHPK3PXP' });
+      const seed = await run('A=av://bot1/API_KEY\nOTP=av://bot1/GITHUB/totp\n');
+      expect(seed.code).toBe(2);
+      expect(seed.stderr).toContain('line 2');
+      expect(seed.stderr).not.toContain('JBSWY3DPEHPK3PXP');
       expect(existsSync(marker)).toBe(false);
     });
   });

@@ -30,6 +30,11 @@ describe('parseEnvFile', () => {
     expect((error as Error).message).toBe('line 2 of refs.env is not a credential reference');
   });
 
+  it('rejects a reference to a TOTP secret, which is never injected', () => {
+    expect(() => parseEnvFile('A=av://b/K\nOTP=av://b/GITHUB/totp\n', 'f')).toThrow('line 2 of f names a TOTP secret, which exec never injects');
+    expect(() => parseEnvFile('OTP=av://b/GITHUB/totp\n', 'f')).toThrow(UsageError);
+  });
+
   it('rejects a name set twice', () => {
     expect(() => parseEnvFile('A=av://b/K\nA=av://b/L\n', 'f')).toThrow('line 2 of f sets A a second time');
   });

@@ -1,17 +1,26 @@
 /**
- * The man pages render without a single groff warning, and the format page states the
- * constants the code uses (so a format change cannot leave the page behind).
+ * The man pages render without a single groff warning, the format page states the
+ * constants the code uses (so a format change cannot leave the page behind), and the
+ * command page documents every command and option of the live program, with the exit
+ * codes and environment variables the help topics print.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT, EXIT_CODES } from '../../../src/cli/help-topics.js';
+import { testIO } from '../../../src/cli/io.js';
+import { buildProgram } from '../../../src/cli/program.js';
 import { KDF_BOUNDS } from '../../../src/format/kdf.js';
 import { STORE_VERSION } from '../../../src/format/store-file.js';
 import { VAULT_VERSION } from '../../../src/format/vault-file.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../../../src/store/lock.js';
 
-const MAN = resolve(import.meta.dirname, '../../../man');
+const ROOT = resolve(import.meta.dirname, '../../..');
+const MAN = join(ROOT, 'man');
+/** The product contract, beside the repository in the workspace; absent in CI. */
+const SPEC = resolve(ROOT, '../shared/SPEC.md');
 const hasGroff = spawnSync('groff', ['--version']).status === 0;
 const pages = readdirSync(MAN).filter((name) => /\.[1-8]$/.test(name));
 
@@ -23,6 +32,10 @@ function groff(args: string[], page: string): { status: number | null; stdout: s
 describe.skipIf(!hasGroff)('man pages', () => {
   it('include the format page', () => {
     expect(pages).toContain('agent-vault.5');
+  });
+
+  it('include the command page', () => {
+    expect(pages).toContain('agent-vault.1');
   });
 
   it.each(pages)('%s renders with every groff warning enabled and none raised', (page) => {
@@ -52,4 +65,83 @@ describe.skipIf(!hasGroff)('man pages', () => {
     ];
     for (const phrase of phrases) expect(text, phrase).toContain(phrase);
   });
+
+  it('agent-vault.1 has an EXIT STATUS entry for each exit code, worded as help exit-codes words it', () => {
+    const section = sectionText(renderAscii('agent-vault.1'), 'EXIT STATUS');
+    // A row is a tag line ("       2      usage: …") and its indented continuation lines,
+    // up to the blank line after it.
+    const rows = [...section.matchAll(/^ {7}(\d+) +(.*(?:\n {8,}\S.*)*)/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2]!.replace(/\s+/g, ' ') }));
+    expect(rows).toEqual(EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
+  it.skipIf(!existsSync(SPEC))("SPEC.md's exit-code table agrees with help exit-codes code by code", () => {
+    const rows = [...readFileSync(SPEC, 'utf8').matchAll(/^\| (\d+) \| (.+?) \|$/gm)].map((m) => ({ code: Number(m[1]), meaning: m[2] }));
+    expect(rows).toEqual(EXIT_CODES.map(({ code, meaning }) => ({ code, meaning })));
+  });
+
+  it('agent-vault.1 lists exactly the environment variables of help environment', () => {
+    const source = readFileSync(join(MAN, 'agent-vault.1'), 'utf8');
+    const section = source.slice(source.indexOf('\n.SH ENVIRONMENT\n'), source.indexOf('\n.SH FILES\n'));
+    const tags = [...section.matchAll(/^\.TP\n\.B (\S+)$/gm)].map((m) => m[1]);
+    expect(tags).toEqual(ENVIRONMENT.map((r) => r.name));
+  });
+
+  it('agent-vault.1 has a subsection for every command path, naming each of its long options', () => {
+    const sections = commandSections(readFileSync(join(MAN, 'agent-vault.1'), 'utf8'));
+    const globals = sections.get('GLOBAL OPTIONS');
+    expect(globals).toBeDefined();
+    const commands = walk(program());
+    expect(commands.length).toBeGreaterThan(20);
+    for (const { path, command } of commands) {
+      const name = path.length === 0 ? 'GLOBAL OPTIONS' : path.join(' ');
+      // Groups with only subcommands (token, credential, grant's list, config) need no text of their own.
+      const text = sections.get(name) ?? (command.options.length === 0 && command.commands.length > 0 ? '' : undefined);
+      expect(text, `a subsection .SS ${name}`).toBeDefined();
+      for (const option of command.options) {
+        if (option.long) expect(text, `${name} ${option.long}`).toMatch(new RegExp(`${option.long}(?![a-z-])`));
+        if (option.short) expect(text, `${name} ${option.short}`).toMatch(new RegExp(`${option.short}(?![a-z-])`));
+      }
+      for (const alias of command.aliases()) expect(text, `${name} alias ${alias}`).toMatch(new RegExp(`\\b${alias}\\b`));
+    }
+  });
 });
+
+function program(): Command {
+  return buildProgram({ io: testIO(), argv: [], setExitCode: () => {} }, { json: false, version: '0.0.0' });
+}
+
+/** Every command of the program with its path; the root's path is empty. */
+function walk(command: Command, path: string[] = []): Array<{ path: string[]; command: Command }> {
+  return [{ path, command }, ...command.commands.flatMap((sub) => walk(sub, [...path, sub.name()]))];
+}
+
+/** The page as plain ASCII text, one line per paragraph line, never hyphenated. */
+function renderAscii(page: string): string {
+  return groff(['-man', '-Tascii', '-P-cbou', '-rHY=0'], page).stdout;
+}
+
+/** The lines of a rendered section, up to the next heading. */
+function sectionText(text: string, heading: string): string {
+  const start = text.indexOf(`\n${heading}\n`);
+  expect(start, heading).toBeGreaterThan(0);
+  const rest = text.slice(start + heading.length + 2);
+  const end = rest.search(/^[A-Z]/m);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/**
+ * The roff source's subsections of COMMANDS by heading, and GLOBAL OPTIONS, as plain
+ * text: escaped minus signs become hyphens and font changes are dropped.
+ */
+function commandSections(source: string): Map<string, string> {
+  const plain = source.replace(/\\-/g, '-').replace(/\\f[BIRP]/g, '').replace(/\\&/g, '');
+  const sections = new Map<string, string>();
+  const global = /^\.SH "?GLOBAL OPTIONS"?$([\s\S]*?)^\.SH /m.exec(plain);
+  if (global) sections.set('GLOBAL OPTIONS', global[1]!);
+  const commands = /^\.SH COMMANDS$([\s\S]*?)^\.SH /m.exec(plain)?.[1] ?? '';
+  for (const part of commands.split(/^\.SS /m).slice(1)) {
+    const newline = part.indexOf('\n');
+    sections.set(part.slice(0, newline).replace(/^"|"$/g, ''), part.slice(newline + 1));
+  }
+  return sections;
+}
