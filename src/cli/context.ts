@@ -65,6 +65,11 @@ export class Context {
     });
   }
 
+  /** The owner's session, ignoring any token: for commands that need no proof (status). */
+  tokenlessSession(): Session {
+    return new Session({ store: this.storeDir, env: this.io.env, passphrase: this.passphraseSource() });
+  }
+
   /**
    * The owner's session for commands that issue a token (`provision`, `token rotate`),
    * where `--token-file` names the file to write it to. A token in the environment
@@ -74,7 +79,7 @@ export class Context {
     if (this.io.env.AGENT_VAULT_TOKEN) {
       throw new AccessDeniedError(`${what} needs the owner passphrase, not an agent token`, 'unset AGENT_VAULT_TOKEN and give the passphrase');
     }
-    return new Session({ store: this.storeDir, env: this.io.env, passphrase: this.passphraseSource() });
+    return this.tokenlessSession();
   }
 
   private passphraseSource(): PassphraseSource {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { isAgentId } from '../core/ids.js';
 import { parseStoreFile, encodeStoreFile, type StoreFile } from '../format/store-file.js';
+import { FormatError } from '../format/format-error.js';
 import { parseVaultFile, type ParsedVaultFile } from '../format/vault-file.js';
 import { ensurePrivateDir, replaceFile, writeNewFile } from './atomic.js';
 import { lockTimeoutMs, withLock, withLockSync } from './lock.js';
@@ -89,7 +90,12 @@ export class StoreFiles {
   readVault(agent: string): ParsedVaultFile {
     const bytes = readIfExists(this.paths.vault(agent));
     if (!bytes) throw new NotFoundError(`agent ${agent} is not provisioned`, `provision it with: agent-vault provision ${agent}`);
-    return parseVaultFile(bytes);
+    try {
+      return parseVaultFile(bytes);
+    } catch (err) {
+      if (err instanceof FormatError) throw new FormatError(`${this.paths.vault(agent)}: ${err.message}`, 'restore it from the .bak beside it or from a backup');
+      throw err;
+    }
   }
 
   /** Replaces an agent's vault file atomically, keeping the previous one as `.bak`. Call under {@link withVaultLock}. */
