@@ -85,14 +85,13 @@ export async function runAuditList(ctx: Context, options: ListOptions): Promise<
     ctx.io.err('no audit events match\n');
     return;
   }
-  const { color } = ctx.mode;
   await printTable(ctx.io, ctx.mode, entries, [
     { header: 'TIME', value: (e) => e.ts },
     { header: 'ACTOR', value: (e) => e.actor },
     { header: 'AGENT', value: (e) => e.agent },
     { header: 'ACTION', value: (e) => e.action },
     { header: 'KEY', value: (e) => e.key ?? '' },
-    { header: 'RESULT', value: (e) => (e.result === 'ok' ? e.result : color.red(e.result)) },
+    { header: 'RESULT', value: (e, style) => (e.result === 'ok' ? e.result : style.red(e.result)) },
     { header: 'DETAIL', value: detail },
   ]);
 }
