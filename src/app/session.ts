@@ -127,7 +127,8 @@ export class Session {
       const passphrase = await principal.passphrase();
       const key = await deriveOwnerKey(passphrase, store.kdf);
       if (!verifyOwnerKey(store, key)) {
-        this.recordStoreEvent({ actor: 'owner', agent: '', action: 'auth.denied', result: 'denied', reason: 'wrong passphrase' });
+        // A wrong passphrase proves nothing about who typed it.
+        this.recordStoreEvent({ actor: 'unknown', agent: '', action: 'auth.denied', result: 'denied', reason: 'wrong passphrase' });
         throw new AuthError('wrong passphrase', 'check the passphrase file or AGENT_VAULT_PASSPHRASE');
       }
       this.provenOwnerKey = key;

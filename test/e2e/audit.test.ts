@@ -145,7 +145,7 @@ describe('what the audit log records', () => {
     expect(denied.map(({ actor, agent, result, reason, mac }) => ({ actor, agent, result, reason, mac }))).toEqual([
       { actor: 'unknown', agent: 'bot1', result: 'denied', reason: 'token does not open the vault', mac: undefined },
       { actor: 'unknown', agent: '', result: 'denied', reason: 'malformed token', mac: undefined },
-      { actor: 'owner', agent: '', result: 'denied', reason: 'wrong passphrase', mac: undefined },
+      { actor: 'unknown', agent: '', result: 'denied', reason: 'wrong passphrase', mac: undefined },
     ]);
     expect((await store.owner(['audit', 'verify'])).code).toBe(0);
 
