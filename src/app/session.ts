@@ -211,7 +211,7 @@ export class Session {
     return encodeVaultFile({ ...header, updated: nowIso(this.now) }, vaultKey, encodePayload(payload));
   }
 
-  /** Creates an agent's vault and returns its one-time token. Owner only. */
+  /** Creates an agent's vault, records `agent.provision` as its log's first line, and returns its one-time token. Owner only. */
   async provision(agent: string): Promise<string> {
     checkAgentId(agent);
     this.requireOwner('provisioning an agent');
@@ -233,6 +233,8 @@ export class Session {
       const payload = emptyPayload(agent, keyPair.privateKey, encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.createVault(agent, encodeVaultFile(header, vaultKey, encodePayload(payload)));
       this.auditKeyrings.set(agent, keyringOf(payload));
+      // Still under the vault lock, so it is the log's first line: `audit verify` relies on that.
+      this.record(agent, { action: 'agent.provision' });
       return token;
     });
   }

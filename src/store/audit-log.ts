@@ -184,5 +184,5 @@ export function reanchorAuditHead(log: string, previous: AuditKeyring, next: Aud
 
 /** Checks the log at `log` against its head file. */
 export function verifyAuditLogFile(log: string, options: AuditCheckOptions): AuditCheck {
-  return checkAuditLog(readTextIfExists(log) ?? '', readTextIfExists(auditHeadPath(log)), options);
+  return checkAuditLog(readTextIfExists(log), readTextIfExists(auditHeadPath(log)), options);
 }

@@ -55,6 +55,5 @@ export async function runProvision(ctx: Context, agent: string): Promise<void> {
   const session = ctx.tokenIssuingSession('provisioning an agent');
   checkTokenFileFree(ctx);
   const token = await session.provision(agent);
-  session.record(agent, { action: 'agent.provision' });
   emitToken(ctx, agent, token);
 }
