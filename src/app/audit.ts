@@ -77,7 +77,9 @@ export interface AuditLogVerification extends AuditCheck {
 export async function verifyVisibleAudit(session: Session): Promise<AuditLogVerification[]> {
   const results: AuditLogVerification[] = [];
   for (const log of await visibleAuditLogs(session, { withKeys: true })) {
-    const check = verifyAuditLogFile(log.path, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent' });
+    // A provisioned agent's log and an initialised store's always have their first line.
+    const origin = log.kind === 'store' ? 'store.init' : log.kind === 'agent' && session.files.hasVault(log.agent!) ? 'agent.provision' : undefined;
+    const check = verifyAuditLogFile(log.path, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
     if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
     results.push({ ...check, file: log.path, kind: log.kind, ...(log.agent ? { agent: log.agent } : {}), checked: log.keyring ? 'keyed' : 'chain' });
   }

@@ -24,7 +24,7 @@ import {
   type VaultHeader,
 } from '../format/vault-file.js';
 import { generateAgentKeyPair } from '../format/grant-file.js';
-import { appendAuditEvent, reanchorAuditHead } from '../store/audit-log.js';
+import { appendAuditEvent, reanchorAuditHead, type AppendOutcome } from '../store/audit-log.js';
 import { GrantFiles } from '../store/grant-files.js';
 import { StoreFiles } from '../store/store-files.js';
 import { deriveOwnerKey } from './owner-key.js';
@@ -127,7 +127,8 @@ export class Session {
       const passphrase = await principal.passphrase();
       const key = await deriveOwnerKey(passphrase, store.kdf);
       if (!verifyOwnerKey(store, key)) {
-        this.recordStoreEvent({ actor: 'owner', agent: '', action: 'auth.denied', result: 'denied', reason: 'wrong passphrase' });
+        // A wrong passphrase proves nothing about who typed it.
+        this.recordStoreEvent({ actor: 'unknown', agent: '', action: 'auth.denied', result: 'denied', reason: 'wrong passphrase' });
         throw new AuthError('wrong passphrase', 'check the passphrase file or AGENT_VAULT_PASSPHRASE');
       }
       this.provenOwnerKey = key;
@@ -210,7 +211,7 @@ export class Session {
     return encodeVaultFile({ ...header, updated: nowIso(this.now) }, vaultKey, encodePayload(payload));
   }
 
-  /** Creates an agent's vault and returns its one-time token. Owner only. */
+  /** Creates an agent's vault, records `agent.provision` as its log's first line, and returns its one-time token. Owner only. */
   async provision(agent: string): Promise<string> {
     checkAgentId(agent);
     this.requireOwner('provisioning an agent');
@@ -232,6 +233,8 @@ export class Session {
       const payload = emptyPayload(agent, keyPair.privateKey, encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.createVault(agent, encodeVaultFile(header, vaultKey, encodePayload(payload)));
       this.auditKeyrings.set(agent, keyringOf(payload));
+      // Still under the vault lock, so it is the log's first line: `audit verify` relies on that.
+      this.record(agent, { action: 'agent.provision' });
       return token;
     });
   }
@@ -308,11 +311,29 @@ export class Session {
   record(agent: string, event: RecordedEvent): void {
     const full: AuditEvent = { actor: this.actor, agent, result: 'ok', ...event };
     const keyring = this.keyringFor(agent);
-    if (keyring) return this.append(this.files.paths.auditLog(agent), full, keyring);
+    if (keyring) return this.appendToVaultLog(agent, full, keyring);
     const caller = this.tokenAgent;
     const own = caller !== undefined && caller !== agent ? this.keyringFor(caller) : undefined;
-    if (own) return this.append(this.files.paths.auditLog(caller!), full, own);
+    if (own) return this.appendToVaultLog(caller!, full, own);
     this.recordStoreEvent(full);
+  }
+
+  /**
+   * Appends to the log of `vault`, keyed. If `token rotate` started a newer key epoch
+   * since this session opened that vault, the line may not go there keyed with the
+   * retired key: the session re-opens the vault for the newer key if it still can (the
+   * owner can), and otherwise, its token rotated, records the event in the store's log
+   * with a reason saying so.
+   */
+  private appendToVaultLog(vault: string, event: AuditEvent, keyring: AuditKeyring): void {
+    const log = this.files.paths.auditLog(vault);
+    if (this.append(log, event, keyring) === 'appended') return;
+    this.auditKeyrings.delete(vault);
+    const fresh = this.keyringFor(vault);
+    if (!fresh) this.auditKeyrings.set(vault, keyring); // so later events are noted the same way
+    else if (fresh.keys.length > keyring.keys.length && this.append(log, event, fresh) === 'appended') return;
+    const note = `written by a holder of a superseded audit key of the log of agent ${vault}: its token was rotated`;
+    this.recordStoreEvent({ ...event, reason: event.reason === undefined ? note : `${event.reason}; ${note}` });
   }
 
   /**
@@ -339,8 +360,8 @@ export class Session {
     }
   }
 
-  private append(log: string, event: AuditEvent, keyring: AuditKeyring | undefined): void {
-    appendAuditEvent(log, event, { now: this.now(), lockTimeoutMs: this.files.lockTimeout, ...(keyring ? { keyring } : {}) });
+  private append(log: string, event: AuditEvent, keyring: AuditKeyring | undefined): AppendOutcome {
+    return appendAuditEvent(log, event, { now: this.now(), lockTimeoutMs: this.files.lockTimeout, ...(keyring ? { keyring } : {}) });
   }
 
   /**
@@ -374,6 +395,8 @@ export class Session {
   /** Appends an event to the store-wide log, keyed when the owner proved the passphrase. */
   recordStoreEvent(event: AuditEvent): void {
     if (!this.files.isInitialised()) return;
-    this.append(this.files.paths.storeAuditLog, event, this.provenOwnerKey && storeAuditKeyring(this.provenOwnerKey));
+    const keyring = this.provenOwnerKey && storeAuditKeyring(this.provenOwnerKey);
+    // The store key has one epoch, so a head claiming a newer one was forged: record the event unkeyed all the same.
+    if (this.append(this.files.paths.storeAuditLog, event, keyring) === 'superseded') this.append(this.files.paths.storeAuditLog, event, undefined);
   }
 }

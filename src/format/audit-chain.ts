@@ -36,6 +36,12 @@ export interface AuditCheckOptions {
   keyring?: AuditKeyring;
   /** Every line must be keyed (an agent's log); otherwise unkeyed lines are allowed (the store's log). */
   requireKeyed: boolean;
+  /**
+   * The keyed action a log must begin with, for a log that must exist: `agent.provision`
+   * for the log of a provisioned agent, `store.init` for an initialised store's. A log
+   * deleted with its head, or deleted and begun again by a later append, is then caught.
+   */
+  origin?: string;
 }
 
 /** Splits a log into its lines; a last line without a newline is returned as `torn`. */
@@ -61,10 +67,15 @@ export function readAuditRecords(text: string): { records: AuditRecord[]; bad: n
   return { records, bad };
 }
 
-/** Checks a log's text against its head file's text (`undefined` when there is none). */
-export function checkAuditLog(text: string, headText: string | undefined, options: AuditCheckOptions): AuditCheck {
+/** Checks a log's text against its head file's text (each `undefined` when the file does not exist). */
+export function checkAuditLog(logText: string | undefined, headText: string | undefined, options: AuditCheckOptions): AuditCheck {
   const problems: AuditProblem[] = [];
-  const { keyring, requireKeyed } = options;
+  const { keyring, requireKeyed, origin } = options;
+  if (logText === undefined && origin !== undefined) {
+    problems.push({ message: `the log file is missing, though it must begin with ${origin}: it was deleted` });
+  } else if (logText === undefined && headText !== undefined) {
+    problems.push({ message: 'the log file is missing but its head file is there: the log was deleted' });
+  }
   let head: AuditHead | undefined;
   if (headText !== undefined) {
     try {
@@ -73,7 +84,7 @@ export function checkAuditLog(text: string, headText: string | undefined, option
       problems.push({ message: `its head file is damaged: ${(err as FormatError).message}` });
     }
   }
-  const { lines, torn } = splitAuditLog(text);
+  const { lines, torn } = splitAuditLog(logText ?? '');
   let prevSeq = 0;
   let prevHash = GENESIS_HASH;
   let prevEpoch = 0;
@@ -90,6 +101,9 @@ export function checkAuditLog(text: string, headText: string | undefined, option
       return;
     }
     const hash = hashAuditLine(text);
+    if (index === 0 && origin !== undefined && (record.action !== origin || record.mac === undefined)) {
+      problems.push({ line, message: `the log begins with ${record.mac === undefined ? 'an unkeyed' : 'a'} ${record.action} line, not a keyed ${origin}: it was deleted and begun again, or its start was cut` });
+    }
     if (record.mac === undefined) {
       if (keyring && requireKeyed) problems.push({ line, message: 'the line is not keyed: it was not written by agent-vault' });
     } else if (keyring) {
@@ -118,10 +132,10 @@ function checkHead(
   head: AuditHead | undefined,
   headText: string | undefined,
   seen: { lastSeq: number; headLineHash: string | undefined; anchorLineHash: string | undefined; lastKeyedSeq: number },
-  { keyring, requireKeyed }: AuditCheckOptions,
+  { keyring, requireKeyed, origin }: AuditCheckOptions,
 ): void {
   if (headText === undefined) {
-    if (seen.lastSeq > 0) problems.push({ message: 'its head file is missing: whether lines were cut off the end cannot be checked' });
+    if (seen.lastSeq > 0 || origin !== undefined) problems.push({ message: 'its head file is missing: whether lines were cut off the end cannot be checked' });
     return;
   }
   if (!head) return;

@@ -102,21 +102,23 @@ function hashOfSeq(path: string, seq: number): string | undefined {
   return undefined;
 }
 
+function parseHeadIfValid(headText: string | undefined): AuditHead | undefined {
+  if (headText === undefined) return undefined;
+  try {
+    return parseAuditHead(headText);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The head, if an append may trust it and move it forward. A keyed appender trusts
  * only a head keyed with its current key whose anchored line is still in the log, so
  * it never vouches for a log someone else cut or rewrote: a head it cannot trust is
  * left as it is for `audit verify` to report.
  */
-function trustedHead(log: string, headText: string | undefined, keyring: AuditKeyring | undefined): AuditHead | undefined {
-  if (headText === undefined) return undefined;
-  let head: AuditHead;
-  try {
-    head = parseAuditHead(headText);
-  } catch {
-    return undefined;
-  }
-  if (!keyring) return head;
+function trustedHead(log: string, head: AuditHead | undefined, keyring: AuditKeyring | undefined): AuditHead | undefined {
+  if (!head || !keyring) return head;
   const anchor = head.keyed;
   if (!anchor || !checkAnchor(anchor, keyring) || anchor.epoch !== keyring.keys.length - 1 || anchor.seq > head.seq) return undefined;
   if (anchor.seq === head.seq) return anchor.hash === head.hash ? head : undefined;
@@ -130,16 +132,32 @@ function writeHead(path: string, head: AuditHead): void {
 }
 
 /**
+ * `appended`, or `superseded` when nothing was written because the log's head is keyed
+ * with a newer epoch than the appender's newest key.
+ */
+export type AppendOutcome = 'appended' | 'superseded';
+
+/**
  * Appends `event` to the log at `log` (created 0600), keyed when `options.keyring` is
  * given, and moves the head forward. Concurrent appenders are serialised by the log's
  * append lock, so the chain never forks.
+ *
+ * A keyed appender whose newest key is older than the head's epoch writes nothing and
+ * returns `superseded`: it opened the vault before `token rotate` started a new epoch,
+ * and a line keyed with a retired epoch after a newer one would fail `audit verify`
+ * for good. The caller records the event elsewhere. The head's epoch cannot be checked
+ * without the newer key; a forged one only diverts lines, which `audit verify` then
+ * reports by the head's MAC.
  */
-export function appendAuditEvent(log: string, event: AuditEvent, options: AppendOptions): void {
+export function appendAuditEvent(log: string, event: AuditEvent, options: AppendOptions): AppendOutcome {
   const headPath = auditHeadPath(log);
-  withLockSync(auditLockPath(log), options.lockTimeoutMs, 'the audit log', () => {
+  return withLockSync(auditLockPath(log), options.lockTimeoutMs, 'the audit log', (): AppendOutcome => {
     const headText = readTextIfExists(headPath);
+    const parsedHead = parseHeadIfValid(headText);
+    const signing = options.keyring && currentKey(options.keyring);
+    if (signing && parsedHead?.keyed && parsedHead.keyed.epoch > signing.epoch) return 'superseded';
     const tail = readTail(log);
-    const head = trustedHead(log, headText, options.keyring);
+    const head = trustedHead(log, parsedHead, options.keyring);
     let base = { seq: 0, hash: GENESIS_HASH };
     const lastHash = tail.last && hashAuditLine(tail.last.text);
     if (head) {
@@ -151,7 +169,6 @@ export function appendAuditEvent(log: string, event: AuditEvent, options: Append
     } else if (tail.last) {
       base = { seq: tail.last.record.seq, hash: lastHash! };
     }
-    const signing = options.keyring && currentKey(options.keyring);
     const record = { v: 1 as const, seq: base.seq + 1, ts: options.now.toISOString(), ...event, pid: process.pid, host: hostname(), prev: base.hash };
     const text = encodeAuditLine(record, signing);
     const fd = openSync(log, 'a', FILE_MODE);
@@ -165,6 +182,7 @@ export function appendAuditEvent(log: string, event: AuditEvent, options: Append
       const keyed = signing ? signAnchor(record.seq, hash, signing) : head?.keyed;
       writeHead(headPath, { seq: record.seq, hash, ...(keyed ? { keyed } : {}) });
     }
+    return 'appended';
   });
 }
 
@@ -176,7 +194,7 @@ export function appendAuditEvent(log: string, event: AuditEvent, options: Append
 export function reanchorAuditHead(log: string, previous: AuditKeyring, next: AuditKeyring, lockTimeoutMs: number): void {
   const headPath = auditHeadPath(log);
   withLockSync(auditLockPath(log), lockTimeoutMs, 'the audit log', () => {
-    const head = trustedHead(log, readTextIfExists(headPath), previous);
+    const head = trustedHead(log, parseHeadIfValid(readTextIfExists(headPath)), previous);
     if (!head?.keyed) return;
     writeHead(headPath, { ...head, keyed: signAnchor(head.keyed.seq, head.keyed.hash, currentKey(next)) });
   });
@@ -184,5 +202,5 @@ export function reanchorAuditHead(log: string, previous: AuditKeyring, next: Aud
 
 /** Checks the log at `log` against its head file. */
 export function verifyAuditLogFile(log: string, options: AuditCheckOptions): AuditCheck {
-  return checkAuditLog(readTextIfExists(log) ?? '', readTextIfExists(auditHeadPath(log)), options);
+  return checkAuditLog(readTextIfExists(log), readTextIfExists(auditHeadPath(log)), options);
 }

@@ -137,17 +137,28 @@ export class StoreFiles {
     rmSync(this.paths.vault(agent), { force: true });
   }
 
-  /** Every audit log in the store: the store's, then agents', then retired ones, each sorted by name. */
+  /**
+   * Every audit log the store has or should have: the store's, then agents', then
+   * retired ones, each sorted by name. A log is listed when it, its head or (for an
+   * agent's log) its vault exists, so `audit verify` can report one that was deleted.
+   */
   auditLogs(): AuditLogFile[] {
     const logs: AuditLogFile[] = [];
-    if (existsSync(this.paths.storeAuditLog)) logs.push({ kind: 'store', path: this.paths.storeAuditLog });
+    const storeLog = this.paths.storeAuditLog;
+    if (this.isInitialised() || existsSync(storeLog) || existsSync(auditHeadPath(storeLog))) logs.push({ kind: 'store', path: storeLog });
+    const agents = new Set<string>();
     for (const name of listDir(this.paths.vaultsDir)) {
-      const agent = name.endsWith('.audit.jsonl') ? name.slice(0, -'.audit.jsonl'.length) : undefined;
-      if (agent !== undefined && isAgentId(agent)) logs.push({ kind: 'agent', path: this.paths.auditLog(agent), agent });
+      const agent = /^(.+)\.(?:vault|audit\.jsonl|audit\.head)$/.exec(name)?.[1];
+      if (agent !== undefined && isAgentId(agent)) agents.add(agent);
     }
+    for (const agent of [...agents].sort()) logs.push({ kind: 'agent', path: this.paths.auditLog(agent), agent });
+    const retired = new Set<string>();
     for (const name of listDir(this.paths.retiredDir)) {
-      const match = /^([a-z0-9_-]{1,64})\..+\.audit\.jsonl$/.exec(name);
-      if (match && isAgentId(match[1]!)) logs.push({ kind: 'retired', path: join(this.paths.retiredDir, name), agent: match[1]! });
+      const match = /^(([a-z0-9_-]{1,64})\..+\.audit)\.(?:jsonl|head)$/.exec(name);
+      if (match && isAgentId(match[2]!) && !retired.has(match[1]!)) {
+        retired.add(match[1]!);
+        logs.push({ kind: 'retired', path: join(this.paths.retiredDir, `${match[1]!}.jsonl`), agent: match[2]! });
+      }
     }
     return logs;
   }

@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,83 @@ describe('audit verify catches tampering', () => {
   });
 });
 
+describe('audit verify catches deleted logs', () => {
+  let store: TempStore;
+  let token: string;
+  let saved: Map<string, Buffer>;
+  const path = (name: string) => join(store.dir, name);
+  const bot1Log = 'vaults/bot1.audit.jsonl';
+  const bot1Head = 'vaults/bot1.audit.head';
+  beforeAll(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot1');
+    await store.provision('gone');
+    expect((await store.owner(['deprovision', 'gone', '--yes'])).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'list'])).code).toBe(0);
+    saved = new Map(allFiles(store.dir).filter((f) => /audit\.(jsonl|head)$/.test(f)).map((f) => [f, readFileSync(f)]));
+    expect(saved.size).toBe(6);
+  });
+  afterAll(() => store.cleanup());
+  afterEach(() => {
+    for (const [file, bytes] of saved) writeFileSync(file, bytes);
+  });
+
+  const retired = (ext: string) => allFiles(join(store.dir, 'retired')).find((f) => f.endsWith(ext))!;
+
+  it('accepts the untouched store', async () => {
+    expect((await store.owner(['audit', 'verify'])).code).toBe(0);
+  });
+
+  it.each([
+    ['an agent log and its head', [bot1Log, bot1Head], `audit log PATH(${bot1Log}): the log file is missing, though it must begin with agent.provision: it was deleted`],
+    ['the store log and its head', ['audit.jsonl', 'audit.head'], `audit log PATH(audit.jsonl): the log file is missing, though it must begin with store.init: it was deleted`],
+    ['an agent log only', [bot1Log], `audit log PATH(${bot1Log}): the log file is missing, though it must begin with agent.provision`],
+    ['an agent head only', [bot1Head], `audit log PATH(${bot1Log}): its head file is missing`],
+    ['the store head only', ['audit.head'], `audit log PATH(audit.jsonl): its head file is missing`],
+  ])('exits 6 when %s are deleted, naming the file', async (_name, deleted, message) => {
+    for (const name of deleted) rmSync(path(name));
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(message.replace(/PATH\(([^)]+)\)/, (_m, name: string) => path(name)));
+  });
+
+  it('exits 6 when a retired log is deleted and its head left', async () => {
+    const log = retired('.audit.jsonl');
+    rmSync(log);
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`audit log ${log}: the log file is missing but its head file is there: the log was deleted`);
+  });
+
+  it('exits 6 when an agent log and head are deleted and a later read begins a new log', async () => {
+    rmSync(path(bot1Log));
+    rmSync(path(bot1Head));
+    expect((await store.agent(token, ['credential', 'list'])).code).toBe(0);
+    expect(records(path(bot1Log)).map((r) => r.seq)).toEqual([1]);
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`audit log ${path(bot1Log)} line 1: the log begins with a credential.list line, not a keyed agent.provision: it was deleted and begun again`);
+  });
+
+  it('exits 6 when the store log is replaced by one a caller who proved nothing began', async () => {
+    rmSync(path('audit.jsonl'));
+    rmSync(path('audit.head'));
+    expect((await store.agent(`avt_bot1_${'A'.repeat(43)}`, ['credential', 'list'])).code).toBe(4);
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`audit log ${path('audit.jsonl')} line 1: the log begins with an unkeyed auth.denied line, not a keyed store.init`);
+  });
+
+  it('exits 6 when an agent verifies its own deleted log', async () => {
+    rmSync(path(bot1Log));
+    rmSync(path(bot1Head));
+    const result = await store.agent(token, ['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`audit log ${path(bot1Log)}: the log file is missing`);
+  });
+});
+
 describe('what the audit log records', () => {
   let store: TempStore;
   let token1: string;
@@ -145,7 +222,7 @@ describe('what the audit log records', () => {
     expect(denied.map(({ actor, agent, result, reason, mac }) => ({ actor, agent, result, reason, mac }))).toEqual([
       { actor: 'unknown', agent: 'bot1', result: 'denied', reason: 'token does not open the vault', mac: undefined },
       { actor: 'unknown', agent: '', result: 'denied', reason: 'malformed token', mac: undefined },
-      { actor: 'owner', agent: '', result: 'denied', reason: 'wrong passphrase', mac: undefined },
+      { actor: 'unknown', agent: '', result: 'denied', reason: 'wrong passphrase', mac: undefined },
     ]);
     expect((await store.owner(['audit', 'verify'])).code).toBe(0);
 

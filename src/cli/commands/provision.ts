@@ -58,9 +58,5 @@ export async function issueToken(ctx: Context, agent: string, issue: () => Promi
 export async function runProvision(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
   const session = ctx.tokenIssuingSession('provisioning an agent');
-  await issueToken(ctx, agent, async () => {
-    const token = await session.provision(agent);
-    session.record(agent, { action: 'agent.provision' });
-    return token;
-  });
+  await issueToken(ctx, agent, () => session.provision(agent));
 }

@@ -40,6 +40,25 @@ describe('checkAuditLog', () => {
     expect(problemLines(join(swapped))[0]).toBe(2);
   });
 
+  it('requires a log that must exist, its head, and its keyed origin line', () => {
+    const provisioned = buildLog(3, keyring, { event: { action: 'agent.provision' } });
+    const options = { keyring, requireKeyed: true, origin: 'agent.provision' };
+    expect(checkAuditLog(provisioned.text, provisioned.head, options).problems).toEqual([]);
+    expect(checkAuditLog(undefined, undefined, options).problems.map((p) => p.message)).toEqual([
+      'the log file is missing, though it must begin with agent.provision: it was deleted',
+      'its head file is missing: whether lines were cut off the end cannot be checked',
+    ]);
+    expect(checkAuditLog('', undefined, options).problems.map((p) => p.message)).toEqual(['its head file is missing: whether lines were cut off the end cannot be checked']);
+    expect(checkAuditLog(log.text, log.head, options).problems).toEqual([
+      { line: 1, message: 'the log begins with a credential.get line, not a keyed agent.provision: it was deleted and begun again, or its start was cut' },
+    ]);
+    const unkeyed = buildLog(2, undefined, { event: { action: 'store.init' } });
+    expect(checkAuditLog(unkeyed.text, unkeyed.head, { requireKeyed: false, origin: 'store.init' }).problems.map((p) => p.line)).toEqual([1]);
+    // Without an origin (a retired log), a missing log is a problem only when its head is left.
+    expect(checkAuditLog(undefined, undefined, { keyring, requireKeyed: true }).problems).toEqual([]);
+    expect(checkAuditLog(undefined, log.head, { keyring, requireKeyed: true }).problems[0]!.message).toBe('the log file is missing but its head file is there: the log was deleted');
+  });
+
   it('catches lines cut off the end, and a missing or forged head', () => {
     expect(check(join(log.lines.slice(0, 4))).problems[0]!.message).toMatch(/cut off the end/);
     expect(checkAuditLog(log.text, undefined, { keyring, requireKeyed: true }).problems[0]!.message).toMatch(/head file is missing/);
