@@ -1,7 +1,9 @@
 /**
  * Grants between agents, enforced by keys: a grant is a copy of one credential sealed
- * to the grantee's X25519 public key (src/format/grant-file.ts), so the grantee's token
- * opens that copy and nothing else of the granter's. The granter keeps a record of
+ * by the granter's X25519 key to the grantee's (src/format/grant-file.ts), so the
+ * grantee's token opens that copy and nothing else of the granter's, and only the
+ * granter could have made it. Both public keys come from certificates the owner signed
+ * (src/app/agent-keys.ts), never from a vault header. The granter keeps a record of
  * each grant in its own payload, and every write of its vault goes through
  * {@link modifySyncingGrants}, which re-seals, renames or ends the grant files in step.
  */
@@ -13,6 +15,7 @@ import { requireCredential, type VaultPayload } from '../core/vault.js';
 import { encodeBase64 } from '../format/encoding.js';
 import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
 import { GrantFiles, type GrantLocation } from '../store/grant-files.js';
+import { certifiedPublicKey, granteePublicKey, trustedVerifyKey } from './agent-keys.js';
 import type { Session, UnlockedVault } from './session.js';
 
 /** A credential as a grantee sees it: a copy, marked with who granted it. */
@@ -42,20 +45,30 @@ function snapshot(payload: VaultPayload): Map<GrantRecord, string> {
   return before;
 }
 
-/** The grantee's current public key, from its vault header; `undefined` if it is not provisioned. */
-function currentPublicKey(session: Session, agent: string): Buffer | undefined {
-  return session.files.hasVault(agent) ? session.files.readVault(agent).header.publicKey : undefined;
+/**
+ * The grantee's certified public key to re-seal to, or `undefined` when it is not
+ * provisioned or its certificate (or header) fails: the grant then ends, failing
+ * closed, rather than blocking every write of the granter's vault.
+ */
+function resealKey(session: Session, agent: string, verifyKey: Buffer): Buffer | undefined {
+  if (!session.files.hasVault(agent)) return undefined;
+  try {
+    return granteePublicKey(session, agent, verifyKey);
+  } catch (err) {
+    if (err instanceof IntegrityError) return undefined;
+    throw err;
+  }
 }
 
 /**
  * Brings the grant files of `granter` in line with its (changed) payload. Grants whose
- * credential is gone, whose expiry passed, or whose grantee no longer has the public
- * key they were sealed to end now (their files are removed before the vault is
- * written: failing closed). Returns the re-seals to run once the vault is written.
+ * credential is gone, whose expiry passed, or whose grantee no longer has a valid
+ * certificate for the public key they were sealed to end now (their files are removed
+ * before the vault is written: failing closed). Returns the re-seals to run once the
+ * vault is written.
  */
-function syncGrants(session: Session, granter: string, payload: VaultPayload, before: Map<GrantRecord, string>): Array<() => void> {
-  const grants = payload.grants;
-  if (grants === undefined || grants.length === 0) return [];
+function syncGrants(session: Session, granter: string, payload: VaultPayload, before: Map<GrantRecord, string>, verifyKey: Buffer): Array<() => void> {
+  const grants = payload.grants ?? [];
   const files = grantFiles(session);
   const now = session.now();
   const keys = new Map<string, Buffer | undefined>();
@@ -64,7 +77,7 @@ function syncGrants(session: Session, granter: string, payload: VaultPayload, be
   for (const record of grants) {
     const credential = payload.credentials.find((c) => c.id === record.id);
     const at: GrantLocation = { granter, grantee: record.to, key: record.key };
-    if (!keys.has(record.to)) keys.set(record.to, currentPublicKey(session, record.to));
+    if (!keys.has(record.to)) keys.set(record.to, resealKey(session, record.to, verifyKey));
     const publicKey = keys.get(record.to);
     if (!credential || isExpired(record.expires, now) || !publicKey || encodeBase64(publicKey) !== record.pub) {
       files.remove(at);
@@ -77,7 +90,7 @@ function syncGrants(session: Session, granter: string, payload: VaultPayload, be
     kept.push(record);
     if (before.get(record) !== fingerprint(record, credential)) {
       const meta: GrantMeta = { from: granter, to: record.to, key: record.key, created: record.created, ...(record.expires ? { expires: record.expires } : {}) };
-      const sealed = sealGrant(meta, publicKey, Buffer.from(JSON.stringify(credential)));
+      const sealed = sealGrant(meta, payload.privateKey, publicKey, Buffer.from(JSON.stringify(credential)));
       writes.push(() => files.write({ ...at, key: record.key }, sealed));
     }
   }
@@ -98,7 +111,8 @@ export async function modifySyncingGrants<T>(session: Session, agent: string, ch
     async (vault) => {
       const before = snapshot(vault.payload);
       const result = await change(vault);
-      writes = syncGrants(session, agent, vault.payload, before);
+      // A vault that has given no grants costs no key work here.
+      if (vault.payload.grants?.length) writes = syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload));
       return result;
     },
     { afterWrite: () => writes.forEach((write) => write()) },
@@ -113,10 +127,11 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
   checkAgentId(grantee);
   if (grantee === granter) throw new UsageError(`agent ${granter} already reads its own vault`, 'grant to another agent with --to');
   return session.audited(granter, 'grant.create', keyOrId, async () => {
-    const granteeKey = currentPublicKey(session, grantee);
-    if (!granteeKey) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
-    return modifySyncingGrants(session, granter, ({ payload }) => {
+    if (!session.files.hasVault(grantee)) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
+    return modifySyncingGrants(session, granter, async ({ payload }) => {
       const credential = requireCredential(payload, keyOrId);
+      // Checked here, not only at the re-seal, so a bad certificate fails the grant (exit 6) instead of ending it.
+      const granteeKey = granteePublicKey(session, grantee, await trustedVerifyKey(session, payload));
       const now = session.now();
       const expires = expiresInMs === undefined ? undefined : new Date(now.getTime() + expiresInMs).toISOString();
       payload.grants ??= [];
@@ -145,16 +160,28 @@ export function revokeGrant(session: Session, granter: string, keyOrId: string, 
 }
 
 /**
- * Opens one grant file addressed to the caller with the caller's private key. Returns
- * `expired` (after removing the file) for a grant whose expiry passed. A file that
- * does not open, or names another granter, grantee or key than its place, is exit 6.
+ * Opens one grant file addressed to the caller with the caller's private key and the
+ * granter's certified public key. Returns `expired` (after removing the file) for a
+ * grant whose expiry passed. A file that does not open (altered, moved, or not made by
+ * the certified granter: a forgery), or a granter without a valid certificate, is
+ * exit 6.
  */
-async function openReceived(session: Session, at: GrantLocation, bytes: Buffer, privateKey: string): Promise<{ meta: GrantMeta; credential: Credential } | 'expired'> {
+async function openReceived(
+  session: Session,
+  at: GrantLocation,
+  bytes: Buffer,
+  privateKey: string,
+  verifyKey: Buffer,
+): Promise<{ meta: GrantMeta; credential: Credential } | 'expired'> {
   const file = parseGrantFile(bytes);
   const { meta } = file;
-  const plaintext = meta.from === at.granter && meta.to === at.grantee && meta.key === at.key ? openGrant(file, privateKey) : undefined;
+  const placed = meta.from === at.granter && meta.to === at.grantee && meta.key === at.key;
+  const plaintext = placed ? openGrant(file, privateKey, certifiedPublicKey(session, at.granter, verifyKey)) : undefined;
   if (!plaintext) {
-    throw new IntegrityError(`the grant of ${at.key} from agent ${at.granter} does not open: it was altered, moved or sealed to an older key`, 'ask for it to be granted again');
+    throw new IntegrityError(
+      `the grant of ${at.key} from agent ${at.granter} does not open: it was altered, moved, forged or sealed to an older key`,
+      'ask for it to be granted again',
+    );
   }
   if (isExpired(meta.expires, session.now())) {
     await sweepExpired(session, at);
@@ -200,7 +227,7 @@ export async function readGrantedCredential(session: Session, granter: string, k
   for (const at of candidates) {
     const bytes = files.read(at);
     if (!bytes) continue;
-    const opened = await openReceived(session, at, bytes, payload.privateKey);
+    const opened = await openReceived(session, at, bytes, payload.privateKey, await trustedVerifyKey(session, payload));
     if (opened === 'expired') expired = true;
     else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return { ...opened.credential, grantedBy: granter };
   }
@@ -219,7 +246,7 @@ export async function receivedCredentials(session: Session, vault: UnlockedVault
   for (const at of files.received(vault.payload.agent, granter)) {
     const bytes = files.read(at);
     if (!bytes) continue;
-    const opened = await openReceived(session, at, bytes, vault.payload.privateKey);
+    const opened = await openReceived(session, at, bytes, vault.payload.privateKey, await trustedVerifyKey(session, vault.payload));
     if (opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
   }
   return found;
@@ -253,7 +280,7 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
     const files = grantFiles(session);
     for (const at of files.received(self)) {
       const bytes = files.read(at);
-      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey));
+      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey, await trustedVerifyKey(session, vault.payload)));
       if (opened && opened !== 'expired') received.push({ granter: at.granter, grantee: self, key: at.key, created: opened.meta.created, expires: opened.meta.expires ?? null });
     }
     return [...given, ...received];
@@ -261,12 +288,13 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
 }
 
 /**
- * After the owner rotated `grantee`'s key pair: re-seals every grant it received to its
- * new public key, which the owner just wrote (so it is trusted), and drops copies
- * sealed to the old key first, so the old token opens no grant from now on.
+ * After the owner rotated and re-certified `grantee`'s key pair: re-seals every grant it
+ * received to its new certified public key, and drops copies sealed to the old key
+ * first, so the old token opens no grant from now on.
  */
 export async function resealGrantsTo(session: Session, grantee: string): Promise<void> {
-  const newKey = encodeBase64((await session.unlock(grantee)).file.header.publicKey);
+  const { payload } = await session.unlock(grantee);
+  const newKey = encodeBase64(granteePublicKey(session, grantee, await trustedVerifyKey(session, payload)));
   grantFiles(session).removeInvolving(grantee, { given: false, received: true });
   for (const granter of session.files.listAgents()) {
     if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;

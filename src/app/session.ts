@@ -217,6 +217,7 @@ export class Session {
     this.requireOwner('provisioning an agent');
     const ownerKey = await this.ownerKey();
     const { createToken } = await import('../core/token.js');
+    const { certifyAgentKey, ownerVerifyKey } = await import('./agent-keys.js');
     return this.files.withVaultLock(agent, () => {
       const { token, parsed } = createToken(agent);
       const vaultKey = randomBytes(KEY_LENGTH);
@@ -230,8 +231,9 @@ export class Session {
         token: wrapTokenSlot(parsed.secret, agent, vaultKey),
         publicKey: keyPair.publicKey,
       };
-      const payload = emptyPayload(agent, keyPair.privateKey, encodeBase64(randomBytes(KEY_LENGTH)));
+      const payload = emptyPayload(agent, keyPair.privateKey, ownerVerifyKey(ownerKey), encodeBase64(randomBytes(KEY_LENGTH)));
       this.files.createVault(agent, encodeVaultFile(header, vaultKey, encodePayload(payload)));
+      certifyAgentKey(this, ownerKey, agent, keyPair.publicKey);
       this.auditKeyrings.set(agent, keyringOf(payload));
       // Still under the vault lock, so it is the log's first line: `audit verify` relies on that.
       this.record(agent, { action: 'agent.provision' });
@@ -247,9 +249,9 @@ export class Session {
    * so from now on lines and the head are keyed with a new one, and `audit verify`
    * rejects old-epoch lines after it.
    *
-   * The agent's X25519 key pair is replaced too, and the grants it received are
-   * re-sealed to the new key: the old token opened the old private key, so without
-   * this a leaked token would still open every future update of those grants. The
+   * The agent's X25519 key pair is replaced too (and certified anew), and the grants it
+   * received are re-sealed to the new key: the old token opened the old private key, so
+   * without this a leaked token would still open every future update of those grants. The
    * grants it gave end: a leaked token could have granted its credentials to an agent
    * the thief controls, to keep receiving their future values after the owner rotates.
    */
@@ -257,6 +259,7 @@ export class Session {
     this.requireOwner('rotating a token');
     const ownerKey = await this.ownerKey();
     const { createToken } = await import('../core/token.js');
+    const { certifyAgentKey, ownerVerifyKey } = await import('./agent-keys.js');
     const rotated = await this.files.withVaultLock(agent, async () => {
       const vault = await this.unlock(agent);
       const { token, parsed } = createToken(agent);
@@ -269,10 +272,16 @@ export class Session {
         publicKey: keyPair.publicKey,
       };
       const previous = keyringOf(vault.payload);
-      const payload: VaultPayload = { ...vault.payload, privateKey: keyPair.privateKey, auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))] };
+      const payload: VaultPayload = {
+        ...vault.payload,
+        privateKey: keyPair.privateKey,
+        ownerSigningKey: ownerVerifyKey(ownerKey),
+        auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))],
+      };
       delete payload.grants;
       new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: false });
       this.files.writeVault(agent, this.seal(header, vaultKey, payload));
+      certifyAgentKey(this, ownerKey, agent, keyPair.publicKey);
       this.files.removeBackup(agent);
       const next = keyringOf(payload);
       this.auditKeyrings.set(agent, next);
@@ -293,8 +302,11 @@ export class Session {
     this.requireOwner('deprovisioning an agent');
     await this.unlock(agent);
     const { forgetGrantsTo } = await import('./grants.js');
+    const { removeAgentKey } = await import('./agent-keys.js');
     await forgetGrantsTo(this, agent);
     await this.files.withVaultLock(agent, () => {
+      // The certificate goes first: should the rest fail, no grant is sealed to this key.
+      removeAgentKey(this, agent);
       new GrantFiles(this.files.paths).removeInvolving(agent, { given: true, received: true });
       this.files.deleteVault(agent, nowIso(this.now));
     });

@@ -25,6 +25,12 @@ export interface VaultPayload {
   /** The vault's X25519 private key (PKCS#8 DER, base64), the pair of the header's `pub`. */
   privateKey: string;
   /**
+   * The owner's Ed25519 public key (raw 32 bytes, base64), pinned at provisioning: the
+   * agent accepts another agent's X25519 key only from a certificate it verifies, and
+   * this authenticated copy is how an agent holding just its token knows the owner's key.
+   */
+  ownerSigningKey: string;
+  /**
    * The HMAC keys of this vault's audit log (base64), one per key epoch, oldest first.
    * They are random rather than derived from the vault key, because `token rotate`
    * replaces the vault key and the lines written before it must still verify; rotation
@@ -36,8 +42,8 @@ export interface VaultPayload {
   grants?: GrantRecord[];
 }
 
-export function emptyPayload(agent: string, privateKey: string, auditKey: string): VaultPayload {
-  return { v: PAYLOAD_VERSION, agent, privateKey, auditKeys: [auditKey], credentials: [] };
+export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
+  return { v: PAYLOAD_VERSION, agent, privateKey, ownerSigningKey, auditKeys: [auditKey], credentials: [] };
 }
 
 export function encodePayload(payload: VaultPayload): Buffer {
@@ -53,7 +59,8 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
     throw new IntegrityError(`vault payload of agent ${agent} is not valid JSON`);
   }
   const p = payload as Partial<VaultPayload> | null;
-  if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' || !Array.isArray(p.credentials) ||
+  if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' ||
+    typeof p.ownerSigningKey !== 'string' || !Array.isArray(p.credentials) ||
     !Array.isArray(p.auditKeys) || p.auditKeys.length === 0 || !p.auditKeys.every((k) => typeof k === 'string')) {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }

@@ -1,6 +1,7 @@
 /**
- * The grant file, byte-exact (see man/agent-vault.5, GRANTS): one credential sealed to
- * one agent's X25519 public key, as age's X25519 recipient stanza does it.
+ * The grant file, byte-exact (see man/agent-vault.5, GRANTS): one credential sealed by
+ * one agent's X25519 key to another's, as age's X25519 recipient stanza does it, plus a
+ * static-static exchange that authenticates the granter.
  *
  *   agent-vault-grant/v1
  *   from: <granter agent id>
@@ -12,9 +13,13 @@
  *   --- <nonce>
  *   <AES-256-GCM ciphertext and tag of the credential as JSON>
  *
- * The file key is HKDF-SHA256(X25519(ephemeral, grantee), salt = ephemeral public ||
- * grantee public, info = "agent-vault/v1 grant"). The additional data is every header
- * byte, so granter, grantee, key and expiry cannot be changed without failing the tag.
+ * The file key is HKDF-SHA256(X25519(ephemeral, grantee) || X25519(granter, grantee),
+ * salt = ephemeral public || grantee public || granter public, info = "agent-vault/v1
+ * grant"). The ephemeral share keeps each file's key fresh; the static share means only
+ * the holder of the granter's private key (or the grantee's) can make a file that
+ * opens, so whoever merely knows the grantee's public key cannot forge a grant. The
+ * additional data is every header byte, so granter, grantee, key and expiry cannot be
+ * changed without failing the tag.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
@@ -63,7 +68,8 @@ function publicKeyObject(raw: Buffer): KeyObject {
   return createPublicKey({ key: Buffer.concat([SPKI_X25519_PREFIX, raw]), format: 'der', type: 'spki' });
 }
 
-function fileKey(privateKey: KeyObject, publicKey: Buffer, ephemeralPublic: Buffer, recipientPublic: Buffer): Buffer | undefined {
+/** X25519(private, public), or `undefined` for a point OpenSSL refuses or a low-order one. */
+function sharedSecret(privateKey: KeyObject, publicKey: Buffer): Buffer | undefined {
   let shared: Buffer;
   try {
     shared = diffieHellman({ privateKey, publicKey: publicKeyObject(publicKey) });
@@ -72,8 +78,18 @@ function fileKey(privateKey: KeyObject, publicKey: Buffer, ephemeralPublic: Buff
     return undefined;
   }
   // A low-order public key gives an all-zero secret that anyone can compute: refuse it, as age does.
-  if (shared.every((b) => b === 0)) return undefined;
-  return deriveSubkey(shared, Buffer.concat([ephemeralPublic, recipientPublic]), HKDF_INFO);
+  return shared.every((b) => b === 0) ? undefined : shared;
+}
+
+/** The file key from both shares; `undefined` if either is refused. */
+function fileKey(ephemeralShare: Buffer | undefined, staticShare: Buffer | undefined, ephemeral: Buffer, grantee: Buffer, granter: Buffer): Buffer | undefined {
+  if (!ephemeralShare || !staticShare) return undefined;
+  return deriveSubkey(Buffer.concat([ephemeralShare, staticShare]), Buffer.concat([ephemeral, grantee, granter]), HKDF_INFO);
+}
+
+function privateKeyObject(pkcs8Base64: string): { privateKey: KeyObject; publicKey: Buffer } {
+  const privateKey = createPrivateKey({ key: Buffer.from(pkcs8Base64, 'base64'), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH) };
 }
 
 function encodeHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer {
@@ -92,12 +108,23 @@ function encodeHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer
   );
 }
 
-/** Seals `plaintext` to the grantee's raw X25519 public key and returns the whole file. */
-export function sealGrant(meta: GrantMeta, recipientPublic: Buffer, plaintext: Uint8Array): Buffer {
+/**
+ * Seals `plaintext` from the granter (its private key, PKCS#8 DER base64) to the
+ * grantee's raw X25519 public key, which the caller took from a verified certificate,
+ * and returns the whole file.
+ */
+export function sealGrant(meta: GrantMeta, granterPrivateKey: string, granteePublic: Buffer, plaintext: Uint8Array): Buffer {
   checkMeta(meta);
+  const granter = privateKeyObject(granterPrivateKey);
   const ephemeralPair = generateKeyPairSync('x25519');
   const ephemeral = ephemeralPair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH);
-  const key = fileKey(ephemeralPair.privateKey, recipientPublic, ephemeral, recipientPublic);
+  const key = fileKey(
+    sharedSecret(ephemeralPair.privateKey, granteePublic),
+    sharedSecret(granter.privateKey, granteePublic),
+    ephemeral,
+    granteePublic,
+    granter.publicKey,
+  );
   if (!key) throw new FormatError("the grantee's public key is invalid");
   const nonce = randomBytes(NONCE_LENGTH);
   const headerBytes = encodeHeader(meta, ephemeral, nonce);
@@ -105,13 +132,19 @@ export function sealGrant(meta: GrantMeta, recipientPublic: Buffer, plaintext: U
 }
 
 /**
- * Opens a grant with the grantee's private key (PKCS#8 DER, base64). Returns
- * `undefined` when the key is not the grantee's or any byte of the file changed.
+ * Opens a grant with the grantee's private key (PKCS#8 DER, base64) and the granter's
+ * raw public key, taken from its verified certificate. Returns `undefined` when the
+ * file was not sealed by that granter to that grantee, or any byte of it changed.
  */
-export function openGrant(file: ParsedGrantFile, recipientPrivateKey: string): Buffer | undefined {
-  const privateKey = createPrivateKey({ key: Buffer.from(recipientPrivateKey, 'base64'), format: 'der', type: 'pkcs8' });
-  const recipientPublic = createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH);
-  const key = fileKey(privateKey, file.ephemeral, file.ephemeral, recipientPublic);
+export function openGrant(file: ParsedGrantFile, granteePrivateKey: string, granterPublic: Buffer): Buffer | undefined {
+  const grantee = privateKeyObject(granteePrivateKey);
+  const key = fileKey(
+    sharedSecret(grantee.privateKey, file.ephemeral),
+    sharedSecret(grantee.privateKey, granterPublic),
+    file.ephemeral,
+    grantee.publicKey,
+    granterPublic,
+  );
   if (!key) return undefined;
   return open(key, file.nonce, file.sealed, file.headerBytes);
 }

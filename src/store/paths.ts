@@ -65,6 +65,16 @@ export class StorePaths {
     return join(this.receivedGrantsDir(grantee), `${checkAgentId(granter)}.${checkCredentialKey(key)}.grant`);
   }
 
+  /** The owner-signed key certificates, one per agent. */
+  get keysDir(): string {
+    return join(this.root, 'keys');
+  }
+
+  /** The certificate of `agent`'s X25519 public key. */
+  keyCertificate(agent: string): string {
+    return join(this.keysDir, `${checkAgentId(agent)}.pub`);
+  }
+
   /** Where a deprovisioned agent's audit log is kept, so its history outlives it. */
   retiredAuditLog(agent: string, at: string): string {
     return join(this.retiredDir, `${checkAgentId(agent)}.${at.replaceAll(':', '-')}.audit.jsonl`);

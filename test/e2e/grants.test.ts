@@ -6,6 +6,7 @@ import { TempStore } from '../helpers/cli.js';
 import { Session } from '../../src/app/session.js';
 import { parseToken } from '../../src/core/token.js';
 import { openGrant, parseGrantFile } from '../../src/format/grant-file.js';
+import { parseKeyCertificate } from '../../src/format/key-certificate.js';
 import { openVaultPayload, unwrapTokenSlot } from '../../src/format/vault-file.js';
 import { AccessDeniedError } from '../../src/core/errors.js';
 
@@ -193,7 +194,8 @@ describe('grants between agents', () => {
     expect(() => openVaultPayload(bot1File, own.vaultKey)).toThrow();
 
     // Its private key opens the grant addressed to it, and no other.
-    expect(openGrant(parseGrantFile(readFileSync(grantFile('bot2'))), own.payload.privateKey)?.toString()).toContain(VALUE);
-    expect(openGrant(parseGrantFile(readFileSync(grantFile('bot3', 'OTHER'))), own.payload.privateKey)).toBeUndefined();
+    const granterKey = parseKeyCertificate(readFileSync(join(store.dir, 'keys', 'bot1.pub'))).publicKey;
+    expect(openGrant(parseGrantFile(readFileSync(grantFile('bot2'))), own.payload.privateKey, granterKey)?.toString()).toContain(VALUE);
+    expect(openGrant(parseGrantFile(readFileSync(grantFile('bot3', 'OTHER'))), own.payload.privateKey, granterKey)).toBeUndefined();
   });
 });

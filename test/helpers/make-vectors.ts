@@ -7,7 +7,7 @@
  * Regenerate (only when the format changes on purpose):
  *   UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { deriveSubkey, sealWithNonce } from '../../src/format/aead.js';
 import { deriveOwnerKey } from '../../src/app/owner-key.js';
 
@@ -31,6 +31,8 @@ export interface BadVector {
 export interface GoodVector {
   agent: string;
   vault: string;
+  /** The agent's key certificate, signed with the owner signing key. */
+  certificate: string;
   token: string;
   /** The exact plaintext payload, as UTF-8 text. */
   payload: string;
@@ -134,6 +136,22 @@ function x25519(privateRaw: Buffer): { privateDer: Buffer; publicRaw: Buffer } {
   return { privateDer, publicRaw: createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32) };
 }
 
+// PKCS#8 DER prefix of an Ed25519 private key (RFC 8410): the 32-byte seed follows.
+const ED25519_PKCS8_PREFIX = hex('302e020100300506032b657004220420');
+
+/** The owner signing key: Ed25519 whose seed is HKDF-SHA256(owner key, empty salt, the documented info). */
+function ownerSigningKey(ownerKey: Buffer): { privateKey: KeyObject; publicRaw: Buffer } {
+  const seed = deriveSubkey(ownerKey, Buffer.alloc(0), 'agent-vault/v1 owner signing key');
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicRaw: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-32) };
+}
+
+/** The agent's key certificate; Ed25519 signatures are deterministic, so it is a fixed vector. */
+function keyCertificate(ownerKey: Buffer, a: AgentInputs): Buffer {
+  const signed = Buffer.from(`agent-vault-key/v1\nagent: ${a.agent}\npub ${b64(x25519(a.x25519Private).publicRaw)}\n`);
+  return Buffer.concat([signed, Buffer.from(`sig ${b64(sign(null, signed, ownerSigningKey(ownerKey).privateKey))}\n`)]);
+}
+
 function storeFile(ownerKey: Buffer): Buffer {
   const head = `agent-vault-store/v1\nkdf: $argon2id$v=19$m=${KDF.memoryKiB},t=${KDF.iterations},p=${KDF.parallelism}$${b64(KDF.salt)}\n`;
   const check = sealWithNonce(ownerKey, STORE_CHECK_NONCE, Buffer.from('agent-vault owner key check'), Buffer.from(head));
@@ -155,7 +173,14 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
       `pub ${b64(publicRaw)}\n` +
       `--- ${b64(a.payloadNonce)}\n`,
   );
-  const payload = JSON.stringify({ v: 1, agent: a.agent, privateKey: privateDer.toString('base64'), auditKeys: [b64(a.auditKey)], credentials: a.credentials });
+  const payload = JSON.stringify({
+    v: 1,
+    agent: a.agent,
+    privateKey: privateDer.toString('base64'),
+    ownerSigningKey: b64(ownerSigningKey(ownerKey).publicRaw),
+    auditKeys: [b64(a.auditKey)],
+    credentials: a.credentials,
+  });
   const payloadKey = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
   const sealed = sealWithNonce(payloadKey, a.payloadNonce, Buffer.from(payload), header);
   return { file: Buffer.concat([header, sealed]), payload, token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}` };
@@ -286,8 +311,9 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
   for (const a of AGENTS) {
     const { file, payload, token } = vaultFile(ownerKey, a);
     files.set(`${a.agent}.vault`, file);
+    files.set(`keys/${a.agent}.pub`, keyCertificate(ownerKey, a));
     vaults.push(file);
-    good.push({ agent: a.agent, vault: `${a.agent}.vault`, token, payload });
+    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload });
   }
   const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!), ...badStores(store)];
   for (const { bytes: data, ...vector } of bad) files.set(vector.file, data);
@@ -313,6 +339,7 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
     },
     derived: {
       owner_key_hex: ownerKey.toString('hex'),
+      owner_signing_public_key_hex: ownerSigningKey(ownerKey).publicRaw.toString('hex'),
       ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_payload_key_hex`, deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload').toString('hex')])),
       ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_token_slot_key_hex`, deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`).toString('hex')])),
     },

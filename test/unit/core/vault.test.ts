@@ -19,7 +19,7 @@ const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-06-01T00:00:00.000Z';
 
 function sample(): VaultPayload {
-  const p = emptyPayload('bot', 'PRIVATE', 'AUDIT');
+  const p = emptyPayload('bot', 'PRIVATE', 'OWNER', 'AUDIT');
   addCredential(p, 'GITHUB', 'login', { name: 'Code host', tags: ['scm'], uris: ['https://github.com'], fields: { username: 'octo', password: 'hunter2' } }, T0);
   addCredential(p, 'NOTES', 'secure_note', { fields: { notes: 'the vault is in github' } }, T0);
   setMainSecret(p, 'API_KEY', 'sk-secret-github', T0);
@@ -28,7 +28,7 @@ function sample(): VaultPayload {
 
 describe('setMainSecret', () => {
   it('creates an api_key, then replaces its value keeping id and created', () => {
-    const p = emptyPayload('bot', 'K', 'A');
+    const p = emptyPayload('bot', 'K', 'O', 'A');
     const first = setMainSecret(p, 'TOKEN', 'one', T0);
     expect(first.created).toBe(true);
     expect(first.credential).toMatchObject({ type: 'api_key', fields: { value: 'one' } });
@@ -45,7 +45,7 @@ describe('setMainSecret', () => {
   });
 
   it('rejects an invalid key', () => {
-    expect(() => setMainSecret(emptyPayload('bot', 'K', 'A'), 'lower', 'v', T0)).toThrow(UsageError);
+    expect(() => setMainSecret(emptyPayload('bot', 'K', 'O', 'A'), 'lower', 'v', T0)).toThrow(UsageError);
   });
 });
 
@@ -122,6 +122,7 @@ describe('parsePayload', () => {
     ['another agent', JSON.stringify({ v: 1, agent: 'other', privateKey: 'K', credentials: [] })],
     ['no credentials array', JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', credentials: {} })],
     ['no private key', JSON.stringify({ v: 1, agent: 'bot', credentials: [] })],
+    ['no owner signing key', JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', auditKeys: ['A'], credentials: [] })],
   ])('rejects %s as an integrity error', (_what, text) => {
     expect(() => parsePayload(Buffer.from(text), 'bot')).toThrow(IntegrityError);
   });

@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../../src/app/session.js';
 import { AuthError, IntegrityError, VaultError } from '../../../src/core/errors.js';
+import { decodeBase64 } from '../../../src/format/encoding.js';
+import { deriveOwnerSigningKey, parseKeyCertificate, verifyKeyCertificate } from '../../../src/format/key-certificate.js';
 import { encodeVaultHeader, openVaultPayload, parseVaultFile } from '../../../src/format/vault-file.js';
 import { makeVectors, type Expectation, type Manifest } from '../../helpers/make-vectors.js';
 
@@ -78,6 +80,17 @@ describe.each(manifest.good)('good vault $vault', (good) => {
   it('opens with its token to the exact payload', async () => {
     const { file, vaultKey } = await asAgent(storeWith(), good.token).unlock(good.agent);
     expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
+  });
+
+  it('has a key certificate that verifies with the owner key pinned in its payload and names its pub', async () => {
+    const certificate = parseKeyCertificate(read(good.certificate));
+    const { payload, file } = await asOwner(storeWith()).unlock(good.agent);
+    const pinned = decodeBase64(payload.ownerSigningKey, 'owner signing key', 32);
+    expect(pinned.toString('hex')).toBe(manifest.derived.owner_signing_public_key_hex);
+    expect(deriveOwnerSigningKey(Buffer.from(manifest.derived.owner_key_hex!, 'hex')).publicKey.equals(pinned)).toBe(true);
+    expect(certificate.agent).toBe(good.agent);
+    expect(verifyKeyCertificate(certificate, pinned)).toBe(true);
+    expect(certificate.publicKey.equals(file.header.publicKey)).toBe(true);
   });
 
   it('re-encodes its header to the same bytes', () => {
