@@ -26,12 +26,13 @@ import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { deriveSubkey, NONCE_LENGTH, open, sealWithNonce, TAG_LENGTH } from './aead.js';
 import { decodeBase64, encodeBase64 } from './encoding.js';
 import { FormatError } from './format-error.js';
+import { checkTimestamp, lineFields, lineValue, readHeaderLines } from './header-lines.js';
 
 export const GRANT_VERSION = 'agent-vault-grant/v1';
 export const X25519_KEY_LENGTH = 32;
 const HKDF_INFO = 'agent-vault/v1 grant';
 const MAX_HEADER_BYTES = 1024;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const WHAT = 'grant file';
 /** The DER prefix that turns 32 raw bytes into an X25519 SubjectPublicKeyInfo. */
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
@@ -152,52 +153,28 @@ export function openGrant(file: ParsedGrantFile, granteePrivateKey: string, gran
 function checkMeta(meta: GrantMeta): void {
   if (!isAgentId(meta.from) || !isAgentId(meta.to)) throw new FormatError('grant names an invalid agent id');
   if (!isCredentialKey(meta.key)) throw new FormatError('grant names an invalid credential key');
-  timestamp(meta.created, 'created');
-  if (meta.expires !== undefined) timestamp(meta.expires, 'expires');
+  checkTimestamp(meta.created, 'grant created');
+  if (meta.expires !== undefined) checkTimestamp(meta.expires, 'grant expires');
 }
 
-function timestamp(text: string, what: string): string {
-  if (!TIMESTAMP.test(text) || Number.isNaN(Date.parse(text)) || new Date(text).toISOString() !== text) {
-    throw new FormatError(`grant ${what} is not an ISO 8601 UTC timestamp`);
-  }
-  return text;
-}
 
-function value(line: string, name: string): string {
-  if (!line.startsWith(`${name}: `)) throw new FormatError(`expected a "${name}:" line in the grant`);
-  return line.slice(name.length + 2);
-}
 
-function single(line: string, prefix: string): string {
-  const parts = line.startsWith(`${prefix} `) ? line.slice(prefix.length + 1).split(' ') : [];
-  if (parts.length !== 1) throw new FormatError(`expected a "${prefix}" line in the grant`);
-  return parts[0]!;
-}
 
 /** Parses a grant file strictly; anything off the grammar is a {@link FormatError} (exit 6). */
 export function parseGrantFile(bytes: Buffer): ParsedGrantFile {
-  const lines: string[] = [];
-  let offset = 0;
-  while (lines.length < 8) {
-    const end = bytes.indexOf(0x0a, offset);
-    if (end < 0 || end > MAX_HEADER_BYTES) throw new FormatError('grant file header is truncated');
-    const line = bytes.subarray(offset, end).toString('latin1');
-    if (!/^[\x20-\x7e]*$/.test(line)) throw new FormatError('grant file header has a non-printable byte');
-    lines.push(line);
-    offset = end + 1;
-  }
+  const { lines, end: offset } = readHeaderLines(bytes, 8, MAX_HEADER_BYTES, WHAT);
   const [version, fromLine, toLine, keyLine, createdLine, expiresLine, ephLine, nonceLine] = lines as [
     string, string, string, string, string, string, string, string,
   ];
   if (version !== GRANT_VERSION) {
     throw new FormatError(version.startsWith('agent-vault-grant/') ? `unsupported grant version ${JSON.stringify(version)}` : 'not an agent-vault grant file');
   }
-  const expires = value(expiresLine, 'expires');
+  const expires = lineValue(expiresLine, 'expires', WHAT);
   const meta: GrantMeta = {
-    from: value(fromLine, 'from'),
-    to: value(toLine, 'to'),
-    key: value(keyLine, 'key'),
-    created: value(createdLine, 'created'),
+    from: lineValue(fromLine, 'from', WHAT),
+    to: lineValue(toLine, 'to', WHAT),
+    key: lineValue(keyLine, 'key', WHAT),
+    created: lineValue(createdLine, 'created', WHAT),
     ...(expires === 'never' ? {} : { expires }),
   };
   checkMeta(meta);
@@ -205,9 +182,9 @@ export function parseGrantFile(bytes: Buffer): ParsedGrantFile {
   if (sealed.length < TAG_LENGTH) throw new FormatError('grant payload is truncated');
   return {
     meta,
-    ephemeral: decodeBase64(single(ephLine, 'eph'), 'grant ephemeral key', X25519_KEY_LENGTH),
+    ephemeral: decodeBase64(lineFields(ephLine, 'eph', 1, WHAT)[0]!, 'grant ephemeral key', X25519_KEY_LENGTH),
     headerBytes: bytes.subarray(0, offset),
-    nonce: decodeBase64(single(nonceLine, '---'), 'grant nonce', NONCE_LENGTH),
+    nonce: decodeBase64(lineFields(nonceLine, '---', 1, WHAT)[0]!, 'grant nonce', NONCE_LENGTH),
     sealed,
   };
 }

@@ -21,13 +21,14 @@ import { randomBytes } from 'node:crypto';
 import { deriveSubkey, KEY_LENGTH, NONCE_LENGTH, open, seal, sealWithNonce, TAG_LENGTH } from './aead.js';
 import { decodeBase64, encodeBase64 } from './encoding.js';
 import { FormatError } from './format-error.js';
+import { checkTimestamp, lineFields, lineValue, readHeaderLines } from './header-lines.js';
 
 export const VAULT_VERSION = 'agent-vault/v1';
 const SLOT_SALT_LENGTH = 16;
 const WRAPPED_LENGTH = KEY_LENGTH + TAG_LENGTH;
 const PUBLIC_KEY_LENGTH = 32;
 const MAX_HEADER_BYTES = 4096;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const WHAT = 'vault file';
 
 /** The vault key wrapped by the owner key (from the store's Argon2id passphrase KDF). */
 export interface OwnerSlot {
@@ -133,60 +134,34 @@ export function openVaultPayload(file: ParsedVaultFile, vaultKey: Buffer): Buffe
   return plaintext;
 }
 
-function fields(line: string, prefix: string, count: number): string[] {
-  const parts = line.startsWith(`${prefix} `) ? line.slice(prefix.length + 1).split(' ') : [];
-  if (parts.length !== count) throw new FormatError(`expected a "${prefix}" line`);
-  return parts;
-}
 
-function value(line: string, name: string): string {
-  if (!line.startsWith(`${name}: `)) throw new FormatError(`expected a "${name}:" line`);
-  return line.slice(name.length + 2);
-}
 
-function timestamp(text: string, what: string): string {
-  if (!TIMESTAMP.test(text) || Number.isNaN(Date.parse(text)) || new Date(text).toISOString() !== text) {
-    throw new FormatError(`${what} is not an ISO 8601 UTC timestamp`);
-  }
-  return text;
-}
 
 /**
  * Parses a vault file strictly: the exact version line, every header line in order,
  * canonical base64 of the right lengths. Anything else is a {@link FormatError} (exit 6).
  */
 export function parseVaultFile(bytes: Buffer): ParsedVaultFile {
-  const lines: string[] = [];
-  let offset = 0;
-  while (lines.length < 8) {
-    const end = bytes.indexOf(0x0a, offset);
-    if (end < 0 || end > MAX_HEADER_BYTES) {
-      throw new FormatError(offset === 0 && bytes.length === 0 ? 'vault file is empty' : 'vault file header is truncated');
-    }
-    const line = bytes.subarray(offset, end).toString('latin1');
-    if (!/^[\x20-\x7e]*$/.test(line)) throw new FormatError('vault file header has a non-printable byte');
-    lines.push(line);
-    offset = end + 1;
-  }
+  const { lines, end: offset } = readHeaderLines(bytes, 8, MAX_HEADER_BYTES, 'vault file');
   const [version, agentLine, createdLine, updatedLine, ownerLine, tokenLine, pubLine, payloadLine] = lines as [
     string, string, string, string, string, string, string, string,
   ];
   if (version !== VAULT_VERSION) {
     throw new FormatError(version.startsWith('agent-vault/') ? `unsupported vault version ${JSON.stringify(version)}` : 'not an agent-vault vault file');
   }
-  const agent = value(agentLine, 'agent');
+  const agent = lineValue(agentLine, 'agent', WHAT);
   if (!isAgentId(agent)) throw new FormatError('vault file names an invalid agent id');
-  const [ownerNonce, ownerWrapped] = fields(ownerLine, 'slot owner', 2) as [string, string];
-  const [tokenSalt, tokenNonce, tokenWrapped] = fields(tokenLine, 'slot token', 3) as [string, string, string];
-  const [pub] = fields(pubLine, 'pub', 1) as [string];
-  const [nonce] = fields(payloadLine, '---', 1) as [string];
+  const [ownerNonce, ownerWrapped] = lineFields(ownerLine, 'slot owner', 2, WHAT) as [string, string];
+  const [tokenSalt, tokenNonce, tokenWrapped] = lineFields(tokenLine, 'slot token', 3, WHAT) as [string, string, string];
+  const [pub] = lineFields(pubLine, 'pub', 1, WHAT) as [string];
+  const [nonce] = lineFields(payloadLine, '---', 1, WHAT) as [string];
   const payload = bytes.subarray(offset);
   if (payload.length < TAG_LENGTH) throw new FormatError('vault payload is truncated');
   return {
     header: {
       agent,
-      created: timestamp(value(createdLine, 'created'), 'created'),
-      updated: timestamp(value(updatedLine, 'updated'), 'updated'),
+      created: checkTimestamp(lineValue(createdLine, 'created', WHAT), 'created'),
+      updated: checkTimestamp(lineValue(updatedLine, 'updated', WHAT), 'updated'),
       owner: {
         nonce: decodeBase64(ownerNonce, 'owner slot nonce', NONCE_LENGTH),
         wrapped: decodeBase64(ownerWrapped, 'owner slot', WRAPPED_LENGTH),

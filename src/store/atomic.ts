@@ -27,14 +27,7 @@ function fsyncDir(dir: string): void {
 
 /** Writes all of `data` to a new file `path` that must not exist yet. */
 export function writeNewFile(path: string, data: Uint8Array): void {
-  const fd = openSync(path, 'wx', FILE_MODE);
-  try {
-    let offset = 0;
-    while (offset < data.length) offset += writeSync(fd, data, offset);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  reserveNewFile(path).write(data);
 }
 
 /** A new, empty 0600 file, created now and filled (or removed) later. */
