@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CommonJS entry point loads the CommonJS bundle.
+    files: ['bin/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/format/**/*.ts'],
     rules: {
       'no-restricted-imports': [

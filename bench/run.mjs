@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openVault } from '../dist/index.js';
 
-const BIN = resolve(import.meta.dirname, '../bin/agent-vault.js');
+const BIN = resolve(import.meta.dirname, '../bin/agent-vault.cjs');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 

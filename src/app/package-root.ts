@@ -1,7 +1,7 @@
 /**
  * The installed package's root directory, for files shipped beside the code (the word
  * list, package.json). Found by walking up from this module, because the same code runs
- * from src/ under tests, from dist/ as compiled, and from dist/cli.js as one bundle.
+ * from src/ under tests, from dist/ as compiled, and from dist/cli.cjs as one bundle.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const BIN = resolve(import.meta.dirname, '../../bin/agent-vault.js');
+export const BIN = resolve(import.meta.dirname, '../../bin/agent-vault.cjs');
 
 export interface RunResult {
   code: number | null;
