@@ -4,6 +4,7 @@
  * one with {@link testIO}.
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 
 /** Masked and plain questions, answered on the terminal. Loaded only when asked. */
@@ -36,9 +37,15 @@ export interface IO {
 
 class StreamIO implements IO {
   private stdinUsedFor: string | undefined;
+  private stdinStream: (Readable & { isTTY?: boolean }) | undefined;
 
+  /**
+   * `openStdin` is called only when stdin is read or prompted on: creating
+   * process.stdin costs milliseconds that `credential get` need not spend.
+   */
   constructor(
-    readonly stdin: Readable & { isTTY?: boolean },
+    private readonly openStdin: () => Readable & { isTTY?: boolean },
+    readonly isStdinTTY: boolean,
     readonly stdout: Writable & { isTTY?: boolean },
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
@@ -53,8 +60,9 @@ class StreamIO implements IO {
     }
   }
 
-  get isStdinTTY(): boolean {
-    return this.stdin.isTTY === true;
+  get stdin(): Readable & { isTTY?: boolean } {
+    this.stdinStream ??= this.openStdin();
+    return this.stdinStream;
   }
 
   get isStdoutTTY(): boolean {
@@ -111,7 +119,7 @@ class StreamIO implements IO {
 export function systemIO(): IO {
   const passphrase = process.env.AGENT_VAULT_PASSPHRASE;
   delete process.env.AGENT_VAULT_PASSPHRASE;
-  return new StreamIO(process.stdin, process.stdout, process.stderr, process.env, passphrase);
+  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase);
 }
 
 /** An IO over in-memory streams, for tests: `stdout()` and `stderr()` return what was written. */
@@ -130,7 +138,7 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const env = { ...options.env };
   const passphrase = env.AGENT_VAULT_PASSPHRASE;
   delete env.AGENT_VAULT_PASSPHRASE;
-  return Object.assign(new StreamIO(stdin, stdout, stderr, env, passphrase), {
+  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase), {
     stdoutText: () => stdout.text,
     stderrText: () => stderr.text,
   });
