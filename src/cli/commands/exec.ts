@@ -5,7 +5,6 @@ import { checkEnvPrefix } from '../../core/env-vars.js';
 import { UsageError } from '../../core/errors.js';
 import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
 import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
-import { runChild } from '../child-process.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../program.js';
 import { readTextFile } from '../secret-input.js';
@@ -84,6 +83,8 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     request.vault = ctx.agent(session);
   }
   const injected = await resolveExecEnv(session, request, basename(program));
+  // Loaded here: node:child_process costs start-up time every other command need not pay.
+  const { runChild } = await import('../child-process.js');
   const outcome = await runChild(program, args, {
     env: childEnv(ctx.io.env, options.pristine === true, injected),
     ...(options.mask ? { mask: [...injected.values()] } : {}),
