@@ -7,12 +7,13 @@ import { notice, printJson, printTable } from '../render.js';
 export function registerConfig(program: Command, { io }: Deps): void {
   const config = program.command('config').description(`non-secret preferences: ${SETTING_NAMES.join(', ')}`);
   examples(config, ['agent-vault config set default-agent researcher', 'agent-vault config get default-agent', 'agent-vault config unset default-store']);
-  config
+  const get = config
     .command('get')
     .description('print one setting, or all')
     .argument('[name]', SETTING_NAMES.join(' | '))
     .action((name: string | undefined, _options: unknown, cmd: Command) => runConfigGet(Context.of(io, cmd), name));
-  config
+  examples(get, ['agent-vault config get', 'agent-vault config get default-agent', 'agent-vault config get --json']);
+  const set = config
     .command('set')
     .description('change a setting')
     .argument('<name>', SETTING_NAMES.join(' | '))
@@ -22,7 +23,8 @@ export function registerConfig(program: Command, { io }: Deps): void {
       await writeSetting(ctx.io.env, checkSettingName(name), value);
       notice(ctx.io, ctx.mode, `${name} = ${value} (in ${settingsDir(ctx.io.env)})`);
     });
-  config
+  examples(set, ['agent-vault config set default-agent researcher', 'agent-vault config set default-store ~/vaults/work']);
+  const unset = config
     .command('unset')
     .description('remove a setting')
     .argument('<name>', SETTING_NAMES.join(' | '))
@@ -31,6 +33,7 @@ export function registerConfig(program: Command, { io }: Deps): void {
       await writeSetting(ctx.io.env, checkSettingName(name), undefined);
       notice(ctx.io, ctx.mode, `${name} removed`);
     });
+  examples(unset, ['agent-vault config unset default-agent', 'agent-vault config unset default-store']);
 }
 
 export async function runConfigGet(ctx: Context, name: string | undefined): Promise<void> {

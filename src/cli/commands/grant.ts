@@ -41,7 +41,10 @@ export function registerGrant(program: Command, { io }: Deps): void {
     .option('--to <agent>', 'the agent it was granted to (required)')
     // `grant` also has --to, and commander gives it to the parent: read both.
     .action((key: string, _options: unknown, cmd: Command) => runRevoke(Context.of(io, cmd), key, cmd.optsWithGlobals<{ to?: string }>().to));
-  examples(revoke, ['agent-vault grant revoke OPENAI_API_KEY --to summariser --agent researcher']);
+  examples(revoke, [
+    'agent-vault grant revoke OPENAI_API_KEY --to summariser --agent researcher',
+    'AGENT_VAULT_TOKEN=$(cat researcher.token) agent-vault grant revoke OPENAI_API_KEY --to summariser',
+  ]);
 }
 
 function grantee(to: string | undefined): string {
