@@ -92,3 +92,7 @@ console.log(`${RUNS} runs each, node ${process.version}`);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(row));
+
+// The audit log: how long `audit verify` takes over 100,000 lines (bench/audit-verify.mjs).
+const verify = spawnSync(process.execPath, [resolve(import.meta.dirname, 'audit-verify.mjs')], { encoding: 'utf8' });
+console.log(verify.status === 0 ? verify.stdout.trim() : `audit verify bench failed: ${verify.stderr}`);
