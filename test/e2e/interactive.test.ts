@@ -181,3 +181,41 @@ describe('credential add on a terminal', () => {
     expect((await store.owner(['credential', 'get', 'GITHUB', '--agent', 'bot1'])).code).toBe(3);
   });
 });
+
+describe('output modes', () => {
+  let store: TempStore;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    await store.provision('bot1');
+    await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: 'v' });
+    env = { ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
+  });
+  afterEach(() => store.cleanup());
+
+  const BOLD = '\x1b[1m';
+
+  it('draws a table with a bold header on a terminal, and no colour with --no-color or NO_COLOR', () => {
+    const table = runInPty(['credential', 'list', '--agent', 'bot1'], [], env);
+    expect(table.code).toBe(0);
+    expect(table.output).toContain(`${BOLD}KEY`);
+    expect(table.output).toMatch(/│|─|┌/);
+    for (const [args, extra] of [[['--no-color'], {}], [[], { NO_COLOR: '1' }]] as const) {
+      const plain = runInPty(['credential', 'list', '--agent', 'bot1', ...args], [], { ...env, ...extra });
+      expect(plain.code).toBe(0);
+      expect(plain.output).toContain('KEY');
+      expect(plain.output).not.toContain('\x1b[');
+    }
+  });
+
+  it('prints tab-separated rows without colour or borders when piped, and -q silences messages', async () => {
+    const piped = await store.owner(['credential', 'list', '--agent', 'bot1']);
+    expect(piped.stdout).toMatch(/^API_KEY\t\tapi_key\t\S+\t\*{8}\t\n$/);
+    expect(piped.stdout).not.toContain('\x1b[');
+    const loud = await store.owner(['credential', 'set', 'OTHER=-', '--agent', 'bot1'], { input: 'x' });
+    expect(loud.stderr).toContain('added OTHER');
+    const quiet = await store.owner(['credential', 'set', 'THIRD=-', '--agent', 'bot1', '-q'], { input: 'x' });
+    expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
