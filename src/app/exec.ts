@@ -31,12 +31,21 @@ function add(env: InjectedEnv, name: string, value: string): void {
   env.set(name, value);
 }
 
+/** The resolved environment, and how to record the run once it is known how it started. */
+export interface ResolvedExec {
+  env: InjectedEnv;
+  /**
+   * Records one `exec.run` event, naming only the program, in each vault read from:
+   * `ok` when the program started, `error` with the reason when it could not.
+   */
+  recordRun(failure?: string): void;
+}
+
 /**
  * Resolves everything `request` asks for. Missing credentials are exit 3, missing
- * grants exit 5, both before anything runs. Records one `exec.run` event, naming only
- * the program, in each vault read from.
+ * grants exit 5, both before anything runs.
  */
-export async function resolveExecEnv(session: Session, request: ExecRequest, program: string): Promise<InjectedEnv> {
+export async function resolveExecEnv(session: Session, request: ExecRequest, program: string): Promise<ResolvedExec> {
   const env: InjectedEnv = new Map();
   const payloads = new Map<string, VaultPayload>();
   const vaultOf = async (agent: string): Promise<VaultPayload> => {
@@ -77,6 +86,11 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     }
     add(env, ref.name, readField(credential, ref.field));
   }
-  for (const agent of new Set([...payloads.keys(), ...granters])) session.record(agent, { action: 'exec.run', program });
-  return env;
+  const vaults = new Set([...payloads.keys(), ...granters]);
+  return {
+    env,
+    recordRun(failure) {
+      for (const agent of vaults) session.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
+    },
+  };
 }

@@ -124,6 +124,12 @@ describe('exec', () => {
     const missing = await store.agent(bot1, ['exec', '--', 'no-such-program-av']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('command not found: no-such-program-av');
+    const runs = readFileSync(join(store.dir, 'vaults', 'bot1.audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('exec.run'))
+      .map((l) => JSON.parse(l) as { program: string; result: string; reason?: string });
+    expect(runs.at(-1)).toMatchObject({ program: 'no-such-program-av', result: 'error', reason: 'command not found' });
+    expect(runs.at(-2)).toMatchObject({ program: 'sh', result: 'ok' });
   });
 
   it('refuses a missing command or a stray argument before -- (exit 2)', async () => {

@@ -82,7 +82,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
   } else if (references.length === 0 || only !== undefined) {
     request.vault = ctx.agent(session);
   }
-  const injected = await resolveExecEnv(session, request, basename(program));
+  const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
   // Loaded here: node:child_process costs start-up time every other command need not pay.
   const { runChild } = await import('../child-process.js');
   const outcome = await runChild(program, args, {
@@ -93,11 +93,13 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     interactive: ctx.io.isStdinTTY,
   });
   if ('status' in outcome) {
+    recordRun();
     deps.setExitCode(outcome.status);
     return;
   }
   // Shells' conventions: 127 for a program not found, 126 for one that cannot run.
   const [code, message] = outcome.failed === 'not_found' ? [127, `command not found: ${program}`] : [126, `cannot run ${program}: not an executable file`];
+  recordRun(outcome.failed === 'not_found' ? 'command not found' : 'not an executable file');
   const hint = 'check the name, its permissions and PATH';
   if (ctx.mode.json) ctx.io.err(`${JSON.stringify({ error: { code: outcome.failed, message, exit: code, hint } })}\n`);
   else ctx.io.err(`error: ${message}\nhint: ${hint}\n`);
