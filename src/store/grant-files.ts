@@ -4,6 +4,7 @@
  * name splits back into its granter and key unambiguously.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { IntegrityError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { ensurePrivateDir, replaceFile } from './atomic.js';
 import type { StorePaths } from './paths.js';
@@ -43,10 +44,14 @@ export class GrantFiles {
 
   /** The sealed grant, or `undefined` when there is none. */
   read(at: GrantLocation): Buffer | undefined {
+    const path = this.paths.grantFile(at.grantee, at.granter, at.key);
     try {
-      return readFileSync(this.paths.grantFile(at.grantee, at.granter, at.key));
+      return readFileSync(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      // Something other than a file where a grant belongs is a tampered store.
+      if (code === 'EISDIR') throw new IntegrityError(`${path} is not a grant file`, 'remove it; the grant can be made again');
       throw err;
     }
   }

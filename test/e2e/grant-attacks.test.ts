@@ -81,6 +81,16 @@ describe('grants against a same-user attacker', () => {
   });
   afterEach(() => store.cleanup());
 
+  it('reports a directory planted where a grant file belongs as damage (exit 6), not a crash', async () => {
+    mkdirSync(join(store.dir, 'grants', 'bot2', 'bot1.API_KEY.grant'), { recursive: true });
+    for (const args of [['credential', 'get', 'API_KEY', '--agent', 'bot1'], ['credential', 'list']]) {
+      const result = await store.agent(bot2, args);
+      expect(result.code).toBe(6);
+      expect(result.stderr).toContain('is not a grant file');
+      expect(result.stderr).not.toContain('    at ');
+    }
+  });
+
   it("does not seal a grant to a key written into the grantee's vault header", async () => {
     const attacker = generateAgentKeyPair();
     const honestKey = headerPub(store, 'bot2');
