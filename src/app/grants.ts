@@ -223,11 +223,12 @@ export async function readGrantedCredential(session: Session, granter: string, k
   const { payload } = await session.unlock(grantee);
   const files = grantFiles(session);
   const candidates = isCredentialKey(keyOrId) ? [{ granter, grantee, key: keyOrId }] : files.received(grantee, granter);
+  const verifyKey = await trustedVerifyKey(session, payload);
   let expired = false;
   for (const at of candidates) {
     const bytes = files.read(at);
     if (!bytes) continue;
-    const opened = await openReceived(session, at, bytes, payload.privateKey, await trustedVerifyKey(session, payload));
+    const opened = await openReceived(session, at, bytes, payload.privateKey, verifyKey);
     if (opened === 'expired') expired = true;
     else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return { ...opened.credential, grantedBy: granter };
   }
@@ -242,11 +243,15 @@ export async function readGrantedCredential(session: Session, granter: string, k
 /** Every live grant addressed to the vault's agent (optionally only from `granter`), opened. */
 export async function receivedCredentials(session: Session, vault: UnlockedVault, granter?: string): Promise<GrantedCredential[]> {
   const files = grantFiles(session);
+  const received = files.received(vault.payload.agent, granter);
+  // Listing one's own vault with no grants received costs no key work.
+  if (received.length === 0) return [];
+  const verifyKey = await trustedVerifyKey(session, vault.payload);
   const found: GrantedCredential[] = [];
-  for (const at of files.received(vault.payload.agent, granter)) {
+  for (const at of received) {
     const bytes = files.read(at);
     if (!bytes) continue;
-    const opened = await openReceived(session, at, bytes, vault.payload.privateKey, await trustedVerifyKey(session, vault.payload));
+    const opened = await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey);
     if (opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
   }
   return found;
@@ -278,9 +283,10 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
     const given = (vault.payload.grants ?? []).filter(live).map((g) => rowOf(self, g));
     const received: GrantRow[] = [];
     const files = grantFiles(session);
+    const verifyKey = await trustedVerifyKey(session, vault.payload);
     for (const at of files.received(self)) {
       const bytes = files.read(at);
-      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey, await trustedVerifyKey(session, vault.payload)));
+      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey));
       if (opened && opened !== 'expired') received.push({ granter: at.granter, grantee: self, key: at.key, created: opened.meta.created, expires: opened.meta.expires ?? null });
     }
     return [...given, ...received];
