@@ -63,11 +63,13 @@ export interface ParsedVaultFile {
   payload: Buffer;
 }
 
-/** Subkeys of the vault key, one per purpose, so no key is used for two things. */
-export type VaultKeyPurpose = 'payload' | 'audit';
-
-export function deriveVaultSubkey(vaultKey: Buffer, purpose: VaultKeyPurpose): Buffer {
-  return deriveSubkey(vaultKey, Buffer.alloc(0), `${VAULT_VERSION} ${purpose}`);
+/**
+ * The payload key: a subkey of the vault key, so the vault key itself seals nothing but
+ * can root other keys later. (Audit keys are random and kept in the payload instead:
+ * they must outlive a token rotation, which replaces the vault key.)
+ */
+function payloadKey(vaultKey: Buffer): Buffer {
+  return deriveSubkey(vaultKey, Buffer.alloc(0), `${VAULT_VERSION} payload`);
 }
 
 function slotAad(kind: 'owner' | 'token', agent: string): Buffer {
@@ -118,7 +120,7 @@ export function encodeVaultHeader(header: VaultHeader, payloadNonce: Buffer): Bu
 
 /** Seals `plaintext` under the vault key and returns the whole file. */
 export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, plaintext: Uint8Array): Buffer {
-  const key = deriveVaultSubkey(vaultKey, 'payload');
+  const key = payloadKey(vaultKey);
   // The nonce is part of the additional data, so it is drawn before sealing.
   const payloadNonce = randomBytes(NONCE_LENGTH);
   const headerBytes = encodeVaultHeader(header, payloadNonce);
@@ -127,7 +129,7 @@ export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, plaintext
 
 /** Opens the payload, throwing an integrity error if any byte of the file changed. */
 export function openVaultPayload(file: ParsedVaultFile, vaultKey: Buffer): Buffer {
-  const plaintext = open(deriveVaultSubkey(vaultKey, 'payload'), file.payloadNonce, file.payload, file.headerBytes);
+  const plaintext = open(payloadKey(vaultKey), file.payloadNonce, file.payload, file.headerBytes);
   if (!plaintext) {
     throw new IntegrityError(`vault file of agent ${file.header.agent} failed authentication: it was altered or is corrupt`, 'restore it from the .bak beside it or from a backup');
   }
