@@ -131,6 +131,30 @@ describe('agent tokens', () => {
   });
 });
 
+describe('issuing a token with --json', () => {
+  it('provision and token rotate print {"agent", "token"}, and the token works', async () => {
+    const provisioned = await store.owner(['provision', 'bot', '--json']);
+    expect(provisioned.code).toBe(0);
+    const first = JSON.parse(provisioned.stdout) as Record<string, string>;
+    expect(Object.keys(first).sort()).toEqual(['agent', 'token']);
+    expect(first).toMatchObject({ agent: 'bot', token: expect.stringMatching(/^avt_bot_[A-Za-z0-9_-]{43}$/) });
+    expect((await store.agent(first.token!, ['credential', 'list'])).code).toBe(0);
+
+    const rotated = JSON.parse((await store.owner(['token', 'rotate', 'bot', '--json'])).stdout) as Record<string, string>;
+    expect(rotated.agent).toBe('bot');
+    expect(rotated.token).not.toBe(first.token);
+    expect((await store.agent(rotated.token!, ['credential', 'list'])).code).toBe(0);
+    expect((await store.agent(first.token!, ['credential', 'list'])).code).toBe(4);
+  });
+
+  it('with --token-file names the file instead of printing the token', async () => {
+    const file = `${store.root}/bot.token`;
+    const result = await store.owner(['provision', 'bot', '--json', '--token-file', file]);
+    expect(JSON.parse(result.stdout)).toEqual({ agent: 'bot', token_file: file });
+    expect(result.stdout).not.toContain(readFileSync(file, 'utf8').trim());
+  });
+});
+
 describe('issuing a token into --token-file', () => {
   it('writes it 0600 and prints nothing on stdout', async () => {
     const file = `${store.root}/bot.token`;
