@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { TYPE_SCHEMAS, fieldsOf, type CredentialInput, type CredentialType } from '../core/credential.js';
+import { TYPE_SCHEMAS, checkField, type CredentialInput, type CredentialType } from '../core/credential.js';
 import type { IO } from './io.js';
 import { promptSecret, readSecretFromFile, readSecretFromStdin } from './secret-input.js';
 
@@ -112,6 +112,8 @@ export async function collectInput(
     else if (typeof file === 'string') fields[field] = readSecretFromFile(file, field);
     else if (field === 'totp' && options.totp !== undefined) fields[field] = options.totp;
   }
+  // Checked here too (core checks again on write), so a wrong field fails before anything is asked for.
+  if (type) for (const name of Object.keys(fields)) checkField(type, name);
   if (type && promptForMain) {
     const main = TYPE_SCHEMAS[type].main;
     const secret = TYPE_SCHEMAS[type].secrets.includes(main);
@@ -119,11 +121,6 @@ export async function collectInput(
       const required = type === 'api_key' || type === 'secure_note';
       if (io.canPrompt()) fields[main] = await promptSecret(io, `${main[0]!.toUpperCase()}${main.slice(1)}`, `--${main}-stdin or --${main}-file`);
       else if (required) throw new UsageError(`the ${main} is needed and there is no terminal to ask on`, `pass --${main}-stdin or --${main}-file PATH`);
-    }
-  }
-  if (type) {
-    for (const name of Object.keys(fields)) {
-      if (!fieldsOf(type).includes(name)) throw new UsageError(`a ${type} has no field ${name.replaceAll('_', ' ')}`, `its fields are ${fieldsOf(type).join(', ')}`);
     }
   }
   return {

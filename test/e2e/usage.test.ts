@@ -57,6 +57,13 @@ describe('after init', () => {
     expect((await store.agent(token, ['credential', 'list'])).code).toBe(0);
   });
 
+  it('a field the type does not have is exit 2 naming it, before anything else is asked for', async () => {
+    await store.provision('bot');
+    const result = await store.owner(['credential', 'add', 'API', '--type', 'api_key', '--username', 'bob', '-a', 'bot']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain('a api_key has no field "username"');
+  });
+
   it('KEY alone with no TTY is exit 2 naming KEY=-', async () => {
     await store.provision('bot');
     const result = await store.owner(['credential', 'set', 'API_KEY', '-a', 'bot']);
