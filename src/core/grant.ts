@@ -30,11 +30,6 @@ export function isExpired(expires: string | undefined, now: Date): boolean {
   return expires !== undefined && Date.parse(expires) <= now.getTime();
 }
 
-/** The record of granting `credential` to `to`, or undefined. */
-export function findGrant(grants: readonly GrantRecord[], credential: Pick<Credential, 'id'>, to: string): GrantRecord | undefined {
-  return grants.find((g) => g.id === credential.id && g.to === to);
-}
-
 /**
  * Adds a grant or refreshes an existing one (new creation time, expiry and key):
  * granting twice is harmless. Returns the record.
