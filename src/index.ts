@@ -11,11 +11,12 @@
  * ```
  */
 import { readCredential, listVault, setSecrets, addTyped, updateTyped, deleteTyped } from './app/credentials.js';
-import { Session } from './app/session.js';
+import { openSession, type Session } from './app/session.js';
 import { readField, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
 import { UsageError } from './core/errors.js';
 import { checkAgentId } from './core/ids.js';
-import { resolveStoreDir } from './store/paths.js';
+import { parseToken } from './core/token.js';
+import { resolveStoreLocation } from './store/open.js';
 
 export {
   ExitCode,
@@ -49,48 +50,61 @@ export class AgentVault {
   /** The agent whose vault this is. */
   readonly agent: string;
 
-  constructor(private readonly session: Session, agent: string) {
+  /** The session is opened on first use: a malformed token is refused (exit 4) by the first call. */
+  constructor(
+    private readonly session: Promise<Session>,
+    agent: string,
+  ) {
     this.agent = checkAgentId(agent);
   }
 
   /** The main secret of a credential (or one `field` of it). */
   async get(keyOrId: string, field?: string): Promise<string> {
-    return readField(await readCredential(this.session, this.agent, keyOrId), field);
+    return readField(await readCredential(await this.session, this.agent, keyOrId), field);
   }
 
   /** A whole credential, every field included. */
-  credential(keyOrId: string): Promise<Credential> {
-    return readCredential(this.session, this.agent, keyOrId);
+  async credential(keyOrId: string): Promise<Credential> {
+    return readCredential(await this.session, this.agent, keyOrId);
   }
 
   /** All credentials (optionally of one type), sorted by key. */
-  list(type?: CredentialType): Promise<Credential[]> {
-    return listVault(this.session, this.agent, type === undefined ? {} : { type });
+  async list(type?: CredentialType): Promise<Credential[]> {
+    return listVault(await this.session, this.agent, type === undefined ? {} : { type });
   }
 
   /** Credentials whose key, name, username, URIs or tags contain `query`. */
-  search(query: string): Promise<Credential[]> {
-    return listVault(this.session, this.agent, { query });
+  async search(query: string): Promise<Credential[]> {
+    return listVault(await this.session, this.agent, { query });
   }
 
   /** Sets main secrets (creating `api_key`s) in one atomic write. */
   async set(values: Record<string, string>): Promise<void> {
-    await setSecrets(this.session, this.agent, Object.entries(values));
+    await setSecrets(await this.session, this.agent, Object.entries(values));
   }
 
   /** Adds a typed credential. */
-  add(key: string, type: CredentialType, input: CredentialInput): Promise<Credential> {
-    return addTyped(this.session, this.agent, key, type, input);
+  async add(key: string, type: CredentialType, input: CredentialInput): Promise<Credential> {
+    return addTyped(await this.session, this.agent, key, type, input);
   }
 
   /** Changes fields of a credential (an empty string removes a field). */
-  update(keyOrId: string, input: CredentialInput & { rename?: string }): Promise<Credential> {
-    return updateTyped(this.session, this.agent, keyOrId, input);
+  async update(keyOrId: string, input: CredentialInput & { rename?: string }): Promise<Credential> {
+    return updateTyped(await this.session, this.agent, keyOrId, input);
   }
 
   /** Deletes a credential. */
-  delete(keyOrId: string): Promise<Credential> {
-    return deleteTyped(this.session, this.agent, keyOrId);
+  async delete(keyOrId: string): Promise<Credential> {
+    return deleteTyped(await this.session, this.agent, keyOrId);
+  }
+}
+
+/** The agent a token names; a malformed token names none, and the first call reports it. */
+function tokenAgent(token: string): string | undefined {
+  try {
+    return parseToken(token).agent;
+  } catch {
+    return undefined;
   }
 }
 
@@ -98,14 +112,12 @@ export class AgentVault {
 export function openVault(options: OpenVaultOptions = {}): AgentVault {
   const env = options.env ?? process.env;
   const token = options.token ?? env.AGENT_VAULT_TOKEN;
-  const store = resolveStoreDir(options.store, env);
-  const session = token
-    ? new Session({ store, env, token })
-    : options.passphrase !== undefined
-      ? new Session({ store, env, passphrase: options.passphrase })
-      : undefined;
-  if (!session) throw new UsageError('openVault needs a token or a passphrase');
-  const agent = options.agent ?? session.tokenAgent;
+  const store = resolveStoreLocation(options.store, env);
+  if (!token && options.passphrase === undefined) throw new UsageError('openVault needs a token or a passphrase');
+  const agent = options.agent ?? (token ? tokenAgent(token) : undefined);
   if (!agent) throw new UsageError('openVault needs an agent when opened with the passphrase');
+  const session = openSession({ store, env, ...(token ? { token } : { passphrase: options.passphrase! }) });
+  // A refused token is reported by the first call; until then nobody is waiting on it.
+  session.catch(() => {});
   return new AgentVault(session, agent);
 }

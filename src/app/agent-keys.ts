@@ -9,7 +9,7 @@ import type { VaultPayload } from '../core/vault.js';
 import { decodeBase64, encodeBase64 } from '../format/encoding.js';
 import { FormatError } from '../format/format-error.js';
 import { deriveOwnerSigningKey, ED25519_KEY_LENGTH, encodeKeyCertificate, parseKeyCertificate, verifyKeyCertificate, type ParsedKeyCertificate } from '../format/key-certificate.js';
-import { KeyCertificates } from '../store/key-certificates.js';
+import { objectIds } from '../store/backend.js';
 import type { Session } from './session.js';
 
 /** The owner's verify key (base64), as every vault payload pins it at provisioning. */
@@ -17,14 +17,14 @@ export function ownerVerifyKey(ownerKey: Buffer): string {
   return encodeBase64(deriveOwnerSigningKey(ownerKey).publicKey);
 }
 
-/** Signs `agent`'s X25519 public key and writes its certificate. Owner only; call under the agent's vault lock. */
-export function certifyAgentKey(session: Session, ownerKey: Buffer, agent: string, publicKey: Buffer): void {
-  new KeyCertificates(session.files.paths).write(agent, encodeKeyCertificate(agent, publicKey, deriveOwnerSigningKey(ownerKey)));
+/** Signs `agent`'s X25519 public key and writes its certificate. Owner only; call holding the agent's vault. */
+export async function certifyAgentKey(session: Session, ownerKey: Buffer, agent: string, publicKey: Buffer): Promise<void> {
+  await session.store.put(objectIds.keyCertificate(agent), encodeKeyCertificate(agent, publicKey, deriveOwnerSigningKey(ownerKey)));
 }
 
 /** Removes `agent`'s certificate, so no grant is sealed to or accepted from its key. Owner only. */
-export function removeAgentKey(session: Session, agent: string): void {
-  new KeyCertificates(session.files.paths).remove(agent);
+export async function removeAgentKey(session: Session, agent: string): Promise<void> {
+  await session.store.remove(objectIds.keyCertificate(agent));
 }
 
 /**
@@ -41,9 +41,9 @@ export async function trustedVerifyKey(session: Session, payload: VaultPayload):
  * missing, malformed or unverified certificate is exit 6, naming the agent: there is
  * deliberately no fallback to the vault header's `pub`.
  */
-export function certifiedPublicKey(session: Session, agent: string, verifyKey: Buffer): Buffer {
+export async function certifiedPublicKey(session: Session, agent: string, verifyKey: Buffer): Promise<Buffer> {
   const hint = `the owner certifies its key anew with: agent-vault token rotate ${agent}`;
-  const bytes = new KeyCertificates(session.files.paths).read(agent);
+  const bytes = (await session.store.read(objectIds.keyCertificate(agent)))?.bytes;
   if (!bytes) throw new IntegrityError(`agent ${agent} has no key certificate`, hint);
   let certificate: ParsedKeyCertificate | undefined;
   try {
@@ -63,9 +63,9 @@ export function certifiedPublicKey(session: Session, agent: string, verifyKey: B
  * also name: a header that disagrees was rewritten (or the certificate is stale), and
  * either is a reason to stop rather than to guess (exit 6).
  */
-export function granteePublicKey(session: Session, grantee: string, verifyKey: Buffer): Buffer {
-  const certified = certifiedPublicKey(session, grantee, verifyKey);
-  if (!session.files.readVault(grantee).header.publicKey.equals(certified)) {
+export async function granteePublicKey(session: Session, grantee: string, verifyKey: Buffer): Promise<Buffer> {
+  const certified = await certifiedPublicKey(session, grantee, verifyKey);
+  if (!(await session.readVaultFile(grantee)).file.header.publicKey.equals(certified)) {
     throw new IntegrityError(
       `the vault header of agent ${grantee} names another public key than its key certificate: one of them was altered`,
       `the owner certifies its key anew with: agent-vault token rotate ${grantee}`,

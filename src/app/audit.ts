@@ -2,17 +2,15 @@
  * The audit logs a caller may see (the owner: all of them; an agent: its own), read
  * for listing and checked for tampering with the keys the caller holds.
  */
-import { relative } from 'node:path';
 import type { AuditRecord } from '../core/audit-event.js';
 import { AccessDeniedError } from '../core/errors.js';
-import { readAuditRecords, type AuditCheck } from '../format/audit-chain.js';
+import { checkAuditLog, readAuditRecords, type AuditCheck } from '../format/audit-chain.js';
 import { hashAuditLine, type AuditKeyring } from '../format/audit-line.js';
-import { readTextIfExists, verifyAuditLogFile } from '../store/audit-log.js';
-import type { AuditLogFile } from '../store/store-files.js';
+import { agentLog, type AuditLogRef } from '../store/backend.js';
 import type { Session } from './session.js';
 
 /** A log with the keys it is checked with; retired logs and logs whose vault is gone have none. */
-export interface VisibleAuditLog extends AuditLogFile {
+export interface VisibleAuditLog extends AuditLogRef {
   keyring?: AuditKeyring;
   /** Why no keys could be had for a log that should have them. */
   keyError?: string;
@@ -29,15 +27,14 @@ export async function visibleAuditLogs(session: Session, options: { withKeys: bo
   const caller = session.tokenAgent;
   if (caller !== undefined) {
     const keyring = await session.auditKeyring(caller);
-    const path = session.files.paths.auditLog(caller);
-    return [{ kind: 'agent', path, agent: caller, keyring }];
+    return [{ ...agentLog(caller), keyring }];
   }
   await session.ownerKey();
-  const logs: VisibleAuditLog[] = session.files.auditLogs();
+  const logs: VisibleAuditLog[] = await session.store.audit.list();
   if (!options.withKeys) return logs;
   for (const log of logs) {
-    if (log.kind === 'store') log.keyring = await session.storeAuditKeyring();
-    else if (log.kind === 'agent' && session.files.hasVault(log.agent!)) {
+    if (log.kind === 'store') log.keyring = session.storeKeyring();
+    else if (log.kind === 'agent' && (await session.hasVault(log.agent!))) {
       try {
         log.keyring = await session.auditKeyring(log.agent!);
       } catch (err) {
@@ -54,12 +51,11 @@ export async function readVisibleAudit(session: Session): Promise<{ logs: AuditE
   let damaged = 0;
   const logs: AuditEntry[][] = [];
   for (const log of await visibleAuditLogs(session, { withKeys: false })) {
-    const text = readTextIfExists(log.path) ?? '';
-    const { records, bad } = readAuditRecords(text);
+    const { text } = await session.store.audit.read(log);
+    const { records, bad } = readAuditRecords(text ?? '');
     damaged += bad;
-    const name = relative(session.files.root, log.path);
     // Hashes are recomputed from the canonical form, which is the line itself.
-    logs.push(records.map((r) => ({ ...r, log: name, hash: hashAuditLine(JSON.stringify(r)) })));
+    logs.push(records.map((r) => ({ ...r, log: log.name, hash: hashAuditLine(JSON.stringify(r)) })));
   }
   return { logs, damaged };
 }
@@ -67,7 +63,7 @@ export async function readVisibleAudit(session: Session): Promise<{ logs: AuditE
 /** The outcome of checking one log. */
 export interface AuditLogVerification extends AuditCheck {
   file: string;
-  kind: AuditLogFile['kind'];
+  kind: AuditLogRef['kind'];
   agent?: string;
   /** `keyed`: MACs and head checked with the keys; `chain`: only the hash chain and the head's seq and hash. */
   checked: 'keyed' | 'chain';
@@ -78,10 +74,11 @@ export async function verifyVisibleAudit(session: Session): Promise<AuditLogVeri
   const results: AuditLogVerification[] = [];
   for (const log of await visibleAuditLogs(session, { withKeys: true })) {
     // A provisioned agent's log and an initialised store's always have their first line.
-    const origin = log.kind === 'store' ? 'store.init' : log.kind === 'agent' && session.files.hasVault(log.agent!) ? 'agent.provision' : undefined;
-    const check = verifyAuditLogFile(log.path, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
+    const origin = log.kind === 'store' ? 'store.init' : log.kind === 'agent' && (await session.hasVault(log.agent!)) ? 'agent.provision' : undefined;
+    const { text, head } = await session.store.audit.read(log);
+    const check = checkAuditLog(text, head, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
     if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
-    results.push({ ...check, file: log.path, kind: log.kind, ...(log.agent ? { agent: log.agent } : {}), checked: log.keyring ? 'keyed' : 'chain' });
+    results.push({ ...check, file: session.store.describeLog(log), kind: log.kind, ...(log.agent ? { agent: log.agent } : {}), checked: log.keyring ? 'keyed' : 'chain' });
   }
   return results;
 }

@@ -33,7 +33,7 @@ export async function findCredential(session: Session, agent: string, keyOrId: s
 
 /** Reads one credential; recorded as `credential.get`, or `credential.reveal` when `reveal`. */
 export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<ListedCredential> {
-  return session.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
+  return session.audit.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
 }
 
 /**
@@ -47,7 +47,7 @@ export function listVault(
   options: { type?: CredentialType; query?: string; reveal?: boolean } = {},
 ): Promise<ListedCredential[]> {
   const action = options.reveal ? 'credential.reveal' : options.query !== undefined ? 'credential.search' : 'credential.list';
-  return session.audited(agent, action, undefined, async () => {
+  return session.audit.audited(agent, action, undefined, async () => {
     const caller = session.tokenAgent;
     const grantsOnly = caller !== undefined && caller !== agent;
     const vault = await session.unlock(grantsOnly ? caller : agent);
@@ -62,27 +62,27 @@ export function listVault(
 /** Sets main secrets (`credential set K=V…`) in one atomic write; one event per key. */
 export async function setSecrets(session: Session, agent: string, pairs: Array<[string, string]>): Promise<Array<{ key: string; created: boolean }>> {
   const now = session.now().toISOString();
-  return session.audited(
+  return session.audit.audited(
     agent,
     'credential.set',
     pairs.map(([key]) => key),
-    () => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => ({ key, created: setMainSecret(payload, key, value, now).created }))),
+    (commit) => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => ({ key, created: setMainSecret(payload, key, value, now).created })), commit),
   );
 }
 
 /** Adds a typed credential. */
 export function addTyped(session: Session, agent: string, key: string, type: string, input: CredentialInput): Promise<Credential> {
   const now = session.now().toISOString();
-  return session.audited(agent, 'credential.add', key, () => modifySyncingGrants(session, agent, ({ payload }) => addCredential(payload, key, type, input, now)));
+  return session.audit.audited(agent, 'credential.add', key, (commit) => modifySyncingGrants(session, agent, ({ payload }) => addCredential(payload, key, type, input, now), commit));
 }
 
 /** Changes a credential's fields, keeping its id and creation time. */
 export function updateTyped(session: Session, agent: string, keyOrId: string, input: CredentialInput & { rename?: string }): Promise<Credential> {
   const now = session.now().toISOString();
-  return session.audited(agent, 'credential.update', keyOrId, () => modifySyncingGrants(session, agent, ({ payload }) => changeCredential(payload, keyOrId, input, now)));
+  return session.audit.audited(agent, 'credential.update', keyOrId, (commit) => modifySyncingGrants(session, agent, ({ payload }) => changeCredential(payload, keyOrId, input, now), commit));
 }
 
 /** Deletes a credential. */
 export function deleteTyped(session: Session, agent: string, keyOrId: string): Promise<Credential> {
-  return session.audited(agent, 'credential.delete', keyOrId, () => modifySyncingGrants(session, agent, ({ payload }) => removeCredential(payload, keyOrId)));
+  return session.audit.audited(agent, 'credential.delete', keyOrId, (commit) => modifySyncingGrants(session, agent, ({ payload }) => removeCredential(payload, keyOrId), commit));
 }

@@ -38,7 +38,7 @@ export interface ResolvedExec {
    * Records one `exec.run` event, naming only the program, in each vault read from:
    * `ok` when the program started, `error` with the reason when it could not.
    */
-  recordRun(failure?: string): void;
+  recordRun(failure?: string): Promise<void>;
 }
 
 /**
@@ -89,8 +89,8 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   const vaults = new Set([...payloads.keys(), ...granters]);
   return {
     env,
-    recordRun(failure) {
-      for (const agent of vaults) session.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
+    async recordRun(failure) {
+      for (const agent of vaults) await session.audit.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
     },
   };
 }

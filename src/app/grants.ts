@@ -14,7 +14,7 @@ import { checkAgentId, isCredentialKey } from '../core/ids.js';
 import { requireCredential, type VaultPayload } from '../core/vault.js';
 import { encodeBase64 } from '../format/encoding.js';
 import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
-import { GrantFiles, type GrantLocation } from '../store/grant-files.js';
+import { objectIds, type ObjectId } from '../store/backend.js';
 import { certifiedPublicKey, granteePublicKey, trustedVerifyKey } from './agent-keys.js';
 import type { Session, UnlockedVault } from './session.js';
 
@@ -31,8 +31,41 @@ export interface GrantRow {
   expires: string | null;
 }
 
-function grantFiles(session: Session): GrantFiles {
-  return new GrantFiles(session.files.paths);
+/** Where one grant lives: who gave it, to whom, for which key. */
+interface GrantLocation {
+  granter: string;
+  grantee: string;
+  key: string;
+}
+
+const grantId = (at: GrantLocation): ObjectId => objectIds.grant(at.grantee, at.granter, at.key);
+
+/** The location a grant id names (`grants/<grantee>/<granter>.<KEY>`; ids and keys hold no dot or slash). */
+function locationOf(id: ObjectId): GrantLocation {
+  const [, grantee, name] = id.split('/') as [string, string, string];
+  const [granter, key] = name.split('.') as [string, string];
+  return { granter, grantee, key };
+}
+
+/** The grants addressed to `grantee`, optionally only those from `granter`, sorted. */
+async function receivedGrants(session: Session, grantee: string, granter?: string): Promise<GrantLocation[]> {
+  return (await session.store.list(objectIds.grantsTo(grantee))).map(locationOf).filter((g) => granter === undefined || g.granter === granter);
+}
+
+async function readGrant(session: Session, at: GrantLocation): Promise<Buffer | undefined> {
+  return (await session.store.read(grantId(at)))?.bytes;
+}
+
+async function removeGrant(session: Session, at: GrantLocation): Promise<boolean> {
+  return session.store.remove(grantId(at));
+}
+
+/** Removes every grant given by or addressed to `agent` (deprovisioning, rotation). */
+export async function removeGrantsInvolving(session: Session, agent: string, options: { given: boolean; received: boolean }): Promise<void> {
+  for (const grant of (await session.store.list('grants/')).map(locationOf)) {
+    if ((options.given && grant.granter === agent) || (options.received && grant.grantee === agent)) await removeGrant(session, grant);
+  }
+  if (options.received) await session.store.removeAll(objectIds.grantsTo(agent));
 }
 
 function fingerprint(record: GrantRecord, credential: Credential | undefined): string {
@@ -50,10 +83,10 @@ function snapshot(payload: VaultPayload): Map<GrantRecord, string> {
  * provisioned or its certificate (or header) fails: the grant then ends, failing
  * closed, rather than blocking every write of the granter's vault.
  */
-function resealKey(session: Session, agent: string, verifyKey: Buffer): Buffer | undefined {
-  if (!session.files.hasVault(agent)) return undefined;
+async function resealKey(session: Session, agent: string, verifyKey: Buffer): Promise<Buffer | undefined> {
+  if (!(await session.hasVault(agent))) return undefined;
   try {
-    return granteePublicKey(session, agent, verifyKey);
+    return await granteePublicKey(session, agent, verifyKey);
   } catch (err) {
     if (err instanceof IntegrityError) return undefined;
     throw err;
@@ -67,31 +100,30 @@ function resealKey(session: Session, agent: string, verifyKey: Buffer): Buffer |
  * before the vault is written: failing closed). Returns the re-seals to run once the
  * vault is written.
  */
-function syncGrants(session: Session, granter: string, payload: VaultPayload, before: Map<GrantRecord, string>, verifyKey: Buffer): Array<() => void> {
+async function syncGrants(session: Session, granter: string, payload: VaultPayload, before: Map<GrantRecord, string>, verifyKey: Buffer): Promise<Array<() => Promise<void>>> {
   const grants = payload.grants ?? [];
-  const files = grantFiles(session);
   const now = session.now();
   const keys = new Map<string, Buffer | undefined>();
-  const writes: Array<() => void> = [];
+  const writes: Array<() => Promise<void>> = [];
   const kept: GrantRecord[] = [];
   for (const record of grants) {
     const credential = payload.credentials.find((c) => c.id === record.id);
     const at: GrantLocation = { granter, grantee: record.to, key: record.key };
-    if (!keys.has(record.to)) keys.set(record.to, resealKey(session, record.to, verifyKey));
+    if (!keys.has(record.to)) keys.set(record.to, await resealKey(session, record.to, verifyKey));
     const publicKey = keys.get(record.to);
     if (!credential || isExpired(record.expires, now) || !publicKey || encodeBase64(publicKey) !== record.pub) {
-      files.remove(at);
+      await removeGrant(session, at);
       continue;
     }
     if (credential.key !== record.key) {
-      files.remove(at);
+      await removeGrant(session, at);
       record.key = credential.key;
     }
     kept.push(record);
     if (before.get(record) !== fingerprint(record, credential)) {
       const meta: GrantMeta = { from: granter, to: record.to, key: record.key, created: record.created, ...(record.expires ? { expires: record.expires } : {}) };
       const sealed = sealGrant(meta, payload.privateKey, publicKey, Buffer.from(JSON.stringify(credential)));
-      writes.push(() => files.write({ ...at, key: record.key }, sealed));
+      writes.push(() => session.store.put(grantId({ ...at, key: record.key }), sealed));
     }
   }
   if (kept.length > 0) payload.grants = kept;
@@ -102,20 +134,31 @@ function syncGrants(session: Session, granter: string, payload: VaultPayload, be
 /**
  * {@link Session.modify} for every change to a vault's credentials: after `change`,
  * each live grant whose credential changed is re-sealed, and ended grants are removed,
- * within the same locked write. Costs nothing for a vault that has given no grants.
+ * within the same write; then `committed` runs (the audit line), still holding the
+ * vault. Costs nothing for a vault that has given no grants.
  */
-export async function modifySyncingGrants<T>(session: Session, agent: string, change: (vault: UnlockedVault) => T | Promise<T>): Promise<T> {
-  let writes: Array<() => void> = [];
+export async function modifySyncingGrants<T>(
+  session: Session,
+  agent: string,
+  change: (vault: UnlockedVault) => T | Promise<T>,
+  committed?: () => Promise<void>,
+): Promise<T> {
+  let writes: Array<() => Promise<void>> = [];
   return session.modify(
     agent,
     async (vault) => {
       const before = snapshot(vault.payload);
       const result = await change(vault);
       // A vault that has given no grants costs no key work here.
-      if (vault.payload.grants?.length) writes = syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload));
+      writes = vault.payload.grants?.length ? await syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload)) : [];
       return result;
     },
-    { afterWrite: () => writes.forEach((write) => write()) },
+    {
+      afterWrite: async () => {
+        for (const write of writes) await write();
+        await committed?.();
+      },
+    },
   );
 }
 
@@ -126,35 +169,44 @@ export async function modifySyncingGrants<T>(session: Session, agent: string, ch
 export function createGrant(session: Session, granter: string, keyOrId: string, grantee: string, expiresInMs?: number): Promise<GrantRecord> {
   checkAgentId(grantee);
   if (grantee === granter) throw new UsageError(`agent ${granter} already reads its own vault`, 'grant to another agent with --to');
-  return session.audited(granter, 'grant.create', keyOrId, async () => {
-    if (!session.files.hasVault(grantee)) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
+  return session.audit.audited(granter, 'grant.create', keyOrId, async (commit) => {
+    if (!(await session.hasVault(grantee))) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
     return modifySyncingGrants(session, granter, async ({ payload }) => {
       const credential = requireCredential(payload, keyOrId);
       // Checked here, not only at the re-seal, so a bad certificate fails the grant (exit 6) instead of ending it.
-      const granteeKey = granteePublicKey(session, grantee, await trustedVerifyKey(session, payload));
+      const granteeKey = await granteePublicKey(session, grantee, await trustedVerifyKey(session, payload));
       const now = session.now();
       const expires = expiresInMs === undefined ? undefined : new Date(now.getTime() + expiresInMs).toISOString();
       payload.grants ??= [];
       return upsertGrant(payload.grants, credential, grantee, encodeBase64(granteeKey), now.toISOString(), expires);
-    });
+    }, commit);
   }, { to: grantee });
 }
 
 /** `grant revoke KEY --to grantee`: deletes the sealed copy and the record; no such grant is exit 3. */
 export function revokeGrant(session: Session, granter: string, keyOrId: string, grantee: string): Promise<void> {
   checkAgentId(grantee);
-  return session.audited(granter, 'grant.revoke', keyOrId, () =>
-    modifySyncingGrants(session, granter, ({ payload }) => {
-      const grants = payload.grants ?? [];
-      const credential = payload.credentials.find((c) => c.key === keyOrId || c.id === keyOrId);
-      const record = grants.find((g) => g.to === grantee && (g.key === keyOrId || g.id === credential?.id));
-      const key = record?.key ?? credential?.key ?? (isCredentialKey(keyOrId) ? keyOrId : undefined);
-      const removedFile = key !== undefined && grantFiles(session).remove({ granter, grantee, key });
-      if (!record && !removedFile) {
-        throw new NotFoundError(`agent ${granter} has no grant of ${keyOrId} to agent ${grantee}`, `list grants with: agent-vault grant list --agent ${granter}`);
-      }
-      payload.grants = grants.filter((g) => g !== record);
-    }),
+  return session.audit.audited(
+    granter,
+    'grant.revoke',
+    keyOrId,
+    (commit) =>
+      modifySyncingGrants(
+        session,
+        granter,
+        async ({ payload }) => {
+          const grants = payload.grants ?? [];
+          const credential = payload.credentials.find((c) => c.key === keyOrId || c.id === keyOrId);
+          const record = grants.find((g) => g.to === grantee && (g.key === keyOrId || g.id === credential?.id));
+          const key = record?.key ?? credential?.key ?? (isCredentialKey(keyOrId) ? keyOrId : undefined);
+          const removedFile = key !== undefined && (await removeGrant(session, { granter, grantee, key }));
+          if (!record && !removedFile) {
+            throw new NotFoundError(`agent ${granter} has no grant of ${keyOrId} to agent ${grantee}`, `list grants with: agent-vault grant list --agent ${granter}`);
+          }
+          payload.grants = grants.filter((g) => g !== record);
+        },
+        commit,
+      ),
     { to: grantee },
   );
 }
@@ -176,7 +228,7 @@ async function openReceived(
   const file = parseGrantFile(bytes);
   const { meta } = file;
   const placed = meta.from === at.granter && meta.to === at.grantee && meta.key === at.key;
-  const plaintext = placed ? openGrant(file, privateKey, certifiedPublicKey(session, at.granter, verifyKey)) : undefined;
+  const plaintext = placed ? openGrant(file, privateKey, await certifiedPublicKey(session, at.granter, verifyKey)) : undefined;
   if (!plaintext) {
     throw new IntegrityError(
       `the grant of ${at.key} from agent ${at.granter} does not open: it was altered, moved, forged or sealed to an older key`,
@@ -204,10 +256,9 @@ async function openReceived(
  * refreshed in the meantime is never removed by mistake.
  */
 async function sweepExpired(session: Session, at: GrantLocation): Promise<void> {
-  const files = grantFiles(session);
-  await session.files.withVaultLock(at.granter, () => {
-    const bytes = files.read(at);
-    if (bytes && isExpired(parseGrantFile(bytes).meta.expires, session.now())) files.remove(at);
+  await session.store.exclusive(objectIds.vault(at.granter), async () => {
+    const bytes = await readGrant(session, at);
+    if (bytes && isExpired(parseGrantFile(bytes).meta.expires, session.now())) await removeGrant(session, at);
   });
 }
 
@@ -221,19 +272,18 @@ export async function readGrantedCredential(session: Session, granter: string, k
   const grantee = session.tokenAgent;
   if (grantee === undefined) throw new UsageError('only an agent reads through grants');
   const { payload } = await session.unlock(grantee);
-  const files = grantFiles(session);
-  const candidates = isCredentialKey(keyOrId) ? [{ granter, grantee, key: keyOrId }] : files.received(grantee, granter);
+  const candidates = isCredentialKey(keyOrId) ? [{ granter, grantee, key: keyOrId }] : await receivedGrants(session, grantee, granter);
   const verifyKey = await trustedVerifyKey(session, payload);
   let expired = false;
   for (const at of candidates) {
-    const bytes = files.read(at);
+    const bytes = await readGrant(session, at);
     if (!bytes) continue;
     const opened = await openReceived(session, at, bytes, payload.privateKey, verifyKey);
     if (opened === 'expired') expired = true;
     else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return { ...opened.credential, grantedBy: granter };
   }
   const reason = expired ? 'grant expired' : 'no grant';
-  session.record(granter, { action: 'access.denied', key: keyOrId, result: 'denied', reason });
+  await session.audit.record(granter, { action: 'access.denied', key: keyOrId, result: 'denied', reason });
   throw new AccessDeniedError(
     expired ? `the grant of ${keyOrId} from agent ${granter} to agent ${grantee} has expired` : `agent ${grantee} has no grant for ${keyOrId} in the vault of agent ${granter}`,
     `ask the owner or agent ${granter} to run: agent-vault grant ${keyOrId} --to ${grantee} --agent ${granter}`,
@@ -242,14 +292,13 @@ export async function readGrantedCredential(session: Session, granter: string, k
 
 /** Every live grant addressed to the vault's agent (optionally only from `granter`), opened. */
 export async function receivedCredentials(session: Session, vault: UnlockedVault, granter?: string): Promise<GrantedCredential[]> {
-  const files = grantFiles(session);
-  const received = files.received(vault.payload.agent, granter);
+  const received = await receivedGrants(session, vault.payload.agent, granter);
   // Listing one's own vault with no grants received costs no key work.
   if (received.length === 0) return [];
   const verifyKey = await trustedVerifyKey(session, vault.payload);
   const found: GrantedCredential[] = [];
   for (const at of received) {
-    const bytes = files.read(at);
+    const bytes = await readGrant(session, at);
     if (!bytes) continue;
     const opened = await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey);
     if (opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
@@ -270,22 +319,21 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
   const live = (record: GrantRecord): boolean => !isExpired(record.expires, now);
   if (session.isOwner()) {
     const rows: GrantRow[] = [];
-    for (const granter of session.files.listAgents()) {
+    for (const granter of await session.listAgents()) {
       const { payload } = await session.unlock(granter);
       rows.push(...(payload.grants ?? []).filter(live).map((g) => rowOf(granter, g)));
     }
-    session.recordStoreEvent({ actor: session.actor, agent: agent ?? '', action: 'grant.list', result: 'ok' });
+    await session.audit.recordStore({ agent: agent ?? '', action: 'grant.list' });
     return agent === undefined ? rows : rows.filter((r) => r.granter === agent || r.grantee === agent);
   }
   const self = session.tokenAgent!;
-  return session.audited(self, 'grant.list', undefined, async () => {
+  return session.audit.audited(self, 'grant.list', undefined, async () => {
     const vault = await session.unlock(self);
     const given = (vault.payload.grants ?? []).filter(live).map((g) => rowOf(self, g));
     const received: GrantRow[] = [];
-    const files = grantFiles(session);
     const verifyKey = await trustedVerifyKey(session, vault.payload);
-    for (const at of files.received(self)) {
-      const bytes = files.read(at);
+    for (const at of await receivedGrants(session, self)) {
+      const bytes = await readGrant(session, at);
       const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey));
       if (opened && opened !== 'expired') received.push({ granter: at.granter, grantee: self, key: at.key, created: opened.meta.created, expires: opened.meta.expires ?? null });
     }
@@ -300,9 +348,9 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
  */
 export async function resealGrantsTo(session: Session, grantee: string): Promise<void> {
   const { payload } = await session.unlock(grantee);
-  const newKey = encodeBase64(granteePublicKey(session, grantee, await trustedVerifyKey(session, payload)));
-  grantFiles(session).removeInvolving(grantee, { given: false, received: true });
-  for (const granter of session.files.listAgents()) {
+  const newKey = encodeBase64(await granteePublicKey(session, grantee, await trustedVerifyKey(session, payload)));
+  await removeGrantsInvolving(session, grantee, { given: false, received: true });
+  for (const granter of await session.listAgents()) {
     if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
     await modifySyncingGrants(session, granter, ({ payload }) => {
       for (const record of payload.grants ?? []) if (record.to === grantee) record.pub = newKey;
@@ -312,11 +360,10 @@ export async function resealGrantsTo(session: Session, grantee: string): Promise
 
 /** Before deprovisioning `grantee`: every other vault forgets the grants it gave it. Owner only. */
 export async function forgetGrantsTo(session: Session, grantee: string): Promise<void> {
-  const files = grantFiles(session);
-  for (const granter of session.files.listAgents()) {
+  for (const granter of await session.listAgents()) {
     if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
-    await modifySyncingGrants(session, granter, ({ payload }) => {
-      for (const record of payload.grants ?? []) if (record.to === grantee) files.remove({ granter, grantee, key: record.key });
+    await modifySyncingGrants(session, granter, async ({ payload }) => {
+      for (const record of payload.grants ?? []) if (record.to === grantee) await removeGrant(session, { granter, grantee, key: record.key });
       payload.grants = (payload.grants ?? []).filter((g) => g.to !== grantee);
     });
   }

@@ -33,7 +33,7 @@ function storedParams(key: string, stored: string | undefined): TotpParams {
  * as one `totp.generate` event (`not_found` when there is no credential or no secret).
  */
 export function totpCode(session: Session, agent: string, keyOrId: string, options: TotpOptions = {}): Promise<TotpCode> {
-  return session.audited(agent, 'totp.generate', keyOrId, async () => {
+  return session.audit.audited(agent, 'totp.generate', keyOrId, async () => {
     const credential = await findCredential(session, agent, keyOrId);
     const params = storedParams(credential.key, credential.fields.totp);
     const fresh = options.freshSeconds ?? 0;

@@ -3,14 +3,15 @@
  * build a session (who is calling) and decide which agent's vault is meant.
  */
 import type { Command } from 'commander';
-import { AccessDeniedError, CancelledError, UsageError } from '../core/errors.js';
+import { AccessDeniedError, AuthError, CancelledError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
-import { Session, type PassphraseSource } from '../app/session.js';
-import { resolveStoreDir } from '../store/paths.js';
+import { openSession, type PassphraseSource, type Session } from '../app/session.js';
+import type { StorageBackend } from '../store/backend.js';
+import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
 import type { IO } from './io.js';
 import { outputMode, type OutputMode } from './render.js';
-import { readTextFile, stripOneNewline } from './secret-input.js';
+import { readSecretFromFile, readSecretFromStdin, readTextFile } from './secret-input.js';
 
 /** The options SPEC.md makes global. */
 export interface GlobalOptions {
@@ -25,10 +26,20 @@ export interface GlobalOptions {
   tokenFile?: string;
 }
 
+/** Who a command needs to be called by. */
+export interface SessionNeeds {
+  /**
+   * The owner, for what this names (`provisioning an agent`): a token in the
+   * environment is then refused (exit 5), and `--token-file` names where a new token
+   * goes, not who is calling.
+   */
+  owner?: string;
+  /** A command that needs no proof (`status`): a malformed token then counts as no token, not as exit 4. */
+  noProof?: boolean;
+}
+
 export class Context {
   readonly mode: OutputMode;
-  /** Set by commands whose exit status is not 0 without an error (`exec`). */
-  exitCode = 0;
 
   constructor(
     readonly io: IO,
@@ -41,8 +52,14 @@ export class Context {
     return new Context(io, command.optsWithGlobals<GlobalOptions>());
   }
 
-  get storeDir(): string {
-    return resolveStoreDir(this.options.store, this.io.env, () => readSettings(this.io.env)['default-store']);
+  /** Where the store is: `--store`, `$AGENT_VAULT_HOME`, the configured default-store, the XDG path. */
+  get storeLocation(): string {
+    return resolveStoreLocation(this.options.store, this.io.env, () => readSettings(this.io.env)['default-store']);
+  }
+
+  /** The store's backend, for commands that need no caller (`init`). */
+  store(): StorageBackend {
+    return openStore(this.storeLocation, this.io.env);
   }
 
   /** The agent token, from `--token-file` or AGENT_VAULT_TOKEN, if one is given. */
@@ -56,40 +73,45 @@ export class Context {
    * The caller: the agent whose token is given (a passphrase is then ignored), else the
    * owner, whose passphrase is read only when a vault is first unlocked.
    */
-  session(): Session {
-    const token = this.token();
-    return new Session({
-      store: this.storeDir,
-      env: this.io.env,
-      ...(token !== undefined ? { token } : { passphrase: this.passphraseSource() }),
-    });
-  }
-
-  /** The owner's session, ignoring any token: for commands that need no proof (status). */
-  tokenlessSession(): Session {
-    return new Session({ store: this.storeDir, env: this.io.env, passphrase: this.passphraseSource() });
+  async session(needs: SessionNeeds = {}): Promise<Session> {
+    if (needs.owner !== undefined && this.io.env.AGENT_VAULT_TOKEN) {
+      throw new AccessDeniedError(`${needs.owner} needs the owner passphrase, not an agent token`, 'unset AGENT_VAULT_TOKEN and give the passphrase');
+    }
+    const token = needs.owner === undefined ? this.token() : undefined;
+    const open = (as: string | undefined): Promise<Session> =>
+      openSession({ store: this.store(), now: () => this.io.now(), ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase() }) });
+    if (token === undefined || !needs.noProof) return open(token);
+    try {
+      return await open(token);
+    } catch (err) {
+      if (err instanceof AuthError) return open(undefined);
+      throw err;
+    }
   }
 
   /**
-   * The owner's session for commands that issue a token (`provision`, `token rotate`),
-   * where `--token-file` names the file to write it to. A token in the environment
-   * still decides who is calling, and an agent may not issue tokens (exit 5).
+   * The owner passphrase as given without asking: `--passphrase-file` or
+   * AGENT_VAULT_PASSPHRASE_FILE, then `--passphrase-stdin`, then AGENT_VAULT_PASSPHRASE.
+   * The one place that order is decided.
    */
-  tokenIssuingSession(what: string): Session {
-    if (this.io.env.AGENT_VAULT_TOKEN) {
-      throw new AccessDeniedError(`${what} needs the owner passphrase, not an agent token`, 'unset AGENT_VAULT_TOKEN and give the passphrase');
-    }
-    return this.tokenlessSession();
+  async givenPassphrase(): Promise<string | undefined> {
+    const { io, options } = this;
+    const file = options.passphraseFile ?? io.env.AGENT_VAULT_PASSPHRASE_FILE;
+    if (file) return readSecretFromFile(file, 'passphrase');
+    if (options.passphraseStdin) return readSecretFromStdin(io, 'the passphrase');
+    return io.passphraseFromEnv;
   }
 
-  private passphraseSource(): PassphraseSource {
-    const { io, options } = this;
+  /** Whether a passphrase was given in a way that needs no terminal (no prompt, no stdin). */
+  hasPassphraseWithoutAsking(): boolean {
+    return Boolean(this.options.passphraseFile ?? this.io.env.AGENT_VAULT_PASSPHRASE_FILE ?? this.io.passphraseFromEnv);
+  }
+
+  private askPassphrase(): PassphraseSource {
     return async () => {
-      const file = options.passphraseFile ?? io.env.AGENT_VAULT_PASSPHRASE_FILE;
-      if (file) return stripOneNewline(readTextFile(file, 'passphrase file'));
-      if (options.passphraseStdin) return stripOneNewline((await io.readStdin('the passphrase')).toString('utf8'));
-      if (io.passphraseFromEnv !== undefined) return io.passphraseFromEnv;
-      if (io.canPrompt()) return (await io.prompter()).password('Owner passphrase');
+      const given = await this.givenPassphrase();
+      if (given !== undefined) return given;
+      if (this.io.canPrompt()) return (await this.io.prompter()).password('Owner passphrase');
       throw new UsageError(
         'the owner passphrase is needed and there is no terminal to ask on',
         'pass --passphrase-file F or --passphrase-stdin, set AGENT_VAULT_PASSPHRASE_FILE, or give an agent token',

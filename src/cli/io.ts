@@ -32,6 +32,8 @@ export interface IO {
   readStdin(purpose: string): Promise<Buffer>;
   /** Prompts are possible only with a terminal on stdin and stderr. */
   canPrompt(): boolean;
+  /** The time: the system clock, or a test's. */
+  now(): Date;
   prompter(): Promise<Prompter>;
 }
 
@@ -50,6 +52,7 @@ class StreamIO implements IO {
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
+    private readonly clock: () => Date,
   ) {
     // A reader that goes away early (`agent-vault help | head -1`) is not an error of
     // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
@@ -95,6 +98,10 @@ class StreamIO implements IO {
     return this.isStdinTTY && this.isStderrTTY;
   }
 
+  now(): Date {
+    return this.clock();
+  }
+
   async prompter(): Promise<Prompter> {
     const inquirer = await import('@inquirer/prompts');
     const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
@@ -119,11 +126,11 @@ class StreamIO implements IO {
 export function systemIO(): IO {
   const passphrase = process.env.AGENT_VAULT_PASSPHRASE;
   delete process.env.AGENT_VAULT_PASSPHRASE;
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase);
+  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date());
 }
 
 /** An IO over in-memory streams, for tests: `stdout()` and `stderr()` return what was written. */
-export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): IO & { stdoutText(): string; stderrText(): string } {
+export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): IO & { stdoutText(): string; stderrText(): string } {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.end(options.stdin ?? '');
   const capture = (): PassThrough & { isTTY?: boolean; text: string } => {
@@ -138,7 +145,7 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const env = { ...options.env };
   const passphrase = env.AGENT_VAULT_PASSPHRASE;
   delete env.AGENT_VAULT_PASSPHRASE;
-  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase), {
+  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, options.now ?? (() => new Date())), {
     stdoutText: () => stdout.text,
     stderrText: () => stderr.text,
   });

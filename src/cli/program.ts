@@ -3,7 +3,7 @@
  * Subcommands are made with `.command()` so they inherit `exitOverride` and output settings.
  */
 import { Command, Option } from 'commander';
-import type { IO } from './io.js';
+import type { Deps } from './command-kit.js';
 import { registerInit } from './commands/init.js';
 import { registerProvision } from './commands/provision.js';
 import { registerStatus } from './commands/status.js';
@@ -18,19 +18,6 @@ import { registerGrant } from './commands/grant.js';
 import { registerExec } from './commands/exec.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './help-topics.js';
-
-/** What a command registration gets: the IO, and a way to set a non-zero exit without an error. */
-export interface Deps {
-  io: IO;
-  setExitCode(code: number): void;
-  /** The command line as given, for `exec`, whose child command is everything after `--`, unparsed. */
-  argv: readonly string[];
-}
-
-/** Appends an "Examples:" section to a command's help. */
-export function examples(command: Command, lines: string[]): Command {
-  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-}
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
   const program = new Command('agent-vault')

@@ -7,6 +7,31 @@ export type AuditResult = 'ok' | 'denied' | 'not_found' | 'error';
 
 export const AUDIT_RESULTS: readonly AuditResult[] = ['ok', 'denied', 'not_found', 'error'];
 
+/** Every action an audit line can name (man/agent-vault.5, AUDIT LOG). */
+export const AUDIT_ACTIONS = [
+  'store.init',
+  'agent.provision',
+  'agent.deprovision',
+  'token.rotate',
+  'auth.denied',
+  'access.denied',
+  'credential.get',
+  'credential.reveal',
+  'credential.list',
+  'credential.search',
+  'credential.set',
+  'credential.add',
+  'credential.update',
+  'credential.delete',
+  'totp.generate',
+  'grant.create',
+  'grant.revoke',
+  'grant.list',
+  'exec.run',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** What a caller records; the writer adds the sequence number, time, pid, host and chain. */
 export interface AuditEvent {
   /** `owner`, `agent:<id>`, or `unknown` for a caller who proved nothing. */
@@ -14,7 +39,7 @@ export interface AuditEvent {
   /** Whose vault the event concerns; empty for store-wide events. */
   agent: string;
   /** A dotted name such as `credential.get` or `auth.denied`. */
-  action: string;
+  action: AuditAction;
   /** The credential key, where one applies. */
   key?: string;
   /** The other agent of a grant (`grant.create`, `grant.revoke`). */
@@ -26,7 +51,9 @@ export interface AuditEvent {
 }
 
 /** One line of an audit log, as written (see man/agent-vault.5, AUDIT LOG). */
-export interface AuditRecord extends AuditEvent {
+export interface AuditRecord extends Omit<AuditEvent, 'action'> {
+  /** As written: a log may hold an action this version does not know. */
+  action: string;
   v: 1;
   /** 1 for the first line of a log, then one more for each line. */
   seq: number;

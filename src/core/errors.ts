@@ -17,13 +17,11 @@ export const ExitCode = {
   cancelled: 8,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 /** The base of every error the tool reports on purpose. */
 export class VaultError extends Error {
   /** A stable, machine-readable name used in `--json` error output. */
   readonly code: string = 'error';
-  readonly exitCode: ExitCodeValue = ExitCode.unexpected;
+  readonly exitCode: number = ExitCode.unexpected;
   /** What the user can do about it, printed on a second line. */
   readonly hint: string | undefined;
 
@@ -75,3 +73,4 @@ export class CancelledError extends VaultError {
   override readonly code = 'cancelled';
   override readonly exitCode = ExitCode.cancelled;
 }
+

@@ -90,41 +90,14 @@ function isOlderThan(path: string, ms: number): boolean {
   }
 }
 
-/** Blocks the thread for `ms`: for locks held a few microseconds, where an await would cost more. */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Like {@link withLock}, but synchronous, for locks held only for a few file operations
- * (an audit log's append lock), so callers that record events need not be async.
- */
-export function withLockSync<T>(path: string, timeoutMs: number, what: string, fn: () => T): T {
+/** Runs `fn` holding the lock at `path`; waits at most `timeoutMs` for it, then exit 7 naming `what`. */
+export async function withLock<T>(path: string, timeoutMs: number, what: string, fn: () => Promise<T> | T): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   while (!tryAcquire(path)) {
     breakIfStale(path);
     if (Date.now() >= deadline) {
       throw new BusyError(`${what} is locked by another agent-vault process`, 'try again; if no other process runs, remove the lock file ' + path);
-    }
-    sleepSync(Math.min(delay + Math.random() * delay, Math.max(1, deadline - Date.now())));
-    delay = Math.min(delay * 2, 50);
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
-
-/** Runs `fn` holding the lock at `path`; waits at most `timeoutMs` for it. */
-export async function withLock<T>(path: string, timeoutMs: number, fn: () => Promise<T> | T): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 5;
-  while (!tryAcquire(path)) {
-    breakIfStale(path);
-    if (Date.now() >= deadline) {
-      throw new BusyError('the vault is locked by another agent-vault process', 'try again; if no other process runs, remove the lock file ' + path);
     }
     await sleep(Math.min(delay + Math.random() * delay, Math.max(1, deadline - Date.now())));
     delay = Math.min(delay * 2, 100);

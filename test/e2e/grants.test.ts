@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { Session } from '../../src/app/session.js';
+import { openSession } from '../../src/app/session.js';
 import { parseToken } from '../../src/core/token.js';
 import { openGrant, parseGrantFile } from '../../src/format/grant-file.js';
 import { parseKeyCertificate } from '../../src/format/key-certificate.js';
@@ -184,12 +184,12 @@ describe('grants between agents', () => {
   it('isolates agents below the CLI: with its token and the store, bot2 opens only what was granted to it', async () => {
     await store.owner(['grant', 'API_KEY', '--to', 'bot2', '--agent', 'bot1']);
     await store.owner(['grant', 'OTHER', '--to', 'bot3', '--agent', 'bot1']);
-    const session = new Session({ store: store.dir, token: bot2 });
+    const session = await openSession({ store: store.dir, token: bot2 });
     await expect(session.unlock('bot1')).rejects.toBeInstanceOf(AccessDeniedError);
 
     // The keys themselves: bot2's token opens no slot of bot1's vault, and neither does its vault key.
     const own = await session.unlock('bot2');
-    const bot1File = session.files.readVault('bot1');
+    const bot1File = (await session.readVaultFile('bot1')).file;
     expect(unwrapTokenSlot(parseToken(bot2).secret, 'bot1', bot1File.header.token)).toBeUndefined();
     expect(() => openVaultPayload(bot1File, own.vaultKey)).toThrow();
 

@@ -5,7 +5,8 @@ import { IntegrityError, UsageError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
 import { readVisibleAudit, verifyVisibleAudit, type AuditEntry } from '../../app/audit.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { wholeNumber } from '../numbers.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printTable } from '../render.js';
 
 interface ListOptions {
@@ -49,24 +50,19 @@ export function registerAudit(program: Command, { io }: Deps): void {
   examples(report, ['agent-vault audit report', 'agent-vault audit report --since 7d --json', 'agent-vault audit report --key GITHUB_TOKEN']);
 }
 
-function positiveInteger(text: string, flag: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new UsageError(`${flag} must be a positive whole number, not ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
 /** The filter the options describe; the global `--agent` selects the vault concerned. */
 function auditFilter(ctx: Context, options: ListOptions): AuditFilter {
   return {
     ...(ctx.options.agent === undefined ? {} : { agent: checkAgentId(ctx.options.agent) }),
     ...(options.action === undefined ? {} : { action: options.action }),
     ...(options.key === undefined ? {} : { key: options.key }),
-    ...(options.since === undefined ? {} : { since: parseSince(options.since, new Date()) }),
-    ...(options.limit === undefined ? {} : { limit: positiveInteger(options.limit, '--limit') }),
+    ...(options.since === undefined ? {} : { since: parseSince(options.since, ctx.io.now()) }),
+    ...(options.limit === undefined ? {} : { limit: wholeNumber(options.limit, '--limit', 1) }),
   };
 }
 
 async function selectedEntries(ctx: Context, filter: AuditFilter): Promise<AuditEntry[]> {
-  const { logs, damaged } = await readVisibleAudit(ctx.session());
+  const { logs, damaged } = await readVisibleAudit(await ctx.session());
   if (damaged > 0) notice(ctx.io, ctx.mode, `skipped ${damaged} damaged line(s): run agent-vault audit verify`);
   return filterAuditRecords(mergeAuditLogs(logs), filter);
 }
@@ -101,7 +97,7 @@ export async function runAuditVerify(ctx: Context): Promise<void> {
   if (filters.length > 0 || ctx.options.agent !== undefined) {
     throw new UsageError(`audit verify checks whole logs: --${[...filters, ...(ctx.options.agent === undefined ? [] : ['agent'])].join(', --')} do not apply`, 'run agent-vault audit verify alone');
   }
-  const results = await verifyVisibleAudit(ctx.session());
+  const results = await verifyVisibleAudit(await ctx.session());
   const broken = results.filter((r) => r.problems.length > 0);
   if (ctx.mode.json) {
     printJson(ctx.io, {

@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import type { Shell } from '../completion.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 
 /** The shells of completion.ts's SHELLS, repeated so this file loads nothing of it until it runs. */
 export const SHELL_NAMES = ['bash', 'zsh', 'fish'] as const satisfies readonly Shell[];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SETTING_NAMES, checkSettingName, readSettings, settingsDir, writeSetting } from '../../store/settings.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printTable } from '../render.js';
 
 export function registerConfig(program: Command, { io }: Deps): void {

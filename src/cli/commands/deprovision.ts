@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { checkAgentId } from '../../core/ids.js';
+import { deprovisionAgent } from '../../app/agents.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson } from '../render.js';
 
 export function registerDeprovision(program: Command, { io }: Deps): void {
@@ -15,15 +16,13 @@ export function registerDeprovision(program: Command, { io }: Deps): void {
 
 export async function runDeprovision(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
-  const session = ctx.session();
+  const session = await ctx.session();
   session.requireOwner('deprovisioning an agent');
   await ctx.confirm(async () => {
     const { payload } = await session.unlock(agent);
     return `deprovision agent ${agent} and delete its ${payload.credentials.length} credential(s)`;
   });
-  session.record(agent, { action: 'agent.deprovision' });
-  await session.deprovision(agent);
-  session.recordStoreEvent({ actor: session.actor, agent, action: 'agent.deprovision', result: 'ok' });
+  await deprovisionAgent(session, agent);
   if (ctx.mode.json) printJson(ctx.io, { agent, deprovisioned: true });
   else notice(ctx.io, ctx.mode, `deprovisioned agent ${agent}`);
 }

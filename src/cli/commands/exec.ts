@@ -2,11 +2,11 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseEnvFile } from '../../core/env-file.js';
 import { checkEnvPrefix } from '../../core/env-vars.js';
-import { UsageError } from '../../core/errors.js';
+import { UsageError, VaultError } from '../../core/errors.js';
 import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
 import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { readTextFile } from '../secret-input.js';
 
 interface ExecOptions {
@@ -22,6 +22,21 @@ interface ExecOptions {
  * from the environment (io.ts takes it out at start-up); it is listed for clarity.
  */
 const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE'];
+
+/**
+ * The program could not be started: exit 127 when it was not found, 126 when it is not
+ * executable, as shells report it.
+ */
+class ProgramStartError extends VaultError {
+  override readonly code: 'not_found' | 'not_executable';
+  override readonly exitCode: 126 | 127;
+
+  constructor(reason: 'not_found' | 'not_executable', message: string, hint: string) {
+    super(message, hint);
+    this.code = reason;
+    this.exitCode = reason === 'not_found' ? 127 : 126;
+  }
+}
 
 export function registerExec(program: Command, deps: Deps): void {
   const command = program
@@ -72,7 +87,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
   const only = options.only?.split(',').map((k) => checkCredentialKey(k.trim()));
   const prefix = checkEnvPrefix(options.prefix ?? '');
   const references = options.envFile === undefined ? [] : parseEnvFile(readTextFile(options.envFile, 'env file'), options.envFile);
-  const session = ctx.session();
+  const session = await ctx.session();
   const caller = session.tokenAgent;
   const named = ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT;
   const request: ExecRequest = { prefix, references, ...(only === undefined ? {} : { only }) };
@@ -93,15 +108,11 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     interactive: ctx.io.isStdinTTY,
   });
   if ('status' in outcome) {
-    recordRun();
+    await recordRun();
     deps.setExitCode(outcome.status);
     return;
   }
-  // Shells' conventions: 127 for a program not found, 126 for one that cannot run.
-  const [code, message] = outcome.failed === 'not_found' ? [127, `command not found: ${program}`] : [126, `cannot run ${program}: not an executable file`];
-  recordRun(outcome.failed === 'not_found' ? 'command not found' : 'not an executable file');
-  const hint = 'check the name, its permissions and PATH';
-  if (ctx.mode.json) ctx.io.err(`${JSON.stringify({ error: { code: outcome.failed, message, exit: code, hint } })}\n`);
-  else ctx.io.err(`error: ${message}\nhint: ${hint}\n`);
-  deps.setExitCode(code);
+  const notFound = outcome.failed === 'not_found';
+  await recordRun(notFound ? 'command not found' : 'not an executable file');
+  throw new ProgramStartError(outcome.failed, notFound ? `command not found: ${program}` : `cannot run ${program}: not an executable file`, 'check the name, its permissions and PATH');
 }

@@ -19,7 +19,7 @@ import { setSecrets, updateTyped } from '../../app/credentials.js';
 import { Context } from '../context.js';
 import { SECRET_FIELDS } from '../credential-fields.js';
 import { wholeNumber } from '../numbers.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printValue } from '../render.js';
 
 export interface GenerateOptions {
@@ -119,7 +119,7 @@ export async function runGenerate(ctx: Context, options: GenerateOptions): Promi
     return;
   }
   const key = options.save;
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const field = options.field;
   if (field === undefined) await setSecrets(session, agent, [[key, value]]);

@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
 import { createGrant, listGrants, revokeGrant } from '../../app/grants.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printTable } from '../render.js';
 
 interface GrantOptions {
@@ -55,7 +55,7 @@ function grantee(to: string | undefined): string {
 export async function runGrant(ctx: Context, keyOrId: string, options: GrantOptions): Promise<void> {
   const to = grantee(options.to);
   const expiresIn = options.expires === undefined ? undefined : parseDuration(options.expires);
-  const session = ctx.session();
+  const session = await ctx.session();
   const granter = ctx.agent(session);
   const record = await createGrant(session, granter, keyOrId, to, expiresIn);
   if (ctx.mode.json) printJson(ctx.io, { granter, grantee: to, key: record.key, created: record.created, expires: record.expires ?? null });
@@ -63,7 +63,7 @@ export async function runGrant(ctx: Context, keyOrId: string, options: GrantOpti
 }
 
 export async function runGrantList(ctx: Context): Promise<void> {
-  const session = ctx.session();
+  const session = await ctx.session();
   const only = ctx.options.agent === undefined ? undefined : checkAgentId(ctx.options.agent);
   const rows = await listGrants(session, only);
   if (ctx.mode.json) {
@@ -85,7 +85,7 @@ export async function runGrantList(ctx: Context): Promise<void> {
 
 export async function runRevoke(ctx: Context, keyOrId: string, to: string | undefined): Promise<void> {
   const revokedFrom = grantee(to);
-  const session = ctx.session();
+  const session = await ctx.session();
   const granter = ctx.agent(session);
   await revokeGrant(session, granter, keyOrId, revokedFrom);
   if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key: keyOrId, revoked: true });

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
 import { reserveNewFile, type ReservedFile } from '../../store/atomic.js';
+import { provisionAgent } from '../../app/agents.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson } from '../render.js';
 
 export function registerProvision(program: Command, { io }: Deps): void {
@@ -57,6 +58,6 @@ export async function issueToken(ctx: Context, agent: string, issue: () => Promi
 
 export async function runProvision(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
-  const session = ctx.tokenIssuingSession('provisioning an agent');
-  await issueToken(ctx, agent, () => session.provision(agent));
+  const session = await ctx.session({ owner: 'provisioning an agent' });
+  await issueToken(ctx, agent, () => provisionAgent(session, agent));
 }

@@ -1,19 +1,9 @@
 import type { Command } from 'commander';
-import { AuthError } from '../../core/errors.js';
 import { checkAgentId } from '../../core/ids.js';
-import type { Session } from '../../app/session.js';
+import { storeStatus } from '../../app/store-admin.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { printJson, printTable } from '../render.js';
-
-interface AgentStatus {
-  agent: string;
-  provisioned: boolean;
-  created?: string;
-  updated?: string;
-  /** Known only when the caller can unlock the vault without being asked. */
-  credentials?: number;
-}
 
 export function registerStatus(program: Command, { io }: Deps): void {
   const command = program
@@ -31,44 +21,12 @@ export function registerStatus(program: Command, { io }: Deps): void {
 /**
  * Counting credentials needs a key, but status never prompts: it counts with a token for
  * that agent, or with a passphrase given without a terminal; otherwise it leaves the
- * count out.
+ * count out. A malformed token does not stop it either: status needs no proof.
  */
-async function countCredentials(ctx: Context, session: Session, agent: string): Promise<number | undefined> {
-  const canUnlock = session.isOwner()
-    ? Boolean(ctx.options.passphraseFile ?? ctx.io.env.AGENT_VAULT_PASSPHRASE_FILE ?? ctx.io.passphraseFromEnv)
-    : session.tokenAgent === agent;
-  if (!canUnlock) return undefined;
-  try {
-    return (await session.unlock(agent)).payload.credentials.length;
-  } catch (err) {
-    if (err instanceof AuthError) return undefined;
-    throw err;
-  }
-}
-
-/** The caller's session, or the owner's when the token is malformed: status needs no proof. */
-function statusSession(ctx: Context): Session {
-  try {
-    return ctx.session();
-  } catch (err) {
-    if (err instanceof AuthError) return ctx.tokenlessSession();
-    throw err;
-  }
-}
-
 export async function runStatus(ctx: Context, only: string | undefined): Promise<void> {
-  const session = statusSession(ctx);
-  const agents = only !== undefined ? [checkAgentId(only)] : session.files.listAgents();
-  const rows: AgentStatus[] = [];
-  for (const agent of agents) {
-    if (!session.files.hasVault(agent)) {
-      rows.push({ agent, provisioned: false });
-      continue;
-    }
-    const { header } = session.files.readVault(agent);
-    const credentials = await countCredentials(ctx, session, agent);
-    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }) });
-  }
+  const session = await ctx.session({ noProof: true });
+  const mayCount = (agent: string): boolean => (session.isOwner() ? ctx.hasPassphraseWithoutAsking() : session.tokenAgent === agent);
+  const rows = await storeStatus(session, only === undefined ? undefined : checkAgentId(only), mayCount);
   if (ctx.mode.json) {
     printJson(ctx.io, only !== undefined ? rows[0] : rows);
     return;

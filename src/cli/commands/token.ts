@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { checkAgentId } from '../../core/ids.js';
+import { rotateToken } from '../../app/agents.js';
 import { Context } from '../context.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { issueToken } from './provision.js';
 
 export function registerToken(program: Command, { io }: Deps): void {
@@ -16,10 +17,6 @@ export function registerToken(program: Command, { io }: Deps): void {
 
 export async function runRotate(ctx: Context, agent: string): Promise<void> {
   checkAgentId(agent);
-  const session = ctx.tokenIssuingSession('rotating a token');
-  await issueToken(ctx, agent, async () => {
-    const token = await session.rotateToken(agent);
-    session.record(agent, { action: 'token.rotate' });
-    return token;
-  });
+  const session = await ctx.session({ owner: 'rotating a token' });
+  await issueToken(ctx, agent, () => rotateToken(session, agent));
 }

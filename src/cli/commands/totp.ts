@@ -3,7 +3,7 @@ import { totpCode } from '../../app/totp.js';
 import { MAX_PERIOD } from '../../core/totp.js';
 import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
-import { examples, type Deps } from '../program.js';
+import { examples, type Deps } from '../command-kit.js';
 import { printJson, printValue } from '../render.js';
 
 interface TotpCommandOptions {
@@ -27,7 +27,7 @@ export function registerTotp(program: Command, { io }: Deps): void {
 
 export async function runTotp(ctx: Context, keyOrId: string, options: TotpCommandOptions): Promise<void> {
   const freshSeconds = options.fresh === undefined ? undefined : wholeNumber(options.fresh, '--fresh', 0, MAX_PERIOD);
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const totp = await totpCode(session, agent, keyOrId, freshSeconds === undefined ? {} : { freshSeconds });
   if (ctx.mode.json) printJson(ctx.io, { code: totp.code, expires_in: totp.expiresIn, period: totp.period, digits: totp.digits });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyVisibleAudit } from '../../../src/app/audit.js';
-import { Session } from '../../../src/app/session.js';
+import { rotateToken } from '../../../src/app/agents.js';
+import { openSession } from '../../../src/app/session.js';
 import { PASSPHRASE, TempStore } from '../../helpers/cli.js';
 
 interface Line {
@@ -27,22 +28,21 @@ describe('an audit key superseded by token rotate while a session holds it', () 
   });
   afterEach(() => store.cleanup());
 
-  const owner = () => new Session({ store: store.dir, passphrase: PASSPHRASE });
+  const owner = () => openSession({ store: store.dir, passphrase: PASSPHRASE });
   const agentLog = () => join(store.dir, 'vaults', 'bot1.audit.jsonl');
   const storeLog = () => join(store.dir, 'audit.jsonl');
   const rotate = async () => {
-    const session = owner();
-    await session.rotateToken('bot1');
-    session.record('bot1', { action: 'token.rotate' });
+    const session = await owner();
+    await rotateToken(session, 'bot1');
   };
-  const problems = async () => (await verifyVisibleAudit(owner())).flatMap((r) => r.problems);
+  const problems = async () => (await verifyVisibleAudit(await owner())).flatMap((r) => r.problems);
 
   it('sends the line of an agent whose token was rotated to the store log, unkeyed, and verify stays ok', async () => {
-    const agent = new Session({ store: store.dir, token });
+    const agent = await openSession({ store: store.dir, token });
     await agent.unlock('bot1');
     await rotate();
-    agent.record('bot1', { action: 'totp.generate', key: 'GH' });
-    agent.record('bot1', { action: 'credential.get', key: 'API_KEY', result: 'not_found', reason: 'no such key' });
+    await agent.audit.record('bot1', { action: 'totp.generate', key: 'GH' });
+    await agent.audit.record('bot1', { action: 'credential.get', key: 'API_KEY', result: 'not_found', reason: 'no such key' });
     expect(records(agentLog()).map((r) => [r.action, r.epoch])).toEqual([
       ['agent.provision', 0],
       ['token.rotate', 1],
@@ -56,10 +56,10 @@ describe('an audit key superseded by token rotate while a session holds it', () 
   });
 
   it('re-opens the vault for the newer key when the session can (the owner)', async () => {
-    const session = owner();
+    const session = await owner();
     await session.unlock('bot1');
     await rotate();
-    session.record('bot1', { action: 'credential.list' });
+    await session.audit.record('bot1', { action: 'credential.list' });
     expect(records(agentLog()).map((r) => [r.action, r.epoch])).toEqual([
       ['agent.provision', 0],
       ['token.rotate', 1],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session } from '../../../src/app/session.js';
+import { openSession, type Session } from '../../../src/app/session.js';
 import { totpCode } from '../../../src/app/totp.js';
 import { generateTotp, parseTotpSecret } from '../../../src/core/totp.js';
 import { TempStore } from '../../helpers/cli.js';
@@ -22,10 +22,10 @@ describe('totpCode', () => {
   afterAll(() => store.cleanup());
 
   /** A session whose clock the fake sleep moves forward. */
-  function clocked(start: number): { session: Session; sleep: (ms: number) => Promise<void>; slept: number[] } {
+  async function clocked(start: number): Promise<{ session: Session; sleep: (ms: number) => Promise<void>; slept: number[] }> {
     let now = start;
     const slept: number[] = [];
-    const session = new Session({ store: store.dir, token, now: () => new Date(now) });
+    const session = await openSession({ store: store.dir, token, now: () => new Date(now) });
     return {
       session,
       slept,
@@ -39,13 +39,13 @@ describe('totpCode', () => {
   const expected = (at: number) => generateTotp(parseTotpSecret(KEY), at);
 
   it('gives the code of the session clock without waiting when enough of the window is left', async () => {
-    const { session, sleep, slept } = clocked(WINDOW_START + 20_000);
+    const { session, sleep, slept } = await clocked(WINDOW_START + 20_000);
     expect(await totpCode(session, 'bot', 'SITE', { freshSeconds: 10, sleep })).toEqual(await expected(WINDOW_START + 20_000));
     expect(slept).toEqual([]);
   });
 
   it('with freshSeconds, waits for the next window when too little of this one is left', async () => {
-    const { session, sleep, slept } = clocked(WINDOW_START + 27_500);
+    const { session, sleep, slept } = await clocked(WINDOW_START + 27_500);
     const code = await totpCode(session, 'bot', 'SITE', { freshSeconds: 5, sleep });
     expect(slept).toEqual([2_500]);
     expect(code).toEqual({ ...(await expected(WINDOW_START + 30_000)), expiresIn: 30 });
@@ -53,7 +53,7 @@ describe('totpCode', () => {
   });
 
   it('never gives the old window’s code when the timer wakes early', async () => {
-    const { session, slept } = clocked(WINDOW_START + 29_000);
+    const { session, slept } = await clocked(WINDOW_START + 29_000);
     const early = async (ms: number): Promise<void> => {
       slept.push(ms); // and the clock does not move
     };
@@ -61,7 +61,7 @@ describe('totpCode', () => {
   });
 
   it('refuses a freshness longer than the period', async () => {
-    const { session, sleep } = clocked(WINDOW_START);
+    const { session, sleep } = await clocked(WINDOW_START);
     await expect(totpCode(session, 'bot', 'SITE', { freshSeconds: 31, sleep })).rejects.toThrow(/longer than the code's period of 30 seconds/);
   });
 });

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session } from '../../../src/app/session.js';
+import { openSession, type Session } from '../../../src/app/session.js';
 import { AuthError, IntegrityError, VaultError } from '../../../src/core/errors.js';
 import { decodeBase64 } from '../../../src/format/encoding.js';
 import { deriveOwnerSigningKey, parseKeyCertificate, verifyKeyCertificate } from '../../../src/format/key-certificate.js';
@@ -41,8 +41,8 @@ function storeWith(replace?: { kind: 'store' | 'vault'; agent: string; file: str
   return dir;
 }
 
-const asOwner = (store: string, passphrase = manifest.passphrase): Session => new Session({ store, passphrase });
-const asAgent = (store: string, token: string): Session => new Session({ store, token });
+const asOwner = (store: string, passphrase = manifest.passphrase): Promise<Session> => openSession({ store, passphrase });
+const asAgent = (store: string, token: string): Promise<Session> => openSession({ store, token });
 
 async function expectFailure(attempt: Promise<unknown>, expected: Expectation): Promise<void> {
   const error = await attempt.then(
@@ -72,19 +72,19 @@ describe('the committed vectors', () => {
 
 describe.each(manifest.good)('good vault $vault', (good) => {
   it('opens with the passphrase to the exact payload', async () => {
-    const { file, vaultKey, payload } = await asOwner(storeWith()).unlock(good.agent);
+    const { file, vaultKey, payload } = await (await asOwner(storeWith())).unlock(good.agent);
     expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
     expect(payload).toEqual(JSON.parse(good.payload));
   });
 
   it('opens with its token to the exact payload', async () => {
-    const { file, vaultKey } = await asAgent(storeWith(), good.token).unlock(good.agent);
+    const { file, vaultKey } = await (await asAgent(storeWith(), good.token)).unlock(good.agent);
     expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
   });
 
   it('has a key certificate that verifies with the owner key pinned in its payload and names its pub', async () => {
     const certificate = parseKeyCertificate(read(good.certificate));
-    const { payload, file } = await asOwner(storeWith()).unlock(good.agent);
+    const { payload, file } = await (await asOwner(storeWith())).unlock(good.agent);
     const pinned = decodeBase64(payload.ownerSigningKey, 'owner signing key', 32);
     expect(pinned.toString('hex')).toBe(manifest.derived.owner_signing_public_key_hex);
     expect(deriveOwnerSigningKey(Buffer.from(manifest.derived.owner_key_hex!, 'hex')).publicKey.equals(pinned)).toBe(true);
@@ -99,25 +99,25 @@ describe.each(manifest.good)('good vault $vault', (good) => {
   });
 
   it('refuses a wrong passphrase with exit 4', async () => {
-    await expectFailure(asOwner(storeWith(), manifest.wrong_passphrase).unlock(good.agent), { error: 'AuthError', exit: 4 });
+    await expectFailure(asOwner(storeWith(), manifest.wrong_passphrase).then((s) => s.unlock(good.agent)), { error: 'AuthError', exit: 4 });
   });
 
   it('refuses a well-formed token with another secret with exit 4', async () => {
     const forged = `${good.token.slice(0, -43)}${Buffer.alloc(32, 7).toString('base64url')}`;
-    await expectFailure(asAgent(storeWith(), forged).unlock(good.agent), { error: 'AuthError', exit: 4 });
+    await expectFailure(asAgent(storeWith(), forged).then((s) => s.unlock(good.agent)), { error: 'AuthError', exit: 4 });
   });
 });
 
 describe.each(manifest.bad)('bad $file ($about)', (bad) => {
   it(`fails for the owner with exit ${bad.owner.exit}`, async () => {
-    await expectFailure(asOwner(storeWith(bad)).unlock(bad.agent), bad.owner);
+    await expectFailure(asOwner(storeWith(bad)).then((s) => s.unlock(bad.agent)), bad.owner);
   });
 
   if (bad.token) {
     const token = bad.token;
     it(`fails for the agent's token with exit ${token.exit}`, async () => {
       const good = manifest.good.find((g) => g.agent === bad.agent)!;
-      await expectFailure(asAgent(storeWith(bad), good.token).unlock(bad.agent), token);
+      await expectFailure(asAgent(storeWith(bad), good.token).then((s) => s.unlock(bad.agent)), token);
     });
   }
 });

@@ -23,20 +23,20 @@ function deadPid(): number {
 
 describe('withLock', () => {
   it('holds a 0600 lock file naming this process while fn runs, and removes it after', async () => {
-    const seen = await withLock(lock, 1000, () => ({ content: readFileSync(lock, 'utf8'), mode: statSync(lock).mode & 0o777 }));
+    const seen = await withLock(lock, 1000, 'the test lock', () => ({ content: readFileSync(lock, 'utf8'), mode: statSync(lock).mode & 0o777 }));
     expect(seen).toEqual({ content: `${process.pid} ${hostname()}\n`, mode: 0o600 });
     expect(existsSync(lock)).toBe(false);
   });
 
   it('removes the lock when fn throws, and passes the error on', async () => {
-    await expect(withLock(lock, 1000, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(withLock(lock, 1000, 'the test lock', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(existsSync(lock)).toBe(false);
   });
 
   it('waits a bounded time for a live holder, then fails with BusyError (exit 7)', async () => {
     writeFileSync(lock, `${process.pid} ${hostname()}\n`);
     let ran = false;
-    const error = await withLock(lock, 200, () => (ran = true)).catch((err: unknown) => err);
+    const error = await withLock(lock, 200, 'the test lock', () => (ran = true)).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(BusyError);
     expect((error as BusyError).exitCode).toBe(7);
     expect(ran).toBe(false);
@@ -45,38 +45,38 @@ describe('withLock', () => {
 
   it('with a zero timeout tries once', async () => {
     writeFileSync(lock, `${process.pid} ${hostname()}\n`);
-    await expect(withLock(lock, 0, () => 1)).rejects.toBeInstanceOf(BusyError);
+    await expect(withLock(lock, 0, 'the test lock', () => 1)).rejects.toBeInstanceOf(BusyError);
   });
 
   it('breaks a stale lock left by a dead process on this host', async () => {
     writeFileSync(lock, `${deadPid()} ${hostname()}\n`);
-    expect(await withLock(lock, 5000, () => 'ran')).toBe('ran');
+    expect(await withLock(lock, 5000, 'the test lock', () => 'ran')).toBe('ran');
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it('never breaks a lock held on another host', async () => {
     writeFileSync(lock, `${deadPid()} some-other-host.example\n`);
-    await expect(withLock(lock, 200, () => 1)).rejects.toBeInstanceOf(BusyError);
+    await expect(withLock(lock, 200, 'the test lock', () => 1)).rejects.toBeInstanceOf(BusyError);
     expect(existsSync(lock)).toBe(true);
   });
 
   it('breaks an empty lock only once it is older than the grace period', async () => {
     writeFileSync(lock, '');
-    await expect(withLock(lock, 200, () => 1)).rejects.toBeInstanceOf(BusyError);
+    await expect(withLock(lock, 200, 'the test lock', () => 1)).rejects.toBeInstanceOf(BusyError);
     const past = new Date(Date.now() - 60_000);
     utimesSync(lock, past, past);
-    expect(await withLock(lock, 5000, () => 'ran')).toBe('ran');
+    expect(await withLock(lock, 5000, 'the test lock', () => 'ran')).toBe('ran');
   });
 
   it('gets the lock as soon as the holder lets go', async () => {
     const order: string[] = [];
-    const first = withLock(lock, 10_000, async () => {
+    const first = withLock(lock, 10_000, 'the test lock', async () => {
       order.push('first in');
       await sleep(100);
       order.push('first out');
     });
     await sleep(10);
-    await withLock(lock, 10_000, () => order.push('second'));
+    await withLock(lock, 10_000, 'the test lock', () => order.push('second'));
     await first;
     expect(order).toEqual(['first in', 'first out', 'second']);
   });
@@ -87,7 +87,7 @@ describe('withLock', () => {
     let counter = 0;
     await Promise.all(
       Array.from({ length: 20 }, () =>
-        withLock(lock, 30_000, async () => {
+        withLock(lock, 30_000, 'the test lock', async () => {
           inside += 1;
           most = Math.max(most, inside);
           const read = counter;

@@ -6,7 +6,7 @@ import { checkCredentialKey } from '../../../core/ids.js';
 import { addTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from '../../credential-fields.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
 
 export function registerAdd(credential: Command, { io }: Deps): void {
@@ -27,7 +27,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
 
 export async function runAdd(ctx: Context, key: string, options: FieldOptions & { type?: string }): Promise<void> {
   checkCredentialKey(key);
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const flagType = options.type === undefined ? undefined : checkCredentialType(options.type);
   if (ctx.io.canPrompt() && !hasFieldInput(options)) {

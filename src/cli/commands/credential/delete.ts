@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { requireCredential } from '../../../core/vault.js';
 import { deleteTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
 
 export function registerDelete(credential: Command, { io }: Deps): void {
@@ -16,7 +16,7 @@ export function registerDelete(credential: Command, { io }: Deps): void {
 }
 
 export async function runDelete(ctx: Context, keyOrId: string): Promise<void> {
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   await ctx.confirm(async () => {
     const credential = requireCredential((await session.unlock(agent)).payload, keyOrId);

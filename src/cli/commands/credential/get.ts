@@ -3,7 +3,7 @@ import { readField, toPublicJson } from '../../../core/credential.js';
 import { UsageError } from '../../../core/errors.js';
 import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { printJson, printValue } from '../../render.js';
 
 interface GetOptions {
@@ -29,7 +29,7 @@ export function registerGet(credential: Command, { io }: Deps): void {
 }
 
 export async function runGet(ctx: Context, keyOrId: string, options: GetOptions): Promise<void> {
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const reveal = options.reveal === true;
   // The TOTP secret makes every future code: it is shown only when asked for twice over.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Deps } from '../../program.js';
+import type { Deps } from '../../command-kit.js';
 import { registerAdd } from './add.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';

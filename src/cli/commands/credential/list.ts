@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { CREDENTIAL_TYPES, checkCredentialType, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
 import { listVault, type ListedCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { printJson, printTable } from '../../render.js';
 
 interface ListOptions {
@@ -34,7 +34,7 @@ export function registerList(credential: Command, { io }: Deps): void {
 }
 
 export async function runList(ctx: Context, query: string | undefined, options: ListOptions): Promise<void> {
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const reveal = options.reveal === true;
   const credentials = await listVault(session, agent, {

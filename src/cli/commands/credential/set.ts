@@ -3,7 +3,7 @@ import { UsageError } from '../../../core/errors.js';
 import { checkCredentialKey } from '../../../core/ids.js';
 import { setSecrets } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
 import { promptSecret, readSecretFromStdin } from '../../secret-input.js';
 
@@ -27,7 +27,7 @@ export async function runSet(ctx: Context, args: string[]): Promise<void> {
   });
   if (new Set(parsed.map((p) => p.key)).size !== parsed.length) throw new UsageError('a key is given twice');
   if (parsed.filter((p) => p.source === '-').length > 1) throw new UsageError('only one KEY=- can read stdin', 'set the others in another call');
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const pairs: Array<[string, string]> = [];
   for (const { key, source } of parsed) {

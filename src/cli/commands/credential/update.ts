@@ -4,7 +4,7 @@ import { checkCredentialKey } from '../../../core/ids.js';
 import { updateTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { addFieldOptions, collectInput, type FieldOptions } from '../../credential-fields.js';
-import { examples, type Deps } from '../../program.js';
+import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
 
 export function registerUpdate(credential: Command, { io }: Deps): void {
@@ -24,7 +24,7 @@ export function registerUpdate(credential: Command, { io }: Deps): void {
 
 export async function runUpdate(ctx: Context, keyOrId: string, options: FieldOptions & { rename?: string }): Promise<void> {
   if (options.rename !== undefined) checkCredentialKey(options.rename);
-  const session = ctx.session();
+  const session = await ctx.session();
   const agent = ctx.agent(session);
   const { input } = await collectInput(ctx.io, options, undefined, { promptForMain: false });
   const changes = Object.keys(input.fields ?? {}).length + ['name', 'tags', 'uris'].filter((k) => k in input).length;

@@ -1,0 +1,130 @@
+/**
+ * Where and how audit events are written. The recorder sees the session only through
+ * {@link AuditKeySource}: who has proved to be calling, and which audit keys the caller
+ * can reach. The actor of a line is `unknown` until a proof succeeded, and a line goes
+ * to a log only if the caller can key it, so no log holds a line its keys cannot vouch
+ * for.
+ */
+import { hostname } from 'node:os';
+import type { AuditEvent, AuditResult } from '../core/audit-event.js';
+import { AccessDeniedError, AuthError, VaultError } from '../core/errors.js';
+import { planAuditAppend } from '../format/audit-append.js';
+import type { AuditKeyring } from '../format/audit-line.js';
+import { agentLog, STORE_LOG, type AuditLogRef, type StorageBackend } from '../store/backend.js';
+
+/** What the recorder needs of a session. */
+export interface AuditKeySource {
+  /** `owner` or `agent:<id>` once proved, else `unknown`. */
+  provenActor(): string;
+  /** The agent a token names, proved or not. */
+  readonly tokenAgent: string | undefined;
+  /** The audit keys of `agent`'s log if the caller can open it without asking for anything. */
+  keyringFor(agent: string, options?: { fresh?: boolean }): Promise<AuditKeyring | undefined>;
+  /** The store log's key, once the owner proved the passphrase. */
+  storeKeyring(): AuditKeyring | undefined;
+}
+
+/** The fields a caller gives {@link AuditRecorder.record}; the recorder adds actor and agent. */
+export type RecordedEvent = Omit<AuditEvent, 'actor' | 'agent' | 'result'> & { result?: AuditResult };
+
+export class AuditRecorder {
+  constructor(
+    private readonly store: StorageBackend,
+    private readonly keys: AuditKeySource,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Records an event about `agent`'s vault in the log of whoever can key it:
+   * - a caller who can open that vault (the owner, or the agent itself): that vault's log;
+   * - another agent, who proved itself with its token: its own log, naming `agent`;
+   * - a caller who proved nothing: the store's log, unkeyed.
+   */
+  async record(agent: string, event: RecordedEvent): Promise<void> {
+    const keyring = await this.keys.keyringFor(agent);
+    const caller = this.keys.tokenAgent;
+    const own = !keyring && caller !== undefined && caller !== agent ? await this.keys.keyringFor(caller) : undefined;
+    // The actor is read after the keys: opening the caller's own vault is what proves its token.
+    const full: AuditEvent = { actor: this.keys.provenActor(), agent, result: 'ok', ...event };
+    if (keyring) return this.appendToVaultLog(agent, full, keyring);
+    if (own) return this.appendToVaultLog(caller!, full, own);
+    await this.recordStore(full);
+  }
+
+  /** A failed proof (a wrong passphrase or token): the store's log, as `unknown`, since it proves nothing about the caller. */
+  denied(agent: string, reason: string): Promise<void> {
+    return this.recordStore({ actor: 'unknown', agent, action: 'auth.denied', result: 'denied', reason });
+  }
+
+  /** Appends an event to the store-wide log, keyed when the owner proved the passphrase. */
+  async recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }): Promise<void> {
+    if (!(await this.store.isInitialised())) return;
+    const full: AuditEvent = { actor: this.keys.provenActor(), result: 'ok', ...event };
+    const keyring = this.keys.storeKeyring();
+    // The store key has one epoch, so a head claiming a newer one was forged: record the event unkeyed all the same.
+    if (!(await this.append(STORE_LOG, full, keyring))) await this.append(STORE_LOG, full, undefined);
+  }
+
+  /**
+   * Runs `fn` and records its outcome as one event per key (or one without a key):
+   * `ok`, or `not_found` / `error` when it throws. A write calls the `commit` it is
+   * given once its change is stored, still holding the vault, so the line is written
+   * under the lock of the write it describes; a read need not call it. Failed proofs
+   * and denied access are recorded where they happen, not again here.
+   */
+  async audited<T>(
+    agent: string,
+    action: AuditEvent['action'],
+    keys: string | string[] | undefined,
+    fn: (commit: () => Promise<void>) => Promise<T>,
+    details: Pick<RecordedEvent, 'to' | 'program'> = {},
+  ): Promise<T> {
+    const each = keys === undefined ? [undefined] : Array.isArray(keys) ? keys : [keys];
+    const recordAll = async (result: AuditResult, reason?: string): Promise<void> => {
+      for (const key of each) await this.record(agent, { action, ...(key === undefined ? {} : { key }), ...details, result, ...(reason === undefined ? {} : { reason }) });
+    };
+    let committed = false;
+    const commit = async (): Promise<void> => {
+      committed = true;
+      await recordAll('ok');
+    };
+    try {
+      const value = await fn(commit);
+      if (!committed) await recordAll('ok');
+      return value;
+    } catch (err) {
+      if (!committed && !(err instanceof AuthError) && !(err instanceof AccessDeniedError)) {
+        await recordAll(err instanceof VaultError && err.exitCode === 3 ? 'not_found' : 'error', err instanceof VaultError ? err.message : undefined);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Appends to the log of `vault`, keyed. If `token rotate` started a newer key epoch
+   * since this session opened that vault, the line may not go there keyed with the
+   * retired key: the vault is opened again for the newer key if the caller still can
+   * (the owner can), and otherwise, its token rotated, the event goes to the store's
+   * log with a reason saying so.
+   */
+  private async appendToVaultLog(vault: string, event: AuditEvent, keyring: AuditKeyring): Promise<void> {
+    const log = agentLog(vault);
+    if (await this.append(log, event, keyring)) return;
+    const fresh = await this.keys.keyringFor(vault, { fresh: true });
+    if (fresh && fresh.keys.length > keyring.keys.length && (await this.append(log, event, fresh))) return;
+    const note = `written by a holder of a superseded audit key of the log of agent ${vault}: its token was rotated`;
+    await this.recordStore({ ...event, reason: event.reason === undefined ? note : `${event.reason}; ${note}` });
+  }
+
+  /** One line; `false` when the log's head is keyed with a newer epoch than `keyring`'s. */
+  private append(log: AuditLogRef, event: AuditEvent, keyring: AuditKeyring | undefined): Promise<boolean> {
+    let superseded = false;
+    return this.store.audit
+      .append(log, async (tail) => {
+        const plan = await planAuditAppend(tail, event, { now: this.now(), pid: process.pid, host: hostname(), ...(keyring ? { keyring } : {}) });
+        if (plan === 'superseded') superseded = true;
+        return plan === 'superseded' ? undefined : plan;
+      })
+      .then((written) => written || !superseded);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The store as a whole: creating it (`init`) and describing it (`status`). Both go
+ * through the storage interface like everything else in `app/`.
+ */
+import { AuthError, UsageError } from '../core/errors.js';
+import { checkAgentId } from '../core/ids.js';
+import { storeAuditKeyring } from '../format/audit-line.js';
+import type { KdfParams } from '../format/kdf.js';
+import { createStoreFile, encodeStoreFile } from '../format/store-file.js';
+import { objectIds, WriteConflictError, type StorageBackend } from '../store/backend.js';
+import { deriveOwnerKey } from './owner-key.js';
+import { AuditRecorder } from './recorder.js';
+import type { Session } from './session.js';
+
+const exists = (store: StorageBackend): UsageError => new UsageError(`a store already exists at ${store.location}`, 'use it, or pass --store DIR for a new one');
+
+/** Refuses early, before a passphrase is asked for, when `store` already exists. */
+export async function checkStoreAbsent(store: StorageBackend): Promise<void> {
+  if (await store.isInitialised()) throw exists(store);
+}
+
+/**
+ * Creates the store: the store file (KDF parameters and the owner key's check value)
+ * and the store log's first line, `store.init`, keyed with the new owner key.
+ */
+export async function initStore(store: StorageBackend, passphrase: string, kdf: KdfParams, now: () => Date): Promise<void> {
+  await checkStoreAbsent(store);
+  const ownerKey = await deriveOwnerKey(passphrase, kdf);
+  await store.prepare();
+  try {
+    await store.create(objectIds.store, encodeStoreFile(createStoreFile(ownerKey, kdf)));
+  } catch (err) {
+    if (err instanceof WriteConflictError) throw exists(store);
+    throw err;
+  }
+  const keyring = storeAuditKeyring(ownerKey);
+  const owner = { provenActor: () => 'owner', tokenAgent: undefined, keyringFor: async () => undefined, storeKeyring: () => keyring };
+  await new AuditRecorder(store, owner, now).recordStore({ agent: '', action: 'store.init' });
+}
+
+/** One agent as `status` shows it. */
+export interface AgentStatus {
+  agent: string;
+  provisioned: boolean;
+  created?: string;
+  updated?: string;
+  /** Known only when the caller may unlock the vault without being asked. */
+  credentials?: number;
+}
+
+/**
+ * `status`: every agent (or `only`), provisioned or not, with its vault's times, which
+ * need no key. Credentials are counted where `mayCount` allows it and the caller's
+ * proof works; a refused proof leaves the count out rather than failing.
+ */
+export async function storeStatus(session: Session, only: string | undefined, mayCount: (agent: string) => boolean): Promise<AgentStatus[]> {
+  const agents = only !== undefined ? [checkAgentId(only)] : await session.listAgents();
+  const rows: AgentStatus[] = [];
+  for (const agent of agents) {
+    if (!(await session.hasVault(agent))) {
+      rows.push({ agent, provisioned: false });
+      continue;
+    }
+    const { header } = (await session.readVaultFile(agent)).file;
+    let credentials: number | undefined;
+    if (mayCount(agent)) {
+      try {
+        credentials = (await session.unlock(agent)).payload.credentials.length;
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+      }
+    }
+    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }) });
+  }
+  return rows;
+}

@@ -1,0 +1,136 @@
+/**
+ * Deciding the next line of an audit log, whatever stores it: which line it chains to,
+ * its bytes, and the head that vouches for it afterwards. Pure; the backend runs it
+ * under the log's append lock with the log's tail (see src/store/backend.ts).
+ */
+import type { AuditEvent } from '../core/audit-event.js';
+import {
+  checkAnchor,
+  checkAuditLineMac,
+  currentKey,
+  encodeAuditHead,
+  encodeAuditLine,
+  GENESIS_HASH,
+  hashAuditLine,
+  parseAuditHead,
+  parseAuditLine,
+  signAnchor,
+  type AuditHead,
+  type AuditKeyring,
+} from './audit-line.js';
+import type { AuditRecord } from '../core/audit-event.js';
+
+/** The part of a log an appender reads: its head, its newest lines, and a way to find an older one. */
+export interface LogTail {
+  head: string | undefined;
+  lines: string[];
+  empty: boolean;
+  findLine(match: (line: string) => boolean): Promise<string | undefined>;
+}
+
+/** Who writes the line, and when. */
+export interface AppendContext {
+  now: Date;
+  pid: number;
+  host: string;
+  /** The log's keys; the line and head are keyed with the newest. Without them the line is unkeyed. */
+  keyring?: AuditKeyring;
+}
+
+/**
+ * `superseded`: nothing may be written, because the log's head is keyed with a newer
+ * epoch than the appender's newest key (it opened the vault before `token rotate`
+ * started a new epoch, and a retired-epoch line after a newer one fails `audit verify`
+ * for good). The head's epoch cannot be checked without the newer key; a forged one
+ * only diverts lines, which `audit verify` then reports by the head's MAC.
+ */
+export type AppendPlan = { line: string; head?: string } | 'superseded';
+
+function parseHeadIfValid(text: string | undefined): AuditHead | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseAuditHead(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest line of the window that parses: a torn or damaged one is left for verify to report. */
+function lastRecord(lines: string[]): { record: AuditRecord; text: string } | undefined {
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    try {
+      return { record: parseAuditLine(lines[i]!), text: lines[i]! };
+    } catch {
+      // Chain to the one before.
+    }
+  }
+  return undefined;
+}
+
+async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined> {
+  const isSeq = (text: string): boolean => {
+    try {
+      return parseAuditLine(text).seq === seq;
+    } catch {
+      return false;
+    }
+  };
+  const line = tail.lines.find(isSeq) ?? (await tail.findLine(isSeq));
+  return line === undefined ? undefined : hashAuditLine(line);
+}
+
+/**
+ * The head, if an append may trust it and move it forward. A keyed appender trusts
+ * only a head keyed with its current key whose anchored line is still in the log, so
+ * it never vouches for a log someone else cut or rewrote: a head it cannot trust is
+ * left as it is for `audit verify` to report.
+ */
+export async function trustedHead(tail: LogTail, keyring: AuditKeyring | undefined): Promise<AuditHead | undefined> {
+  const head = parseHeadIfValid(tail.head);
+  if (!head || !keyring) return head;
+  const anchor = head.keyed;
+  if (!anchor || !checkAnchor(anchor, keyring) || anchor.epoch !== keyring.keys.length - 1 || anchor.seq > head.seq) return undefined;
+  if (anchor.seq === head.seq) return anchor.hash === head.hash ? head : undefined;
+  return (await hashOfSeq(tail, anchor.seq)) === anchor.hash ? head : undefined;
+}
+
+/** The next line of the log for `event`, chained to the newest line the head vouches for. */
+export async function planAuditAppend(tail: LogTail, event: AuditEvent, context: AppendContext): Promise<AppendPlan> {
+  const parsedHead = parseHeadIfValid(tail.head);
+  const signing = context.keyring && currentKey(context.keyring);
+  if (signing && parsedHead?.keyed && parsedHead.keyed.epoch > signing.epoch) return 'superseded';
+  const last = lastRecord(tail.lines);
+  const head = await trustedHead(tail, context.keyring);
+  let base = { seq: 0, hash: GENESIS_HASH };
+  const lastHash = last && hashAuditLine(last.text);
+  if (head) {
+    // A crash after the last append and before its head update leaves the head one line behind.
+    const lagging =
+      last !== undefined &&
+      last.record.seq === head.seq + 1 &&
+      last.record.prev === head.hash &&
+      (!context.keyring || checkAuditLineMac(last.record, last.text, context.keyring));
+    // Otherwise chain from the head even when the log no longer ends there, so the gap stays visible.
+    base = lagging ? { seq: last.record.seq, hash: lastHash! } : { seq: head.seq, hash: head.hash };
+  } else if (last) {
+    base = { seq: last.record.seq, hash: lastHash! };
+  }
+  const record = { v: 1 as const, seq: base.seq + 1, ts: context.now.toISOString(), ...event, pid: context.pid, host: context.host, prev: base.hash };
+  const line = encodeAuditLine(record, signing);
+  // A head is kept from the first line on; a log whose head is missing or untrusted keeps it so.
+  if (!head && !(tail.head === undefined && tail.empty)) return { line };
+  const hash = hashAuditLine(line);
+  const keyed = signing ? signAnchor(record.seq, hash, signing) : head?.keyed;
+  return { line, head: encodeAuditHead({ seq: record.seq, hash, ...(keyed ? { keyed } : {}) }) };
+}
+
+/**
+ * After `token rotate` starts a new key epoch: the head re-keyed under the new key, if
+ * it verifies under the old one, so the head can never again be written with a key the
+ * old token could have read. `undefined` leaves the head as it is.
+ */
+export async function planHeadReanchor(tail: LogTail, previous: AuditKeyring, next: AuditKeyring): Promise<string | undefined> {
+  const head = await trustedHead(tail, previous);
+  if (!head?.keyed) return undefined;
+  return encodeAuditHead({ ...head, keyed: signAnchor(head.keyed.seq, head.keyed.hash, currentKey(next)) });
+}

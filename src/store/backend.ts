@@ -1,0 +1,143 @@
+/**
+ * The storage interface: the only way `app/` reaches a store. A backend keeps opaque
+ * objects named by id and audit logs as append streams with a head; it never sees a
+ * key or a plaintext, and nothing above it knows whether the store is a directory, a
+ * database or a bucket. Everything a backend holds is already encrypted or keyed, so
+ * a backend is untrusted: `app/` authenticates every byte it reads.
+ *
+ * Writes are compare-and-swap against the generation a read returned, or create-only,
+ * so two writers never lose each other's update whatever the backend. A backend that
+ * can serialise writers cheaply (a lock file) also offers {@link StorageBackend.exclusive},
+ * which makes the compare-and-swap succeed the first time; one that cannot (a remote
+ * database) may run the section without a lock, and `app/` retries on a conflict.
+ */
+import { checkAgentId, checkCredentialKey } from '../core/ids.js';
+
+/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>` or `grants/<grantee>/<granter>.<KEY>`. */
+export type ObjectId = string;
+
+/** An opaque token that changes whenever the object is written. */
+export type Generation = string;
+
+/** The ids of a store's objects. Agent ids and keys are validated here, so no id from the outside can name another place. */
+export const objectIds = {
+  /** The store file: KDF parameters and the check value of the owner key. */
+  store: 'store' as ObjectId,
+  vault: (agent: string): ObjectId => `vaults/${checkAgentId(agent)}`,
+  /** The owner-signed certificate of an agent's X25519 public key. */
+  keyCertificate: (agent: string): ObjectId => `keys/${checkAgentId(agent)}`,
+  /** The copy of `granter`'s credential `key` sealed to `grantee`. */
+  grant: (grantee: string, granter: string, key: string): ObjectId => `grants/${checkAgentId(grantee)}/${checkAgentId(granter)}.${checkCredentialKey(key)}`,
+  /** The prefix listing every grant addressed to `grantee`. */
+  grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
+};
+
+/** What `list` takes: a folder of objects. */
+export type ObjectPrefix = 'vaults/' | 'keys/' | 'grants/' | `grants/${string}/`;
+
+/** An object as read: its bytes and the generation a compare-and-swap names. */
+export interface StoredObject {
+  bytes: Buffer;
+  generation: Generation;
+}
+
+/** A compare-and-swap that lost: the object changed (or appeared, or vanished) since it was read. */
+export class WriteConflictError extends Error {
+  constructor(readonly id: ObjectId) {
+    super(`${id} changed while it was being written`);
+    this.name = 'WriteConflictError';
+  }
+}
+
+/** One audit log: the store's own, a provisioned agent's, or a deprovisioned agent's. */
+export interface AuditLogRef {
+  kind: 'store' | 'agent' | 'retired';
+  /** The log's name within the store (`audit.jsonl`, `vaults/bot.audit.jsonl`, `retired/…`), as `audit --json` shows it. */
+  name: string;
+  /** The agent whose log it is (not for the store's log). */
+  agent?: string;
+}
+
+/** The store's own log. */
+export const STORE_LOG: AuditLogRef = { kind: 'store', name: 'audit.jsonl' };
+
+/** The log of a provisioned agent. */
+export function agentLog(agent: string): AuditLogRef {
+  return { kind: 'agent', name: `vaults/${checkAgentId(agent)}.audit.jsonl`, agent };
+}
+
+/** What an appender sees, under the log's append lock, before it writes. */
+export interface AuditTail {
+  /** The head's text, if the log has a head. */
+  head: string | undefined;
+  /** The newest complete lines, oldest first (a bounded window, not always the whole log). */
+  lines: string[];
+  /** The log holds no line at all. */
+  empty: boolean;
+  /** The log ends in a torn line (a crash mid-append): the next line must not run into it. */
+  torn: boolean;
+  /** Finds a line anywhere in the log (for an anchor older than the window); slow. */
+  findLine(match: (line: string) => boolean): Promise<string | undefined>;
+}
+
+/** What an appender decided: a line to append and, if it changes, the new head. */
+export interface AuditWrite {
+  line: string;
+  head?: string;
+}
+
+/** Audit logs: append streams, each with a small head file beside it. */
+export interface AuditStorage {
+  /**
+   * Runs `plan` with the log's tail under its append lock, then appends the line it
+   * returns (and replaces the head) before the lock is released, so concurrent
+   * appenders never fork the chain. `plan` returning `undefined` writes nothing;
+   * the result says whether a line was written.
+   */
+  append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean>;
+  /** Replaces the head under the append lock if `change` returns a new one. */
+  rewriteHead(log: AuditLogRef, change: (tail: AuditTail) => string | undefined | Promise<string | undefined>): Promise<void>;
+  /** The log's text and its head's, either `undefined` when missing. */
+  read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }>;
+  /** Every log the store has or should have: the store's, agents' (one whose vault, log or head exists), retired ones. */
+  list(): Promise<AuditLogRef[]>;
+  /** Moves an agent's log and head out of the way at deprovisioning, under the append lock, keeping them as a retired log. */
+  retire(agent: string, at: string): Promise<void>;
+}
+
+/** A store, wherever it lives. */
+export interface StorageBackend {
+  /** Where the store is, for messages: a directory, or a URL without a password. */
+  readonly location: string;
+  /** Whether the store file exists. */
+  isInitialised(): Promise<boolean>;
+  /** Makes an empty store ready for its first object (directories, tables). */
+  prepare(): Promise<void>;
+  read(id: ObjectId): Promise<StoredObject | undefined>;
+  /** Whether the object exists, without reading it. */
+  exists(id: ObjectId): Promise<boolean>;
+  /** The ids directly under `prefix`, sorted. Names that are not valid ids are skipped. */
+  list(prefix: ObjectPrefix): Promise<ObjectId[]>;
+  /** Writes a new object; {@link WriteConflictError} if it exists. */
+  create(id: ObjectId, bytes: Uint8Array): Promise<Generation>;
+  /**
+   * Replaces the object if it is still at `expected`, else {@link WriteConflictError}.
+   * With `keepPrevious`, the replaced version is kept as the one previous generation.
+   */
+  replace(id: ObjectId, bytes: Uint8Array, expected: Generation, options?: { keepPrevious?: boolean }): Promise<Generation>;
+  /** Creates or replaces an object whose writers another object's {@link exclusive} section serialises (grants, certificates). */
+  put(id: ObjectId, bytes: Uint8Array): Promise<void>;
+  /** Removes the object (and its previous generation); whether it existed. */
+  remove(id: ObjectId): Promise<boolean>;
+  /** Removes every object under `prefix`, and anything else found there (deprovisioning). */
+  removeAll(prefix: ObjectPrefix): Promise<void>;
+  /** Drops the kept previous generation, after a change the old version must not outlive (a token rotation). */
+  forgetPrevious(id: ObjectId): Promise<void>;
+  /** Runs `fn` as the only writer of `id` this backend knows of, waiting a bounded time (then exit 7). */
+  exclusive<T>(id: ObjectId, fn: () => Promise<T>): Promise<T>;
+  /** A human-readable place of an object, for error messages. */
+  describe(id: ObjectId): string;
+  /** A human-readable place of a log, for `audit verify`. */
+  describeLog(log: AuditLogRef): string;
+  readonly audit: AuditStorage;
+}

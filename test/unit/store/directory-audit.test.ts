@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src/core/audit-event.js';
+import { parseAuditLine, type AuditKeyring } from '../../../src/format/audit-line.js';
+import { checkAuditLog } from '../../../src/format/audit-chain.js';
+import { planAuditAppend, planHeadReanchor } from '../../../src/format/audit-append.js';
+import { agentLog } from '../../../src/store/backend.js';
+import { DirectoryBackend } from '../../../src/store/directory-backend.js';
+
+const event: AuditEvent = { actor: 'agent:bot1', agent: 'bot1', action: 'credential.get', key: 'API_KEY', result: 'ok' };
+
+describe('audit appends to a directory store (planAuditAppend over DirectoryBackend.audit)', () => {
+  let dir: string;
+  let log: string;
+  let head: string;
+  const keyring: AuditKeyring = { keys: [randomBytes(32)] };
+  const LOG = agentLog('bot1');
+  const backend = () => new DirectoryBackend(dir, 1000);
+  const append = async (ring: AuditKeyring | null = keyring, e: AuditEvent = event): Promise<'appended' | 'superseded'> => {
+    let superseded = false;
+    await backend().audit.append(LOG, async (tail) => {
+      const plan = await planAuditAppend(tail, e, { now: new Date(), pid: process.pid, host: 'test', ...(ring ? { keyring: ring } : {}) });
+      superseded = plan === 'superseded';
+      return plan === 'superseded' ? undefined : plan;
+    });
+    return superseded ? 'superseded' : 'appended';
+  };
+  const problems = async (ring: AuditKeyring | undefined = keyring, requireKeyed = true) => {
+    const { text, head } = await backend().audit.read(LOG);
+    return checkAuditLog(text, head, { ...(ring ? { keyring: ring } : {}), requireKeyed }).problems;
+  };
+  const lines = () => readFileSync(log, 'utf8').split('\n').slice(0, -1);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-vault-audit-'));
+    log = join(dir, 'vaults', 'bot1.audit.jsonl');
+    head = join(dir, 'vaults', 'bot1.audit.head');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the log and its head 0600 and chains every line', async () => {
+    for (let i = 0; i < 5; i += 1) await append();
+    expect(lines().map((l) => parseAuditLine(l).seq)).toEqual([1, 2, 3, 4, 5]);
+        expect(statSync(log).mode & 0o777).toBe(0o600);
+    expect(statSync(head).mode & 0o777).toBe(0o600);
+    expect(await problems()).toEqual([]);
+  });
+
+  it('starts a new line after a torn one, and verify reports only the torn line', async () => {
+    await append();
+    appendFileSync(log, '{"v":1,"seq":2,"ts":');
+    await append();
+    await append();
+    expect(lines()).toHaveLength(4);
+    expect(await problems()).toEqual([expect.objectContaining({ line: 2 })]);
+    expect(parseAuditLine(lines()[2]!).seq).toBe(2);
+  });
+
+  it('rolls the head forward after a crash left it one line behind', async () => {
+    await append();
+    const before = readFileSync(head);
+    await append();
+    writeFileSync(head, before);
+    expect(await problems()).toEqual([]);
+    await append();
+    expect(await problems()).toEqual([]);
+    expect(lines().map((l) => parseAuditLine(l).seq)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps the gap visible when lines were cut off before an append', async () => {
+    for (let i = 0; i < 4; i += 1) await append();
+    writeFileSync(log, lines().slice(0, 2).map((l) => `${l}\n`).join(''));
+    await append();
+    expect((await problems())[0]).toEqual(expect.objectContaining({ line: 3, message: expect.stringMatching(/seq 5 where 3/) }));
+  });
+
+  it('never vouches for a log whose head was replaced by someone without the key', async () => {
+    for (let i = 0; i < 4; i += 1) await append();
+    const kept = lines().slice(0, 2);
+    writeFileSync(log, kept.map((l) => `${l}\n`).join(''));
+    const last = parseAuditLine(kept[1]!);
+    const forged = JSON.parse(readFileSync(head, 'utf8')) as Record<string, unknown>;
+    writeFileSync(head, `${JSON.stringify({ v: 1, seq: last.seq, hash: forged.hash, keyed: forged.keyed })}\n`);
+    await append();
+    expect((await problems()).length).toBeGreaterThan(0);
+  });
+
+  it('lets an unkeyed appender extend the store log without dropping the keyed anchor', async () => {
+    await append();
+    await append(null, { actor: 'unknown', agent: 'bot1', action: 'auth.denied', result: 'denied', reason: 'token does not open the vault' });
+    expect(JSON.parse(readFileSync(head, 'utf8'))).toMatchObject({ seq: 2, keyed: { seq: 1 } });
+    expect(await problems(keyring, false)).toEqual([]);
+    writeFileSync(log, `${lines()[0]}\n`);
+    expect((await problems(keyring, false))[0]!.message).toMatch(/cut off the end/);
+  });
+
+  it('re-keys the head for a new epoch, after which an appender with only the old key writes nothing', async () => {
+    await append();
+    await append();
+    const rotated: AuditKeyring = { keys: [...keyring.keys, randomBytes(32)] };
+    await backend().audit.rewriteHead(LOG, (tail) => planHeadReanchor(tail, keyring, rotated));
+    const before = readFileSync(log, 'utf8');
+    expect(await append(keyring)).toBe('superseded');
+    expect(readFileSync(log, 'utf8')).toBe(before);
+    expect(await append(rotated)).toBe('appended');
+    expect(await append(keyring)).toBe('superseded');
+    expect(lines().map((l) => parseAuditLine(l).epoch)).toEqual([0, 0, 1]);
+    expect(await problems(rotated)).toEqual([]);
+  });
+});
