@@ -83,7 +83,7 @@ const SPECS = [
   },
   {
     name: 'identity',
-    description: 'personal details, none of them secret: full name, email, phone and address',
+    description: 'personal details: full name, email, phone and address',
     uris: false,
     env: 'KEY_FIELD',
     fields: [
