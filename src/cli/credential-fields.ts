@@ -4,18 +4,24 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { TYPE_SCHEMAS, checkField, type CredentialInput, type CredentialType } from '../core/credential.js';
+import { checkField, type CredentialInput, type CredentialType } from '../core/credential.js';
+import { TOTP_FIELD, fieldFlags, fieldOptions, humanName, typeSpec } from '../core/credential-types.js';
 import type { IO } from './io.js';
 import { promptSecret, readSecretFromFile, readSecretFromStdin } from './secret-input.js';
 
+/** The options object's property for a flag, as commander names it: `--full-name` gives `fullName`. */
+const attribute = (flag: string): string => new Option(flag).attributeName();
+
+/** Each field's flags and their properties on the options object, in `--help` order. */
+const FIELD_OPTIONS = fieldOptions().map((option) => ({
+  ...option,
+  value: option.flags.value === undefined ? undefined : attribute(option.flags.value),
+  stdin: option.flags.stdin === undefined ? undefined : attribute(option.flags.stdin),
+  file: option.flags.file === undefined ? undefined : attribute(option.flags.file),
+}));
+
 /** Secret fields, each readable with `--F-stdin` or `--F-file PATH`. */
-export const SECRET_FIELDS = ['password', 'totp', 'notes', 'number', 'cvv', 'value'] as const;
-
-/** Plain fields, each set with `--F VALUE` (`--full-name` for `full_name`). */
-export const PLAIN_FIELDS = ['username', 'cardholder', 'expiry', 'full_name', 'email', 'phone', 'address'] as const;
-
-const flagOf = (field: string): string => field.replaceAll('_', '-');
-const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export const SECRET_FIELDS: readonly string[] = FIELD_OPTIONS.filter((f) => f.secret).map((f) => f.name);
 
 export type FieldOptions = Record<string, string | string[] | boolean | undefined> & {
   name?: string;
@@ -27,17 +33,26 @@ export type FieldOptions = Record<string, string | string[] | boolean | undefine
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** What a value flag takes: a plain field's text, or the TOTP secret. */
+function valueOption(field: string, flag: string): Option {
+  return field === TOTP_FIELD
+    ? new Option(`${flag} <uri-or-base32>`, 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)')
+    : new Option(`${flag} <text>`, humanName(field));
+}
+
+/** Adds `--name`, `--tag`, `--uri`, every field's flags and `--json-stdin`. */
 export function addFieldOptions(command: Command): Command {
   command
     .option('--name <text>', 'display name')
     .option('--tag <tag>', 'a tag (repeatable; replaces the tags on update)', collect)
     .option('--uri <uri>', 'a login URI (repeatable; replaces the URIs on update)', collect);
-  for (const field of PLAIN_FIELDS) command.option(`--${flagOf(field)} <text>`, `${field.replaceAll('_', ' ')}`);
-  for (const field of SECRET_FIELDS) {
-    command.addOption(new Option(`--${field}-stdin`, `read the ${field} from stdin`));
-    command.addOption(new Option(`--${field}-file <path>`, `read the ${field} from a file`));
+  for (const { name, flags } of FIELD_OPTIONS) if (flags.value !== undefined && flags.stdin === undefined) command.addOption(valueOption(name, flags.value));
+  for (const { name, flags } of FIELD_OPTIONS) {
+    if (flags.stdin !== undefined) command.addOption(new Option(flags.stdin, `read the ${humanName(name)} from stdin`));
+    if (flags.file !== undefined) command.addOption(new Option(`${flags.file} <path>`, `read the ${humanName(name)} from a file`));
   }
-  command.option('--totp <uri-or-base32>', 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)');
+  // A secret that may also be given as a value (the TOTP secret) is listed after the secrets' own flags.
+  for (const { name, flags } of FIELD_OPTIONS) if (flags.value !== undefined && flags.stdin !== undefined) command.addOption(valueOption(name, flags.value));
   command.option('--json-stdin', 'read the whole credential as one JSON object from stdin');
   return command;
 }
@@ -78,13 +93,14 @@ function parseJsonInput(text: string): { type?: string; input: CredentialInput }
 
 /** True when any field option, stdin or file source was given: then nothing is asked. */
 export function hasFieldInput(options: FieldOptions): boolean {
-  const names = ['name', 'tag', 'uri', 'totp', 'jsonStdin', ...PLAIN_FIELDS.map((f) => camel(flagOf(f))), ...SECRET_FIELDS.flatMap((f) => [`${f}Stdin`, `${f}File`])];
-  return names.some((n) => options[n] !== undefined);
+  const names = ['name', 'tag', 'uri', 'jsonStdin', ...FIELD_OPTIONS.flatMap((f) => [f.value, f.stdin, f.file])];
+  return names.some((n) => n !== undefined && options[n] !== undefined);
 }
 
 /**
  * Gathers a credential input from the options. With `promptForMain`, a missing main
- * secret is asked for on a TTY; off a TTY it is a usage error naming the flag.
+ * secret is asked for on a TTY; off a TTY it is a usage error naming the flag when it
+ * is the type's only field (a credential without it would be empty).
  */
 export async function collectInput(
   io: IO,
@@ -93,34 +109,32 @@ export async function collectInput(
   { promptForMain }: { promptForMain: boolean },
 ): Promise<{ type?: string; input: CredentialInput }> {
   if (options.jsonStdin) {
-    const given = [...PLAIN_FIELDS, 'name', 'tag', 'uri', 'totp'].filter((f) => options[camel(flagOf(f))] !== undefined);
+    const given = ['name', 'tag', 'uri', ...FIELD_OPTIONS.map((f) => f.value)].filter((n) => n !== undefined && options[n] !== undefined);
     if (given.length > 0) throw new UsageError('--json-stdin cannot be combined with field options');
     const parsed = parseJsonInput(await readSecretFromStdin(io, 'the credential JSON'));
     return parsed;
   }
   const fields: Record<string, string> = {};
-  for (const field of PLAIN_FIELDS) {
-    const value = options[camel(flagOf(field))];
-    if (typeof value === 'string') fields[field] = value;
-  }
-  for (const field of SECRET_FIELDS) {
-    const fromStdin = options[`${field}Stdin`] === true;
-    const file = options[`${field}File`];
-    const sources = [fromStdin, typeof file === 'string', field === 'totp' && options.totp !== undefined].filter(Boolean).length;
-    if (sources > 1) throw new UsageError(`give the ${field} one way only`);
-    if (fromStdin) fields[field] = await readSecretFromStdin(io, `the ${field}`);
-    else if (typeof file === 'string') fields[field] = readSecretFromFile(file, field);
-    else if (field === 'totp' && options.totp !== undefined) fields[field] = options.totp;
+  for (const { name, value, stdin, file } of FIELD_OPTIONS) {
+    const given = value === undefined ? undefined : options[value];
+    const fromStdin = stdin !== undefined && options[stdin] === true;
+    const path = file === undefined ? undefined : options[file];
+    const sources = [typeof given === 'string', fromStdin, typeof path === 'string'].filter(Boolean).length;
+    if (sources > 1) throw new UsageError(`give the ${humanName(name)} one way only`);
+    if (fromStdin) fields[name] = await readSecretFromStdin(io, `the ${humanName(name)}`);
+    else if (typeof path === 'string') fields[name] = readSecretFromFile(path, humanName(name));
+    else if (typeof given === 'string') fields[name] = given;
   }
   // Checked here too (core checks again on write), so a wrong field fails before anything is asked for.
   if (type) for (const name of Object.keys(fields)) checkField(type, name);
   if (type && promptForMain) {
-    const main = TYPE_SCHEMAS[type].main;
-    const secret = TYPE_SCHEMAS[type].secrets.includes(main);
-    if (secret && fields[main] === undefined) {
-      const required = type === 'api_key' || type === 'secure_note';
-      if (io.canPrompt()) fields[main] = await promptSecret(io, `${main[0]!.toUpperCase()}${main.slice(1)}`, `--${main}-stdin or --${main}-file`);
-      else if (required) throw new UsageError(`the ${main} is needed and there is no terminal to ask on`, `pass --${main}-stdin or --${main}-file PATH`);
+    const spec = typeSpec(type);
+    const main = spec.fields[0]!;
+    if (main.secret && fields[main.name] === undefined) {
+      const { stdin, file } = fieldFlags(main);
+      const label = humanName(main.name);
+      if (io.canPrompt()) fields[main.name] = await promptSecret(io, `${label[0]!.toUpperCase()}${label.slice(1)}`, `${stdin} or ${file}`);
+      else if (spec.fields.length === 1) throw new UsageError(`the ${label} is needed and there is no terminal to ask on`, `pass ${stdin} or ${file} PATH`);
     }
   }
   return {

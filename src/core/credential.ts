@@ -1,29 +1,14 @@
 /**
- * Credential types and their fields. Every type has one main secret: what
- * `credential get` prints and what `credential set KEY=VALUE` replaces.
+ * Credentials and their fields, by the types of `credential-types.ts`. Every type has
+ * one main field: what `credential get` prints and what `credential set KEY=VALUE` replaces.
  */
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, UsageError } from './errors.js';
 import { checkCredentialKey } from './ids.js';
 import { normaliseTotpSecret } from './totp.js';
+import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_SPECS, TOTP_FIELD, humanName, typeSpec, type CredentialType } from './credential-types.js';
 
-export const CREDENTIAL_TYPES = ['login', 'secure_note', 'card', 'identity', 'api_key'] as const;
-export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
-
-/** Which fields a type has, which of them are secret, and which is the main one. */
-export interface TypeSchema {
-  main: string;
-  secrets: readonly string[];
-  plain: readonly string[];
-}
-
-export const TYPE_SCHEMAS: Record<CredentialType, TypeSchema> = {
-  api_key: { main: 'value', secrets: ['value'], plain: [] },
-  login: { main: 'password', secrets: ['password', 'totp'], plain: ['username'] },
-  secure_note: { main: 'notes', secrets: ['notes'], plain: [] },
-  card: { main: 'number', secrets: ['number', 'cvv'], plain: ['cardholder', 'expiry'] },
-  identity: { main: 'full_name', secrets: [], plain: ['full_name', 'email', 'phone', 'address'] },
-};
+export { CREDENTIAL_TYPES, type CredentialType } from './credential-types.js';
 
 /** A stored credential, as it lives in the decrypted payload. */
 export interface Credential {
@@ -33,7 +18,7 @@ export interface Credential {
   type: CredentialType;
   name: string;
   tags: string[];
-  /** Login URIs; empty for other types. */
+  /** Login URIs; empty for a type without URIs. */
   uris: string[];
   /** Field values by field name (`password`, `username`, `number`, …). */
   fields: Record<string, string>;
@@ -60,22 +45,21 @@ export function checkCredentialType(text: string): CredentialType {
   return text;
 }
 
-/** All field names of a type, secrets first. */
+/** All field names of a type, the main one first. */
 export function fieldsOf(type: CredentialType): string[] {
-  const schema = TYPE_SCHEMAS[type];
-  return [...schema.secrets, ...schema.plain.filter((f) => !schema.secrets.includes(f))];
+  return typeSpec(type).fields.map((f) => f.name);
 }
 
 export function isSecretField(type: CredentialType, field: string): boolean {
-  return TYPE_SCHEMAS[type].secrets.includes(field);
+  return typeSpec(type).fields.some((f) => f.name === field && f.secret);
 }
 
-/** Accepts `full-name` and `full_name` alike, and checks the type has the field. */
+/** Accepts `full-name` and `full_name` alike, and checks the type has the field (or `uris`, if it takes URIs). */
 export function checkField(type: CredentialType, field: string): string {
   const name = field.replaceAll('-', '_');
-  if (name === 'uris' && type === 'login') return name;
-  if (!fieldsOf(type).includes(name)) {
-    throw new UsageError(`a ${type} has no field ${JSON.stringify(field)}`, `its fields are ${[...fieldsOf(type), ...(type === 'login' ? ['uris'] : [])].join(', ')}`);
+  const uris = typeSpec(type).uris ? ['uris'] : [];
+  if (![...fieldsOf(type), ...uris].includes(name)) {
+    throw new UsageError(`a ${type} has no field ${JSON.stringify(field)}`, `its fields are ${[...fieldsOf(type), ...uris].join(', ')}`);
   }
   return name;
 }
@@ -88,7 +72,9 @@ function applyInput(credential: Credential, input: CredentialInput): void {
   if (input.name !== undefined) credential.name = input.name;
   if (input.tags !== undefined) credential.tags = [...new Set(input.tags)];
   if (input.uris !== undefined) {
-    if (credential.type !== 'login' && input.uris.length > 0) throw new UsageError(`a ${credential.type} has no URIs`, 'only logins take --uri');
+    if (!typeSpec(credential.type).uris && input.uris.length > 0) {
+      throw new UsageError(`a ${credential.type} has no URIs`, `only ${CREDENTIAL_TYPE_SPECS.filter((t) => t.uris).map((t) => `${t.name}s`).join(' and ')} take --uri`);
+    }
     credential.uris = [...input.uris];
   }
   for (const [field, value] of Object.entries(input.fields ?? {})) {
@@ -96,7 +82,7 @@ function applyInput(credential: Credential, input: CredentialInput): void {
     if (value === '') delete credential.fields[name];
     // A TOTP secret is checked and stored as one canonical otpauth:// URI, whichever
     // way it came in (CLI flag, --json-stdin, or the programmatic API).
-    else credential.fields[name] = name === 'totp' ? normaliseTotpSecret(value) : value;
+    else credential.fields[name] = name === TOTP_FIELD ? normaliseTotpSecret(value) : value;
   }
 }
 
@@ -125,7 +111,7 @@ export function updateCredential(credential: Credential, input: CredentialInput,
 
 /** The main secret's field name for this credential's type. */
 export function mainField(credential: Credential): string {
-  return TYPE_SCHEMAS[credential.type].main;
+  return typeSpec(credential.type).fields[0]!.name;
 }
 
 /** Reads one field, or the main secret; a missing field is a not-found error. */
@@ -133,7 +119,7 @@ export function readField(credential: Credential, field?: string): string {
   const name = field === undefined ? mainField(credential) : checkField(credential.type, field);
   if (name === 'uris') return credential.uris.join('\n');
   const value = credential.fields[name];
-  if (value === undefined) throw new NotFoundError(`credential ${credential.key} has no ${name.replaceAll('_', ' ')}`);
+  if (value === undefined) throw new NotFoundError(`credential ${credential.key} has no ${humanName(name)}`);
   return value;
 }
 
@@ -145,7 +131,7 @@ export function toPublicJson(credential: Credential, options: { secrets: boolean
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(credential.fields)) {
     const secret = isSecretField(credential.type, name);
-    if (name === 'totp' ? options.revealTotp : !secret || options.secrets) fields[name] = value;
+    if (name === TOTP_FIELD ? options.revealTotp : !secret || options.secrets) fields[name] = value;
   }
   return {
     id: credential.id,
@@ -153,7 +139,7 @@ export function toPublicJson(credential: Credential, options: { secrets: boolean
     type: credential.type,
     name: credential.name,
     tags: credential.tags,
-    ...(credential.type === 'login' ? { uris: credential.uris } : {}),
+    ...(typeSpec(credential.type).uris ? { uris: credential.uris } : {}),
     fields,
     created: credential.created,
     updated: credential.updated,

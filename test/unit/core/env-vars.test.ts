@@ -26,6 +26,19 @@ describe('credentialEnv', () => {
     ]);
   });
 
+  it('gives KEY_FIELD for each field a card has, ordered by field name', () => {
+    const card = createCredential('CARD', 'card', { fields: { number: '4111', cvv: '123', expiry: '12/29' } }, NOW);
+    expect(credentialEnv(card, 'X_')).toEqual([
+      ['X_CARD_CVV', '123'],
+      ['X_CARD_EXPIRY', '12/29'],
+      ['X_CARD_NUMBER', '4111'],
+    ]);
+  });
+
+  it('gives nothing for a credential without the field it would export', () => {
+    expect(credentialEnv(createCredential('NOTE', 'secure_note', {}, NOW))).toEqual([]);
+  });
+
   it('rejects a prefix that cannot start a variable name', () => {
     expect(checkEnvPrefix('APP_')).toBe('APP_');
     expect(() => checkEnvPrefix('1X')).toThrow(/invalid prefix/);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_SPECS, envNames } from '../../../src/core/credential-types.js';
 import { ENVIRONMENT, EXIT_CODES } from '../../../src/cli/help-topics.js';
 import { testIO } from '../../../src/cli/io.js';
 import { buildProgram } from '../../../src/cli/program.js';
@@ -86,6 +87,55 @@ describe.skipIf(!hasGroff)('man pages', () => {
     expect(tags).toEqual(ENVIRONMENT.map((r) => r.name));
   });
 
+  it.each(CREDENTIAL_TYPE_SPECS.map((spec) => [spec.name, spec] as const))(
+    'agent-vault.1 describes %s under CREDENTIAL TYPES as the type table does',
+    (name, spec) => {
+      const entries = credentialTypeEntries();
+      expect([...entries.keys()].sort()).toEqual([...CREDENTIAL_TYPES].sort());
+      const entry = entries.get(name)!;
+      const description = `${spec.description[0]!.toUpperCase()}${spec.description.slice(1)}.`;
+      expect(entry.startsWith(description), `${name} starts with: ${description}`).toBe(true);
+      // Each field in table order, with "(secret…" after a secret one and "main" in the parenthesis of the first.
+      let rest = entry.slice(description.length);
+      spec.fields.forEach((field, i) => {
+        const match = new RegExp(`\\b${field.name}\\b(?: \\(([^)]*)\\))?`).exec(rest);
+        expect(match, `${name} field ${field.name}, after the fields before it`).not.toBeNull();
+        const note = match![1] ?? '';
+        expect(/^secret\b/.test(note), `${name} ${field.name} marked secret`).toBe(field.secret);
+        expect(/\bmain\b/.test(note), `${name} ${field.name} marked main`).toBe(i === 0);
+        rest = rest.slice(match!.index + match![0].length);
+      });
+      expect(/\bURIs\b/.test(entry.slice(description.length)), `${name} mentions URIs`).toBe(spec.uris);
+      const variables = /\bVariables?: (.+)\.$/.exec(entry)?.[1]?.split(', ');
+      expect(variables).toEqual(envNames(spec, 'KEY').map((v) => v.name));
+    },
+  );
+
+  it("agent-vault.1 names the types by exec's rule, and those whose main secret is needed off a terminal", () => {
+    const text = renderAscii('agent-vault.1', { longLines: true });
+    const oneVariable = CREDENTIAL_TYPE_SPECS.filter((t) => t.env === 'KEY').map((t) => t.name);
+    expect(typesIn(/: an? ([^;:]+?) gives one variable named by its key/.exec(text)?.[1])).toEqual(oneVariable);
+    expect(typesIn(/; an? ([^;:]+?) gives KEY_FIELD for each field/.exec(text)?.[1])).toEqual(CREDENTIAL_TYPE_SPECS.filter((t) => t.env === 'KEY_FIELD').map((t) => t.name));
+    // collectInput asks for the main secret, and without a terminal refuses to go on without it when it is the only field.
+    const needed = CREDENTIAL_TYPE_SPECS.filter((t) => t.fields.length === 1 && t.fields[0]!.secret).map((t) => t.name);
+    expect(typesIn(/without a terminal the main secret of (.+?) is required/.exec(text)?.[1])).toEqual(needed);
+    expect(typesIn(/-t, --type type\s+(.+?) \(the default\)/.exec(text)?.[1])).toEqual([...CREDENTIAL_TYPES]);
+  });
+
+  it('agent-vault.5 lists every type, those with URIs, and the fields of each in table order', () => {
+    const text = renderAscii('agent-vault.5', { longLines: true });
+    expect(typesIn(/\btype +One of (.+?)\./.exec(text)?.[1])).toEqual([...CREDENTIAL_TYPES]);
+    expect(typesIn(/uris is empty for every type but (.+?)\)/.exec(text)?.[1])).toEqual(CREDENTIAL_TYPE_SPECS.filter((t) => t.uris).map((t) => t.name));
+    const parts = /The fields of each type, main secret first: (.+?)\. An absent field/.exec(text.replace(/\s+/g, ' '))?.[1]?.split('; ') ?? [];
+    const byType = new Map(parts.map((part) => [part.split(' ')[0]!, part.slice(part.indexOf(' ') + 1)]));
+    expect([...byType.keys()].sort()).toEqual([...CREDENTIAL_TYPES].sort());
+    for (const spec of CREDENTIAL_TYPE_SPECS) {
+      // The field names, leaving out remarks in parentheses and the "and" before the last.
+      const names = [...byType.get(spec.name)!.replace(/\([^)]*\)/g, '').matchAll(/\b[a-z][a-z0-9_]*\b/g)].map((m) => m[0]).filter((word) => word !== 'and');
+      expect(names, spec.name).toEqual(spec.fields.map((f) => f.name));
+    }
+  });
+
   it('agent-vault.1 has a subsection for every command path, naming each of its long options', () => {
     const sections = commandSections(readFileSync(join(MAN, 'agent-vault.1'), 'utf8'));
     const globals = sections.get('GLOBAL OPTIONS');
@@ -115,9 +165,22 @@ function walk(command: Command, path: string[] = []): Array<{ path: string[]; co
   return [{ path, command }, ...command.commands.flatMap((sub) => walk(sub, [...path, sub.name()]))];
 }
 
-/** The page as plain ASCII text, one line per paragraph line, never hyphenated. */
-function renderAscii(page: string): string {
-  return groff(['-man', '-Tascii', '-P-cbou', '-rHY=0'], page).stdout;
+/** The page as plain ASCII text, never hyphenated; with `longLines`, one line per paragraph. */
+function renderAscii(page: string, { longLines = false } = {}): string {
+  return groff(['-man', '-Tascii', '-P-cbou', '-rHY=0', ...(longLines ? ['-rLL=1000n'] : [])], page).stdout;
+}
+
+/** The credential types a phrase names, in the order the type table has them, each once. */
+function typesIn(phrase: string | undefined): string[] {
+  expect(phrase, 'the phrase naming the types').toBeDefined();
+  return CREDENTIAL_TYPES.filter((type) => new RegExp(`\\b${type}\\b`).test(phrase!));
+}
+
+/** The entries of agent-vault.1's CREDENTIAL TYPES, by tag, each as one line of text. */
+function credentialTypeEntries(): Map<string, string> {
+  const section = sectionText(renderAscii('agent-vault.1', { longLines: true }), 'CREDENTIAL TYPES');
+  // A tagged paragraph: the tag at the left margin, its text after two spaces or on the next, deeper indented line.
+  return new Map([...section.matchAll(/^ {7}([a-z_]+)(?: {2,}|\n {14})(.+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 
 /** The lines of a rendered section, up to the next heading. */

@@ -9,10 +9,13 @@ import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from 
 import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
 
+/** `a, b or c`. */
+const orList = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
+
 export function registerAdd(credential: Command, { io }: Deps): void {
   const command = credential
     .command('add')
-    .description('add a typed credential: login, secure_note, card, identity or api_key')
+    .description(`add a typed credential: ${orList(CREDENTIAL_TYPES)}`)
     .argument('<KEY>', 'UPPER_SNAKE_CASE key')
     .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES));
   addFieldOptions(command).action((key: string, options: FieldOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
