@@ -110,13 +110,13 @@ export function isTimestamp(text: string): boolean {
   return TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text;
 }
 
+/** A timestamp value ({@link isTimestamp}). */
+export const TIMESTAMP_VALUE = checkedText(isTimestamp, 'an ISO 8601 UTC timestamp with milliseconds');
+
 /** Returns `text` if it is a timestamp ({@link isTimestamp}), else throws a {@link FormatError} naming `what`. */
 export function checkTimestamp(text: string, what: string): string {
   return TIMESTAMP_VALUE.decode(text, what);
 }
-
-/** A timestamp value ({@link isTimestamp}). */
-export const TIMESTAMP_VALUE = checkedText(isTimestamp, 'an ISO 8601 UTC timestamp with milliseconds');
 
 /** An agent id value, with the syntax of `core/ids`. */
 export const AGENT_ID_VALUE = checkedText(isAgentId, 'a valid agent id');
