@@ -8,15 +8,15 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AUDIT_RESULTS, type AuditRecord } from '../core/audit-event.js';
-import { deriveSubkey } from './aead.js';
 import { FormatError } from './format-error.js';
+import { checkTimestamp, checkVersion } from './header-lines.js';
+import { deriveStoreAuditKey } from './keys.js';
 
 export const AUDIT_LINE_VERSION = 1;
 /** The `prev` of a log's first line: the hash of nothing. */
 export const GENESIS_HASH = 'A'.repeat(43);
 
 const HASH = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ACTION = /^[a-z][a-z_]*(?:\.[a-z][a-z_]*)+$/;
 
 /**
@@ -100,9 +100,10 @@ export function parseAuditLine(text: string): AuditRecord {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FormatError('not a JSON object');
   const o = value as Record<string, unknown>;
-  if (o.v !== AUDIT_LINE_VERSION) throw new FormatError(`unsupported audit line version ${JSON.stringify(o.v)}`);
+  checkVersion('audit line', AUDIT_LINE_VERSION, o.v);
   if (!isCount(o.seq, 1)) throw new FormatError('audit line has no valid seq');
-  if (typeof o.ts !== 'string' || !TIMESTAMP.test(o.ts)) throw new FormatError('audit line has no valid ts');
+  if (typeof o.ts !== 'string') throw new FormatError('audit line has no valid ts');
+  checkTimestamp(o.ts, 'audit line ts');
   if (typeof o.actor !== 'string' || typeof o.agent !== 'string') throw new FormatError('audit line has no actor or agent');
   if (typeof o.action !== 'string' || !ACTION.test(o.action)) throw new FormatError('audit line has no valid action');
   for (const field of ['key', 'to', 'program', 'reason']) optionalString(o, field);
@@ -174,10 +175,10 @@ export function parseAuditHead(text: string): AuditHead {
   } catch {
     throw new FormatError('head file is not JSON');
   }
-  const o = value as Record<string, unknown> | null;
-  if (!o || typeof o !== 'object' || o.v !== AUDIT_LINE_VERSION || !isCount(o.seq, 0) || typeof o.hash !== 'string' || !HASH.test(o.hash)) {
-    throw new FormatError('head file has an unsupported shape or version');
-  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FormatError('head file is not a JSON object');
+  const o = value as Record<string, unknown>;
+  checkVersion('audit head', AUDIT_LINE_VERSION, o.v);
+  if (!isCount(o.seq, 0) || typeof o.hash !== 'string' || !HASH.test(o.hash)) throw new FormatError('head file has no valid seq or hash');
   const head: AuditHead = { seq: o.seq, hash: o.hash };
   if (o.keyed !== undefined) {
     const k = o.keyed as Record<string, unknown> | null;
@@ -196,5 +197,5 @@ export function parseAuditHead(text: string): AuditHead {
  * must carry it over as a new epoch.
  */
 export function storeAuditKeyring(ownerKey: Buffer): AuditKeyring {
-  return { keys: [deriveSubkey(ownerKey, Buffer.alloc(0), 'agent-vault/v1 store audit')] };
+  return { keys: [deriveStoreAuditKey(ownerKey)] };
 }

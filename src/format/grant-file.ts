@@ -13,26 +13,45 @@
  *   --- <nonce>
  *   <AES-256-GCM ciphertext and tag of the credential as JSON>
  *
- * The file key is HKDF-SHA256(X25519(ephemeral, grantee) || X25519(granter, grantee),
- * salt = ephemeral public || grantee public || granter public, info = "agent-vault/v1
- * grant"). The ephemeral share keeps each file's key fresh; the static share means only
+ * The file key is derived from X25519(ephemeral, grantee) and X25519(granter, grantee)
+ * (see keys.ts). The ephemeral share keeps each file's key fresh; the static share means only
  * the holder of the granter's private key (or the grantee's) can make a file that
  * opens, so whoever merely knows the grantee's public key cannot forge a grant. The
  * additional data is every header byte, so granter, grantee, key and expiry cannot be
  * changed without failing the tag.
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { isAgentId, isCredentialKey } from '../core/ids.js';
-import { deriveSubkey, NONCE_LENGTH, open, sealWithNonce, TAG_LENGTH } from './aead.js';
-import { decodeBase64, encodeBase64 } from './encoding.js';
+import { isCredentialKey } from '../core/ids.js';
+import { NONCE_LENGTH, open, sealWithNonce } from './aead.js';
 import { FormatError } from './format-error.js';
-import { checkTimestamp, lineFields, lineValue, readHeaderLines } from './header-lines.js';
+import { AGENT_ID_VALUE, base64Line, checkedText, encodeHeader, headerGrammar, parseHeader, TIMESTAMP_VALUE, valueLine, type ValueRule } from './header-lines.js';
+import { deriveGrantFileKey } from './keys.js';
 
 export const GRANT_VERSION = 'agent-vault-grant/v1';
 export const X25519_KEY_LENGTH = 32;
-const HKDF_INFO = 'agent-vault/v1 grant';
-const MAX_HEADER_BYTES = 1024;
-const WHAT = 'grant file';
+
+/** An expiry: a timestamp, or `never` for a grant without one. */
+const EXPIRY_VALUE: ValueRule<string | undefined> = {
+  decode: (text, what) => (text === 'never' ? undefined : TIMESTAMP_VALUE.decode(text, what)),
+  encode: (value) => value ?? 'never',
+};
+
+const GRANT_HEADER = headerGrammar({
+  kind: 'grant file',
+  version: GRANT_VERSION,
+  lines: [
+    valueLine('from', AGENT_ID_VALUE),
+    valueLine('to', AGENT_ID_VALUE),
+    valueLine('key', checkedText(isCredentialKey, 'a valid credential key')),
+    valueLine('created', TIMESTAMP_VALUE),
+    valueLine('expires', EXPIRY_VALUE),
+    base64Line('eph', [['ephemeral key', X25519_KEY_LENGTH]]),
+    base64Line('---', [['nonce', NONCE_LENGTH]]),
+  ],
+  maxBytes: 1024,
+  body: 'sealed',
+});
+
 /** The DER prefix that turns 32 raw bytes into an X25519 SubjectPublicKeyInfo. */
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
@@ -85,7 +104,7 @@ function sharedSecret(privateKey: KeyObject, publicKey: Buffer): Buffer | undefi
 /** The file key from both shares; `undefined` if either is refused. */
 function fileKey(ephemeralShare: Buffer | undefined, staticShare: Buffer | undefined, ephemeral: Buffer, grantee: Buffer, granter: Buffer): Buffer | undefined {
   if (!ephemeralShare || !staticShare) return undefined;
-  return deriveSubkey(Buffer.concat([ephemeralShare, staticShare]), Buffer.concat([ephemeral, grantee, granter]), HKDF_INFO);
+  return deriveGrantFileKey({ ephemeralShare, staticShare, ephemeral, grantee, granter });
 }
 
 function privateKeyObject(pkcs8Base64: string): { privateKey: KeyObject; publicKey: Buffer } {
@@ -93,20 +112,8 @@ function privateKeyObject(pkcs8Base64: string): { privateKey: KeyObject; publicK
   return { privateKey, publicKey: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH) };
 }
 
-function encodeHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer {
-  return Buffer.from(
-    [
-      GRANT_VERSION,
-      `from: ${meta.from}`,
-      `to: ${meta.to}`,
-      `key: ${meta.key}`,
-      `created: ${meta.created}`,
-      `expires: ${meta.expires ?? 'never'}`,
-      `eph ${encodeBase64(ephemeral)}`,
-      `--- ${encodeBase64(nonce)}`,
-      '',
-    ].join('\n'),
-  );
+function encodeGrantHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer {
+  return encodeHeader(GRANT_HEADER, { ...meta, expires: meta.expires, eph: [ephemeral], '---': [nonce] });
 }
 
 /**
@@ -115,7 +122,6 @@ function encodeHeader(meta: GrantMeta, ephemeral: Buffer, nonce: Buffer): Buffer
  * and returns the whole file.
  */
 export function sealGrant(meta: GrantMeta, granterPrivateKey: string, granteePublic: Buffer, plaintext: Uint8Array): Buffer {
-  checkMeta(meta);
   const granter = privateKeyObject(granterPrivateKey);
   const ephemeralPair = generateKeyPairSync('x25519');
   const ephemeral = ephemeralPair.publicKey.export({ format: 'der', type: 'spki' }).subarray(-X25519_KEY_LENGTH);
@@ -128,7 +134,7 @@ export function sealGrant(meta: GrantMeta, granterPrivateKey: string, granteePub
   );
   if (!key) throw new FormatError("the grantee's public key is invalid");
   const nonce = randomBytes(NONCE_LENGTH);
-  const headerBytes = encodeHeader(meta, ephemeral, nonce);
+  const headerBytes = encodeGrantHeader(meta, ephemeral, nonce);
   return Buffer.concat([headerBytes, sealWithNonce(key, nonce, plaintext, headerBytes)]);
 }
 
@@ -150,41 +156,15 @@ export function openGrant(file: ParsedGrantFile, granteePrivateKey: string, gran
   return open(key, file.nonce, file.sealed, file.headerBytes);
 }
 
-function checkMeta(meta: GrantMeta): void {
-  if (!isAgentId(meta.from) || !isAgentId(meta.to)) throw new FormatError('grant names an invalid agent id');
-  if (!isCredentialKey(meta.key)) throw new FormatError('grant names an invalid credential key');
-  checkTimestamp(meta.created, 'grant created');
-  if (meta.expires !== undefined) checkTimestamp(meta.expires, 'grant expires');
-}
-
-
-
-
 /** Parses a grant file strictly; anything off the grammar is a {@link FormatError} (exit 6). */
 export function parseGrantFile(bytes: Buffer): ParsedGrantFile {
-  const { lines, end: offset } = readHeaderLines(bytes, 8, MAX_HEADER_BYTES, WHAT);
-  const [version, fromLine, toLine, keyLine, createdLine, expiresLine, ephLine, nonceLine] = lines as [
-    string, string, string, string, string, string, string, string,
-  ];
-  if (version !== GRANT_VERSION) {
-    throw new FormatError(version.startsWith('agent-vault-grant/') ? `unsupported grant version ${JSON.stringify(version)}` : 'not an agent-vault grant file');
-  }
-  const expires = lineValue(expiresLine, 'expires', WHAT);
-  const meta: GrantMeta = {
-    from: lineValue(fromLine, 'from', WHAT),
-    to: lineValue(toLine, 'to', WHAT),
-    key: lineValue(keyLine, 'key', WHAT),
-    created: lineValue(createdLine, 'created', WHAT),
-    ...(expires === 'never' ? {} : { expires }),
-  };
-  checkMeta(meta);
-  const sealed = bytes.subarray(offset);
-  if (sealed.length < TAG_LENGTH) throw new FormatError('grant payload is truncated');
+  const { values, end } = parseHeader(GRANT_HEADER, bytes);
+  const { from, to, key, created, expires } = values;
   return {
-    meta,
-    ephemeral: decodeBase64(lineFields(ephLine, 'eph', 1, WHAT)[0]!, 'grant ephemeral key', X25519_KEY_LENGTH),
-    headerBytes: bytes.subarray(0, offset),
-    nonce: decodeBase64(lineFields(nonceLine, '---', 1, WHAT)[0]!, 'grant nonce', NONCE_LENGTH),
-    sealed,
+    meta: { from, to, key, created, ...(expires === undefined ? {} : { expires }) },
+    ephemeral: values.eph[0],
+    headerBytes: bytes.subarray(0, end),
+    nonce: values['---'][0],
+    sealed: bytes.subarray(end),
   };
 }

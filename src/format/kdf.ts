@@ -5,6 +5,7 @@
  */
 import { decodeBase64, encodeBase64 } from './encoding.js';
 import { FormatError } from './format-error.js';
+import { OWNER_KEY_ARGON2ID } from './keys.js';
 
 /** Argon2id cost and salt. Memory is in KiB, as Argon2 counts it. */
 export interface KdfParams {
@@ -26,7 +27,8 @@ export const KDF_BOUNDS = {
 /** SPEC.md's defaults: 64 MiB, 3 passes, 4 lanes. */
 export const DEFAULT_KDF = { memoryKiB: 64 * 1024, iterations: 3, parallelism: 4 } as const;
 
-const PHC = /^\$argon2id\$v=19\$m=([1-9][0-9]{0,9}),t=([1-9][0-9]{0,2}),p=([1-9][0-9]{0,2})\$([A-Za-z0-9+/]+)$/;
+const VERSION = OWNER_KEY_ARGON2ID.version;
+const PHC = new RegExp(`^\\$argon2id\\$v=${VERSION}\\$m=([1-9][0-9]{0,9}),t=([1-9][0-9]{0,2}),p=([1-9][0-9]{0,2})\\$([A-Za-z0-9+/]+)$`);
 
 /** Throws unless every parameter lies within {@link KDF_BOUNDS}. */
 export function checkKdfBounds(params: Omit<KdfParams, 'salt'>): void {
@@ -39,14 +41,16 @@ export function checkKdfBounds(params: Omit<KdfParams, 'salt'>): void {
   }
 }
 
+/** The PHC string of `params`, after checking their bounds. */
 export function encodeKdf(params: KdfParams): string {
   checkKdfBounds(params);
-  return `$argon2id$v=19$m=${params.memoryKiB},t=${params.iterations},p=${params.parallelism}$${encodeBase64(params.salt)}`;
+  return `$argon2id$v=${VERSION}$m=${params.memoryKiB},t=${params.iterations},p=${params.parallelism}$${encodeBase64(params.salt)}`;
 }
 
+/** Parses a PHC string strictly: argon2id of this version only, decimal costs within bounds, a 16-byte salt. */
 export function parseKdf(text: string): KdfParams {
   const match = PHC.exec(text);
-  if (!match) throw new FormatError('kdf is not an argon2id v19 PHC string');
+  if (!match) throw new FormatError(`kdf is not an argon2id v${VERSION} PHC string`);
   const params = {
     memoryKiB: Number(match[1]),
     iterations: Number(match[2]),

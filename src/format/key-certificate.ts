@@ -14,17 +14,26 @@
  * agent, holding only its token, knows which signatures to trust.
  */
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { isAgentId } from '../core/ids.js';
-import { deriveSubkey } from './aead.js';
-import { decodeBase64, encodeBase64 } from './encoding.js';
-import { FormatError } from './format-error.js';
 import { X25519_KEY_LENGTH } from './grant-file.js';
+import { AGENT_ID_VALUE, base64Line, encodeHeader, headerGrammar, parseHeader, valueLine } from './header-lines.js';
+import { deriveOwnerSigningSeed } from './keys.js';
 
 export const KEY_CERTIFICATE_VERSION = 'agent-vault-key/v1';
 export const ED25519_KEY_LENGTH = 32;
 const SIGNATURE_LENGTH = 64;
-const SIGNING_KEY_INFO = 'agent-vault/v1 owner signing key';
-const MAX_BYTES = 512;
+
+/** The signed statement: the version, agent and pub lines. */
+const STATEMENT_LINES = [valueLine('agent', AGENT_ID_VALUE), base64Line('pub', [['public key', X25519_KEY_LENGTH]])] as const;
+
+const CERTIFICATE = headerGrammar({
+  kind: 'key certificate',
+  version: KEY_CERTIFICATE_VERSION,
+  lines: [...STATEMENT_LINES, base64Line('sig', [['signature', SIGNATURE_LENGTH]])],
+  maxBytes: 512,
+  body: 'none',
+});
+
+const STATEMENT = headerGrammar({ ...CERTIFICATE, lines: STATEMENT_LINES });
 /** DER prefixes that turn 32 raw bytes into an Ed25519 PKCS#8 private key / SPKI public key (RFC 8410). */
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -43,39 +52,29 @@ export interface ParsedKeyCertificate {
   signature: Buffer;
 }
 
-/** The owner's Ed25519 key: its seed is HKDF-SHA256(owner key, empty salt, "agent-vault/v1 owner signing key"). */
+/** The owner's Ed25519 key, from the seed keys.ts derives from the owner key. */
 export function deriveOwnerSigningKey(ownerKey: Buffer): OwnerSigningKey {
-  const seed = deriveSubkey(ownerKey, Buffer.alloc(0), SIGNING_KEY_INFO);
+  const seed = deriveOwnerSigningSeed(ownerKey);
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   return { privateKey, publicKey: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).subarray(-ED25519_KEY_LENGTH) };
 }
 
 function statement(agent: string, publicKey: Buffer): Buffer {
-  return Buffer.from(`${KEY_CERTIFICATE_VERSION}\nagent: ${agent}\npub ${encodeBase64(publicKey)}\n`);
+  return encodeHeader(STATEMENT, { agent, pub: [publicKey] });
 }
 
 /** Signs `agent`'s X25519 public key with the owner's signing key and returns the whole file. */
 export function encodeKeyCertificate(agent: string, publicKey: Buffer, signer: OwnerSigningKey): Buffer {
-  if (!isAgentId(agent)) throw new FormatError('key certificate names an invalid agent id');
-  if (publicKey.length !== X25519_KEY_LENGTH) throw new FormatError('an X25519 public key has 32 bytes');
-  const signed = statement(agent, publicKey);
-  return Buffer.concat([signed, Buffer.from(`sig ${encodeBase64(sign(null, signed, signer.privateKey))}\n`)]);
+  const signature = sign(null, statement(agent, publicKey), signer.privateKey);
+  return encodeHeader(CERTIFICATE, { agent, pub: [publicKey], sig: [signature] });
 }
 
 /** Parses a certificate strictly; anything off the grammar is a {@link FormatError} (exit 6). */
 export function parseKeyCertificate(bytes: Buffer): ParsedKeyCertificate {
-  const text = bytes.length <= MAX_BYTES ? bytes.toString('latin1') : '';
-  if (!/^[\x20-\x7e\n]+$/.test(text) || !text.endsWith('\n')) throw new FormatError('key certificate is truncated or has a non-printable byte');
-  const lines = text.slice(0, -1).split('\n');
-  if (lines[0] !== KEY_CERTIFICATE_VERSION) {
-    throw new FormatError(lines[0]!.startsWith('agent-vault-key/') ? `unsupported key certificate version ${JSON.stringify(lines[0])}` : 'not an agent-vault key certificate');
-  }
-  const match = lines.length === 4 ? /^agent: (\S+)\npub (\S+)\nsig (\S+)$/.exec(lines.slice(1).join('\n')) : null;
-  if (!match) throw new FormatError('key certificate does not have exactly its four lines');
-  const [, agent, pub, sig] = match as unknown as [string, string, string, string];
-  if (!isAgentId(agent)) throw new FormatError('key certificate names an invalid agent id');
-  const publicKey = decodeBase64(pub, 'certified public key', X25519_KEY_LENGTH);
-  return { agent, publicKey, signedBytes: statement(agent, publicKey), signature: decodeBase64(sig, 'certificate signature', SIGNATURE_LENGTH) };
+  const { values } = parseHeader(CERTIFICATE, bytes);
+  const [publicKey] = values.pub;
+  // The strict grammar gives the statement one spelling, so these are the very bytes parsed.
+  return { agent: values.agent, publicKey, signedBytes: statement(values.agent, publicKey), signature: values.sig[0] };
 }
 
 /** Whether the owner key whose raw Ed25519 public key is `verifyKey` signed this certificate. */

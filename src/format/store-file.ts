@@ -9,21 +9,34 @@
  * `check` seals a constant under the owner key with the two lines above as additional
  * data, so the KDF parameters cannot be changed without the passphrase noticing.
  */
-import { open, seal, NONCE_LENGTH, TAG_LENGTH } from './aead.js';
-import { decodeBase64, encodeBase64 } from './encoding.js';
-import { FormatError } from './format-error.js';
+import { NONCE_LENGTH, open, seal, TAG_LENGTH } from './aead.js';
+import { base64Line, encodeHeader, headerGrammar, parseHeader, valueLine } from './header-lines.js';
 import { encodeKdf, parseKdf, type KdfParams } from './kdf.js';
 
 export const STORE_VERSION = 'agent-vault-store/v1';
 const CHECK_PLAINTEXT = Buffer.from('agent-vault owner key check');
 
+/** The lines the check value binds: the version and kdf lines. */
+const CHECKED_LINES = [valueLine('kdf', { decode: (text) => parseKdf(text), encode: encodeKdf })] as const;
+
+const STORE_HEADER = headerGrammar({
+  kind: 'store file',
+  version: STORE_VERSION,
+  lines: [...CHECKED_LINES, base64Line('check', [['nonce', NONCE_LENGTH], ['sealed value', CHECK_PLAINTEXT.length + TAG_LENGTH]])],
+  maxBytes: 1024,
+  body: 'none',
+});
+
+const CHECKED_HEADER = headerGrammar({ ...STORE_HEADER, lines: CHECKED_LINES });
+
+/** A parsed store file. */
 export interface StoreFile {
   kdf: KdfParams;
   check: { nonce: Buffer; sealed: Buffer };
 }
 
 function checkAad(kdf: KdfParams): Buffer {
-  return Buffer.from(`${STORE_VERSION}\nkdf: ${encodeKdf(kdf)}\n`);
+  return encodeHeader(CHECKED_HEADER, { kdf });
 }
 
 /** A new store file for an owner key derived with `kdf`. */
@@ -37,27 +50,13 @@ export function verifyOwnerKey(file: StoreFile, ownerKey: Buffer): boolean {
   return plaintext !== undefined && plaintext.equals(CHECK_PLAINTEXT);
 }
 
+/** The store file's bytes. */
 export function encodeStoreFile(file: StoreFile): Buffer {
-  return Buffer.concat([checkAad(file.kdf), Buffer.from(`check ${encodeBase64(file.check.nonce)} ${encodeBase64(file.check.sealed)}\n`)]);
+  return encodeHeader(STORE_HEADER, { kdf: file.kdf, check: [file.check.nonce, file.check.sealed] });
 }
 
+/** Parses a store file strictly; anything off the grammar is a FormatError (exit 6). */
 export function parseStoreFile(bytes: Buffer): StoreFile {
-  const text = bytes.toString('latin1');
-  const lines = text.split('\n');
-  if (lines.length !== 4 || lines[3] !== '') throw new FormatError('store file is truncated or has extra lines');
-  const [version, kdfLine, checkLine] = lines as [string, string, string];
-  if (version !== STORE_VERSION) {
-    throw new FormatError(version.startsWith('agent-vault-store/') ? `unsupported store version ${JSON.stringify(version)}` : 'not an agent-vault store file');
-  }
-  if (!kdfLine.startsWith('kdf: ')) throw new FormatError('store file has no kdf line');
-  const check = /^check ([A-Za-z0-9+/]+) ([A-Za-z0-9+/]+)$/.exec(checkLine);
-  if (!check) throw new FormatError('store file has no check line');
-  const sealedLength = CHECK_PLAINTEXT.length + TAG_LENGTH;
-  return {
-    kdf: parseKdf(kdfLine.slice(5)),
-    check: {
-      nonce: decodeBase64(check[1]!, 'check nonce', NONCE_LENGTH),
-      sealed: decodeBase64(check[2]!, 'check value', sealedLength),
-    },
-  };
+  const { kdf, check } = parseHeader(STORE_HEADER, bytes).values;
+  return { kdf, check: { nonce: check[0], sealed: check[1] } };
 }

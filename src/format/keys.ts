@@ -1,0 +1,93 @@
+/**
+ * The key map of agent-vault: every key a store uses, what it is made from and what it
+ * keys, and every HKDF info string (man/agent-vault.5, KEYS, renders the same tree). No
+ * other file of `src/` derives a key or spells an info string: they call these functions.
+ *
+ *   owner passphrase
+ *    +- Argon2id v19, with the store file's kdf line: owner key
+ *        +- AES-256-GCM key of the store file's check value
+ *        +- AES-256-GCM key of every owner slot (wraps a vault key)
+ *        +- HKDF(owner key, empty salt, "agent-vault/v1 owner signing key")
+ *        |   = the Ed25519 seed of the owner signing key (signs key certificates)
+ *        +- HKDF(owner key, empty salt, "agent-vault/v1 store audit")
+ *            = the store audit key (HMAC key, epoch 0, of the store's own log)
+ *
+ *   token secret (random, the last part of the token)
+ *    +- HKDF(token secret, token slot salt, "agent-vault/v1 token <agent>")
+ *        = the token slot key: AES-256-GCM key of the token slot
+ *          (wraps the vault key)
+ *
+ *   vault key (random, new at every token rotate)
+ *    +- HKDF(vault key, empty salt, "agent-vault/v1 payload")
+ *        = the payload key, which seals the payload; the payload holds
+ *        +- the X25519 private key (random, new at every token rotate)
+ *        |   +- HKDF(X25519(ephemeral, grantee) || X25519(granter, grantee),
+ *        |            ephemeral || grantee || granter public keys,
+ *        |            "agent-vault/v1 grant")
+ *        |       = the grant file key of one grant file
+ *        +- the audit keys (random, one per epoch; HMAC keys of the vault's log)
+ *
+ * Every HKDF is HKDF-SHA256 with a 32-byte output; "empty salt" is the empty string.
+ * The audit keys are random rather than derived from the vault key on purpose: token
+ * rotate replaces the vault key, and the lines written before must still verify. The
+ * random keys are drawn where vaults are created and rotated (src/app), as 32 bytes.
+ */
+import { deriveSubkey, KEY_LENGTH } from './aead.js';
+
+/**
+ * How the owner key is made from the passphrase: Argon2id of this version over the
+ * passphrase's UTF-8 bytes, with the salt and costs of the store file's kdf line,
+ * giving `length` bytes. (The Argon2id call itself lives outside the pure layer.)
+ */
+export const OWNER_KEY_ARGON2ID = { version: 0x13, length: KEY_LENGTH } as const;
+
+/**
+ * Every HKDF info string, one per derived key. Each begins with the vault format's
+ * version, so a future format derives different keys from the same secrets; the token
+ * slot key's also names the agent, so one agent's slot never opens under another's.
+ */
+export const HKDF_INFO = {
+  payload: 'agent-vault/v1 payload',
+  tokenSlot: (agent: string): string => `agent-vault/v1 token ${agent}`,
+  ownerSigningKey: 'agent-vault/v1 owner signing key',
+  storeAudit: 'agent-vault/v1 store audit',
+  grant: 'agent-vault/v1 grant',
+} as const;
+
+const EMPTY_SALT = Buffer.alloc(0);
+
+/** The key that seals a vault's payload, from its vault key. */
+export function derivePayloadKey(vaultKey: Buffer): Buffer {
+  return deriveSubkey(vaultKey, EMPTY_SALT, HKDF_INFO.payload);
+}
+
+/** The key of `agent`'s token slot, from its token secret and the slot's salt. */
+export function deriveTokenSlotKey(tokenSecret: Buffer, agent: string, salt: Buffer): Buffer {
+  return deriveSubkey(tokenSecret, salt, HKDF_INFO.tokenSlot(agent));
+}
+
+/** The 32-byte Ed25519 seed of the owner signing key, from the owner key. */
+export function deriveOwnerSigningSeed(ownerKey: Buffer): Buffer {
+  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.ownerSigningKey);
+}
+
+/** The HMAC key of the store's own audit log, from the owner key. */
+export function deriveStoreAuditKey(ownerKey: Buffer): Buffer {
+  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.storeAudit);
+}
+
+/** The X25519 shares and public keys a grant file's key is made from. */
+export interface GrantKeyInputs {
+  /** X25519(ephemeral, grantee). */
+  ephemeralShare: Buffer;
+  /** X25519(granter, grantee): only the granter or the grantee can compute it. */
+  staticShare: Buffer;
+  ephemeral: Buffer;
+  grantee: Buffer;
+  granter: Buffer;
+}
+
+/** The key that seals one grant file. */
+export function deriveGrantFileKey({ ephemeralShare, staticShare, ephemeral, grantee, granter }: GrantKeyInputs): Buffer {
+  return deriveSubkey(Buffer.concat([ephemeralShare, staticShare]), Buffer.concat([ephemeral, grantee, granter]), HKDF_INFO.grant);
+}
