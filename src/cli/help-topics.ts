@@ -24,7 +24,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   { code: ExitCode.auth, name: 'auth_failed', meaning: 'authentication failed: wrong passphrase, unknown or rotated token' },
   { code: ExitCode.denied, name: 'access_denied', meaning: 'access denied: authenticated, but no grant (or an expired one) for this credential' },
   { code: ExitCode.integrity, name: 'integrity', meaning: 'integrity: a vault or audit file is tampered, truncated, corrupt or of an unsupported version' },
-  { code: ExitCode.busy, name: 'busy', meaning: "busy: another process held the store's lock past the wait time" },
+  { code: ExitCode.busy, name: 'busy', meaning: "busy: another process held the store's lock past the wait time, or a write's compare-and-swap kept losing to other writers" },
   { code: ExitCode.cancelled, name: 'cancelled', meaning: 'cancelled: a confirmation was declined or a prompt interrupted' },
 ];
 

@@ -62,7 +62,7 @@ export class IntegrityError extends VaultError {
   override readonly exitCode = ExitCode.integrity;
 }
 
-/** Another process held the store's lock past the wait time (exit 7). */
+/** Another process held the store's lock past the wait time, or a compare-and-swap kept losing (exit 7). */
 export class BusyError extends VaultError {
   override readonly code = 'busy';
   override readonly exitCode = ExitCode.busy;
