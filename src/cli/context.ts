@@ -61,13 +61,14 @@ export class Context {
     return new Session({
       store: this.storeDir,
       env: this.io.env,
+      now: () => this.io.now(),
       ...(token !== undefined ? { token } : { passphrase: this.passphraseSource() }),
     });
   }
 
   /** The owner's session, ignoring any token: for commands that need no proof (status). */
   tokenlessSession(): Session {
-    return new Session({ store: this.storeDir, env: this.io.env, passphrase: this.passphraseSource() });
+    return new Session({ store: this.storeDir, env: this.io.env, now: () => this.io.now(), passphrase: this.passphraseSource() });
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * All terminal I/O goes through one IO object: streams, TTY facts, the environment,
- * colour, stdin (read at most once) and prompts (which write to stderr). Tests build
- * one with {@link testIO}.
+ * colour, stdin (read at most once), prompts (which write to stderr) and the clock.
+ * Tests build one with {@link testIO}.
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
@@ -33,6 +33,8 @@ export interface IO {
   /** Prompts are possible only with a terminal on stdin and stderr. */
   canPrompt(): boolean;
   prompter(): Promise<Prompter>;
+  /** The time, as commands see it: grant expiry, audit timestamps, `--since`. */
+  now(): Date;
 }
 
 class StreamIO implements IO {
@@ -50,6 +52,7 @@ class StreamIO implements IO {
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
+    private readonly clock: () => Date,
   ) {
     // A reader that goes away early (`agent-vault help | head -1`) is not an error of
     // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
@@ -95,6 +98,10 @@ class StreamIO implements IO {
     return this.isStdinTTY && this.isStderrTTY;
   }
 
+  now(): Date {
+    return this.clock();
+  }
+
   async prompter(): Promise<Prompter> {
     const inquirer = await import('@inquirer/prompts');
     const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
@@ -119,17 +126,25 @@ class StreamIO implements IO {
 export function systemIO(): IO {
   const passphrase = process.env.AGENT_VAULT_PASSPHRASE;
   delete process.env.AGENT_VAULT_PASSPHRASE;
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase);
+  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date());
 }
 
-/** An IO over in-memory streams, for tests: `stdout()` and `stderr()` return what was written. */
-export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): IO & { stdoutText(): string; stderrText(): string } {
+/** What {@link testIO} returns: an IO whose output can be read back. */
+export type TestIO = IO & { stdoutText(): string; stderrText(): string; stdoutBytes(): Buffer };
+
+/**
+ * An IO over in-memory streams, for tests: `stdoutText()`, `stderrText()` and
+ * `stdoutBytes()` return what was written; `now` replaces the real clock.
+ */
+export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): TestIO {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.end(options.stdin ?? '');
-  const capture = (): PassThrough & { isTTY?: boolean; text: string } => {
-    const stream = new PassThrough() as PassThrough & { isTTY?: boolean; text: string };
-    stream.text = '';
-    stream.on('data', (chunk: Buffer) => (stream.text += chunk.toString()));
+  // Chunks are kept as bytes and joined at the end, so a character split across two
+  // writes is not mangled and binary output can be compared byte for byte.
+  const capture = (): PassThrough & { isTTY?: boolean; bytes(): Buffer } => {
+    const chunks: Buffer[] = [];
+    const stream = Object.assign(new PassThrough(), { bytes: () => Buffer.concat(chunks) }) as PassThrough & { isTTY?: boolean; bytes(): Buffer };
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     return stream;
   };
   const stdout = capture();
@@ -138,8 +153,9 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const env = { ...options.env };
   const passphrase = env.AGENT_VAULT_PASSPHRASE;
   delete env.AGENT_VAULT_PASSPHRASE;
-  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase), {
-    stdoutText: () => stdout.text,
-    stderrText: () => stderr.text,
+  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, options.now ?? (() => new Date())), {
+    stdoutText: () => stdout.bytes().toString('utf8'),
+    stderrText: () => stderr.bytes().toString('utf8'),
+    stdoutBytes: () => stdout.bytes(),
   });
 }

@@ -60,7 +60,7 @@ function auditFilter(ctx: Context, options: ListOptions): AuditFilter {
     ...(ctx.options.agent === undefined ? {} : { agent: checkAgentId(ctx.options.agent) }),
     ...(options.action === undefined ? {} : { action: options.action }),
     ...(options.key === undefined ? {} : { key: options.key }),
-    ...(options.since === undefined ? {} : { since: parseSince(options.since, new Date()) }),
+    ...(options.since === undefined ? {} : { since: parseSince(options.since, ctx.io.now()) }),
     ...(options.limit === undefined ? {} : { limit: positiveInteger(options.limit, '--limit') }),
   };
 }
