@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSPHRASE, TempStore } from '../helpers/cli.js';
+import { PASSPHRASE, TempStore } from '../helpers/in-process.js';
 
 const SECRETS = ['plaintext-secret-VALUE-1', 'second secret ✓ value', 'totp-seed-JBSWY3DPEHPK3PXP', 'card-number-4111111111111111'];
 let store: TempStore;

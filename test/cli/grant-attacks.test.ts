@@ -7,7 +7,7 @@ import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 import { deriveSubkey, sealWithNonce } from '../../src/format/aead.js';
 import { encodeBase64 } from '../../src/format/encoding.js';
 import { generateAgentKeyPair, openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../../src/format/grant-file.js';

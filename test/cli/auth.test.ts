@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PASSPHRASE, TempStore, type RunResult } from '../helpers/cli.js';
+import { PASSPHRASE, TempStore, type RunResult } from '../helpers/in-process.js';
 
 let store: TempStore;
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES, passwordEntropyBits } from '../../src/core/generator.js';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const words = new Set(readFileSync(new URL('../../data/eff-large-wordlist.txt', import.meta.url), 'utf8').trim().split('\n'));
 

@@ -4,7 +4,7 @@
  * update (id and created kept), delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const TOTP = 'JBSWY3DPEHPK3PXP';
 /** How a bare base32 key is stored: a complete otpauth:// URI with the defaults. */
