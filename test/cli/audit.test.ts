@@ -347,3 +347,35 @@ describe('audit and audit report', () => {
     expect(piped.stdout.split('\n')[0]!.split('\t').slice(0, 7)).toEqual(['bot1', '1', '1', '2', '0', '0', '1']);
   });
 });
+
+describe('audit --since follows the clock', () => {
+  let store: TempStore;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+  });
+  afterEach(() => store.cleanup());
+
+  it('drops events from the window once the clock moves past it, with no waiting', async () => {
+    store.clock.set('2031-05-01T00:00:00.000Z');
+    const token = await store.provision('bot1');
+    expect((await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: 'v\n' })).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(0);
+    const json = async (args: string[]) => {
+      const result = await store.owner(['audit', '--json', ...args]);
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout) as Array<{ action: string; ts: string }>;
+    };
+    const recent = await json(['--since', '1h']);
+    expect(recent.map((e) => e.action)).toEqual(['agent.provision', 'credential.set', 'credential.get']);
+    expect(recent.every((e) => e.ts.startsWith('2031-05-01T00:0'))).toBe(true);
+
+    store.clock.advance(2 * 3_600_000);
+    expect(await json(['--since', '1h'])).toEqual([]);
+    expect((await json(['--since', '3h'])).map((e) => e.action)).toEqual(['agent.provision', 'credential.set', 'credential.get']);
+    expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(0);
+    expect((await json(['--since', '1h'])).map((e) => [e.action, e.ts.slice(0, 15)])).toEqual([['credential.get', '2031-05-01T02:0']]);
+    const report = await store.owner(['audit', 'report', '--since', '1h', '--json']);
+    expect(JSON.parse(report.stdout)).toEqual([expect.objectContaining({ agent: 'bot1', reads: 1, writes: 0 })]);
+  });
+});

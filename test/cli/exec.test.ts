@@ -3,7 +3,7 @@
  * (which copies its output through our streams). Without `--mask` the child inherits
  * the real stdio, so what it prints is read in the spawned tests of test/e2e/exec.test.ts.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore, type RunResult } from '../helpers/in-process.js';
@@ -59,6 +59,23 @@ describe('exec', () => {
   });
 
   describe('--env-file', () => {
+    it('starts the child while a granted reference is live, and nothing once its grant expired, with no waiting', async () => {
+      expect((await store.owner(['grant', 'SHARED', '--to', 'bot1', '--agent', 'bot2', '--expires', '10m'])).code).toBe(0);
+      const file = join(store.root, 'refs.env');
+      writeFileSync(file, 'SHARED_VALUE=av://bot2/SHARED\n');
+      const marker = join(store.root, 'started');
+      const args = ['exec', '--env-file', file, '--', 'sh', '-c', `test "$SHARED_VALUE" = "${GRANTED}" && touch ${marker}`];
+      store.clock.advance(9 * 60_000);
+      expect((await store.agent(bot1, args)).code).toBe(0);
+      expect(existsSync(marker)).toBe(true);
+      rmSync(marker);
+      store.clock.advance(2 * 60_000);
+      const expired = await store.agent(bot1, args);
+      expect(expired.code).toBe(5);
+      expect(expired.stderr).toContain('has expired');
+      expect(existsSync(marker)).toBe(false);
+    });
+
     it('rejects a malformed line with its number, and starts nothing when a reference does not resolve', async () => {
       const marker = join(store.root, 'started');
       const run = async (text: string): Promise<RunResult> => {

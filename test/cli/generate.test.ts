@@ -122,6 +122,24 @@ describe('generate', () => {
       expect(log).not.toContain(login.fields.password);
     });
 
+    it("stamps what it saves with the clock's time, keeping created when it replaces", async () => {
+      const local = new TempStore();
+      try {
+        await local.init();
+        local.clock.set('2031-05-01T00:00:00.000Z');
+        const bot = await local.provision('bot');
+        expect((await local.agent(bot, ['generate', '--save', 'DB_PASSWORD', '-q'])).code).toBe(0);
+        const saved = JSON.parse((await local.agent(bot, ['credential', 'get', 'DB_PASSWORD', '--json'])).stdout) as { created: string; updated: string };
+        expect(saved.created).toMatch(/^2031-05-01T00:0/);
+        local.clock.advance(24 * 3_600_000);
+        expect((await local.agent(bot, ['generate', '--save', 'DB_PASSWORD', '-q'])).code).toBe(0);
+        const replaced = JSON.parse((await local.agent(bot, ['credential', 'get', 'DB_PASSWORD', '--json'])).stdout) as { created: string; updated: string };
+        expect(replaced).toMatchObject({ created: saved.created, updated: expect.stringMatching(/^2031-05-02T00:0/) });
+      } finally {
+        local.cleanup();
+      }
+    });
+
     it('refuses a field the credential does not have, or a credential that does not exist', async () => {
       expect((await store.agent(token, ['generate', '--save', 'DB_PASSWORD', '--field', 'password'])).code).toBe(2);
       expect((await store.agent(token, ['generate', '--save', 'NOT_THERE', '--field', 'password'])).code).toBe(3);

@@ -18,6 +18,18 @@ describe('status', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ agent: 'bot', provisioned: true });
   });
 
+  it('shows the time of the last write by the clock', async () => {
+    store.clock.set('2031-05-01T00:00:00.000Z');
+    expect((await store.owner(['credential', 'set', 'K=v', '-a', 'bot'])).code).toBe(0);
+    const status = async () => JSON.parse((await store.owner(['status', 'bot', '--json'])).stdout) as { created: string; updated: string; credentials: number };
+    const first = await status();
+    expect(first).toMatchObject({ updated: expect.stringMatching(/^2031-05-01T00:0/), credentials: 1 });
+    expect(first.created < '2031').toBe(true);
+    store.clock.advance(24 * 3_600_000);
+    expect((await store.owner(['credential', 'set', 'L=v', '-a', 'bot'])).code).toBe(0);
+    expect(await status()).toMatchObject({ created: first.created, updated: expect.stringMatching(/^2031-05-02T00:0/), credentials: 2 });
+  });
+
   it('names the damaged vault file (exit 6)', async () => {
     const path = join(store.dir, 'vaults', 'bot.vault');
     writeFileSync(path, 'a');

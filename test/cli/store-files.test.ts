@@ -72,3 +72,22 @@ describe('the store on disk', () => {
     for (const { path, dir } of walk(store.dir)) expect((statSync(path).mode & 0o777).toString(8), path).toBe(dir ? '700' : '600');
   });
 });
+
+describe('a retired log', () => {
+  it("is named after the clock's time of the deprovisioning, and kept 0600", async () => {
+    const local = new TempStore();
+    try {
+      await local.init();
+      local.clock.set('2031-05-01T12:00:00.000Z');
+      await local.provision('gone');
+      expect((await local.owner(['deprovision', 'gone', '--yes'])).code).toBe(0);
+      const retired = readdirSync(join(local.dir, 'retired')).sort();
+      expect(retired).toHaveLength(2);
+      expect(retired[0]).toMatch(/^gone\.2031-05-01T12-0\d-\d\d\.\d{3}Z\.audit\.head$/);
+      expect(retired[1]).toBe(retired[0]!.replace(/head$/, 'jsonl'));
+      for (const name of retired) expect(statSync(join(local.dir, 'retired', name)).mode & 0o777).toBe(0o600);
+    } finally {
+      local.cleanup();
+    }
+  });
+});
