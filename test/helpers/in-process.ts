@@ -26,6 +26,7 @@ export interface RunResult {
   stdoutBytes: Buffer;
 }
 
+/** How one run is started: stdin's bytes, extra environment, and whether it is on a terminal. */
 export interface RunOptions {
   input?: string | Buffer;
   env?: NodeJS.ProcessEnv;
@@ -108,6 +109,7 @@ export class TempStore {
     return this.run(args, { ...options, env: { AGENT_VAULT_TOKEN: token, ...options.env } });
   }
 
+  /** Initialises the store at the cheapest Argon2id cost, through init's own flags. */
   async init(): Promise<void> {
     const result = await this.owner(['init', ...CHEAP_KDF]);
     if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
@@ -120,6 +122,7 @@ export class TempStore {
     return result.stdout.trim();
   }
 
+  /** Removes the store and everything else the test wrote under its root. */
   cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
