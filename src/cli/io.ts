@@ -1,7 +1,7 @@
 /**
  * All terminal I/O goes through one IO object: streams, TTY facts, the environment,
- * colour, stdin (read at most once) and prompts (which write to stderr). Tests build
- * one with {@link testIO}.
+ * colour, stdin (read at most once), prompts (which write to stderr) and the clock.
+ * Tests build one with {@link testIO}.
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
@@ -32,9 +32,9 @@ export interface IO {
   readStdin(purpose: string): Promise<Buffer>;
   /** Prompts are possible only with a terminal on stdin and stderr. */
   canPrompt(): boolean;
-  /** The time: the system clock, or a test's. */
-  now(): Date;
   prompter(): Promise<Prompter>;
+  /** The time, as commands see it: grant expiry, audit timestamps, `--since`. */
+  now(): Date;
 }
 
 class StreamIO implements IO {
@@ -129,14 +129,22 @@ export function systemIO(): IO {
   return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date());
 }
 
-/** An IO over in-memory streams, for tests: `stdout()` and `stderr()` return what was written. */
-export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): IO & { stdoutText(): string; stderrText(): string } {
+/** What {@link testIO} returns: an IO whose output can be read back. */
+export type TestIO = IO & { stdoutText(): string; stderrText(): string; stdoutBytes(): Buffer };
+
+/**
+ * An IO over in-memory streams, for tests: `stdoutText()`, `stderrText()` and
+ * `stdoutBytes()` return what was written; `now` replaces the real clock.
+ */
+export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): TestIO {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.end(options.stdin ?? '');
-  const capture = (): PassThrough & { isTTY?: boolean; text: string } => {
-    const stream = new PassThrough() as PassThrough & { isTTY?: boolean; text: string };
-    stream.text = '';
-    stream.on('data', (chunk: Buffer) => (stream.text += chunk.toString()));
+  // Chunks are kept as bytes and joined at the end, so a character split across two
+  // writes is not mangled and binary output can be compared byte for byte.
+  const capture = (): PassThrough & { isTTY?: boolean; bytes(): Buffer } => {
+    const chunks: Buffer[] = [];
+    const stream = Object.assign(new PassThrough(), { bytes: () => Buffer.concat(chunks) }) as PassThrough & { isTTY?: boolean; bytes(): Buffer };
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     return stream;
   };
   const stdout = capture();
@@ -146,7 +154,8 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const passphrase = env.AGENT_VAULT_PASSPHRASE;
   delete env.AGENT_VAULT_PASSPHRASE;
   return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, options.now ?? (() => new Date())), {
-    stdoutText: () => stdout.text,
-    stderrText: () => stderr.text,
+    stdoutText: () => stdout.bytes().toString('utf8'),
+    stderrText: () => stderr.bytes().toString('utf8'),
+    stdoutBytes: () => stdout.bytes(),
   });
 }

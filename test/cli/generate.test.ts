@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLASS_NAMES, passwordEntropyBits } from '../../src/core/generator.js';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const words = new Set(readFileSync(new URL('../../data/eff-large-wordlist.txt', import.meta.url), 'utf8').trim().split('\n'));
 
@@ -120,6 +120,24 @@ describe('generate', () => {
       const log = readFileSync(join(store.dir, 'vaults', 'bot.audit.jsonl'), 'utf8');
       expect(log).toContain('"action":"credential.update","key":"GITHUB"');
       expect(log).not.toContain(login.fields.password);
+    });
+
+    it("stamps what it saves with the clock's time, keeping created when it replaces", async () => {
+      const local = new TempStore();
+      try {
+        await local.init();
+        local.clock.set('2031-05-01T00:00:00.000Z');
+        const bot = await local.provision('bot');
+        expect((await local.agent(bot, ['generate', '--save', 'DB_PASSWORD', '-q'])).code).toBe(0);
+        const saved = JSON.parse((await local.agent(bot, ['credential', 'get', 'DB_PASSWORD', '--json'])).stdout) as { created: string; updated: string };
+        expect(saved.created).toMatch(/^2031-05-01T00:0/);
+        local.clock.advance(24 * 3_600_000);
+        expect((await local.agent(bot, ['generate', '--save', 'DB_PASSWORD', '-q'])).code).toBe(0);
+        const replaced = JSON.parse((await local.agent(bot, ['credential', 'get', 'DB_PASSWORD', '--json'])).stdout) as { created: string; updated: string };
+        expect(replaced).toMatchObject({ created: saved.created, updated: expect.stringMatching(/^2031-05-02T00:0/) });
+      } finally {
+        local.cleanup();
+      }
     });
 
     it('refuses a field the credential does not have, or a credential that does not exist', async () => {

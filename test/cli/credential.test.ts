@@ -4,7 +4,7 @@
  * update (id and created kept), delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const TOTP = 'JBSWY3DPEHPK3PXP';
 /** How a bare base32 key is stored: a complete otpauth:// URI with the defaults. */
@@ -148,5 +148,35 @@ describe('credential delete', () => {
     expect((await as(['credential', 'delete', 'NOTE', '--yes'])).code).toBe(0);
     expect((await as(['credential', 'get', 'NOTE'])).code).toBe(3);
     expect((await as(['credential', 'delete', 'NOTE', '--yes'])).code).toBe(3);
+  });
+});
+
+describe('credential timestamps and grants follow the clock', () => {
+  it('stamps created and updated from the clock, and a grantee stops seeing a credential when its grant expires', async () => {
+    const local = new TempStore();
+    try {
+      await local.init();
+      local.clock.set('2031-05-01T00:00:00.000Z');
+      const bot = await local.provision('bot');
+      const peer = await local.provision('peer');
+      expect((await local.agent(bot, ['credential', 'add', 'API', '--type', 'api_key', '--value-stdin'], { input: 'sk-api-secret' })).code).toBe(0);
+      const added = JSON.parse((await local.agent(bot, ['credential', 'get', 'API', '--json'])).stdout) as { created: string; updated: string };
+      expect(added.created).toMatch(/^2031-05-01T00:0/);
+      expect(added.updated).toBe(added.created);
+
+      local.clock.advance(24 * 3_600_000);
+      expect((await local.agent(bot, ['credential', 'update', 'API', '--name', 'renamed'])).code).toBe(0);
+      const updated = JSON.parse((await local.agent(bot, ['credential', 'get', 'API', '--json'])).stdout) as { created: string; updated: string };
+      expect(updated.created).toBe(added.created);
+      expect(updated.updated).toMatch(/^2031-05-02T00:0/);
+
+      expect((await local.agent(bot, ['grant', 'API', '--to', 'peer', '--expires', '1h'])).code).toBe(0);
+      const listed = await local.agent(peer, ['credential', 'list', '--json']);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ key: 'API', granted_by: 'bot' })]);
+      local.clock.advance(2 * 3_600_000);
+      expect(await local.agent(peer, ['credential', 'list', '--json'])).toMatchObject({ code: 0, stdout: '[]\n' });
+    } finally {
+      local.cleanup();
+    }
   });
 });

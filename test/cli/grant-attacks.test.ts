@@ -7,7 +7,7 @@ import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 import { deriveSubkey, sealWithNonce } from '../../src/format/aead.js';
 import { encodeBase64 } from '../../src/format/encoding.js';
 import { generateAgentKeyPair, openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../../src/format/grant-file.js';
@@ -156,6 +156,30 @@ describe('grants against a same-user attacker', () => {
     expect(read.code).toBe(6);
     expect(read.stderr).toContain('agent bot1');
     expect(read.stdout).toBe('');
+  });
+
+  it('refuses an expired grant put back after it was swept, and one whose expiry was edited out', async () => {
+    expect((await store.owner(['grant', 'API_KEY', '--to', 'bot2', '--agent', 'bot1', '--expires', '1h'])).code).toBe(0);
+    const [file] = grantsTo(store, 'bot2');
+    const saved = readFileSync(file!);
+    store.clock.advance(2 * 3_600_000);
+    expect((await readAs(bot2)).code).toBe(5);
+    expect(grantsTo(store, 'bot2')).toEqual([]);
+
+    plantGrant(store, saved);
+    const replayed = await readAs(bot2);
+    expect(replayed).toMatchObject({ code: 5, stdout: '' });
+    expect(replayed.stderr).toContain('has expired');
+    expect(grantsTo(store, 'bot2')).toEqual([]);
+
+    // The expiry is part of the sealed header: rewriting it to never opens nothing.
+    const unlimited = Buffer.from(saved.toString('latin1').replace(/\nexpires: [^\n]+\n/, '\nexpires: never\n'), 'latin1');
+    expect(unlimited.equals(saved)).toBe(false);
+    plantGrant(store, unlimited);
+    const forged = await readAs(bot2);
+    expect(forged.code).toBe(6);
+    expect(forged.stdout).toBe('');
+    expect(forged.stderr).not.toContain(VALUE);
   });
 
   describe('a grant forged with only the grantee public key', () => {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSPHRASE, TempStore } from '../helpers/cli.js';
+import { PASSPHRASE, TempStore } from '../helpers/in-process.js';
 
 const SECRETS = ['plaintext-secret-VALUE-1', 'second secret ✓ value', 'totp-seed-JBSWY3DPEHPK3PXP', 'card-number-4111111111111111'];
 let store: TempStore;
@@ -70,5 +70,24 @@ describe('the store on disk', () => {
   it('has directories 0700 and files 0600', () => {
     expect(statSync(store.dir).mode & 0o777).toBe(0o700);
     for (const { path, dir } of walk(store.dir)) expect((statSync(path).mode & 0o777).toString(8), path).toBe(dir ? '700' : '600');
+  });
+});
+
+describe('a retired log', () => {
+  it("is named after the clock's time of the deprovisioning, and kept 0600", async () => {
+    const local = new TempStore();
+    try {
+      await local.init();
+      local.clock.set('2031-05-01T12:00:00.000Z');
+      await local.provision('gone');
+      expect((await local.owner(['deprovision', 'gone', '--yes'])).code).toBe(0);
+      const retired = readdirSync(join(local.dir, 'retired')).sort();
+      expect(retired).toHaveLength(2);
+      expect(retired[0]).toMatch(/^gone\.2031-05-01T12-0\d-\d\d\.\d{3}Z\.audit\.head$/);
+      expect(retired[1]).toBe(retired[0]!.replace(/head$/, 'jsonl'));
+      for (const name of retired) expect(statSync(join(local.dir, 'retired', name)).mode & 0o777).toBe(0o600);
+    } finally {
+      local.cleanup();
+    }
   });
 });

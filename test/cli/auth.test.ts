@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PASSPHRASE, TempStore, type RunResult } from '../helpers/cli.js';
+import { PASSPHRASE, TempStore, type RunResult } from '../helpers/in-process.js';
 
 let store: TempStore;
 beforeEach(async () => {
@@ -185,5 +185,20 @@ describe('issuing a token into --token-file', () => {
     const result = await store.run(['provision', 'bot', '--token-file', file, '--passphrase-file', wrong]);
     expect(result.code).toBe(4);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('agent tokens and the clock', () => {
+  it('open a granted credential only until the grant expires, with no waiting', async () => {
+    const one = await withSecret('one', 'one-secret');
+    const two = await withSecret('two', 'two-secret');
+    expect((await store.owner(['grant', 'SECRET', '--to', 'two', '--agent', 'one', '--expires', '30m'])).code).toBe(0);
+    store.clock.advance(29 * 60_000);
+    expect(await store.agent(two, ['credential', 'get', 'SECRET', '--agent', 'one'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
+    store.clock.advance(2 * 60_000);
+    expectFailure(await store.agent(two, ['credential', 'get', 'SECRET', '--agent', 'one']), 5, /has expired/);
+    // The token still opens its own vault, and the granter's own token is not affected.
+    expect(await store.agent(two, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'two-secret\n' });
+    expect(await store.agent(one, ['credential', 'get', 'SECRET'])).toMatchObject({ code: 0, stdout: 'one-secret\n' });
   });
 });

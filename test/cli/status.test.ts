@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 describe('status', () => {
   let store: TempStore;
@@ -16,6 +16,18 @@ describe('status', () => {
     const result = await store.run(['status', 'bot', '--json'], { env: { AGENT_VAULT_TOKEN: 'avt_not-a-token' } });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ agent: 'bot', provisioned: true });
+  });
+
+  it('shows the time of the last write by the clock', async () => {
+    store.clock.set('2031-05-01T00:00:00.000Z');
+    expect((await store.owner(['credential', 'set', 'K=v', '-a', 'bot'])).code).toBe(0);
+    const status = async () => JSON.parse((await store.owner(['status', 'bot', '--json'])).stdout) as { created: string; updated: string; credentials: number };
+    const first = await status();
+    expect(first).toMatchObject({ updated: expect.stringMatching(/^2031-05-01T00:0/), credentials: 1 });
+    expect(first.created < '2031').toBe(true);
+    store.clock.advance(24 * 3_600_000);
+    expect((await store.owner(['credential', 'set', 'L=v', '-a', 'bot'])).code).toBe(0);
+    expect(await status()).toMatchObject({ created: first.created, updated: expect.stringMatching(/^2031-05-02T00:0/), credentials: 2 });
   });
 
   it('names the damaged vault file (exit 6)', async () => {

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const AWKWARD = [
   ['spaces', '  leading and trailing  '],
@@ -69,5 +69,28 @@ describe('stdin', () => {
     const result = await store.owner(['credential', 'set', 'A=-', 'B=-', '-a', 'bot'], { input: 'x' });
     expect(result.code).toBe(2);
     expect((await store.agent(token, ['credential', 'get', 'A'])).code).toBe(3);
+  });
+});
+
+describe('a granted value', () => {
+  it('reads back byte for byte until its grant expires, then not at all', async () => {
+    const local = new TempStore();
+    try {
+      await local.init();
+      const owner = await local.provision('bot');
+      const peer = await local.provision('peer');
+      const value = AWKWARD.map(([, v]) => v).join('\n');
+      expect((await local.agent(owner, ['credential', 'set', 'ALL=-'], { input: `${value}\n` })).code).toBe(0);
+      expect((await local.agent(owner, ['grant', 'ALL', '--to', 'peer', '--expires', '10m'])).code).toBe(0);
+      const read = () => local.agent(peer, ['credential', 'get', 'ALL', '--agent', 'bot', '-n']);
+      local.clock.advance(9 * 60_000);
+      expect((await read()).stdoutBytes.equals(Buffer.from(value))).toBe(true);
+      local.clock.advance(2 * 60_000);
+      const expired = await read();
+      expect(expired.code).toBe(5);
+      expect(expired.stdoutBytes.length).toBe(0);
+    } finally {
+      local.cleanup();
+    }
   });
 });

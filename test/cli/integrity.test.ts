@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 const SECRET = 'integrity-secret-value';
 let store: TempStore;
@@ -82,3 +82,28 @@ describe('a damaged vault file', () => {
   });
 });
 
+describe("a vault's updated line", () => {
+  it('carries the time of the last write by the clock, and putting an earlier time back is exit 6', async () => {
+    const local = new TempStore();
+    try {
+      await local.init();
+      local.clock.set('2031-05-01T00:00:00.000Z');
+      await local.provision('bot');
+      expect((await local.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: SECRET })).code).toBe(0);
+      const path = join(local.dir, 'vaults', 'bot.vault');
+      const updatedLine = (bytes: Buffer): string => /\nupdated: ([^\n]+)\n/.exec(bytes.toString('latin1'))![1]!;
+      const first = updatedLine(readFileSync(path));
+      expect(first).toMatch(/^2031-05-01T00:0/);
+      local.clock.advance(24 * 3_600_000);
+      expect((await local.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: SECRET })).code).toBe(0);
+      const later = readFileSync(path);
+      expect(updatedLine(later)).toMatch(/^2031-05-02T00:0/);
+      writeFileSync(path, Buffer.from(later.toString('latin1').replace(`updated: ${updatedLine(later)}`, `updated: ${first}`), 'latin1'));
+      const result = await local.owner(['credential', 'get', 'KEY', '-a', 'bot']);
+      expect(result).toMatchObject({ code: 6, stdout: '' });
+      expect(result.stderr).not.toContain(SECRET);
+    } finally {
+      local.cleanup();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/in-process.js';
 
 let store: TempStore;
 beforeEach(() => {
@@ -106,6 +106,20 @@ describe('after init', () => {
       expect(error.error).toMatchObject({ code: name, exit: code });
       expect(typeof error.error.message).toBe('string');
     }
+  });
+
+  it('an expired grant is exit 5 with one JSON error on stderr, and exit 0 until it expires', async () => {
+    await store.provision('bot');
+    const peer = await store.provision('peer');
+    expect((await store.owner(['credential', 'set', 'K=v', '-a', 'bot'])).code).toBe(0);
+    expect((await store.owner(['grant', 'K', '--to', 'peer', '-a', 'bot', '--expires', '1d'])).code).toBe(0);
+    const read = () => store.agent(peer, ['credential', 'get', 'K', '-a', 'bot', '--json']);
+    store.clock.advance(23 * 3_600_000);
+    expect(JSON.parse((await read()).stdout)).toMatchObject({ key: 'K', fields: { value: 'v' } });
+    store.clock.advance(2 * 3_600_000);
+    const expired = await read();
+    expect(expired).toMatchObject({ code: 5, stdout: '' });
+    expect(JSON.parse(expired.stderr)).toEqual({ error: expect.objectContaining({ code: 'access_denied', exit: 5, message: expect.stringContaining('has expired') }) });
   });
 
   it('status, with and without an agent, with --json, exit 0 for unknown agents', async () => {
