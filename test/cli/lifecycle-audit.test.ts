@@ -1,0 +1,78 @@
+/**
+ * The agent lifecycle records what happened, only after the owner proved the
+ * passphrase and only once the change is made: a refused or blocked `deprovision`,
+ * `token rotate` or `provision` leaves no line claiming it happened.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/in-process.js';
+
+interface Line {
+  actor: string;
+  agent: string;
+  action: string;
+  result: string;
+  reason?: string;
+}
+
+const records = (path: string): Line[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as Line) : []);
+
+describe('lifecycle audit lines', () => {
+  let store: TempStore;
+  let wrongPassphrase: string;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    await store.provision('bot');
+    wrongPassphrase = join(store.root, 'wrong');
+    writeFileSync(wrongPassphrase, 'not the passphrase\n');
+  });
+  afterEach(() => store.cleanup());
+
+  const storeLog = () => join(store.dir, 'audit.jsonl');
+  const agentLog = () => join(store.dir, 'vaults', 'bot.audit.jsonl');
+  const actions = (path: string) => records(path).map((r) => `${r.actor} ${r.agent} ${r.action} ${r.result}`);
+  const asWrongOwner = (args: string[]) => store.run(args, { env: { AGENT_VAULT_PASSPHRASE_FILE: wrongPassphrase } });
+
+  it('deprovision with a wrong passphrase is exit 4 and records only the refused proof, as unknown', async () => {
+    const before = actions(storeLog());
+    const result = await asWrongOwner(['deprovision', 'bot', '--yes']);
+    expect(result.code).toBe(4);
+    expect(actions(storeLog())).toEqual([...before, 'unknown  auth.denied denied']);
+    expect(actions(agentLog())).toEqual(['owner bot agent.provision ok']);
+    expect(existsSync(join(store.dir, 'vaults', 'bot.vault'))).toBe(true);
+  });
+
+  it('deprovision while another process holds the vault is exit 7 and records nothing', async () => {
+    const lock = join(store.dir, 'vaults', 'bot.vault.lock');
+    // A live holder: this very process, on this host.
+    writeFileSync(lock, `${process.pid} ${(await import('node:os')).hostname()}\n`);
+    const before = { store: actions(storeLog()), agent: actions(agentLog()) };
+    const result = await store.owner(['deprovision', 'bot', '--yes'], { env: { AGENT_VAULT_LOCK_TIMEOUT: '0.2' } });
+    expect(result.code).toBe(7);
+    expect(result.stderr).toMatch(/locked by another agent-vault process/);
+    expect({ store: actions(storeLog()), agent: actions(agentLog()) }).toEqual(before);
+    expect(existsSync(join(store.dir, 'vaults', 'bot.vault'))).toBe(true);
+  });
+
+  it('deprovision records its end once, in the agent log before it is retired and in the store log after', async () => {
+    expect((await store.owner(['deprovision', 'bot', '--yes'])).code).toBe(0);
+    expect(actions(storeLog()).filter((a) => a.includes('agent.deprovision'))).toEqual(['owner bot agent.deprovision ok']);
+    expect(existsSync(agentLog())).toBe(false);
+    const listed = JSON.parse((await store.owner(['audit', '--agent', 'bot', '--action', 'agent.deprovision', '--json'])).stdout) as Array<Line & { log: string }>;
+    expect(listed.map((e) => [e.actor, e.log.startsWith('retired/') ? 'retired' : e.log])).toEqual([
+      ['owner', 'retired'],
+      ['owner', 'audit.jsonl'],
+    ]);
+    expect((await store.owner(['audit', 'verify'])).code).toBe(0);
+  });
+
+  it('token rotate and provision with a wrong passphrase are exit 4 and leave no lifecycle line', async () => {
+    expect((await asWrongOwner(['token', 'rotate', 'bot'])).code).toBe(4);
+    expect((await asWrongOwner(['provision', 'other'])).code).toBe(4);
+    expect(actions(agentLog())).toEqual(['owner bot agent.provision ok']);
+    expect(actions(storeLog()).filter((a) => !a.includes('auth.denied'))).toEqual(['owner  store.init ok']);
+    expect(existsSync(join(store.dir, 'vaults', 'other.vault'))).toBe(false);
+  });
+});
