@@ -3,17 +3,18 @@
  * imported here lazily, so agent-token paths never load it.
  */
 import type { KdfParams } from '../format/kdf.js';
+import { OWNER_KEY_ARGON2ID } from '../format/keys.js';
 
 export async function deriveOwnerKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
   const argon2 = await import('argon2');
   return argon2.hash(passphrase, {
     type: argon2.argon2id,
     raw: true,
-    hashLength: 32,
+    hashLength: OWNER_KEY_ARGON2ID.length,
     salt: kdf.salt,
     memoryCost: kdf.memoryKiB,
     timeCost: kdf.iterations,
     parallelism: kdf.parallelism,
-    version: 0x13,
+    version: OWNER_KEY_ARGON2ID.version,
   });
 }
