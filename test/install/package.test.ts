@@ -20,18 +20,24 @@ function packageOf(specifier: string): string {
 
 const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 
+/** A specifier that names a package: not relative, not absolute, not a Node built-in. */
+const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
+
 /** Packages dist/cli.cjs loads: the bundle inlines the rest, so only its require()/import() of bare specifiers remain. */
 function bundlePackages(): string[] {
   const bundle = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
-  return [...bundle.matchAll(/\b(?:require|import)\(\s*["']([^"'./][^"']*)["']\s*\)/g)].map((m) => m[1]!).filter((s) => !isBuiltin(s)).map(packageOf);
+  return [...bundle.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
 }
 
-/** The files dist/index.js reaches and the packages they import, by esbuild's resolution of the built API. */
+/**
+ * The files the API reaches from src/index.ts, as the dist/ paths tsc writes them to,
+ * and the packages they import. Read from the sources, which need no build to be current.
+ */
 async function apiGraph(): Promise<{ files: string[]; packages: string[] }> {
-  const result = await build({ entryPoints: [resolve(ROOT, 'dist/index.js')], absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, outfile: 'api.js', logLevel: 'silent' });
+  const result = await build({ entryPoints: [resolve(ROOT, 'src/index.ts')], absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, outfile: 'api.js', logLevel: 'silent' });
   const inputs = Object.entries(result.metafile.inputs);
-  const packages = inputs.flatMap(([, input]) => input.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageOf(i.path)));
-  return { files: inputs.map(([file]) => file), packages };
+  const packages = inputs.flatMap(([, input]) => input.imports.filter((i) => i.external && isPackage(i.path)).map((i) => packageOf(i.path)));
+  return { files: inputs.map(([file]) => file.replace(/^src\/(.*)\.ts$/, 'dist/$1.js')), packages };
 }
 
 /** The paths `npm pack` would put in the tarball. */
