@@ -2,6 +2,7 @@
 // every ES module file separately, and compiles ES modules more slowly than CommonJS;
 // one CommonJS bundle starts `credential get` about 40 ms sooner than dist/main.js.
 // Heavy or native packages stay external and are imported lazily where they are used.
+// `node scripts/bundle.mjs [outfile]`: the outfile defaults to dist/cli.cjs.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,7 @@ const lazyChildProcess = {
 
 await build({
   entryPoints: ['src/main.ts'],
-  outfile: 'dist/cli.cjs',
+  outfile: process.argv[2] ?? 'dist/cli.cjs',
   bundle: true,
   platform: 'node',
   format: 'cjs',

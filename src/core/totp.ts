@@ -41,6 +41,14 @@ export interface TotpCode {
   digits: number;
 }
 
+// Base32 and the key URI are parsed here, not by otplib 13's @otplib/plugin-base32-scure
+// and @otplib/uri, because those refuse or misread keys that services hand out and
+// authenticator apps accept:
+// - @scure/base refuses a last character with unused bits set (a key of random
+//   characters, e.g. 26 of them), which oathtool ignores; and spaces, hyphens, extra `=`.
+// - @otplib/uri takes only a lower-case `otpauth://totp/`, silently keeps the first of a
+//   repeated parameter, reads `+` as a plus (so our stored `issuer=ACME+Co` would come
+//   back as "ACME+Co"), and its errors quote the whole URI, secret included.
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Unpadded base32 lengths that end on a whole byte (RFC 4648 §6). */
 const VALID_TAIL_LENGTHS = new Set([0, 2, 4, 5, 7]);

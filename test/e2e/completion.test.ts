@@ -1,7 +1,7 @@
 /**
  * The completion scripts run in the shells themselves: bash through its completion
  * function and COMPREPLY, fish through `complete -C`, zsh through its completion system
- * on a pseudo-terminal. A shell that is not installed skips its tests (CI installs all three).
+ * on a pseudo-terminal. A shell that is not installed skips its tests, saying so (CI installs all three).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/cli.js';
+import { skipWithout } from '../helpers/tools.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BASH = resolve(ROOT, 'completions/agent-vault.bash');
 const ZSH = resolve(ROOT, 'completions/_agent-vault');
 const FISH = resolve(ROOT, 'completions/agent-vault.fish');
-
-const has = (shell: string): boolean => spawnSync(shell, ['-c', 'exit 0']).status === 0;
 
 let home: string;
 let store: string;
@@ -69,7 +68,7 @@ function fish(line: string, env?: NodeJS.ProcessEnv): string[] {
 
 const TYPES = ['login', 'secure_note', 'card', 'identity', 'api_key'];
 
-describe.skipIf(!has('bash'))('bash completion', () => {
+describe.skipIf(skipWithout('bash'))('bash completion', () => {
   it('completes a command from its prefix, and not to its alias', () => {
     expect(bash(['agent-vault', 'cre'])).toEqual(['credential']);
     expect(bash(['agent-vault', ''])).toEqual(expect.arrayContaining(['init', 'provision', 'status', 'credential', 'completion', 'help']));
@@ -118,7 +117,7 @@ describe.skipIf(!has('bash'))('bash completion', () => {
   });
 });
 
-describe.skipIf(!has('fish'))('fish completion', () => {
+describe.skipIf(skipWithout('fish'))('fish completion', () => {
   it('parses', () => {
     expect(spawnSync('fish', ['--no-execute', FISH]).status).toBe(0);
   });
@@ -149,7 +148,7 @@ function zsh(line: string): string[] {
   return result.stdout.split('\n').filter((l) => l !== '');
 }
 
-describe.skipIf(!has('zsh'))('zsh completion', () => {
+describe.skipIf(skipWithout('zsh'))('zsh completion', () => {
   it('parses', () => {
     const result = spawnSync('zsh', ['-n', ZSH], { encoding: 'utf8' });
     expect(result.stderr).toBe('');

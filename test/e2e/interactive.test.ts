@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
 import { KEY, runInPty } from '../helpers/pty.js';
+import { skipWithout } from '../helpers/tools.js';
 
 const PASS = 'tangerine-orbit-quiet-7-Hollow';
+/** The pty helper is a Python script. */
+const NO_PTY = skipWithout('python3');
 
-describe('on a terminal', () => {
+describe.skipIf(NO_PTY)('on a terminal', () => {
   let store: TempStore;
   beforeEach(() => {
     store = new TempStore();
@@ -85,7 +88,7 @@ describe('on a terminal', () => {
   });
 });
 
-describe('credential add on a terminal', () => {
+describe.skipIf(NO_PTY)('credential add on a terminal', () => {
   let store: TempStore;
   let env: NodeJS.ProcessEnv;
   beforeEach(async () => {
@@ -196,7 +199,7 @@ describe('output modes', () => {
 
   const BOLD = '\x1b[1m';
 
-  it('draws a table with a bold header on a terminal, and no colour with --no-color or NO_COLOR', () => {
+  it.skipIf(NO_PTY)('draws a table with a bold header on a terminal, and no colour with --no-color or NO_COLOR', () => {
     const table = runInPty(['credential', 'list', '--agent', 'bot1'], [], env);
     expect(table.code).toBe(0);
     expect(table.output).toContain(`${BOLD}KEY`);

@@ -2,11 +2,10 @@
  * Under a pseudo-terminal (script(1)): the passphrase typed at the masked prompt unlocks
  * the vault and is never echoed; a value typed at `credential set KEY` is masked too.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, PASSPHRASE, TempStore } from '../helpers/cli.js';
-
-const hasScript = spawnSync('script', ['--version']).status === 0;
+import { skipWithout } from '../helpers/tools.js';
 
 /** Runs the CLI under a pty, typing each answer once its prompt has appeared. */
 function underPty(store: TempStore, args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; output: string }> {
@@ -35,7 +34,7 @@ function underPty(store: TempStore, args: string[], answers: Array<[RegExp, stri
   });
 }
 
-describe.skipIf(!hasScript)('on a terminal', () => {
+describe.skipIf(skipWithout('script'))('on a terminal', () => {
   let store: TempStore;
   beforeAll(async () => {
     store = new TempStore();

@@ -1,0 +1,24 @@
+/**
+ * The e2e tests spawn dist/cli.cjs, so it must be what the sources bundle to now: the
+ * e2e project's global setup (test/helpers/bundle-setup.ts) rebuilds it, and this fails
+ * if it did not.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+it('dist/cli.cjs is what the sources bundle to now', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
+  try {
+    const fresh = join(dir, 'cli.cjs');
+    const result = spawnSync(process.execPath, ['scripts/bundle.mjs', fresh], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(resolve(ROOT, 'dist/cli.cjs')).equals(readFileSync(fresh)), 'dist/cli.cjs is stale').toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
