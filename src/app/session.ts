@@ -184,6 +184,9 @@ export class Session implements AuditKeySource {
     }
     const token = this.principal.token;
     if (token.agent !== agent) {
+      // Prove the token first: a forged one naming some agent is a failed proof (exit 4,
+      // recorded as unknown), not that agent being denied.
+      await this.unlock(token.agent);
       await this.audit.record(agent, { action: 'access.denied', result: 'denied', reason: `agent ${token.agent} has no access to this vault` });
       throw new AccessDeniedError(`agent ${token.agent} may not open the vault of agent ${agent}`);
     }

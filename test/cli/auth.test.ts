@@ -90,6 +90,24 @@ describe('agent tokens', () => {
     expectFailure(await store.agent(`avt_one_${Buffer.alloc(32, 9).toString('base64url')}`, ['credential', 'get', 'SECRET']), 4, /token not accepted/);
   });
 
+  it("a forged token naming one agent, used on another's vault, is exit 4 and logged as unknown, not as that agent", async () => {
+    await withSecret('alice', 'alice-secret');
+    await withSecret('bob', 'bob-secret');
+    const forged = `avt_alice_${Buffer.alloc(32, 7).toString('base64url')}`;
+    for (const args of [
+      ['credential', 'set', 'X=-', '--agent', 'bob'],
+      ['credential', 'update', 'SECRET', '--name', 'n', '--agent', 'bob'],
+      ['credential', 'delete', 'SECRET', '--agent', 'bob', '--yes'],
+    ]) {
+      expectFailure(await store.agent(forged, args, { input: 'v' }), 4, /token not accepted/);
+    }
+    const lines = ['audit.jsonl', 'vaults/alice.audit.jsonl', 'vaults/bob.audit.jsonl'].flatMap((log) =>
+      readFileSync(`${store.dir}/${log}`, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l) as { actor: string; action: string }),
+    );
+    expect(lines.filter((l) => l.actor === 'agent:alice')).toEqual([]);
+    expect(lines.filter((l) => l.action === 'auth.denied').map((l) => l.actor)).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
   it('a rotated token stops working at once; the new one works', async () => {
     const old = await withSecret('one', 'one-secret');
     const rotated = await store.owner(['token', 'rotate', 'one']);
