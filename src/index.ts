@@ -11,7 +11,8 @@
  * ```
  */
 import { readCredential, listVault, setSecrets, addTyped, updateTyped, deleteTyped } from './app/credentials.js';
-import { openSession, type Session } from './app/session.js';
+import { openSession } from './app/open-session.js';
+import type { Session } from './app/session.js';
 import { readField, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
 import { UsageError } from './core/errors.js';
 import { checkAgentId } from './core/ids.js';

@@ -3,23 +3,44 @@
  * token (and with it every key the old token could reach), and deprovisioning. Each
  * records its own audit events after the owner's proof and while it holds the vault,
  * so a refused or blocked call leaves no line claiming it happened.
+ *
+ * Each touches several objects (the vault, its certificate, grants, logs), so each
+ * writes a journal entry before its first change and removes it after its last. A
+ * crash in between leaves the entry, and the next owner command finishes the change
+ * (rotate, deprovision) or undoes it (provision, whose token was never shown) before
+ * doing its own work: see {@link recoverInterrupted}. The store's log records every
+ * agent's provisioning and end, so `audit verify` can tell a deleted agent from one
+ * that never was.
  */
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../core/errors.js';
+import { IntegrityError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import { createToken } from '../core/token.js';
 import { emptyPayload, encodePayload, type VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { planHeadReanchor } from '../format/audit-append.js';
+import type { AuditKeyring } from '../format/audit-line.js';
 import { decodeBase64, encodeBase64 } from '../format/encoding.js';
+import { FormatError } from '../format/format-error.js';
 import { generateAgentKeyPair } from '../format/grant-file.js';
+import { encodeJournalEntry, parseJournalEntry, type JournalEntry } from '../format/journal.js';
 import { encodeVaultFile, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from '../format/vault-file.js';
 import { agentLog, objectIds, WriteConflictError } from '../store/backend.js';
 import { certifyAgentKey, ownerVerifyKey, removeAgentKey } from './agent-keys.js';
-import { forgetGrantsTo, removeGrantsInvolving, resealGrantsTo } from './grants.js';
+import { forgetGrantsTo, removeGrantsInvolving, resealGrantsFrom, resealGrantsTo } from './grants.js';
 import type { Session } from './session.js';
 
-/** Creates an agent's vault, records `agent.provision` as its log's first line, and returns its one-time token. */
+async function beginJournal(session: Session, entry: JournalEntry): Promise<void> {
+  await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.ownerKey()));
+}
+
+async function endJournal(session: Session, agent: string): Promise<void> {
+  await session.store.remove(objectIds.journal(agent));
+}
+
+const keyringOf = (payload: VaultPayload): AuditKeyring => ({ keys: payload.auditKeys.map((k, i) => decodeBase64(k, `audit key ${i}`, KEY_LENGTH)) });
+
+/** Creates an agent's vault, records `agent.provision` as its log's first line and in the store's log, and returns its one-time token. */
 export async function provisionAgent(session: Session, agent: string): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('provisioning an agent');
@@ -27,10 +48,17 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
   const id = objectIds.vault(agent);
   await session.store.prepare();
   return session.store.exclusive(id, async () => {
+    if (await session.hasVault(agent)) throw new UsageError(`agent ${agent} is already provisioned`, `rotate its token with: agent-vault token rotate ${agent}`);
+    const log = await session.store.audit.read(agentLog(agent));
+    // No journal says this is what a crash left, so it is not ours to write over.
+    if (log.text !== undefined || log.head !== undefined) {
+      throw new IntegrityError(`agent ${agent} has an audit log but no vault: it was deleted`, 'run agent-vault audit verify; restore the vault from a backup, or move the log away');
+    }
+    const now = session.now().toISOString();
+    await beginJournal(session, { op: 'provision', agent, at: now });
     const { token, parsed } = createToken(agent);
     const vaultKey = randomBytes(KEY_LENGTH);
     const keyPair = generateAgentKeyPair();
-    const now = session.now().toISOString();
     const header: VaultHeader = {
       agent,
       created: now,
@@ -50,6 +78,8 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
     session.adoptAuditKeys(agent, payload);
     // Still holding the vault, so it is the log's first line: `audit verify` relies on that.
     await session.audit.record(agent, { action: 'agent.provision' });
+    await session.audit.recordStore({ agent, action: 'agent.provision' });
+    await endJournal(session, agent);
     return token;
   });
 }
@@ -67,6 +97,8 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
  * without this a leaked token would still open every future update of those grants. The
  * grants it gave end: a leaked token could have granted its credentials to an agent
  * the thief controls, to keep receiving their future values after the owner rotates.
+ * Grant files to and from it are removed before the vault is replaced, so a crash
+ * in between leaves no grant sealed to a key that is gone (which would read as forged).
  */
 export async function rotateToken(session: Session, agent: string): Promise<string> {
   checkAgentId(agent);
@@ -91,18 +123,33 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
       auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))],
     };
     delete payload.grants;
-    await removeGrantsInvolving(session, agent, { given: true, received: false });
-    await session.store.replace(id, session.seal(header, vaultKey, payload), vault.generation);
-    await certifyAgentKey(session, ownerKey, agent, keyPair.publicKey);
+    await beginJournal(session, { op: 'rotate', agent, at: session.now().toISOString(), pub: encodeBase64(keyPair.publicKey) });
+    await removeGrantsInvolving(session, agent, { given: true, received: true });
+    // The previous generation was sealed to a key the old token opens.
     await session.store.forgetPrevious(id);
+    await session.store.replace(id, session.seal(header, vaultKey, payload), vault.generation);
     session.adoptAuditKeys(agent, payload);
-    const keys = (p: VaultPayload) => ({ keys: p.auditKeys.map((k, i) => decodeBase64(k, `audit key ${i}`, KEY_LENGTH)) });
-    await session.store.audit.rewriteHead(agentLog(agent), (tail) => planHeadReanchor(tail, keys(vault.payload), keys(payload)));
+    await settleRotatedKeys(session, agent, payload);
     await session.audit.record(agent, { action: 'token.rotate' });
     return token;
   });
   await resealGrantsTo(session, agent);
+  await endJournal(session, agent);
   return token;
+}
+
+/**
+ * After a vault was re-keyed: its certificate names its current public key, and its
+ * log's head is re-keyed from the previous epoch to the newest. Both steps do nothing
+ * when already done, so a finisher may run them again.
+ */
+async function settleRotatedKeys(session: Session, agent: string, payload: VaultPayload): Promise<void> {
+  const { file } = await session.readVaultFile(agent);
+  await certifyAgentKey(session, await session.ownerKey(), agent, file.header.publicKey);
+  const next = keyringOf(payload);
+  if (next.keys.length < 2) return;
+  const previous = { keys: next.keys.slice(0, -1) };
+  await session.store.audit.rewriteHead(agentLog(agent), (tail) => planHeadReanchor(tail, previous, next));
 }
 
 /**
@@ -114,16 +161,85 @@ export async function deprovisionAgent(session: Session, agent: string): Promise
   checkAgentId(agent);
   session.requireOwner('deprovisioning an agent');
   await session.unlock(agent);
-  const id = objectIds.vault(agent);
-  await session.store.exclusive(id, async () => {
-    await forgetGrantsTo(session, agent);
-    // The last line of its log, written before the log is retired with it.
-    await session.audit.record(agent, { action: 'agent.deprovision' });
-    // The certificate goes first: should the rest fail, no grant is sealed to this key.
-    await removeAgentKey(session, agent);
-    await removeGrantsInvolving(session, agent, { given: true, received: true });
-    await session.store.audit.retire(agent, session.now().toISOString());
-    await session.store.remove(id);
-    await session.audit.recordStore({ agent, action: 'agent.deprovision' });
+  await session.store.exclusive(objectIds.vault(agent), async () => {
+    const at = session.now().toISOString();
+    await beginJournal(session, { op: 'deprovision', agent, at });
+    await finishDeprovision(session, agent, at);
+    await endJournal(session, agent);
   });
+}
+
+/**
+ * The steps of deprovisioning, each of which does nothing when already done, so that
+ * a finisher can run them all again after a crash. `at` names the retired log, the
+ * same on every run.
+ */
+async function finishDeprovision(session: Session, agent: string, at: string, reason?: string): Promise<void> {
+  const because = reason === undefined ? {} : { reason };
+  await forgetGrantsTo(session, agent);
+  // The last line of its log, written before the log is retired with it.
+  if ((await session.hasVault(agent)) && (await session.store.audit.read(agentLog(agent))).text !== undefined) {
+    await session.audit.record(agent, { action: 'agent.deprovision', ...because });
+  }
+  await session.audit.recordStore({ agent, action: 'agent.deprovision', ...because });
+  // The certificate goes first: should the rest fail, no grant is sealed to this key.
+  await removeAgentKey(session, agent);
+  await removeGrantsInvolving(session, agent, { given: true, received: true });
+  await session.store.audit.retire(agent, at);
+  await session.store.remove(objectIds.vault(agent));
+}
+
+/**
+ * Finishes or undoes every lifecycle change a crash interrupted, as its journal entry
+ * tells: a deprovisioning is finished; a rotation is finished if the vault was already
+ * replaced (its token was never shown, so the owner must rotate again) and undone if
+ * not; a provisioning is undone (its token was never shown). Runs once the owner proved
+ * the passphrase, before the command's own work. Returns what it did, for a notice.
+ */
+export async function recoverInterrupted(session: Session): Promise<string[]> {
+  const done: string[] = [];
+  for (const id of await session.store.list('journals/')) {
+    const agent = id.slice('journals/'.length);
+    await session.store.exclusive(objectIds.vault(agent), async () => {
+      const found = await session.store.read(id);
+      if (!found) return;
+      let entry: JournalEntry;
+      try {
+        entry = parseJournalEntry(found.bytes, await session.ownerKey());
+      } catch (err) {
+        if (err instanceof FormatError) throw new IntegrityError(`${session.store.describe(id)}: ${err.message}`, 'remove it if no agent-vault command was interrupted');
+        throw err;
+      }
+      if (entry.agent !== agent) throw new IntegrityError(`${session.store.describe(id)}: the journal entry names agent ${entry.agent}`, 'remove it if no agent-vault command was interrupted');
+      done.push(await finish(session, entry));
+      await endJournal(session, agent);
+    });
+  }
+  return done;
+}
+
+async function finish(session: Session, entry: JournalEntry): Promise<string> {
+  const { agent } = entry;
+  const reason = `finishing an interrupted ${entry.op === 'rotate' ? 'token rotation' : entry.op === 'provision' ? 'provisioning' : 'deprovisioning'}`;
+  if (entry.op === 'deprovision') {
+    await finishDeprovision(session, agent, entry.at, reason);
+    return `finished the deprovisioning of agent ${agent}`;
+  }
+  if (entry.op === 'provision') {
+    // Its token was never shown: undo it, keeping what its log recorded.
+    if (await session.hasVault(agent)) await finishDeprovision(session, agent, entry.at, `${reason}: undone, its token was never shown`);
+    else await removeAgentKey(session, agent);
+    return `undid the interrupted provisioning of agent ${agent}: provision it again`;
+  }
+  const vault = await session.unlock(agent);
+  if (encodeBase64(vault.file.header.publicKey) !== entry.pub) {
+    // Not yet replaced: the old token still works; put back the grants removed before the replace.
+    await resealGrantsFrom(session, agent);
+    await resealGrantsTo(session, agent);
+    return `undid the interrupted token rotation of agent ${agent}: its token is unchanged`;
+  }
+  await settleRotatedKeys(session, agent, vault.payload);
+  await session.audit.record(agent, { action: 'token.rotate', result: 'error', reason: `${reason}: its new token was never shown` });
+  await resealGrantsTo(session, agent);
+  return `finished the token rotation of agent ${agent}, but its new token was never shown: run agent-vault token rotate ${agent}`;
 }

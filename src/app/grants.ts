@@ -142,12 +142,13 @@ export async function modifySyncingGrants<T>(
   agent: string,
   change: (vault: UnlockedVault) => T | Promise<T>,
   committed?: () => Promise<void>,
+  options: { resealAll?: boolean } = {},
 ): Promise<T> {
   let writes: Array<() => Promise<void>> = [];
   return session.modify(
     agent,
     async (vault) => {
-      const before = snapshot(vault.payload);
+      const before = options.resealAll ? new Map<GrantRecord, string>() : snapshot(vault.payload);
       const result = await change(vault);
       // A vault that has given no grants costs no key work here.
       writes = vault.payload.grants?.length ? await syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload)) : [];
@@ -356,6 +357,16 @@ export async function resealGrantsTo(session: Session, grantee: string): Promise
       for (const record of payload.grants ?? []) if (record.to === grantee) record.pub = newKey;
     });
   }
+}
+
+/**
+ * Seals every live grant `granter` gave anew from its vault, whether or not its
+ * credential changed: after its grant files were removed by a token rotation that
+ * did not get as far as replacing the vault.
+ */
+export async function resealGrantsFrom(session: Session, granter: string): Promise<void> {
+  if (!(await session.unlock(granter)).payload.grants?.length) return;
+  await modifySyncingGrants(session, granter, () => undefined, undefined, { resealAll: true });
 }
 
 /** Before deprovisioning `grantee`: every other vault forgets the grants it gave it. Owner only. */

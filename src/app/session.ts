@@ -7,7 +7,7 @@
  */
 import { AccessDeniedError, AuthError, BusyError, IntegrityError, NotFoundError, VaultError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
-import { parseToken, type AgentToken } from '../core/token.js';
+import type { AgentToken } from '../core/token.js';
 import { encodePayload, parsePayload, type VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { storeAuditKeyring, type AuditKeyring } from '../format/audit-line.js';
@@ -16,9 +16,9 @@ import { FormatError } from '../format/format-error.js';
 import { parseStoreFile, verifyOwnerKey, type StoreFile } from '../format/store-file.js';
 import { encodeVaultFile, openVaultPayload, parseVaultFile, unwrapOwnerSlot, unwrapTokenSlot, type ParsedVaultFile, type VaultHeader } from '../format/vault-file.js';
 import { objectIds, WriteConflictError, type Generation, type StorageBackend } from '../store/backend.js';
-import { openStore } from '../store/open.js';
 import { deriveOwnerKey } from './owner-key.js';
 import { AuditRecorder, type AuditKeySource } from './recorder.js';
+import { peekJournalOp } from '../format/journal.js';
 
 /** Supplies the owner passphrase when (and only when) it is first needed. */
 export type PassphraseSource = () => Promise<string>;
@@ -34,19 +34,6 @@ export interface UnlockedVault {
   generation: Generation;
 }
 
-export interface SessionOptions {
-  /** The store: a backend, or its location (a directory) to open with the environment's settings. */
-  store: StorageBackend | string;
-  /** An agent token; when given it alone decides who is calling. */
-  token?: string;
-  /** The owner passphrase, or a function that asks for it. */
-  passphrase?: string | PassphraseSource;
-  /** Read for store settings (AGENT_VAULT_LOCK_TIMEOUT) when `store` is a location. */
-  env?: NodeJS.ProcessEnv;
-  /** The clock, for tests. */
-  now?: () => Date;
-}
-
 /** How often a read-modify-write is retried when another writer got in between, before exit 7. */
 const MAX_WRITE_ATTEMPTS = 8;
 
@@ -54,32 +41,18 @@ function keyringOf(payload: VaultPayload): AuditKeyring {
   return { keys: payload.auditKeys.map((key, i) => decodeBase64(key, `audit key ${i}`, KEY_LENGTH)) };
 }
 
-/**
- * Opens a session. A malformed token is refused here (exit 4) and recorded, as every
- * failed proof is, in the store's log as `unknown`.
- */
-export async function openSession(options: SessionOptions): Promise<Session> {
-  const store = typeof options.store === 'string' ? openStore(options.store, options.env ?? {}) : options.store;
-  const now = options.now ?? (() => new Date());
-  if (options.token === undefined) {
-    const source = options.passphrase;
-    const ask: PassphraseSource =
-      typeof source === 'string' ? async () => source : (source ?? (async () => Promise.reject(new AuthError('no passphrase or token given'))));
-    return new Session(store, { kind: 'owner', passphrase: ask }, now);
-  }
-  let token: AgentToken;
-  try {
-    token = parseToken(options.token);
-  } catch (err) {
-    await new Session(store, { kind: 'owner', passphrase: async () => '' }, now).audit.denied('', 'malformed token');
-    throw err;
-  }
-  return new Session(store, { kind: 'agent', token }, now);
+/** What a session does besides its principal's work, set by whoever opens it. */
+export interface SessionHooks {
+  /** Runs once, after the owner proved the passphrase and before anything else (finishing interrupted changes). */
+  ownerProved?: (session: Session) => Promise<void>;
+  /** A problem that does not stop the command (a damaged vault skipped), for the user to see. */
+  warn?: (message: string) => void;
 }
 
 export class Session implements AuditKeySource {
   readonly audit: AuditRecorder;
   private ownerKeyPromise: Promise<Buffer> | undefined;
+  private readyPromise: Promise<Buffer> | undefined;
   /** The owner key once the passphrase was proved right. */
   private provenOwnerKey: Buffer | undefined;
   /** Whether the agent's token opened its own vault. */
@@ -91,8 +64,14 @@ export class Session implements AuditKeySource {
     readonly store: StorageBackend,
     readonly principal: Principal,
     readonly now: () => Date,
+    private readonly hooks: SessionHooks = {},
   ) {
     this.audit = new AuditRecorder(store, this, now);
+  }
+
+  /** Tells the user of a problem that does not stop the command. */
+  warn(message: string): void {
+    this.hooks.warn?.(message);
   }
 
   /** `owner` or `agent:<id>` once the caller proved it, else `unknown`: an unproved claim names no one. */
@@ -124,8 +103,24 @@ export class Session implements AuditKeySource {
     return parseStoreFile(found.bytes);
   }
 
-  /** Derives and checks the owner key once per session; a wrong passphrase is exit 4. */
+  /**
+   * Derives and checks the owner key once per session; a wrong passphrase is exit 4.
+   * The first time, the `ownerProved` hook runs before the key is handed out; calls made
+   * from within the hook get the key at once.
+   */
   ownerKey(): Promise<Buffer> {
+    const proved = this.provedOwnerKey();
+    const hook = this.hooks.ownerProved;
+    if (!hook) return proved;
+    this.readyPromise ??= proved.then(async (key) => {
+      delete this.hooks.ownerProved;
+      await hook(this);
+      return key;
+    });
+    return this.readyPromise;
+  }
+
+  private provedOwnerKey(): Promise<Buffer> {
     if (this.principal.kind !== 'owner') return Promise.reject(new AccessDeniedError('this needs the owner passphrase'));
     const principal = this.principal;
     this.ownerKeyPromise ??= (async () => {
@@ -201,6 +196,10 @@ export class Session implements AuditKeySource {
       throw err;
     }
     const vaultKey = unwrapTokenSlot(token.secret, agent, read.file.header.token);
+    const journal = await this.store.read(objectIds.journal(agent));
+    if (vaultKey && journal && peekJournalOp(journal.bytes) === 'deprovision') {
+      throw new AuthError(`token not accepted: agent ${agent} is being deprovisioned`, 'ask the owner for a new agent');
+    }
     if (!vaultKey) {
       await this.audit.denied(agent, 'token does not open the vault');
       throw new AuthError('token not accepted: it is wrong or was rotated', 'ask the owner for the current token (agent-vault token rotate)');

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { AccessDeniedError, AuthError, CancelledError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
-import { openSession, type PassphraseSource, type Session } from '../app/session.js';
+import { openSession } from '../app/open-session.js';
+import type { PassphraseSource, Session } from '../app/session.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
@@ -79,7 +80,12 @@ export class Context {
     }
     const token = needs.owner === undefined ? this.token() : undefined;
     const open = (as: string | undefined): Promise<Session> =>
-      openSession({ store: this.store(), now: () => this.io.now(), ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase() }) });
+      openSession({
+        store: this.store(),
+        now: () => this.io.now(),
+        warn: (message) => this.warn(message),
+        ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase() }),
+      });
     if (token === undefined || !needs.noProof) return open(token);
     try {
       return await open(token);
@@ -100,6 +106,14 @@ export class Context {
     if (file) return readSecretFromFile(file, 'passphrase');
     if (options.passphraseStdin) return readSecretFromStdin(io, 'the passphrase');
     return io.passphraseFromEnv;
+  }
+
+  /**
+   * A problem that does not stop the command, on stderr even with `--quiet` (as errors
+   * are): a line `warning: …`, or with `--json` a JSON object `{"warning": …}`.
+   */
+  warn(message: string): void {
+    this.io.err(this.mode.json ? `${JSON.stringify({ warning: message })}\n` : `warning: ${message}\n`);
   }
 
   /** Whether a passphrase was given in a way that needs no terminal (no prompt, no stdin). */

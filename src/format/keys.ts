@@ -10,7 +10,9 @@
  *        +- HKDF(owner key, empty salt, "agent-vault/v1 owner signing key")
  *        |   = the Ed25519 seed of the owner signing key (signs key certificates)
  *        +- HKDF(owner key, empty salt, "agent-vault/v1 store audit")
- *            = the store audit key (HMAC key, epoch 0, of the store's own log)
+ *        |   = the store audit key (HMAC key, epoch 0, of the store's own log)
+ *        +- HKDF(owner key, empty salt, "agent-vault/v1 journal")
+ *            = the journal key (HMAC key of the lifecycle journal entries)
  *
  *   token secret (random, the last part of the token)
  *    +- HKDF(token secret, token slot salt, "agent-vault/v1 token <agent>")
@@ -51,6 +53,7 @@ export const HKDF_INFO = {
   tokenSlot: (agent: string): string => `agent-vault/v1 token ${agent}`,
   ownerSigningKey: 'agent-vault/v1 owner signing key',
   storeAudit: 'agent-vault/v1 store audit',
+  journal: 'agent-vault/v1 journal',
   grant: 'agent-vault/v1 grant',
 } as const;
 
@@ -74,6 +77,11 @@ export function deriveOwnerSigningSeed(ownerKey: Buffer): Buffer {
 /** The HMAC key of the store's own audit log, from the owner key. */
 export function deriveStoreAuditKey(ownerKey: Buffer): Buffer {
   return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.storeAudit);
+}
+
+/** The HMAC key of the lifecycle journal's entries, from the owner key. */
+export function deriveJournalKey(ownerKey: Buffer): Buffer {
+  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.journal);
 }
 
 /** The X25519 shares and public keys a grant file's key is made from. */

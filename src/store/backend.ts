@@ -13,7 +13,7 @@
  */
 import { checkAgentId, checkCredentialKey } from '../core/ids.js';
 
-/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>` or `grants/<grantee>/<granter>.<KEY>`. */
+/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>` or `grants/<grantee>/<granter>.<KEY>`. */
 export type ObjectId = string;
 
 /** An opaque token that changes whenever the object is written. */
@@ -28,12 +28,14 @@ export const objectIds = {
   keyCertificate: (agent: string): ObjectId => `keys/${checkAgentId(agent)}`,
   /** The copy of `granter`'s credential `key` sealed to `grantee`. */
   grant: (grantee: string, granter: string, key: string): ObjectId => `grants/${checkAgentId(grantee)}/${checkAgentId(granter)}.${checkCredentialKey(key)}`,
+  /** The lifecycle journal entry of an agent whose provisioning, rotation or deprovisioning is under way. */
+  journal: (agent: string): ObjectId => `journals/${checkAgentId(agent)}`,
   /** The prefix listing every grant addressed to `grantee`. */
   grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
 };
 
 /** What `list` takes: a folder of objects. */
-export type ObjectPrefix = 'vaults/' | 'keys/' | 'grants/' | `grants/${string}/`;
+export type ObjectPrefix = 'vaults/' | 'keys/' | 'journals/' | 'grants/' | `grants/${string}/`;
 
 /** An object as read: its bytes and the generation a compare-and-swap names. */
 export interface StoredObject {

@@ -7,6 +7,7 @@
  * <root>/vaults/<agent>.vault (.bak)        a vault and its previous generation
  * <root>/vaults/<agent>.audit.jsonl, .head  the agent's log and its head
  * <root>/keys/<agent>.pub                   key certificates
+ * <root>/journals/<agent>.journal           a lifecycle change under way
  * <root>/grants/<grantee>/<granter>.<KEY>.grant
  * <root>/retired/<agent>.<time>.audit.jsonl deprovisioned agents' logs
  * ```
@@ -64,6 +65,7 @@ function listDir(dir: string): string[] {
 const KINDS: Array<[prefix: string, name: string, hint: string]> = [
   ['vaults/', 'vault', 'restore it from the .bak beside it or from a backup'],
   ['keys/', 'key certificate', 'the owner certifies the key anew with: agent-vault token rotate <agent>'],
+  ['journals/', 'journal', 'remove it if no agent-vault command was interrupted'],
   ['grants/', 'grant', 'remove it; the grant can be made again'],
   ['store', 'store', 'restore it from a backup'],
 ];
@@ -97,6 +99,8 @@ export class DirectoryBackend implements StorageBackend {
         return join(this.location, 'vaults', `${name}.vault`);
       case 'keys':
         return join(this.location, 'keys', `${name}.pub`);
+      case 'journals':
+        return join(this.location, 'journals', `${name}.journal`);
       case 'grants':
         return join(this.location, 'grants', `${name}.grant`);
       default:
@@ -153,8 +157,8 @@ export class DirectoryBackend implements StorageBackend {
   }
 
   async list(prefix: ObjectPrefix): Promise<ObjectId[]> {
-    if (prefix === 'vaults/' || prefix === 'keys/') {
-      const ending = prefix === 'vaults/' ? '.vault' : '.pub';
+    if (prefix === 'vaults/' || prefix === 'keys/' || prefix === 'journals/') {
+      const ending = { 'vaults/': '.vault', 'keys/': '.pub', 'journals/': '.journal' }[prefix];
       return listDir(join(this.location, prefix))
         .filter((n) => n.endsWith(ending) && isAgentId(n.slice(0, -ending.length)))
         .map((n) => `${prefix}${n.slice(0, -ending.length)}`);

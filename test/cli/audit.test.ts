@@ -56,7 +56,7 @@ describe('audit verify catches tampering', () => {
   it('accepts the untouched log with a one-line summary', async () => {
     const result = await verify();
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^ok: 2 audit log\(s\), 7 line\(s\) intact\n$/);
+    expect(result.stdout).toMatch(/^ok: 2 audit log\(s\), 8 line\(s\) intact\n$/);
   });
 
   it.each([
@@ -367,12 +367,13 @@ describe('audit --since follows the clock', () => {
       return JSON.parse(result.stdout) as Array<{ action: string; ts: string }>;
     };
     const recent = await json(['--since', '1h']);
-    expect(recent.map((e) => e.action)).toEqual(['agent.provision', 'credential.set', 'credential.get']);
+    // The store's log records the provisioning too, and the agent's log begins with it.
+    expect(recent.map((e) => e.action)).toEqual(['agent.provision', 'agent.provision', 'credential.set', 'credential.get']);
     expect(recent.every((e) => e.ts.startsWith('2031-05-01T00:0'))).toBe(true);
 
     store.clock.advance(2 * 3_600_000);
     expect(await json(['--since', '1h'])).toEqual([]);
-    expect((await json(['--since', '3h'])).map((e) => e.action)).toEqual(['agent.provision', 'credential.set', 'credential.get']);
+    expect((await json(['--since', '3h'])).map((e) => e.action)).toEqual(['agent.provision', 'agent.provision', 'credential.set', 'credential.get']);
     expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(0);
     expect((await json(['--since', '1h'])).map((e) => [e.action, e.ts.slice(0, 15)])).toEqual([['credential.get', '2031-05-01T02:0']]);
     const report = await store.owner(['audit', 'report', '--since', '1h', '--json']);

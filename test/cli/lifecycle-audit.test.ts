@@ -72,7 +72,7 @@ describe('lifecycle audit lines', () => {
     expect((await asWrongOwner(['token', 'rotate', 'bot'])).code).toBe(4);
     expect((await asWrongOwner(['provision', 'other'])).code).toBe(4);
     expect(actions(agentLog())).toEqual(['owner bot agent.provision ok']);
-    expect(actions(storeLog()).filter((a) => !a.includes('auth.denied'))).toEqual(['owner  store.init ok']);
+    expect(actions(storeLog()).filter((a) => !a.includes('auth.denied'))).toEqual(['owner  store.init ok', 'owner bot agent.provision ok']);
     expect(existsSync(join(store.dir, 'vaults', 'other.vault'))).toBe(false);
   });
 });

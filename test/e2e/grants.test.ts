@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { openSession } from '../../src/app/session.js';
+import { openSession } from '../../src/app/open-session.js';
 import { parseToken } from '../../src/core/token.js';
 import { openGrant, parseGrantFile } from '../../src/format/grant-file.js';
 import { parseKeyCertificate } from '../../src/format/key-certificate.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyVisibleAudit } from '../../../src/app/audit.js';
 import { rotateToken } from '../../../src/app/agents.js';
-import { openSession } from '../../../src/app/session.js';
+import { openSession } from '../../../src/app/open-session.js';
 import { PASSPHRASE, TempStore } from '../../helpers/cli.js';
 
 interface Line {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyVisibleAudit } from '../../../src/app/audit.js';
 import { listVault, setSecrets } from '../../../src/app/credentials.js';
-import { openSession } from '../../../src/app/session.js';
+import { openSession } from '../../../src/app/open-session.js';
 import { BusyError } from '../../../src/core/errors.js';
 import type { Generation, ObjectId } from '../../../src/store/backend.js';
 import { DirectoryBackend } from '../../../src/store/directory-backend.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session } from '../../../src/app/session.js';
+import { openSession } from '../../../src/app/open-session.js';
+import type { Session } from '../../../src/app/session.js';
 import { totpCode } from '../../../src/app/totp.js';
 import { generateTotp, parseTotpSecret } from '../../../src/core/totp.js';
 import { TempStore } from '../../helpers/cli.js';

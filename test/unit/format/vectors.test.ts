@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type Session } from '../../../src/app/session.js';
+import { openSession } from '../../../src/app/open-session.js';
+import type { Session } from '../../../src/app/session.js';
 import { AuthError, IntegrityError, VaultError } from '../../../src/core/errors.js';
 import { decodeBase64 } from '../../../src/format/encoding.js';
 import { deriveOwnerSigningKey, parseKeyCertificate, verifyKeyCertificate } from '../../../src/format/key-certificate.js';
