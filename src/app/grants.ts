@@ -18,6 +18,25 @@ import { objectIds, type ObjectId } from '../store/backend.js';
 import { certifiedPublicKey, granteePublicKey, trustedVerifyKey } from './agent-keys.js';
 import type { Session, UnlockedVault } from './session.js';
 
+/**
+ * Every other agent's vault that opens, for the store-wide passes (re-sealing, ending
+ * grants, listing them): one that is damaged is skipped with a warning naming it, so it
+ * fails only what needs it and never a change already half made.
+ */
+async function openableVaults(session: Session, except?: string): Promise<Array<{ agent: string; vault: UnlockedVault }>> {
+  const found: Array<{ agent: string; vault: UnlockedVault }> = [];
+  for (const agent of await session.listAgents()) {
+    if (agent === except) continue;
+    try {
+      found.push({ agent, vault: await session.unlock(agent) });
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) throw err;
+      session.warn(`skipped agent ${agent}: ${err.message}`);
+    }
+  }
+  return found;
+}
+
 /** A credential as a grantee sees it: a copy, marked with who granted it. */
 export type GrantedCredential = Credential & { grantedBy: string };
 
@@ -171,8 +190,12 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
   checkAgentId(grantee);
   if (grantee === granter) throw new UsageError(`agent ${granter} already reads its own vault`, 'grant to another agent with --to');
   return session.audit.audited(granter, 'grant.create', keyOrId, async (commit) => {
+    if (session.isOwner()) await session.ownerKey();
     if (!(await session.hasVault(grantee))) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
-    return modifySyncingGrants(session, granter, async ({ payload }) => {
+    // Holding the grantee's vault while sealing to its key: a token rotation of the
+    // grantee waits, and then re-seals this grant with the others, instead of leaving it
+    // sealed to the key it replaced.
+    return session.store.exclusive(objectIds.vault(grantee), () => modifySyncingGrants(session, granter, async ({ payload }) => {
       const credential = requireCredential(payload, keyOrId);
       // Checked here, not only at the re-seal, so a bad certificate fails the grant (exit 6) instead of ending it.
       const granteeKey = await granteePublicKey(session, grantee, await trustedVerifyKey(session, payload));
@@ -180,7 +203,7 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
       const expires = expiresInMs === undefined ? undefined : new Date(now.getTime() + expiresInMs).toISOString();
       payload.grants ??= [];
       return upsertGrant(payload.grants, credential, grantee, encodeBase64(granteeKey), now.toISOString(), expires);
-    }, commit);
+    }, commit));
   }, { to: grantee });
 }
 
@@ -253,6 +276,27 @@ async function openReceived(
 }
 
 /**
+ * For listings of everything received: a grant file that does not open is left out
+ * with a warning naming it, instead of failing the caller's view of its own vault.
+ * Reading that one grant by its key still fails (exit 6).
+ */
+async function openReceivedOrSkip(
+  session: Session,
+  at: GrantLocation,
+  privateKey: string,
+  verifyKey: Buffer,
+): Promise<{ meta: GrantMeta; credential: Credential } | 'expired' | undefined> {
+  try {
+    const bytes = await readGrant(session, at);
+    return bytes && (await openReceived(session, at, bytes, privateKey, verifyKey));
+  } catch (err) {
+    if (!(err instanceof IntegrityError)) throw err;
+    session.warn(`left out the grant of ${at.key} from agent ${at.granter}: ${err.message}`);
+    return undefined;
+  }
+}
+
+/**
  * Removes an expired grant file under its granter's lock, so a grant the granter
  * refreshed in the meantime is never removed by mistake.
  */
@@ -299,10 +343,8 @@ export async function receivedCredentials(session: Session, vault: UnlockedVault
   const verifyKey = await trustedVerifyKey(session, vault.payload);
   const found: GrantedCredential[] = [];
   for (const at of received) {
-    const bytes = await readGrant(session, at);
-    if (!bytes) continue;
-    const opened = await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey);
-    if (opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
+    const opened = await openReceivedOrSkip(session, at, vault.payload.privateKey, verifyKey);
+    if (opened && opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
   }
   return found;
 }
@@ -320,10 +362,7 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
   const live = (record: GrantRecord): boolean => !isExpired(record.expires, now);
   if (session.isOwner()) {
     const rows: GrantRow[] = [];
-    for (const granter of await session.listAgents()) {
-      const { payload } = await session.unlock(granter);
-      rows.push(...(payload.grants ?? []).filter(live).map((g) => rowOf(granter, g)));
-    }
+    for (const { agent: granter, vault } of await openableVaults(session)) rows.push(...(vault.payload.grants ?? []).filter(live).map((g) => rowOf(granter, g)));
     await session.audit.recordStore({ agent: agent ?? '', action: 'grant.list' });
     return agent === undefined ? rows : rows.filter((r) => r.granter === agent || r.grantee === agent);
   }
@@ -334,8 +373,7 @@ export async function listGrants(session: Session, agent?: string): Promise<Gran
     const received: GrantRow[] = [];
     const verifyKey = await trustedVerifyKey(session, vault.payload);
     for (const at of await receivedGrants(session, self)) {
-      const bytes = await readGrant(session, at);
-      const opened = bytes && (await openReceived(session, at, bytes, vault.payload.privateKey, verifyKey));
+      const opened = await openReceivedOrSkip(session, at, vault.payload.privateKey, verifyKey);
       if (opened && opened !== 'expired') received.push({ granter: at.granter, grantee: self, key: at.key, created: opened.meta.created, expires: opened.meta.expires ?? null });
     }
     return [...given, ...received];
@@ -351,8 +389,8 @@ export async function resealGrantsTo(session: Session, grantee: string): Promise
   const { payload } = await session.unlock(grantee);
   const newKey = encodeBase64(await granteePublicKey(session, grantee, await trustedVerifyKey(session, payload)));
   await removeGrantsInvolving(session, grantee, { given: false, received: true });
-  for (const granter of await session.listAgents()) {
-    if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
+  for (const { agent: granter, vault } of await openableVaults(session, grantee)) {
+    if (!vault.payload.grants?.some((g) => g.to === grantee)) continue;
     await modifySyncingGrants(session, granter, ({ payload }) => {
       for (const record of payload.grants ?? []) if (record.to === grantee) record.pub = newKey;
     });
@@ -371,8 +409,8 @@ export async function resealGrantsFrom(session: Session, granter: string): Promi
 
 /** Before deprovisioning `grantee`: every other vault forgets the grants it gave it. Owner only. */
 export async function forgetGrantsTo(session: Session, grantee: string): Promise<void> {
-  for (const granter of await session.listAgents()) {
-    if (granter === grantee || !(await session.unlock(granter)).payload.grants?.some((g) => g.to === grantee)) continue;
+  for (const { agent: granter, vault } of await openableVaults(session, grantee)) {
+    if (!vault.payload.grants?.some((g) => g.to === grantee)) continue;
     await modifySyncingGrants(session, granter, async ({ payload }) => {
       for (const record of payload.grants ?? []) if (record.to === grantee) await removeGrant(session, { granter, grantee, key: record.key });
       payload.grants = (payload.grants ?? []).filter((g) => g.to !== grantee);

@@ -56,9 +56,13 @@ export class AuditRecorder {
     return this.recordStore({ actor: 'unknown', agent, action: 'auth.denied', result: 'denied', reason });
   }
 
-  /** Appends an event to the store-wide log, keyed when the owner proved the passphrase. */
-  async recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }): Promise<void> {
-    if (!(await this.store.isInitialised())) return;
+  /**
+   * Appends an event to the store-wide log, keyed when the owner proved the passphrase.
+   * Nothing is recorded in a store that does not exist yet, but `init`'s own first line
+   * (`beforeInit`).
+   */
+  async recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }, options: { beforeInit?: boolean } = {}): Promise<void> {
+    if (!options.beforeInit && !(await this.store.isInitialised())) return;
     const full: AuditEvent = { actor: this.keys.provenActor(), result: 'ok', ...event };
     const keyring = this.keys.storeKeyring();
     // The store key has one epoch, so a head claiming a newer one was forged: record the event unkeyed all the same.

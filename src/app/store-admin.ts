@@ -2,12 +2,13 @@
  * The store as a whole: creating it (`init`) and describing it (`status`). Both go
  * through the storage interface like everything else in `app/`.
  */
-import { AuthError, UsageError } from '../core/errors.js';
+import { AuthError, IntegrityError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import { storeAuditKeyring } from '../format/audit-line.js';
 import type { KdfParams } from '../format/kdf.js';
+import type { VaultHeader } from '../format/vault-file.js';
 import { createStoreFile, encodeStoreFile } from '../format/store-file.js';
-import { objectIds, WriteConflictError, type StorageBackend } from '../store/backend.js';
+import { objectIds, STORE_LOG, WriteConflictError, type StorageBackend } from '../store/backend.js';
 import { deriveOwnerKey } from './owner-key.js';
 import { AuditRecorder } from './recorder.js';
 import type { Session } from './session.js';
@@ -20,22 +21,29 @@ export async function checkStoreAbsent(store: StorageBackend): Promise<void> {
 }
 
 /**
- * Creates the store: the store file (KDF parameters and the owner key's check value)
- * and the store log's first line, `store.init`, keyed with the new owner key.
+ * Creates the store: the store log's first line, `store.init`, keyed with the new
+ * owner key, then the store file (KDF parameters and the owner key's check value).
+ * The store file is written last, as the commit: until it exists nobody else appends
+ * to the store's log (so `store.init` is always its first line), and a crash before it
+ * leaves a log that the next `init` recognises as its own debris and starts over.
  */
 export async function initStore(store: StorageBackend, passphrase: string, kdf: KdfParams, now: () => Date): Promise<void> {
   await checkStoreAbsent(store);
+  if ((await store.list('vaults/')).length > 0) {
+    throw new IntegrityError(`the store file of ${store.location} is missing, but vaults are there`, 'restore the store file from a backup; init would orphan them');
+  }
   const ownerKey = await deriveOwnerKey(passphrase, kdf);
   await store.prepare();
+  await store.audit.discard(STORE_LOG);
+  const keyring = storeAuditKeyring(ownerKey);
+  const owner = { provenActor: () => 'owner', tokenAgent: undefined, keyringFor: async () => undefined, storeKeyring: () => keyring };
+  await new AuditRecorder(store, owner, now).recordStore({ agent: '', action: 'store.init' }, { beforeInit: true });
   try {
     await store.create(objectIds.store, encodeStoreFile(createStoreFile(ownerKey, kdf)));
   } catch (err) {
     if (err instanceof WriteConflictError) throw exists(store);
     throw err;
   }
-  const keyring = storeAuditKeyring(ownerKey);
-  const owner = { provenActor: () => 'owner', tokenAgent: undefined, keyringFor: async () => undefined, storeKeyring: () => keyring };
-  await new AuditRecorder(store, owner, now).recordStore({ agent: '', action: 'store.init' });
 }
 
 /** One agent as `status` shows it. */
@@ -46,6 +54,8 @@ export interface AgentStatus {
   updated?: string;
   /** Known only when the caller may unlock the vault without being asked. */
   credentials?: number;
+  /** The vault file is there but does not parse (the warning says why). */
+  damaged?: true;
 }
 
 /**
@@ -61,13 +71,23 @@ export async function storeStatus(session: Session, only: string | undefined, ma
       rows.push({ agent, provisioned: false });
       continue;
     }
-    const { header } = (await session.readVaultFile(agent)).file;
+    let header: VaultHeader;
+    try {
+      header = (await session.readVaultFile(agent)).file.header;
+    } catch (err) {
+      // One damaged vault is reported in its row, not as the failure of every row.
+      if (!(err instanceof IntegrityError)) throw err;
+      session.warn(err.message);
+      rows.push({ agent, provisioned: true, damaged: true });
+      continue;
+    }
     let credentials: number | undefined;
     if (mayCount(agent)) {
       try {
         credentials = (await session.unlock(agent)).payload.credentials.length;
       } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
+        if (!(err instanceof AuthError) && !(err instanceof IntegrityError)) throw err;
+        if (err instanceof IntegrityError) session.warn(err.message);
       }
     }
     rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }) });

@@ -340,6 +340,13 @@ class DirectoryAuditLogs implements AuditStorage {
     return logs;
   }
 
+  discard(log: AuditLogRef): Promise<void> {
+    return this.locked(log, async () => {
+      rmSync(this.store.logPath(log), { force: true });
+      rmSync(this.headPath(log), { force: true });
+    });
+  }
+
   retire(agent: string, at: string): Promise<void> {
     const log = agentLog(agent);
     const retired: AuditLogRef = { kind: 'retired', name: `retired/${agent}.${at.replaceAll(':', '-')}.audit.jsonl`, agent };

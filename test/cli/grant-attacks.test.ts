@@ -83,12 +83,15 @@ describe('grants against a same-user attacker', () => {
 
   it('reports a directory planted where a grant file belongs as damage (exit 6), not a crash', async () => {
     mkdirSync(join(store.dir, 'grants', 'bot2', 'bot1.API_KEY.grant'), { recursive: true });
-    for (const args of [['credential', 'get', 'API_KEY', '--agent', 'bot1'], ['credential', 'list']]) {
-      const result = await store.agent(bot2, args);
-      expect(result.code).toBe(6);
-      expect(result.stderr).toContain('is not a grant file');
-      expect(result.stderr).not.toContain('    at ');
-    }
+    const read = await store.agent(bot2, ['credential', 'get', 'API_KEY', '--agent', 'bot1']);
+    expect(read.code).toBe(6);
+    expect(read.stderr).toContain('is not a grant file');
+    expect(read.stderr).not.toContain('    at ');
+    // Listing its own vault needs no grant: the bad one is left out with a warning, not a failure.
+    const list = await store.agent(bot2, ['credential', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toMatch(/^warning: left out the grant of API_KEY from agent bot1: .*is not a grant file/m);
+    expect(list.stdout).not.toContain('API_KEY');
   });
 
   it("does not seal a grant to a key written into the grantee's vault header", async () => {

@@ -30,12 +30,17 @@ describe('status', () => {
     expect(await status()).toMatchObject({ created: first.created, updated: expect.stringMatching(/^2031-05-02T00:0/), credentials: 2 });
   });
 
-  it('names the damaged vault file (exit 6)', async () => {
+  it('shows a damaged vault in its row and names its file, without failing the other rows', async () => {
+    await store.provision('other');
     const path = join(store.dir, 'vaults', 'bot.vault');
     writeFileSync(path, 'a');
-    const result = await store.run(['status']);
-    expect(result.code).toBe(6);
-    expect(result.stderr).toContain(path);
+    const result = await store.run(['status', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { agent: 'bot', provisioned: true, damaged: true },
+      expect.objectContaining({ agent: 'other', provisioned: true }),
+    ]);
+    expect(JSON.parse(result.stderr.trim()).warning).toContain(path);
     expect(result.stderr).not.toContain('    at ');
   });
 });
