@@ -4,9 +4,9 @@
  */
 import type { AuditRecord } from '../core/audit-event.js';
 import { AccessDeniedError } from '../core/errors.js';
-import { checkAuditLog, readAuditRecords, type AuditCheck } from '../format/audit-chain.js';
-import { hashAuditLine, type AuditKeyring } from '../format/audit-line.js';
-import { agentLog, type AuditLogRef } from '../store/backend.js';
+import { checkAuditLog, readAuditRecords, splitAuditLog, type AuditCheck } from '../format/audit-chain.js';
+import { checkAuditLineMac, hashAuditLine, parseAuditLine, type AuditKeyring } from '../format/audit-line.js';
+import { agentLog, STORE_LOG, type AuditLogRef } from '../store/backend.js';
 import type { Session } from './session.js';
 
 /** A log with the keys it is checked with; retired logs and logs whose vault is gone have none. */
@@ -69,15 +69,53 @@ export interface AuditLogVerification extends AuditCheck {
   checked: 'keyed' | 'chain';
 }
 
-/** Checks every log the caller may see. */
+/**
+ * Which agents the store's log says exist: for each agent, whether its newest keyed
+ * `agent.provision` or `agent.deprovision` line by the owner is a provisioning, with
+ * that line's number. Only lines whose MAC verifies count: anyone can append unkeyed.
+ */
+function provisionedInStoreLog(text: string | undefined, keyring: AuditKeyring): Map<string, number> {
+  const live = new Map<string, number>();
+  splitAuditLog(text ?? '').lines.forEach((line, index) => {
+    let record: AuditRecord;
+    try {
+      record = parseAuditLine(line);
+    } catch {
+      return;
+    }
+    if (record.actor !== 'owner' || !checkAuditLineMac(record, line, keyring)) return;
+    if (record.action === 'agent.provision') live.set(record.agent, index + 1);
+    else if (record.action === 'agent.deprovision') live.delete(record.agent);
+  });
+  return live;
+}
+
+/**
+ * Checks every log the caller may see. For the owner it also holds the vaults against
+ * the store's log, which records every agent's provisioning and end: an agent
+ * provisioned there whose vault or log is gone was deleted, and a vault it does not
+ * record was planted (or restored from before its agent was deprovisioned).
+ */
 export async function verifyVisibleAudit(session: Session): Promise<AuditLogVerification[]> {
   const results: AuditLogVerification[] = [];
-  for (const log of await visibleAuditLogs(session, { withKeys: true })) {
+  const logs = await visibleAuditLogs(session, { withKeys: true });
+  const storeKeyring = session.isOwner() ? session.storeKeyring() : undefined;
+  const live = storeKeyring ? provisionedInStoreLog((await session.store.audit.read(STORE_LOG)).text, storeKeyring) : new Map<string, number>();
+  const vaults = new Set(session.isOwner() ? await session.listAgents() : []);
+  // A provisioned agent whose log, head and vault are all gone has no log listed: check one all the same.
+  for (const agent of live.keys()) if (!logs.some((l) => l.kind === 'agent' && l.agent === agent)) logs.push(agentLog(agent));
+  for (const log of logs) {
+    const hasVault = log.kind === 'agent' && (session.isOwner() ? vaults.has(log.agent!) : await session.hasVault(log.agent!));
     // A provisioned agent's log and an initialised store's always have their first line.
-    const origin = log.kind === 'store' ? 'store.init' : log.kind === 'agent' && (await session.hasVault(log.agent!)) ? 'agent.provision' : undefined;
+    const origin = log.kind === 'store' ? 'store.init' : hasVault || (log.kind === 'agent' && live.has(log.agent!)) ? 'agent.provision' : undefined;
     const { text, head } = await session.store.audit.read(log);
     const check = checkAuditLog(text, head, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
     if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
+    if (storeKeyring && log.kind === 'agent') {
+      const line = live.get(log.agent!);
+      if (line !== undefined && !hasVault) check.problems.unshift({ message: `agent ${log.agent} is provisioned (line ${line} of the store's log) but its vault is missing: it was deleted` });
+      if (line === undefined && hasVault) check.problems.unshift({ message: `the vault of agent ${log.agent} is not recorded as provisioned in the store's log: it was planted, or restored from before it was deprovisioned` });
+    }
     results.push({ ...check, file: session.store.describeLog(log), kind: log.kind, ...(log.agent ? { agent: log.agent } : {}), checked: log.keyring ? 'keyed' : 'chain' });
   }
   return results;

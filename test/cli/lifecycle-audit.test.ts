@@ -3,7 +3,7 @@
  * passphrase and only once the change is made: a refused or blocked `deprovision`,
  * `token rotate` or `provision` leaves no line claiming it happened.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -72,5 +72,50 @@ describe('lifecycle audit lines', () => {
     expect(actions(agentLog())).toEqual(['owner bot agent.provision ok']);
     expect(actions(storeLog()).filter((a) => !a.includes('auth.denied'))).toEqual(['owner  store.init ok', 'owner bot agent.provision ok']);
     expect(existsSync(join(store.dir, 'vaults', 'other.vault'))).toBe(false);
+  });
+});
+
+describe('audit verify holds the vaults against the store log', () => {
+  let store: TempStore;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    await store.provision('bot');
+    await store.provision('keep');
+  });
+  afterEach(() => store.cleanup());
+
+  const verify = async () => {
+    const result = await store.owner(['audit', 'verify', '--json']);
+    return { code: result.code, problems: (JSON.parse(result.stdout) as { logs: Array<{ agent?: string; problems: Array<{ message: string }> }> }).logs.flatMap((l) => l.problems.map((p) => `${l.agent ?? 'store'}: ${p.message}`)) };
+  };
+
+  it('reports an agent deleted entirely (vault, backup, log, head, certificate, grants)', async () => {
+    for (const name of ['vaults/bot.vault', 'vaults/bot.vault.bak', 'vaults/bot.audit.jsonl', 'vaults/bot.audit.head', 'keys/bot.pub']) rmSync(join(store.dir, name), { force: true });
+    const { code, problems } = await verify();
+    expect(code).toBe(6);
+    expect(problems).toContainEqual(expect.stringMatching(/^bot: agent bot is provisioned \(line \d+ of the store's log\) but its vault is missing: it was deleted$/));
+  });
+
+  it('reports a deleted vault even though its log is there, instead of checking the log without keys', async () => {
+    rmSync(join(store.dir, 'vaults', 'bot.vault'));
+    const { code, problems } = await verify();
+    expect(code).toBe(6);
+    expect(problems).toContainEqual(expect.stringMatching(/^bot: agent bot is provisioned .* but its vault is missing/));
+  });
+
+  it('reports a vault the store log does not record: planted, or restored after deprovisioning', async () => {
+    const saved = readFileSync(join(store.dir, 'vaults', 'bot.vault'));
+    expect((await store.owner(['deprovision', 'bot', '--yes'])).code).toBe(0);
+    writeFileSync(join(store.dir, 'vaults', 'bot.vault'), saved);
+    const { code, problems } = await verify();
+    expect(code).toBe(6);
+    expect(problems).toContainEqual(expect.stringMatching(/^bot: the vault of agent bot is not recorded as provisioned in the store's log/));
+  });
+
+  it('passes after provisioning, deprovisioning and provisioning again under the same name', async () => {
+    expect((await store.owner(['deprovision', 'bot', '--yes'])).code).toBe(0);
+    await store.provision('bot');
+    expect(await verify()).toEqual({ code: 0, problems: [] });
   });
 });
