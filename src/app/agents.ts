@@ -200,46 +200,50 @@ export async function recoverInterrupted(session: Session): Promise<string[]> {
   const done: string[] = [];
   for (const id of await session.store.list('journals/')) {
     const agent = id.slice('journals/'.length);
-    await session.store.exclusive(objectIds.vault(agent), async () => {
-      const found = await session.store.read(id);
-      if (!found) return;
-      let entry: JournalEntry;
-      try {
-        entry = parseJournalEntry(found.bytes, await session.ownerKey());
-      } catch (err) {
-        if (err instanceof FormatError) throw new IntegrityError(`${session.store.describe(id)}: ${err.message}`, 'remove it if no agent-vault command was interrupted');
-        throw err;
-      }
-      if (entry.agent !== agent) throw new IntegrityError(`${session.store.describe(id)}: the journal entry names agent ${entry.agent}`, 'remove it if no agent-vault command was interrupted');
-      done.push(await finish(session, entry));
-      await endJournal(session, agent);
-    });
+    const found = await session.store.read(id);
+    if (!found) continue;
+    let entry: JournalEntry;
+    try {
+      entry = parseJournalEntry(found.bytes, await session.ownerKey());
+    } catch (err) {
+      if (err instanceof FormatError) throw new IntegrityError(`${session.store.describe(id)}: ${err.message}`, 'remove it if no agent-vault command was interrupted');
+      throw err;
+    }
+    if (entry.agent !== agent) throw new IntegrityError(`${session.store.describe(id)}: the journal entry names agent ${entry.agent}`, 'remove it if no agent-vault command was interrupted');
+    done.push(await finish(session, entry));
+    await endJournal(session, agent);
   }
   return done;
 }
 
+/** Finishes or undoes one interrupted change; it takes the agent's vault for the steps that must hold it. */
 async function finish(session: Session, entry: JournalEntry): Promise<string> {
   const { agent } = entry;
+  const holding = <T>(fn: () => Promise<T>): Promise<T> => session.store.exclusive(objectIds.vault(agent), fn);
   const reason = `finishing an interrupted ${entry.op === 'rotate' ? 'token rotation' : entry.op === 'provision' ? 'provisioning' : 'deprovisioning'}`;
   if (entry.op === 'deprovision') {
-    await finishDeprovision(session, agent, entry.at, reason);
+    await holding(() => finishDeprovision(session, agent, entry.at, reason));
     return `finished the deprovisioning of agent ${agent}`;
   }
   if (entry.op === 'provision') {
     // Its token was never shown: undo it, keeping what its log recorded.
-    if (await session.hasVault(agent)) await finishDeprovision(session, agent, entry.at, `${reason}: undone, its token was never shown`);
-    else await removeAgentKey(session, agent);
+    await holding(async () => {
+      if (await session.hasVault(agent)) await finishDeprovision(session, agent, entry.at, `${reason}: undone, its token was never shown`);
+      else await removeAgentKey(session, agent);
+    });
     return `undid the interrupted provisioning of agent ${agent}: provision it again`;
   }
-  const vault = await session.unlock(agent);
-  if (encodeBase64(vault.file.header.publicKey) !== entry.pub) {
-    // Not yet replaced: the old token still works; put back the grants removed before the replace.
-    await resealGrantsFrom(session, agent);
-    await resealGrantsTo(session, agent);
-    return `undid the interrupted token rotation of agent ${agent}: its token is unchanged`;
-  }
-  await settleRotatedKeys(session, agent, vault.payload);
-  await session.audit.record(agent, { action: 'token.rotate', result: 'error', reason: `${reason}: its new token was never shown` });
+  const replaced = await holding(async () => {
+    const vault = await session.unlock(agent);
+    if (encodeBase64(vault.file.header.publicKey) !== entry.pub) return false;
+    await settleRotatedKeys(session, agent, vault.payload);
+    await session.audit.record(agent, { action: 'token.rotate', result: 'error', reason: `${reason}: its new token was never shown` });
+    return true;
+  });
+  // Not replaced: the old token still works; put back the grants removed before the replace.
+  if (!replaced) await resealGrantsFrom(session, agent);
   await resealGrantsTo(session, agent);
-  return `finished the token rotation of agent ${agent}, but its new token was never shown: run agent-vault token rotate ${agent}`;
+  return replaced
+    ? `finished the token rotation of agent ${agent}, but its new token was never shown: run agent-vault token rotate ${agent}`
+    : `undid the interrupted token rotation of agent ${agent}: its token is unchanged`;
 }

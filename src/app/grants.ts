@@ -142,7 +142,16 @@ async function syncGrants(session: Session, granter: string, payload: VaultPaylo
     if (before.get(record) !== fingerprint(record, credential)) {
       const meta: GrantMeta = { from: granter, to: record.to, key: record.key, created: record.created, ...(record.expires ? { expires: record.expires } : {}) };
       const sealed = sealGrant(meta, payload.privateKey, publicKey, Buffer.from(JSON.stringify(credential)));
-      writes.push(() => session.store.put(grantId({ ...at, key: record.key }), sealed));
+      writes.push(async () => {
+        const id = grantId({ ...at, key: record.key });
+        try {
+          await session.store.put(id, sealed);
+        } catch (err) {
+          // The change is made and recorded; a grant that cannot carry it ends rather than keep the old value.
+          await session.store.remove(id).catch(() => {});
+          session.warn(`the grant of ${record.key} to agent ${record.to} could not be re-sealed (${(err as NodeJS.ErrnoException).code ?? 'error'}) and was ended: grant it again`);
+        }
+      });
     }
   }
   if (kept.length > 0) payload.grants = kept;
@@ -175,8 +184,10 @@ export async function modifySyncingGrants<T>(
     },
     {
       afterWrite: async () => {
-        for (const write of writes) await write();
+        // The audit line first: if it cannot be written the vault is put back, and no
+        // grant may hold a value the vault then does not.
         await committed?.();
+        for (const write of writes) await write();
       },
     },
   );

@@ -26,8 +26,9 @@ export type PassphraseSource = () => Promise<string>;
 /** Who is calling. */
 export type Principal = { kind: 'owner'; passphrase: PassphraseSource } | { kind: 'agent'; token: AgentToken };
 
-/** An unlocked vault: its parsed file, its key, its decrypted payload, and the generation it was read at. */
+/** An unlocked vault: its bytes and parsed file, its key, its decrypted payload, and the generation it was read at. */
 export interface UnlockedVault {
+  bytes: Buffer;
   file: ParsedVaultFile;
   vaultKey: Buffer;
   payload: VaultPayload;
@@ -143,12 +144,12 @@ export class Session implements AuditKeySource {
   }
 
   /** Reads and parses an agent's vault file; a missing one is exit 3, a damaged one exit 6 naming it. */
-  async readVaultFile(agent: string): Promise<{ file: ParsedVaultFile; generation: Generation }> {
+  async readVaultFile(agent: string): Promise<{ bytes: Buffer; file: ParsedVaultFile; generation: Generation }> {
     const id = objectIds.vault(agent);
     const found = await this.store.read(id);
     if (!found) throw new NotFoundError(`agent ${agent} is not provisioned`, `provision it with: agent-vault provision ${agent}`);
     try {
-      return { file: parseVaultFile(found.bytes), generation: found.generation };
+      return { bytes: found.bytes, file: parseVaultFile(found.bytes), generation: found.generation };
     } catch (err) {
       if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, 'restore it from the .bak beside it or from a backup');
       throw err;
@@ -170,12 +171,12 @@ export class Session implements AuditKeySource {
     checkAgentId(agent);
     if (this.principal.kind === 'owner') {
       const ownerKey = await this.ownerKey();
-      const { file, generation } = await this.readVaultFile(agent);
-      const vaultKey = unwrapOwnerSlot(ownerKey, agent, file.header.owner);
+      const read = await this.readVaultFile(agent);
+      const vaultKey = unwrapOwnerSlot(ownerKey, agent, read.file.header.owner);
       // The passphrase was verified against the store file, so a slot that does not
       // open is a damaged or swapped vault, not a wrong passphrase.
       if (!vaultKey) throw new IntegrityError(`the owner key slot of agent ${agent} does not open: the vault file was altered or belongs to another store`);
-      return this.opened(agent, file, vaultKey, generation);
+      return this.opened(agent, read, vaultKey);
     }
     const token = this.principal.token;
     if (token.agent !== agent) {
@@ -185,7 +186,7 @@ export class Session implements AuditKeySource {
       await this.audit.record(agent, { action: 'access.denied', result: 'denied', reason: `agent ${token.agent} has no access to this vault` });
       throw new AccessDeniedError(`agent ${token.agent} may not open the vault of agent ${agent}`);
     }
-    let read: { file: ParsedVaultFile; generation: Generation };
+    let read: { bytes: Buffer; file: ParsedVaultFile; generation: Generation };
     try {
       read = await this.readVaultFile(agent);
     } catch (err) {
@@ -205,14 +206,14 @@ export class Session implements AuditKeySource {
       throw new AuthError('token not accepted: it is wrong or was rotated', 'ask the owner for the current token (agent-vault token rotate)');
     }
     this.provenToken = true;
-    return this.opened(agent, read.file, vaultKey, read.generation);
+    return this.opened(agent, read, vaultKey);
   }
 
   /** Decrypts a vault and remembers its audit keys, so events about it can be keyed. */
-  private opened(agent: string, file: ParsedVaultFile, vaultKey: Buffer, generation: Generation): UnlockedVault {
-    const payload = parsePayload(openVaultPayload(file, vaultKey), agent);
+  private opened(agent: string, read: { bytes: Buffer; file: ParsedVaultFile; generation: Generation }, vaultKey: Buffer): UnlockedVault {
+    const payload = parsePayload(openVaultPayload(read.file, vaultKey), agent);
     this.auditKeyrings.set(agent, keyringOf(payload));
-    return { file, vaultKey, payload, generation };
+    return { ...read, vaultKey, payload };
   }
 
   /** Remembers the audit keys of a vault this session just wrote (provisioning, rotation). */
@@ -243,16 +244,16 @@ export class Session implements AuditKeySource {
     if (known) return known;
     try {
       if (!(await this.hasVault(agent))) return undefined;
-      const { file, generation } = await this.readVaultFile(agent);
+      const read = await this.readVaultFile(agent);
       const vaultKey =
         this.principal.kind === 'owner'
-          ? this.provenOwnerKey && unwrapOwnerSlot(this.provenOwnerKey, agent, file.header.owner)
+          ? this.provenOwnerKey && unwrapOwnerSlot(this.provenOwnerKey, agent, read.file.header.owner)
           : this.principal.token.agent === agent
-            ? unwrapTokenSlot(this.principal.token.secret, agent, file.header.token)
+            ? unwrapTokenSlot(this.principal.token.secret, agent, read.file.header.token)
             : undefined;
       if (!vaultKey) return undefined;
       if (this.principal.kind === 'agent') this.provenToken = true;
-      this.opened(agent, file, vaultKey, generation);
+      this.opened(agent, read, vaultKey);
       return this.auditKeyrings.get(agent);
     } catch {
       // A vault that does not open cannot key a line; the line goes to another log.
@@ -275,14 +276,22 @@ export class Session implements AuditKeySource {
       for (let attempt = 1; ; attempt += 1) {
         const vault = await this.unlock(agent);
         const result = await change(vault);
+        let written: Generation;
         try {
-          await this.store.replace(id, this.seal(vault.file.header, vault.vaultKey, vault.payload), vault.generation, { keepPrevious: true });
+          written = await this.store.replace(id, this.seal(vault.file.header, vault.vaultKey, vault.payload), vault.generation, { keepPrevious: true });
         } catch (err) {
           if (!(err instanceof WriteConflictError)) throw err;
           if (attempt < MAX_WRITE_ATTEMPTS) continue;
           throw new BusyError(`the vault of agent ${agent} kept changing while this write was made`, 'try again');
         }
-        await options.afterWrite?.(result);
+        try {
+          await options.afterWrite?.(result);
+        } catch (err) {
+          // A write is acknowledged only together with its audit line: without it, the
+          // vault goes back to what it was (the kept previous generation already is).
+          await this.store.replace(id, vault.bytes, written).catch(() => {});
+          throw err;
+        }
         return result;
       }
     });
