@@ -1,0 +1,37 @@
+/**
+ * SIGKILL before, and ENOSPC at, every write point of the commands that change a
+ * vault's credentials or grants (test/helpers/fault-harness.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
+
+const value = (key: string, expected: string): FaultCase['acknowledged'] => async (store) =>
+  expect((await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout).toBe(`${expected}\n`);
+
+const CASES: FaultCase[] = [
+  { name: 'credential set of a granted key', args: ['credential', 'set', 'API_KEY=-', '--agent', 'granter'], input: 'new-value', acknowledged: value('API_KEY', 'new-value') },
+  { name: 'credential set by the agent', args: ['credential', 'set', 'OWN=-'], input: 'own-value', as: 'reader' },
+  { name: 'credential add', args: ['credential', 'add', 'NOTE', '--type', 'secure_note', '--notes-stdin', '--agent', 'granter'], input: 'note', again: [0, 2], acknowledged: value('NOTE', 'note') },
+  { name: 'credential update', args: ['credential', 'update', 'API_KEY', '--name', 'renamed', '--agent', 'granter'] },
+  { name: 'credential delete of a granted key', args: ['credential', 'delete', 'API_KEY', '--yes', '--agent', 'granter'], again: [0, 3] },
+  { name: 'generate --save', args: ['generate', '--save', 'GENERATED', '--agent', 'granter'] },
+  { name: 'grant', args: ['grant', 'OTHER', '--to', 'reader', '--agent', 'granter'] },
+  { name: 'grant revoke', args: ['grant', 'revoke', 'API_KEY', '--to', 'reader', '--agent', 'granter'], again: [0, 3] },
+];
+
+describe('credential and grant commands under SIGKILL and ENOSPC at every write point', () => {
+  let prepared: Prepared;
+  let cleanup: () => void;
+  let pairs = 0;
+  beforeAll(async () => {
+    ({ prepared, cleanup } = await prepareStore());
+  });
+  afterAll(() => {
+    cleanup();
+    console.log(`fault harness: ${pairs} (command, point, fault) runs over the credential and grant commands`);
+  });
+
+  it.each(CASES)('$name', async (c) => {
+    pairs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The fault-injection harness: runs a command of the test bundle (dist/test/cli-faults.cjs)
+ * once to count its write points, then once per point with a SIGKILL before it and once
+ * with ENOSPC at it, each time on a fresh copy of a prepared store, and checks what the
+ * next commands find: `audit verify` passes (the next owner command finishes or undoes an
+ * interrupted change first), every vault opens, a write that was acknowledged (exit 0)
+ * is there, and the command run again succeeds.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { runWithFault } from './cli.js';
+import { TempStore as InProcessStore, type RunResult } from './in-process.js';
+
+/** A prepared store: its directory and the agents' tokens at the time it was made. */
+export interface Prepared {
+  dir: string;
+  tokens: Record<string, string>;
+}
+
+/** One command as the harness drives it. */
+export interface FaultCase {
+  name: string;
+  args: string[];
+  input?: string;
+  /** Run as this agent's token (else the owner). */
+  as?: string;
+  /** What an acknowledged run must have left, checked in process on the store afterwards. */
+  acknowledged?: (store: InProcessStore, prepared: Prepared) => Promise<void>;
+  /** The exit statuses a second run may end with (default 0). */
+  again?: number[];
+  /** The exit status of a run without faults (default 0). */
+  status?: number;
+  /** `init`: there is no store to check until the command has run again. */
+  createsStore?: boolean;
+}
+
+/** Counts of what was driven, for the report. */
+export interface HarnessCount {
+  points: number;
+  pairs: number;
+}
+
+/** Makes a store for the cases: init, three agents, two credentials and a grant. */
+export async function prepareStore(): Promise<{ prepared: Prepared; cleanup: () => void }> {
+  const store = new InProcessStore();
+  await store.init();
+  const tokens: Record<string, string> = {};
+  for (const agent of ['granter', 'reader', 'bystander']) tokens[agent] = await store.provision(agent);
+  for (const [key, value] of [
+    ['API_KEY', 'granted-value'],
+    ['OTHER', 'other-value'],
+  ]) {
+    expect((await store.owner(['credential', 'set', `${key}=-`, '--agent', 'granter'], { input: value! })).code).toBe(0);
+  }
+  expect((await store.owner(['credential', 'add', 'SITE', '--type', 'login', '--username', 'u', '--totp-stdin', '--agent', 'granter'], { input: 'JBSWY3DPEHPK3PXP' })).code).toBe(0);
+  expect((await store.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'granter'])).code).toBe(0);
+  return { prepared: { dir: store.dir, tokens }, cleanup: () => store.cleanup() };
+}
+
+/** An in-process store over a copy of `prepared` (no store at all for an empty `dir`). */
+function copyOf(prepared: Prepared): InProcessStore {
+  const store = new InProcessStore();
+  if (prepared.dir !== '') cpSync(prepared.dir, store.dir, { recursive: true });
+  return store;
+}
+
+function lines(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+async function expectWhole(store: InProcessStore, what: string): Promise<void> {
+  const verify = await store.owner(['audit', 'verify', '--json']);
+  const problems = (JSON.parse(verify.stdout || '{"logs":[]}') as { logs: Array<{ file: string; problems: Array<{ line?: number; message: string }> }> }).logs.flatMap((l) =>
+    l.problems.map((p) => `${l.file}:${p.line ?? ''} ${p.message}`),
+  );
+  expect({ code: verify.code, problems, stderr: verify.code === 0 ? '' : verify.stderr }, `${what}: audit verify`).toEqual({ code: 0, problems: [], stderr: '' });
+  const status = await store.owner(['status', '--json']);
+  expect(status.code, `${what}: status`).toBe(0);
+  for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean }>) {
+    expect(row.damaged, `${what}: the vault of ${row.agent}`).toBeUndefined();
+    expect((await store.owner(['credential', 'list', '--agent', row.agent])).code, `${what}: listing ${row.agent}`).toBe(0);
+  }
+}
+
+/** Drives `fault` (`kill` or `enospc`) through every write point of `c`. */
+export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Array<'kill' | 'enospc'>): Promise<HarnessCount> {
+  const scratch = mkdtempSync(join(tmpdir(), 'agent-vault-faults-'));
+  try {
+    const run = (store: InProcessStore, fault: string, trace?: string): Promise<RunResult> =>
+      runWithFault(c.args, fault, {
+        baseEnv: store.env,
+        env: c.as === undefined ? { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile } : { AGENT_VAULT_TOKEN: prepared.tokens[c.as]! },
+        ...(c.input === undefined ? {} : { input: c.input }),
+        ...(trace === undefined ? {} : { trace }),
+      }) as Promise<RunResult>;
+    const counting = copyOf(prepared);
+    const trace = join(scratch, 'trace');
+    const clean = await run(counting, 'trace', trace);
+    expect(clean.code, `${c.name}: a run without faults: ${clean.stderr}`).toBe(c.status ?? 0);
+    const points = lines(trace).length;
+    counting.cleanup();
+    expect(points, `${c.name} writes`).toBeGreaterThan(0);
+    let pairs = 0;
+    for (const fault of faults) {
+      for (let n = 1; n <= points; n += 1) {
+        const what = `${c.name}, ${fault} at write point ${n} of ${points}`;
+        const store = copyOf(prepared);
+        try {
+          const faulted = await run(store, `${fault}:${n}`);
+          if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
+          else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
+          if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared);
+          if (!c.createsStore) await expectWhole(store, what);
+          const again = await (c.as === undefined ? store.owner(c.args, { input: c.input ?? '' }) : store.agent(prepared.tokens[c.as]!, c.args, { input: c.input ?? '' }));
+          expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
+          await expectWhole(store, `${what}, then run again`);
+          pairs += 1;
+        } finally {
+          store.cleanup();
+        }
+      }
+    }
+    return { points, pairs };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
