@@ -49,8 +49,8 @@ import {
 /** How far back from the end an append looks for the newest lines. */
 const TAIL_BYTES = 64 * 1024;
 
-const AUDIT_LOG: FileRole = { name: 'audit log', hint: 'audit verify reports what is missing; restore the log from a backup' };
-const AUDIT_HEAD: FileRole = { name: 'audit head', hint: 'audit verify reports what is missing; restore the head from a backup' };
+const AUDIT_LOG: FileRole = { name: 'an audit log', hint: 'audit verify reports what is missing; restore the log from a backup' };
+const AUDIT_HEAD: FileRole = { name: 'an audit head', hint: 'audit verify reports what is missing; restore the head from a backup' };
 
 function listDir(dir: string): string[] {
   try {
@@ -77,7 +77,7 @@ function kindOf(id: ObjectId): { name: string; hint: string } {
 /** The role of an object's file, for the messages of fs-guard.ts. */
 function roleOf(id: ObjectId): FileRole {
   const { name, hint } = kindOf(id);
-  return { name: `${name} file`, hint };
+  return { name: `a ${name} file`, hint };
 }
 
 /** A directory store. */

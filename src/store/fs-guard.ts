@@ -32,14 +32,15 @@ const { O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
 /** What a store path must be. */
 export type Expected = 'file' | 'directory';
 
-/** What a caller calls the file at a path, for messages: `vault file`, `audit log`. */
+/** What a caller calls the file at a path, for messages. */
 export interface FileRole {
+  /** With its article: `a vault file`, `an audit log`. */
   name: string;
   /** What the user can do about a file of this role that is damaged or missing. */
   hint?: string;
 }
 
-const FILE: FileRole = { name: 'regular file' };
+const FILE: FileRole = { name: 'a regular file' };
 
 function typeName(stat: Stats): string {
   if (stat.isSymbolicLink()) return 'a symbolic link';
@@ -56,11 +57,15 @@ function lstatIfExists(path: string): Stats | undefined {
 
 const euid = (): number | undefined => process.geteuid?.();
 
-function refuseType(path: string, stat: Stats, expected: string, hint?: string): never {
+function refuse(path: string, expected: string, found: string, hint?: string): never {
   throw new IntegrityError(
-    `${path} is not ${expected}: it is ${typeName(stat)}`,
+    `${path} is not ${expected}: it is ${found}`,
     hint ?? 'agent-vault keeps only regular files and directories in a store and follows no link: move it away and restore what belongs there from a backup',
   );
+}
+
+function refuseType(path: string, stat: Stats, expected: string, hint?: string): never {
+  refuse(path, expected, typeName(stat), hint);
 }
 
 /**
@@ -103,7 +108,7 @@ export interface OpenedFile {
 export function openStoreFile(path: string, role: FileRole = FILE, options: { permissions?: boolean } = {}): OpenedFile | undefined {
   const before = lstatIfExists(path);
   if (!before) return undefined;
-  if (!before.isFile()) refuseType(path, before, `a ${role.name}`, role.hint);
+  if (!before.isFile()) refuseType(path, before, role.name, role.hint);
   let fd: number;
   try {
     fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -111,12 +116,12 @@ export function openStoreFile(path: string, role: FileRole = FILE, options: { pe
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     // Replaced by a link between the lstat and the open.
-    if (code === 'ELOOP') throw new IntegrityError(`${path} is not a ${role.name}: it is a symbolic link`, role.hint);
+    if (code === 'ELOOP') refuse(path, role.name, 'a symbolic link', role.hint);
     throw err;
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) refuseType(path, stat, `a ${role.name}`, role.hint);
+    if (!stat.isFile()) refuseType(path, stat, role.name, role.hint);
     if (options.permissions !== false) {
       const tighten = checkPermissions(path, stat, 'file');
       if (tighten !== undefined) {
@@ -151,17 +156,17 @@ export function readStoreFile(path: string, role?: FileRole, options?: { permiss
 export function openStoreFileToAppend(path: string, role: FileRole = FILE): { fd: number; created: boolean } {
   const before = lstatIfExists(path);
   if (!before) return { fd: createFile(path, { append: true }), created: true };
-  if (!before.isFile()) refuseType(path, before, `a ${role.name}`, role.hint);
+  if (!before.isFile()) refuseType(path, before, role.name, role.hint);
   let fd: number;
   try {
     fd = openAppend(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new IntegrityError(`${path} is not a ${role.name}: it is a symbolic link`, role.hint);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') refuse(path, role.name, 'a symbolic link', role.hint);
     throw err;
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) refuseType(path, stat, `a ${role.name}`, role.hint);
+    if (!stat.isFile()) refuseType(path, stat, role.name, role.hint);
     const tighten = checkPermissions(path, stat, 'file');
     if (stat.nlink > 1) refuseLinked(path, stat);
     if (tighten !== undefined) fchmod(fd, path, tighten);
@@ -179,7 +184,7 @@ export function openStoreFileToAppend(path: string, role: FileRole = FILE): { fd
  */
 export function checkReplaceable(path: string, role: FileRole = FILE): boolean {
   const stat = lstatIfExists(path);
-  if (stat && !stat.isFile()) refuseType(path, stat, `a ${role.name}`, role.hint);
+  if (stat && !stat.isFile()) refuseType(path, stat, role.name, role.hint);
   return stat !== undefined;
 }
 

@@ -19,7 +19,7 @@ export function lockTimeoutMs(env: NodeJS.ProcessEnv): number {
   return env.AGENT_VAULT_LOCK_TIMEOUT !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_LOCK_TIMEOUT_MS;
 }
 
-const LOCK: FileRole = { name: 'lock file', hint: 'no agent-vault process made it: move it away' };
+const LOCK: FileRole = { name: 'a lock file', hint: 'no agent-vault process made it: move it away' };
 
 function tryAcquire(path: string): boolean {
   let fd: number;
