@@ -28,6 +28,8 @@ export interface RunOptions {
   bin?: string;
   /** A umask for the process, set by a shell before it starts node (`0277`). */
   umask?: string;
+  /** Milliseconds after which the process is killed (SIGKILL): for a run that might hang. */
+  timeout?: number;
 }
 
 /** Spawns `agent-vault args…` and waits for it. The environment is only what is passed. */
@@ -41,6 +43,7 @@ export function run(args: string[], options: RunOptions & { baseEnv: NodeJS.Proc
       env: { PATH: process.env.PATH, ...options.baseEnv, ...options.env },
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout, killSignal: 'SIGKILL' as const }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
