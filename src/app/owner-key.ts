@@ -2,10 +2,16 @@
  * The owner key: Argon2id over the passphrase with the store's parameters. argon2 is
  * imported here lazily, so agent-token paths never load it.
  */
-import type { KdfParams } from '../format/kdf.js';
+import { checkKdfBounds, type KdfParams } from '../format/kdf.js';
 import { OWNER_KEY_ARGON2ID } from '../format/keys.js';
 
+/**
+ * Derives the owner key. The parameters are checked against their bounds here too,
+ * whoever parsed them: this is where Argon2 allocates `memoryKiB`, and parameters from
+ * a store file are not authenticated until after this run (see format/kdf.ts).
+ */
 export async function deriveOwnerKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+  checkKdfBounds(kdf);
   const argon2 = await import('argon2');
   return argon2.hash(passphrase, {
     type: argon2.argon2id,

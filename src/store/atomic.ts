@@ -2,30 +2,23 @@
  * Durable file replacement: write a temp file beside the target (0600), fsync it,
  * rename it over the target, fsync the directory. A crash at any point leaves the old
  * file or the new one, never a mix. The previous generation is kept as `<file>.bak`.
+ * Temporary names are random and created with `O_EXCL`, so nobody can plant a link
+ * at one in advance.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { checkReplaceable, openStoreFile, type FileRole } from './fs-guard.js';
+import { createFile, fsync, fsyncDir, link, removeFile, rename, writeAll } from './fs-ops.js';
 
-export const FILE_MODE = 0o600;
-export const DIR_MODE = 0o700;
+export { DIR_MODE, FILE_MODE } from './fs-ops.js';
 
-/** Creates `dir` (and parents) as 0700, tightening it if it exists. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  chmodSync(dir, DIR_MODE);
+/** A name beside `path` that nobody can guess, for a file that exists only during a write. */
+function tempName(path: string, kind: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.${kind}`);
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Writes all of `data` to a new file `path` that must not exist yet. */
+/** Writes all of `data` to a new 0600 file `path` that must not exist yet, and flushes it. */
 export function writeNewFile(path: string, data: Uint8Array): void {
   reserveNewFile(path).write(data);
 }
@@ -41,55 +34,60 @@ export interface ReservedFile {
  * that must not be issued unless it can be written.
  */
 export function reserveNewFile(path: string): ReservedFile {
-  const fd = openSync(path, 'wx', FILE_MODE);
+  const fd = createFile(path);
   return {
     write(data) {
       try {
-        let offset = 0;
-        while (offset < data.length) offset += writeSync(fd, data, offset);
-        fsyncSync(fd);
+        writeAll(fd, path, data);
+        fsync(fd, path);
       } finally {
         closeSync(fd);
       }
     },
     discard() {
       closeSync(fd);
-      rmSync(path, { force: true });
+      removeFile(path);
     },
   };
 }
 
 /**
- * Replaces `path` with `data` atomically. With `backup`, the file being replaced is
- * kept as `<path>.bak` (a hard link, so the target is never missing for readers).
+ * Replaces `path` with `data` atomically and durably. With `backup`, the file being
+ * replaced is kept as `<path>.bak` (a hard link, so the target is never missing for
+ * readers). Anything but a regular file at `path` is refused (exit 6), not replaced.
  */
-export function replaceFile(path: string, data: Uint8Array, options: { backup: boolean }): void {
+export function replaceFile(path: string, data: Uint8Array, options: { backup: boolean; role?: FileRole }): void {
+  checkReplaceable(path, options.role);
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = tempName(path, 'tmp');
   try {
     writeNewFile(temp, data);
-    if (options.backup) keepBackup(path);
-    renameSync(temp, path);
+    if (options.backup) keepBackup(path, options.role);
+    rename(temp, path);
   } catch (err) {
-    rmSync(temp, { force: true });
+    removeFile(temp);
     throw err;
   }
   fsyncDir(dir);
 }
 
-function keepBackup(path: string): void {
-  const staged = `${path}.bak.${process.pid}.tmp`;
-  rmSync(staged, { force: true });
+function keepBackup(path: string, role: FileRole | undefined): void {
+  // Opening the file checks it (a link is refused) and sets a loose mode back to 0600,
+  // which the backup then keeps: it is the same inode.
+  const current = openStoreFile(path, role);
+  if (!current) return;
+  closeSync(current.fd);
+  const staged = tempName(`${path}.bak`, 'tmp');
   try {
-    linkSync(path, staged);
+    link(path, staged);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
   try {
-    renameSync(staged, `${path}.bak`);
+    rename(staged, `${path}.bak`);
   } catch (err) {
-    rmSync(staged, { force: true });
+    removeFile(staged);
     throw err;
   }
 }

@@ -18,12 +18,19 @@
  * rename makes every read see a whole file. Synchronous fs calls are used on purpose:
  * a command does a handful of small file operations, and the promise API would cost
  * start-up time for no concurrency.
+ *
+ * Every path is checked before it is used (fs-guard.ts): the directories from the
+ * root down with lstat, the file itself as it is opened. A link, FIFO, socket, device
+ * or directory where a file belongs, a file where a directory belongs, a foreign owner
+ * or a group- or other-writable mode is exit 6 naming the path. Every write goes
+ * through fs-ops.ts, the write points a fault-injection test can crash or fail.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { IntegrityError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
-import { ensurePrivateDir, FILE_MODE, replaceFile } from './atomic.js';
+import { replaceFile } from './atomic.js';
+import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
+import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
 import { withLock } from './lock.js';
 import {
   agentLog,
@@ -43,14 +50,8 @@ import {
 /** How far back from the end an append looks for the newest lines. */
 const TAIL_BYTES = 64 * 1024;
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
+const AUDIT_LOG: FileRole = { name: 'an audit log', hint: 'audit verify reports what is missing; restore the log from a backup' };
+const AUDIT_HEAD: FileRole = { name: 'an audit head', hint: 'audit verify reports what is missing; restore the head from a backup' };
 
 function listDir(dir: string): string[] {
   try {
@@ -75,16 +76,25 @@ function kindOf(id: ObjectId): { name: string; hint: string } {
   return { name, hint };
 }
 
+/** The role of an object's file, for the messages of fs-guard.ts. */
+function roleOf(id: ObjectId): FileRole {
+  const { name, hint } = kindOf(id);
+  return { name: `a ${name} file`, hint };
+}
+
 /** A directory store. */
 export class DirectoryBackend implements StorageBackend {
   /** Objects whose lock this process holds, so a write inside {@link exclusive} does not wait for itself. */
   private readonly held = new Set<ObjectId>();
   readonly audit: AuditStorage;
+  /** The store's directories, checked before every use. */
+  readonly tree: StoreTree;
 
   constructor(
     readonly location: string,
     private readonly lockTimeoutMs: number,
   ) {
+    this.tree = new StoreTree(location);
     this.audit = new DirectoryAuditLogs(this, lockTimeoutMs);
   }
 
@@ -120,56 +130,58 @@ export class DirectoryBackend implements StorageBackend {
     return this.logPath(log);
   }
 
+  /** Whether `path`, a name in a store directory, exists, after checking the directories above it. */
+  nameExists(path: string): boolean {
+    return this.tree.checkDirs(dirname(path)) && nameExists(path);
+  }
+
   async isInitialised(): Promise<boolean> {
-    return existsSync(this.path('store'));
+    return this.nameExists(this.path('store'));
   }
 
   async prepare(): Promise<void> {
-    ensurePrivateDir(this.location);
-    ensurePrivateDir(join(this.location, 'vaults'));
+    this.tree.makeRoot();
+    this.tree.makeDirs(join(this.location, 'vaults'));
   }
 
   async read(id: ObjectId): Promise<StoredObject | undefined> {
     const path = this.path(id);
-    let fd: number;
+    if (!this.tree.checkDirs(dirname(path))) return undefined;
+    const opened = openStoreFile(path, roleOf(id));
+    if (!opened) return undefined;
     try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    try {
-      const stat = fstatSync(fd, { bigint: true });
-      if (!stat.isFile()) {
-        const kind = kindOf(id);
-        throw new IntegrityError(`${path} is not a ${kind.name} file`, kind.hint);
-      }
-      const bytes = readFileSync(fd);
+      const stat = fstatSync(opened.fd, { bigint: true });
+      const bytes = readFileSync(opened.fd);
       // Every write renames a new file into place, so a new inode and time mark a new generation.
       return { bytes, generation: `${stat.ino}.${stat.size}.${stat.mtimeNs}` };
     } finally {
-      closeSync(fd);
+      closeSync(opened.fd);
     }
   }
 
   async exists(id: ObjectId): Promise<boolean> {
-    return existsSync(this.path(id));
+    return this.nameExists(this.path(id));
+  }
+
+  /** The sorted names in the store directory `dir` (none if it does not exist), after checking it. */
+  listDir(dir: string): string[] {
+    return this.tree.checkDirs(dir) ? listDir(dir) : [];
   }
 
   async list(prefix: ObjectPrefix): Promise<ObjectId[]> {
     if (prefix === 'vaults/' || prefix === 'keys/' || prefix === 'journals/') {
       const ending = { 'vaults/': '.vault', 'keys/': '.pub', 'journals/': '.journal' }[prefix];
-      return listDir(join(this.location, prefix))
+      return this.listDir(join(this.location, prefix))
         .filter((n) => n.endsWith(ending) && isAgentId(n.slice(0, -ending.length)))
         .map((n) => `${prefix}${n.slice(0, -ending.length)}`);
     }
     if (prefix === 'grants/') {
-      const grantees = listDir(join(this.location, 'grants')).filter(isAgentId);
+      const grantees = this.listDir(join(this.location, 'grants')).filter(isAgentId);
       return (await Promise.all(grantees.map((g) => this.list(`grants/${g}/`)))).flat();
     }
     const grantee = prefix.slice('grants/'.length, -1);
     if (!isAgentId(grantee)) return [];
-    return listDir(join(this.location, 'grants', grantee)).flatMap((n) => {
+    return this.listDir(join(this.location, 'grants', grantee)).flatMap((n) => {
       const match = /^([^.]+)\.([^.]+)\.grant$/.exec(n);
       return match && isAgentId(match[1]!) && isCredentialKey(match[2]!) ? [`${prefix}${match[1]!}.${match[2]!}`] : [];
     });
@@ -177,7 +189,7 @@ export class DirectoryBackend implements StorageBackend {
 
   async create(id: ObjectId, bytes: Uint8Array): Promise<Generation> {
     return this.asWriter(id, async () => {
-      if (existsSync(this.path(id))) throw new WriteConflictError(id);
+      if (this.nameExists(this.path(id))) throw new WriteConflictError(id);
       return this.write(id, bytes, false);
     });
   }
@@ -196,22 +208,32 @@ export class DirectoryBackend implements StorageBackend {
   async remove(id: ObjectId): Promise<boolean> {
     const path = this.path(id);
     const existed = (await this.read(id)) !== undefined;
-    rmSync(`${path}.bak`, { force: true });
-    rmSync(path, { force: true });
+    checkReplaceable(`${path}.bak`, roleOf(id));
+    const removed = [removeFile(`${path}.bak`), removeFile(path)];
+    // A removal that a power cut undid would bring back a revoked grant or certificate.
+    if (removed.some(Boolean)) fsyncDir(dirname(path));
     return existed;
   }
 
   async removeAll(prefix: ObjectPrefix): Promise<void> {
-    rmSync(join(this.location, prefix), { recursive: true, force: true });
+    // Without its trailing slash: "dir/" names a link's target, "dir" the link itself.
+    const dir = join(this.location, prefix.slice(0, -1));
+    if (!this.tree.checkDirs(dirname(dir)) || !nameExists(dir)) return;
+    removeTree(dir);
+    fsyncDir(dirname(dir));
   }
 
   async forgetPrevious(id: ObjectId): Promise<void> {
-    rmSync(`${this.path(id)}.bak`, { force: true });
+    const path = this.path(id);
+    if (!this.tree.checkDirs(dirname(path))) return;
+    checkReplaceable(`${path}.bak`, roleOf(id));
+    // The old token opens the old generation: its removal must survive a power cut.
+    if (removeFile(`${path}.bak`)) fsyncDir(dirname(path));
   }
 
   async exclusive<T>(id: ObjectId, fn: () => Promise<T>): Promise<T> {
     const path = this.path(id);
-    ensurePrivateDir(dirname(path));
+    this.tree.makeDirs(dirname(path));
     return withLock(`${path}.lock`, this.lockTimeoutMs, `the ${kindOf(id).name} ${path}`, async () => {
       this.held.add(id);
       try {
@@ -229,10 +251,25 @@ export class DirectoryBackend implements StorageBackend {
 
   private async write(id: ObjectId, bytes: Uint8Array, keepPrevious: boolean): Promise<Generation> {
     const path = this.path(id);
-    ensurePrivateDir(dirname(path));
-    replaceFile(path, bytes, { backup: keepPrevious });
+    this.tree.makeDirs(dirname(path));
+    replaceFile(path, bytes, { backup: keepPrevious, role: roleOf(id) });
     return (await this.read(id))!.generation;
   }
+}
+
+/**
+ * Removes the directory `dir` and everything in it, never following a link: a link
+ * found inside is removed itself. The caller checked the directories above `dir`.
+ */
+function removeTree(dir: string): void {
+  const stat = lstatSync(dir, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (!stat.isDirectory()) {
+    removeFile(dir);
+    return;
+  }
+  for (const name of listDir(dir)) removeTree(join(dir, name));
+  removeDir(dir);
 }
 
 /** The audit logs of a directory store. */
@@ -248,23 +285,25 @@ class DirectoryAuditLogs implements AuditStorage {
 
   private locked<T>(log: AuditLogRef, fn: () => Promise<T>): Promise<T> {
     const path = this.store.logPath(log);
-    ensurePrivateDir(dirname(path));
+    this.store.tree.makeDirs(dirname(path));
     return withLock(`${path}.lock`, this.lockTimeoutMs, 'the audit log', fn);
+  }
+
+  /** A log's or head's text, undefined when missing; its directories and the file itself checked. */
+  private readText(path: string, role: FileRole): string | undefined {
+    if (!this.store.tree.checkDirs(dirname(path))) return undefined;
+    return readStoreFile(path, role)?.toString('utf8');
   }
 
   private tail(log: AuditLogRef): AuditTail & { torn: boolean } {
     const path = this.store.logPath(log);
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readIfExists(path) ?? '').split('\n').find(match);
-    const head = readIfExists(this.headPath(log));
-    let fd: number;
+    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (this.readText(path, AUDIT_LOG) ?? '').split('\n').find(match);
+    const head = this.readText(this.headPath(log), AUDIT_HEAD);
+    const opened = this.store.tree.checkDirs(dirname(path)) ? openStoreFile(path, AUDIT_LOG) : undefined;
+    if (!opened) return { head, lines: [], empty: true, torn: false, findLine };
+    const fd = opened.fd;
     try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { head, lines: [], empty: true, torn: false, findLine };
-      throw err;
-    }
-    try {
-      const size = fstatSync(fd).size;
+      const size = opened.stat.size;
       const length = Math.min(size, TAIL_BYTES);
       const buffer = Buffer.alloc(length);
       let read = 0;
@@ -283,11 +322,9 @@ class DirectoryAuditLogs implements AuditStorage {
     }
   }
 
+  /** Replaces the head durably: a temp file (random name, O_EXCL), fsync, rename, fsync of the directory. */
   private writeHead(log: AuditLogRef, text: string): void {
-    const path = this.headPath(log);
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, text, { mode: FILE_MODE });
-    renameSync(temp, path);
+    replaceFile(this.headPath(log), Buffer.from(text), { backup: false, role: AUDIT_HEAD });
   }
 
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean> {
@@ -295,14 +332,20 @@ class DirectoryAuditLogs implements AuditStorage {
       const tail = this.tail(log);
       const write = await plan(tail);
       if (!write) return false;
-      const fd = openSync(this.store.logPath(log), 'a', FILE_MODE);
+      const path = this.store.logPath(log);
+      const { fd, created } = openStoreFileToAppend(path, AUDIT_LOG);
       try {
         // One write with O_APPEND; a line torn by a crash before it gets a newline of its own first.
-        writeSync(fd, Buffer.from(`${tail.torn ? '\n' : ''}${write.line}\n`));
+        writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.line}\n`));
+        // The line is on the disk before the head that names it, so a power cut never
+        // leaves a head ahead of its log, and an acknowledged line is not lost.
+        fsync(fd, path);
       } finally {
         closeSync(fd);
       }
+      // The head's rename flushes the directory, and with it a log created just now.
       if (write.head !== undefined) this.writeHead(log, write.head);
+      else if (created) fsyncDir(dirname(path));
       return true;
     });
   }
@@ -315,22 +358,22 @@ class DirectoryAuditLogs implements AuditStorage {
   }
 
   async read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }> {
-    return { text: readIfExists(this.store.logPath(log)), head: readIfExists(this.headPath(log)) };
+    return { text: this.readText(this.store.logPath(log), AUDIT_LOG), head: this.readText(this.headPath(log), AUDIT_HEAD) };
   }
 
   async list(): Promise<AuditLogRef[]> {
     const root = this.store.location;
     const logs: AuditLogRef[] = [];
     const storeLog = this.store.logPath(STORE_LOG);
-    if ((await this.store.isInitialised()) || existsSync(storeLog) || existsSync(this.headPath(STORE_LOG))) logs.push(STORE_LOG);
+    if ((await this.store.isInitialised()) || this.store.nameExists(storeLog) || this.store.nameExists(this.headPath(STORE_LOG))) logs.push(STORE_LOG);
     const agents = new Set<string>();
-    for (const name of listDir(join(root, 'vaults'))) {
+    for (const name of this.store.listDir(join(root, 'vaults'))) {
       const agent = /^(.+)\.(?:vault|audit\.jsonl|audit\.head)$/.exec(name)?.[1];
       if (agent !== undefined && isAgentId(agent)) agents.add(agent);
     }
     for (const agent of [...agents].sort()) logs.push(agentLog(agent));
     const retired = new Set<string>();
-    for (const name of listDir(join(root, 'retired'))) {
+    for (const name of this.store.listDir(join(root, 'retired'))) {
       const match = /^(([a-z0-9_-]{1,64})\..+\.audit)\.(?:jsonl|head)$/.exec(name);
       if (match && isAgentId(match[2]!) && !retired.has(match[1]!)) {
         retired.add(match[1]!);
@@ -351,13 +394,21 @@ class DirectoryAuditLogs implements AuditStorage {
     const log = agentLog(agent);
     const retired: AuditLogRef = { kind: 'retired', name: `retired/${agent}.${at.replaceAll(':', '-')}.audit.jsonl`, agent };
     return this.locked(log, async () => {
-      for (const [from, to] of [
-        [this.store.logPath(log), this.store.logPath(retired)],
-        [this.headPath(log), this.headPath(retired)],
+      let moved = false;
+      for (const [from, to, role] of [
+        [this.store.logPath(log), this.store.logPath(retired), AUDIT_LOG],
+        [this.headPath(log), this.headPath(retired), AUDIT_HEAD],
       ] as const) {
-        if (!existsSync(from)) continue;
-        ensurePrivateDir(dirname(to));
-        renameSync(from, to);
+        if (!checkReplaceable(from, role)) continue;
+        this.store.tree.makeDirs(dirname(to));
+        checkReplaceable(to, role);
+        rename(from, to);
+        moved = true;
+      }
+      // Both directories changed: the retired log must not vanish in a power cut.
+      if (moved) {
+        fsyncDir(dirname(this.store.logPath(retired)));
+        fsyncDir(dirname(this.store.logPath(log)));
       }
     });
   }

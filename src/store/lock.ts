@@ -3,11 +3,12 @@
  * owner's pid and host. A lock whose process is gone is stale and broken; otherwise a
  * waiter retries with jittered backoff up to a bound, then gives up with exit 7.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusyError } from '../core/errors.js';
-import { FILE_MODE } from './atomic.js';
+import { readStoreFile, type FileRole } from './fs-guard.js';
+import { createFile, link, removeFile, rename, writeAll } from './fs-ops.js';
 
 /** How long to wait for a lock unless `AGENT_VAULT_LOCK_TIMEOUT` (seconds) says otherwise. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
@@ -18,22 +19,36 @@ export function lockTimeoutMs(env: NodeJS.ProcessEnv): number {
   return env.AGENT_VAULT_LOCK_TIMEOUT !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_LOCK_TIMEOUT_MS;
 }
 
+const LOCK: FileRole = { name: 'a lock file', hint: 'no agent-vault process made it: move it away' };
+
 function tryAcquire(path: string): boolean {
+  let fd: number;
   try {
-    const fd = openSync(path, 'wx', FILE_MODE);
-    try {
-      writeSync(fd, `${process.pid} ${hostname()}\n`);
-    } catch (err) {
-      // A lock we created but could not fill (a full disk) would block others until
-      // its grace period ends: take it away again.
-      closeSync(fd);
-      rmSync(path, { force: true });
-      throw err;
-    }
-    closeSync(fd);
-    return true;
+    fd = createFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeAll(fd, path, Buffer.from(`${process.pid} ${hostname()}\n`));
+  } catch (err) {
+    // A lock we created but could not fill (a full disk) would block others until
+    // its grace period ends: take it away again.
+    closeSync(fd);
+    removeFile(path);
+    throw err;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/** A lock file's text; anything but a regular file there (a FIFO would block a read forever) is exit 6. */
+function readLock(path: string): string | undefined {
+  try {
+    return readStoreFile(path, LOCK, { permissions: false })?.toString('utf8');
+  } catch (err) {
+    // Unreadable (a lock left 0000 by an old umask): not ours to judge, wait it out.
+    if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall) return undefined;
     throw err;
   }
 }
@@ -53,12 +68,8 @@ function isAlive(pid: number): boolean {
  * one taken in between.
  */
 function breakIfStale(path: string): void {
-  let content: string;
-  try {
-    content = readFileSync(path, 'utf8');
-  } catch {
-    return;
-  }
+  const content = readLock(path);
+  if (content === undefined) return;
   const [pidText, host] = content.trim().split(' ');
   const pid = Number(pidText);
   // An empty file is a holder between creating and writing it, or one that died there.
@@ -66,28 +77,25 @@ function breakIfStale(path: string): void {
   if (!stale) return;
   const aside = `${path}.${process.pid}.stale`;
   try {
-    renameSync(path, aside);
+    rename(path, aside);
   } catch {
     return;
   }
   // Another waiter may have broken it first and a live process taken a fresh lock:
   // then put that one back (link fails if yet another process holds it by now).
-  if (readFileSync(aside, 'utf8') !== content) {
+  if (readLock(aside) !== content) {
     try {
-      linkSync(aside, path);
+      link(aside, path);
     } catch {
       // The path is taken again; the fresh holder keeps it.
     }
   }
-  rmSync(aside, { force: true });
+  removeFile(aside);
 }
 
 function isOlderThan(path: string, ms: number): boolean {
-  try {
-    return Date.now() - statSync(path).mtimeMs > ms;
-  } catch {
-    return false;
-  }
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  return stat !== undefined && Date.now() - stat.mtimeMs > ms;
 }
 
 /** Runs `fn` holding the lock at `path`; waits at most `timeoutMs` for it, then exit 7 naming `what`. */
@@ -105,6 +113,6 @@ export async function withLock<T>(path: string, timeoutMs: number, what: string,
   try {
     return await fn();
   } finally {
-    rmSync(path, { force: true });
+    removeFile(path);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * End-to-end harness: a temporary store with a cheap Argon2 cost (set through init's
- * own flags), and a runner that spawns the built CLI with piped stdio.
+ * own flags), and a runner that spawns the built CLI with piped stdio: the shipped
+ * bundle, or the test bundle with fault injection (`runWithFault`, `bin: FAULT_BIN`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/agent-vault.cjs');
+/** The test-only CLI bundle with the write points' fault injection compiled in (src/store/fault.ts). */
+export const FAULT_BIN = resolve(import.meta.dirname, '../../dist/test/cli-faults.cjs');
 
 export interface RunResult {
   code: number | null;
@@ -21,15 +24,26 @@ export interface RunOptions {
   input?: string | Buffer;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** The script to run instead of bin/agent-vault.cjs (FAULT_BIN). */
+  bin?: string;
+  /** A umask for the process, set by a shell before it starts node (`0277`). */
+  umask?: string;
+  /** Milliseconds after which the process is killed (SIGKILL): for a run that might hang. */
+  timeout?: number;
 }
 
 /** Spawns `agent-vault args…` and waits for it. The environment is only what is passed. */
 export function run(args: string[], options: RunOptions & { baseEnv: NodeJS.ProcessEnv }): Promise<RunResult> {
+  const argv = [options.bin ?? BIN, ...args];
+  if (options.umask !== undefined && !/^0[0-7]{3}$/.test(options.umask)) throw new Error(`not a umask: ${options.umask}`);
+  const [command, commandArgs] =
+    options.umask === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...argv]];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, commandArgs, {
       env: { PATH: process.env.PATH, ...options.baseEnv, ...options.env },
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout, killSignal: 'SIGKILL' as const }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -43,6 +57,16 @@ export function run(args: string[], options: RunOptions & { baseEnv: NodeJS.Proc
     child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * Spawns the fault-injection bundle with `AGENT_VAULT_FAULT=fault` (`kill:N`,
+ * `enospc:N`, `eio:N`, `eacces:N` or `trace`) and, with `trace`, the labels of the
+ * write points it reached written to that file, one per line.
+ */
+export function runWithFault(args: string[], fault: string, options: RunOptions & { baseEnv: NodeJS.ProcessEnv; trace?: string }): Promise<RunResult> {
+  const env = { ...options.env, AGENT_VAULT_FAULT: fault, ...(options.trace === undefined ? {} : { AGENT_VAULT_FAULT_TRACE: options.trace }) };
+  return run(args, { ...options, bin: FAULT_BIN, env });
 }
 
 export const PASSPHRASE = 'correct horse battery staple';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, UsageError } from '../../core/errors.js';
 import { estimateStrength } from '../../core/strength.js';
-import { DEFAULT_KDF, SALT_LENGTH, checkKdfBounds, type KdfParams } from '../../format/kdf.js';
+import { DEFAULT_KDF, KDF_BOUNDS, SALT_LENGTH, checkKdfBounds, type KdfParams } from '../../format/kdf.js';
 import { checkStoreAbsent, initStore } from '../../app/store-admin.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
@@ -39,7 +39,11 @@ function kdfFromOptions(options: InitOptions): KdfParams {
   try {
     checkKdfBounds(params);
   } catch (err) {
-    throw new UsageError((err as Error).message, 'memory 1..4096 MiB, iterations 1..16, parallelism 1..16');
+    const { memoryKiB, iterations, parallelism } = KDF_BOUNDS;
+    throw new UsageError(
+      (err as Error).message,
+      `memory ${memoryKiB.min / 1024}..${memoryKiB.max / 1024} MiB, iterations ${iterations.min}..${iterations.max}, parallelism ${parallelism.min}..${parallelism.max}`,
+    );
   }
   return { ...params, salt: randomBytes(SALT_LENGTH) };
 }

@@ -31,7 +31,8 @@ describe('help topics', () => {
 
   it('names every environment variable the source reads', () => {
     const read = new Set<string>();
-    for (const file of sources(SRC)) {
+    // store/fault.ts reads the test-only AGENT_VAULT_FAULT*, compiled out of the shipped CLI.
+    for (const file of sources(SRC).filter((f) => !f.endsWith(join('store', 'fault.ts')))) {
       for (const match of readFileSync(file, 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)|'([A-Z][A-Z0-9_]*)' in [a-z.]*env\b/g)) read.add(match[1] ?? match[2]!);
     }
     expect(read.size).toBeGreaterThan(8);

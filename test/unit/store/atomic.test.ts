@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, replaceFile, writeNewFile } from '../../../src/store/atomic.js';
+import { replaceFile, writeNewFile } from '../../../src/store/atomic.js';
 
 let dir: string;
 beforeEach(() => {
@@ -61,17 +61,5 @@ describe('writeNewFile', () => {
     expect(mode(path)).toBe(0o600);
     expect(() => writeNewFile(path, Buffer.from('other'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
     expect(readFileSync(path, 'utf8')).toBe('secret');
-  });
-});
-
-describe('ensurePrivateDir', () => {
-  it('creates nested directories 0700 and tightens an existing one', () => {
-    const nested = join(dir, 'a', 'b');
-    ensurePrivateDir(nested);
-    expect(mode(nested)).toBe(0o700);
-    const open = join(dir, 'open');
-    mkdirSync(open, { mode: 0o755 });
-    ensurePrivateDir(open);
-    expect(mode(open)).toBe(0o700);
   });
 });

@@ -89,6 +89,6 @@ describe('DirectoryBackend', () => {
     mkdirSync(join(root, 'store', 'keys', 'bot.pub'), { recursive: true });
     const error = await store.read(objectIds.keyCertificate('bot')).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(IntegrityError);
-    expect((error as IntegrityError).message).toBe(`${join(root, 'store', 'keys', 'bot.pub')} is not a key certificate file`);
+    expect((error as IntegrityError).message).toBe(`${join(root, 'store', 'keys', 'bot.pub')} is not a key certificate file: it is a directory`);
   });
 });
