@@ -190,6 +190,19 @@ async function finishDeprovision(session: Session, agent: string, at: string, re
 }
 
 /**
+ * Undoes a provisioning whose token was never shown: nobody could have used the vault,
+ * so its files go, its log with them (all it can hold is `agent.provision`, perhaps
+ * without its head yet), and the store's log records the end.
+ */
+async function undoProvision(session: Session, agent: string, reason: string): Promise<void> {
+  await removeAgentKey(session, agent);
+  await removeGrantsInvolving(session, agent, { given: true, received: true });
+  await session.store.remove(objectIds.vault(agent));
+  await session.store.audit.discard(agentLog(agent));
+  await session.audit.recordStore({ agent, action: 'agent.deprovision', reason });
+}
+
+/**
  * Finishes or undoes every lifecycle change a crash interrupted, as its journal entry
  * tells: a deprovisioning is finished; a rotation is finished if the vault was already
  * replaced (its token was never shown, so the owner must rotate again) and undone if
@@ -226,11 +239,7 @@ async function finish(session: Session, entry: JournalEntry): Promise<string> {
     return `finished the deprovisioning of agent ${agent}`;
   }
   if (entry.op === 'provision') {
-    // Its token was never shown: undo it, keeping what its log recorded.
-    await holding(async () => {
-      if (await session.hasVault(agent)) await finishDeprovision(session, agent, entry.at, `${reason}: undone, its token was never shown`);
-      else await removeAgentKey(session, agent);
-    });
+    await holding(() => undoProvision(session, agent, `${reason}: undone, its token was never shown`));
     return `undid the interrupted provisioning of agent ${agent}: provision it again`;
   }
   const replaced = await holding(async () => {

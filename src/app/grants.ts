@@ -8,7 +8,7 @@
  * {@link modifySyncingGrants}, which re-seals, renames or ends the grant files in step.
  */
 import type { Credential } from '../core/credential.js';
-import { AccessDeniedError, IntegrityError, NotFoundError, UsageError } from '../core/errors.js';
+import { AccessDeniedError, IntegrityError, NotFoundError, UsageError, VaultError } from '../core/errors.js';
 import { isExpired, upsertGrant, type GrantRecord } from '../core/grant.js';
 import { checkAgentId, isCredentialKey } from '../core/ids.js';
 import { requireCredential, type VaultPayload } from '../core/vault.js';
@@ -147,6 +147,8 @@ async function syncGrants(session: Session, granter: string, payload: VaultPaylo
         try {
           await session.store.put(id, sealed);
         } catch (err) {
+          // A tampered store is reported as such; a full disk only ends this grant.
+          if (err instanceof VaultError) throw err;
           // The change is made and recorded; a grant that cannot carry it ends rather than keep the old value.
           await session.store.remove(id).catch(() => {});
           session.warn(`the grant of ${record.key} to agent ${record.to} could not be re-sealed (${(err as NodeJS.ErrnoException).code ?? 'error'}) and was ended: grant it again`);

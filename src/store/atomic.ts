@@ -14,7 +14,7 @@ import { createFile, fsync, fsyncDir, link, removeFile, rename, writeAll } from 
 export { DIR_MODE, FILE_MODE } from './fs-ops.js';
 
 /** A name beside `path` that nobody can guess, for a file that exists only during a write. */
-function tempName(path: string, kind: string): string {
+export function tempNameBeside(path: string, kind: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.${kind}`);
 }
 
@@ -59,7 +59,7 @@ export function reserveNewFile(path: string): ReservedFile {
 export function replaceFile(path: string, data: Uint8Array, options: { backup: boolean; role?: FileRole }): void {
   checkReplaceable(path, options.role);
   const dir = dirname(path);
-  const temp = tempName(path, 'tmp');
+  const temp = tempNameBeside(path, 'tmp');
   try {
     writeNewFile(temp, data);
     if (options.backup) keepBackup(path, options.role);
@@ -77,7 +77,7 @@ function keepBackup(path: string, role: FileRole | undefined): void {
   const current = openStoreFile(path, role);
   if (!current) return;
   closeSync(current.fd);
-  const staged = tempName(`${path}.bak`, 'tmp');
+  const staged = tempNameBeside(`${path}.bak`, 'tmp');
   try {
     link(path, staged);
   } catch (err) {

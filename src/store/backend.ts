@@ -103,7 +103,7 @@ export interface AuditStorage {
   read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }>;
   /** Every log the store has or should have: the store's, agents' (one whose vault, log or head exists), retired ones. */
   list(): Promise<AuditLogRef[]>;
-  /** Removes a log and its head: only `init`'s own debris, before a store exists. */
+  /** Removes a log and its head: the debris of an `init` or a provisioning that a crash interrupted. */
   discard(log: AuditLogRef): Promise<void>;
   /** Moves an agent's log and head out of the way at deprovisioning, under the append lock, keeping them as a retired log. */
   retire(agent: string, at: string): Promise<void>;

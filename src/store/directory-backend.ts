@@ -385,8 +385,10 @@ class DirectoryAuditLogs implements AuditStorage {
 
   discard(log: AuditLogRef): Promise<void> {
     return this.locked(log, async () => {
-      rmSync(this.store.logPath(log), { force: true });
-      rmSync(this.headPath(log), { force: true });
+      checkReplaceable(this.store.logPath(log), AUDIT_LOG);
+      checkReplaceable(this.headPath(log), AUDIT_HEAD);
+      const removed = [removeFile(this.store.logPath(log)), removeFile(this.headPath(log))];
+      if (removed.some(Boolean)) fsyncDir(dirname(this.store.logPath(log)));
     });
   }
 

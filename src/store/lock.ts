@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BusyError } from '../core/errors.js';
 import { readStoreFile, type FileRole } from './fs-guard.js';
+import { tempNameBeside } from './atomic.js';
 import { createFile, link, removeFile, rename, writeAll } from './fs-ops.js';
 
 /** How long to wait for a lock unless `AGENT_VAULT_LOCK_TIMEOUT` (seconds) says otherwise. */
@@ -21,25 +22,32 @@ export function lockTimeoutMs(env: NodeJS.ProcessEnv): number {
 
 const LOCK: FileRole = { name: 'a lock file', hint: 'no agent-vault process made it: move it away' };
 
+/** The locks this process holds now: a lock naming this process but not held here was left by a release that failed. */
+const held = new Set<string>();
+
+/**
+ * Takes the lock: the pid line is written to a temp file first, which is then hard
+ * linked to the lock's name (failing if it is taken), so a lock file is never seen
+ * empty, even after a crash mid-way: a killed taker leaves a temp file, not a lock
+ * that others must wait out.
+ */
 function tryAcquire(path: string): boolean {
-  let fd: number;
+  const temp = tempNameBeside(path, 'lock.tmp');
+  const fd = createFile(temp);
   try {
-    fd = createFile(path);
+    writeAll(fd, temp, Buffer.from(`${process.pid} ${hostname()}\n`));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    link(temp, path);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
+  } finally {
+    removeFile(temp);
   }
-  try {
-    writeAll(fd, path, Buffer.from(`${process.pid} ${hostname()}\n`));
-  } catch (err) {
-    // A lock we created but could not fill (a full disk) would block others until
-    // its grace period ends: take it away again.
-    closeSync(fd);
-    removeFile(path);
-    throw err;
-  }
-  closeSync(fd);
-  return true;
 }
 
 /** A lock file's text; anything but a regular file there (a FIFO would block a read forever) is exit 6. */
@@ -73,7 +81,8 @@ function breakIfStale(path: string): void {
   const [pidText, host] = content.trim().split(' ');
   const pid = Number(pidText);
   // An empty file is a holder between creating and writing it, or one that died there.
-  const stale = content === '' ? isOlderThan(path, EMPTY_LOCK_GRACE_MS) : host === hostname() && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  const ours = pid === process.pid && !held.has(path);
+  const stale = content === '' ? isOlderThan(path, EMPTY_LOCK_GRACE_MS) : host === hostname() && Number.isInteger(pid) && pid > 0 && (ours || !isAlive(pid));
   if (!stale) return;
   const aside = `${path}.${process.pid}.stale`;
   try {
@@ -110,9 +119,11 @@ export async function withLock<T>(path: string, timeoutMs: number, what: string,
     await sleep(Math.min(delay + Math.random() * delay, Math.max(1, deadline - Date.now())));
     delay = Math.min(delay * 2, 100);
   }
+  held.add(path);
   try {
     return await fn();
   } finally {
+    held.delete(path);
     removeFile(path);
   }
 }

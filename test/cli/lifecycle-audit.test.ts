@@ -46,8 +46,8 @@ describe('lifecycle audit lines', () => {
 
   it('deprovision while another process holds the vault is exit 7 and records nothing', async () => {
     const lock = join(store.dir, 'vaults', 'bot.vault.lock');
-    // A live holder: this very process, on this host.
-    writeFileSync(lock, `${process.pid} ${(await import('node:os')).hostname()}\n`);
+    // A live holder on this host: the process that started this test's worker.
+    writeFileSync(lock, `${process.ppid} ${(await import('node:os')).hostname()}\n`);
     const before = { store: actions(storeLog()), agent: actions(agentLog()) };
     const result = await store.owner(['deprovision', 'bot', '--yes'], { env: { AGENT_VAULT_LOCK_TIMEOUT: '0.2' } });
     expect(result.code).toBe(7);

@@ -10,8 +10,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { runWithFault } from './cli.js';
-import { TempStore as InProcessStore, type RunResult } from './in-process.js';
+import { runWithFault, type RunResult as SpawnResult } from './cli.js';
+import { TempStore as InProcessStore } from './in-process.js';
 
 /** A prepared store: its directory and the agents' tokens at the time it was made. */
 export interface Prepared {
@@ -92,13 +92,13 @@ async function expectWhole(store: InProcessStore, what: string): Promise<void> {
 export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Array<'kill' | 'enospc'>): Promise<HarnessCount> {
   const scratch = mkdtempSync(join(tmpdir(), 'agent-vault-faults-'));
   try {
-    const run = (store: InProcessStore, fault: string, trace?: string): Promise<RunResult> =>
+    const run = (store: InProcessStore, fault: string, trace?: string): Promise<SpawnResult> =>
       runWithFault(c.args, fault, {
         baseEnv: store.env,
         env: c.as === undefined ? { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile } : { AGENT_VAULT_TOKEN: prepared.tokens[c.as]! },
         ...(c.input === undefined ? {} : { input: c.input }),
         ...(trace === undefined ? {} : { trace }),
-      }) as Promise<RunResult>;
+      });
     const counting = copyOf(prepared);
     const trace = join(scratch, 'trace');
     const clean = await run(counting, 'trace', trace);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BusyError } from '../../../src/core/errors.js';
@@ -34,17 +34,30 @@ describe('withLock', () => {
   });
 
   it('waits a bounded time for a live holder, then fails with BusyError (exit 7)', async () => {
-    writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+    writeFileSync(lock, `${process.ppid} ${hostname()}\n`);
     let ran = false;
     const error = await withLock(lock, 200, 'the test lock', () => (ran = true)).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(BusyError);
     expect((error as BusyError).exitCode).toBe(7);
     expect(ran).toBe(false);
-    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.ppid} ${hostname()}\n`);
+  });
+
+  it("breaks a lock naming this process that this process does not hold: a release that failed", async () => {
+    writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+    expect(await withLock(lock, 1000, 'the test lock', () => 'ran')).toBe('ran');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('never leaves an empty lock file: the pid is written before the lock takes its name', async () => {
+    await withLock(lock, 1000, 'the test lock', () => {
+      expect(readFileSync(lock, 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+      expect(readdirSync(dirname(lock)).filter((n) => n.includes('.tmp'))).toEqual([]);
+    });
   });
 
   it('with a zero timeout tries once', async () => {
-    writeFileSync(lock, `${process.pid} ${hostname()}\n`);
+    writeFileSync(lock, `${process.ppid} ${hostname()}\n`);
     await expect(withLock(lock, 0, 'the test lock', () => 1)).rejects.toBeInstanceOf(BusyError);
   });
 
