@@ -35,11 +35,11 @@ function tryAcquire(path: string): boolean {
   const temp = tempNameBeside(path, 'lock.tmp');
   const fd = createFile(temp);
   try {
-    writeAll(fd, temp, Buffer.from(`${process.pid} ${hostname()}\n`));
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      writeAll(fd, temp, Buffer.from(`${process.pid} ${hostname()}\n`));
+    } finally {
+      closeSync(fd);
+    }
     link(temp, path);
     return true;
   } catch (err) {

@@ -80,11 +80,11 @@ async function expectWhole(store: InProcessStore, what: string): Promise<void> {
     l.problems.map((p) => `${l.file}:${p.line ?? ''} ${p.message}`),
   );
   expect({ code: verify.code, problems, stderr: verify.code === 0 ? '' : verify.stderr }, `${what}: audit verify`).toEqual({ code: 0, problems: [], stderr: '' });
+  // With the passphrase given, status opens every vault to count its credentials.
   const status = await store.owner(['status', '--json']);
   expect(status.code, `${what}: status`).toBe(0);
-  for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean }>) {
-    expect(row.damaged, `${what}: the vault of ${row.agent}`).toBeUndefined();
-    expect((await store.owner(['credential', 'list', '--agent', row.agent])).code, `${what}: listing ${row.agent}`).toBe(0);
+  for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean; credentials?: number }>) {
+    expect({ damaged: row.damaged, opened: row.credentials !== undefined }, `${what}: the vault of ${row.agent}`).toEqual({ damaged: undefined, opened: true });
   }
 }
 
