@@ -1,6 +1,6 @@
 /**
  * SIGKILL before, and ENOSPC at, every write point of the commands that change the
- * store's shape: init, provision, token rotate, deprovision (test/helpers/fault-harness.ts).
+ * store's shape: init, provision, deprovision (test/helpers/fault-harness.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
@@ -14,8 +14,6 @@ const CASES: FaultCase[] = [
     again: [0, 2],
     acknowledged: async (store) => expect((await store.owner(['status', 'newbie', '--json'])).stdout).toContain('"provisioned": true'),
   },
-  { name: 'token rotate of a grantee', args: ['token', 'rotate', 'reader'] },
-  { name: 'token rotate of a granter', args: ['token', 'rotate', 'granter'] },
   { name: 'deprovision of a grantee', args: ['deprovision', 'reader', '--yes'], again: [0, 3] },
   { name: 'deprovision of a granter', args: ['deprovision', 'granter', '--yes'], again: [0, 3] },
 ];
