@@ -55,10 +55,10 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
       throw new IntegrityError(`agent ${agent} has an audit log but no vault: it was deleted`, 'run agent-vault audit verify; restore the vault from a backup, or move the log away');
     }
     const now = session.now().toISOString();
-    await beginJournal(session, { op: 'provision', agent, at: now });
     const { token, parsed } = createToken(agent);
     const vaultKey = randomBytes(KEY_LENGTH);
     const keyPair = generateAgentKeyPair();
+    await beginJournal(session, { op: 'provision', agent, at: now, pub: encodeBase64(keyPair.publicKey) });
     const header: VaultHeader = {
       agent,
       created: now,
@@ -163,7 +163,8 @@ export async function deprovisionAgent(session: Session, agent: string): Promise
   await session.unlock(agent);
   await session.store.exclusive(objectIds.vault(agent), async () => {
     const at = session.now().toISOString();
-    await beginJournal(session, { op: 'deprovision', agent, at });
+    const { file } = await session.readVaultFile(agent);
+    await beginJournal(session, { op: 'deprovision', agent, at, pub: encodeBase64(file.header.publicKey) });
     await finishDeprovision(session, agent, at);
     await endJournal(session, agent);
   });
@@ -229,17 +230,54 @@ export async function recoverInterrupted(session: Session): Promise<string[]> {
   return done;
 }
 
-/** Finishes or undoes one interrupted change; it takes the agent's vault for the steps that must hold it. */
+/** The public key (base64) of `agent`'s vault, or undefined when it has none. */
+async function vaultPub(session: Session, agent: string): Promise<string | undefined> {
+  return (await session.hasVault(agent)) ? encodeBase64((await session.readVaultFile(agent)).file.header.publicKey) : undefined;
+}
+
+/**
+ * Whether the agent's live log holds nothing but what a provisioning writes (its first
+ * line), so it may be discarded with the provisioning it belongs to.
+ */
+async function onlyProvisioned(session: Session, agent: string): Promise<boolean> {
+  const { text } = await session.store.audit.read(agentLog(agent));
+  return text === undefined || text.split('\n').filter(Boolean).length <= 1;
+}
+
+function stale(session: Session, entry: JournalEntry, why: string): IntegrityError {
+  return new IntegrityError(
+    `${session.store.describe(objectIds.journal(entry.agent))}: this ${entry.op} entry does not match the store (${why}): it is stale or was put back`,
+    'run agent-vault audit verify; remove the entry if no agent-vault command was interrupted',
+  );
+}
+
+/**
+ * Finishes or undoes one interrupted change; it takes the agent's vault for the steps
+ * that must hold it. An entry is obeyed only where the store is in a state its own
+ * change could have left: an old genuine entry put back later (a replay) must not
+ * deprovision or undo a vault it was never about, nor cover a deletion.
+ */
 async function finish(session: Session, entry: JournalEntry): Promise<string> {
   const { agent } = entry;
   const holding = <T>(fn: () => Promise<T>): Promise<T> => session.store.exclusive(objectIds.vault(agent), fn);
   const reason = `finishing an interrupted ${entry.op === 'rotate' ? 'token rotation' : entry.op === 'provision' ? 'provisioning' : 'deprovisioning'}`;
   if (entry.op === 'deprovision') {
-    await holding(() => finishDeprovision(session, agent, entry.at, reason));
+    await holding(async () => {
+      const pub = await vaultPub(session, agent);
+      // Its log is retired just before its vault goes: a vault gone with its log still live was deleted.
+      if (pub === undefined && (await session.store.audit.read(agentLog(agent))).text !== undefined) throw stale(session, entry, 'the vault is gone but its log is live');
+      if (pub !== undefined && pub !== entry.pub) throw stale(session, entry, 'the vault is another one');
+      await finishDeprovision(session, agent, entry.at, reason);
+    });
     return `finished the deprovisioning of agent ${agent}`;
   }
   if (entry.op === 'provision') {
-    await holding(() => undoProvision(session, agent, `${reason}: undone, its token was never shown`));
+    await holding(async () => {
+      const pub = await vaultPub(session, agent);
+      if (pub !== undefined && pub !== entry.pub) throw stale(session, entry, 'the vault is another one');
+      if (!(await onlyProvisioned(session, agent))) throw stale(session, entry, 'its log holds more than a provisioning');
+      await undoProvision(session, agent, `${reason}: undone, its token was never shown`);
+    });
     return `undid the interrupted provisioning of agent ${agent}: provision it again`;
   }
   const replaced = await holding(async () => {
@@ -249,7 +287,8 @@ async function finish(session: Session, entry: JournalEntry): Promise<string> {
     await session.audit.record(agent, { action: 'token.rotate', result: 'error', reason: `${reason}: its new token was never shown` });
     return true;
   });
-  // Not replaced: the old token still works; put back the grants removed before the replace.
+  // Not replaced: the old token still works; put back the grants removed before the
+  // replace. (A replayed entry lands here too, and only re-seals what is live.)
   if (!replaced) await resealGrantsFrom(session, agent);
   await resealGrantsTo(session, agent);
   return replaced

@@ -6,10 +6,10 @@
  * opens, the agent's token works or is refused (exit 4), never reported forged (exit
  * 6), and the command run again succeeds.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deprovisionAgent, provisionAgent, rotateToken } from '../../../src/app/agents.js';
 import { verifyVisibleAudit } from '../../../src/app/audit.js';
 import { deleteTyped, readCredential, setSecrets } from '../../../src/app/credentials.js';
@@ -148,5 +148,69 @@ describe('a write whose audit line cannot be written', () => {
     } finally {
       store.cleanup();
     }
+  });
+});
+
+describe('a genuine journal entry put back later', () => {
+  let store: TempStore;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    await store.provision('bob');
+    expect((await store.owner(['credential', 'set', 'KEEP=-', '--agent', 'bob'], { input: 'kept' })).code).toBe(0);
+  });
+  afterEach(() => store.cleanup());
+
+  const journal = () => join(store.dir, 'journals', 'bob.journal');
+
+  /** Interrupts `run` right after its journal entry was written, and returns the entry's bytes. */
+  async function interruptedEntry(run: (s: Session) => Promise<unknown>, agent = 'bob'): Promise<Buffer> {
+    for (let n = 1; n < 10; n += 1) {
+      const copy = mkdtempSync(join(tmpdir(), 'agent-vault-replay-'));
+      try {
+        cpSync(store.dir, copy, { recursive: true });
+        const { backend } = crashingBackend(copy, n);
+        await run(await openSession({ store: backend, passphrase: PASSPHRASE })).catch(() => undefined);
+        const entry = join(copy, 'journals', `${agent}.journal`);
+        if (existsSync(entry)) return readFileSync(entry);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    }
+    throw new Error('no write point left a journal entry');
+  }
+
+  it('naming a deprovisioning of an earlier vault, is refused (exit 6) and deprovisions nothing', async () => {
+    const old = await interruptedEntry((s) => deprovisionAgent(s, 'bob'));
+    expect((await store.owner(['deprovision', 'bob', '--yes'])).code).toBe(0);
+    await store.provision('bob');
+    mkdirSync(join(store.dir, 'journals'), { recursive: true });
+    writeFileSync(journal(), old);
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/deprovision entry does not match the store \(the vault is another one\)/);
+    expect(existsSync(join(store.dir, 'vaults', 'bob.vault'))).toBe(true);
+  });
+
+  it('naming a deprovisioning, put back after its vault was deleted, does not cover the deletion', async () => {
+    const old = await interruptedEntry((s) => deprovisionAgent(s, 'bob'));
+    rmSync(join(store.dir, 'vaults', 'bob.vault'));
+    mkdirSync(join(store.dir, 'journals'), { recursive: true });
+    writeFileSync(journal(), old);
+    expect((await store.owner(['audit', 'verify'])).stderr).toMatch(/the vault is gone but its log is live/);
+    rmSync(journal());
+    expect((await store.owner(['audit', 'verify'])).stderr).toMatch(/agent bob is provisioned .* but its vault is missing/);
+  });
+
+  it('naming a provisioning, put back once the agent is in use, undoes nothing', async () => {
+    const old = await interruptedEntry((s) => provisionAgent(s, 'carol'), 'carol');
+    const carol = await store.provision('carol');
+    expect((await store.agent(carol, ['credential', 'set', 'MINE=-'], { input: 'carols' })).code).toBe(0);
+    writeFileSync(join(store.dir, 'journals', 'carol.journal'), old);
+    const result = await store.owner(['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/provision entry does not match the store \(the vault is another one\)/);
+    rmSync(join(store.dir, 'journals', 'carol.journal'));
+    expect(await store.agent(carol, ['credential', 'get', 'MINE'])).toMatchObject({ code: 0, stdout: 'carols\n' });
   });
 });
