@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { ExitCode, VaultError } from './core/errors.js';
+import { escapeControls } from './core/terminal-text.js';
 import { packageRoot } from './app/package-root.js';
 import { systemIO, type IO } from './cli/io.js';
 import { buildProgram } from './cli/program.js';
@@ -33,6 +34,11 @@ export async function main(argv: string[], io: IO = systemIO()): Promise<number>
   }
 }
 
+/**
+ * Prints `err` for a person (or as JSON) and returns its exit code. A message or hint
+ * may quote input (an id, a path, a word of the command line), so its control
+ * characters are shown escaped; JSON keeps the text exact.
+ */
 function reportError(io: IO, err: unknown, json: boolean): number {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return ExitCode.ok;
@@ -41,7 +47,7 @@ function reportError(io: IO, err: unknown, json: boolean): number {
   }
   if (err instanceof VaultError) {
     if (json) writeJsonError(io, err.code, err.message, err.exitCode, err.hint);
-    else io.err(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    else io.err(`error: ${escapeControls(err.message)}\n${err.hint ? `hint: ${escapeControls(err.hint)}\n` : ''}`);
     return err.exitCode;
   }
   // An unexpected error's message may quote its input (a JSON parse error does), so
@@ -49,7 +55,7 @@ function reportError(io: IO, err: unknown, json: boolean): number {
   const system = err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).syscall;
   const message = system ? (err as Error).message : `unexpected ${err instanceof Error ? err.name : 'error'}`;
   if (json) writeJsonError(io, 'unexpected', message, ExitCode.unexpected);
-  else io.err(`error: ${message}\nhint: run again with AGENT_VAULT_DEBUG=1 for details\n`);
+  else io.err(`error: ${escapeControls(message)}\nhint: run again with AGENT_VAULT_DEBUG=1 for details\n`);
   if (io.env.AGENT_VAULT_DEBUG === '1' && err instanceof Error) io.err(`${err.stack ?? err.message}\n`);
   return ExitCode.unexpected;
 }
