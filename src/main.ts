@@ -56,8 +56,28 @@ function reportError(io: IO, err: unknown, json: boolean): number {
   const message = system ? (err as Error).message : `unexpected ${err instanceof Error ? err.name : 'error'}`;
   if (json) writeJsonError(io, 'unexpected', message, ExitCode.unexpected);
   else io.err(`error: ${escapeControls(message)}\nhint: run again with AGENT_VAULT_DEBUG=1 for details\n`);
-  if (io.env.AGENT_VAULT_DEBUG === '1' && err instanceof Error) io.err(`${err.stack ?? err.message}\n`);
+  if (io.env.AGENT_VAULT_DEBUG === '1' && err instanceof Error) io.err(`${debugDetails(err)}\n`);
   return ExitCode.unexpected;
+}
+
+/** A line of a V8 stack trace that names a place in the code: `    at f (file:1:2)`. */
+const STACK_FRAME = /^\s+at (?:.*:\d+:\d+\)?|.*\((?:native|<anonymous>)\)|<anonymous>)$/;
+
+/**
+ * What AGENT_VAULT_DEBUG=1 prints for an unexpected error: its name, code and syscall
+ * and the stack frames, with the same for its cause, but never its message. A message
+ * may quote its input, and that input may be a secret: spawn's error for an environment
+ * value with a NUL byte quotes the value, JSON.parse's quotes the text it was given.
+ */
+export function debugDetails(err: Error): string {
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  const head = [err.name, ...(typeof code === 'string' ? [`code ${code}`] : []), ...(typeof syscall === 'string' ? [`syscall ${syscall}`] : [])].join(', ');
+  // The stack begins with the message, which may span lines: every copy of it goes
+  // before the frames are picked, so that no line of it can pass for a frame.
+  const stack = typeof err.stack === 'string' ? err.stack : '';
+  const frames = (err.message === '' ? stack : stack.split(err.message).join('')).split('\n').filter((line) => STACK_FRAME.test(line));
+  const cause = err.cause instanceof Error ? `\ncaused by: ${debugDetails(err.cause)}` : '';
+  return `${escapeControls([head, ...frames].join('\n'), { keepNewlines: true })}${cause}`;
 }
 
 function writeJsonError(io: IO, code: string, message: string, exit: number, hint?: string): void {
