@@ -6,14 +6,31 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { IO } from './io.js';
 
-/** Reads a small text file named on the command line, with a clear error if it is missing. */
-export function readTextFile(path: string, what: string): string {
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes as UTF-8 text, exactly (a byte order mark included). Values are stored as text,
+ * so bytes that are not UTF-8 are refused (exit 2) rather than silently replaced with
+ * U+FFFD, which would store something other than what was given and report success.
+ */
+export function decodeText(bytes: Uint8Array, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return UTF8.decode(bytes);
+  } catch {
+    throw new UsageError(`${what} is not valid UTF-8 text`, 'values are stored as UTF-8 text: store binary data base64-encoded, e.g. base64 -w0 key.bin | agent-vault credential set KEY=-');
+  }
+}
+
+/** Reads a small text file named on the command line, with a clear error if it is missing or not UTF-8. */
+export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`);
   }
+  return decodeText(bytes, `${what} ${path}`);
 }
 
 /** Removes one trailing newline (`\n` or `\r\n`), as `KEY=-` promises. */
@@ -22,7 +39,7 @@ export function stripOneNewline(text: string): string {
 }
 
 export async function readSecretFromStdin(io: IO, what: string): Promise<string> {
-  return stripOneNewline((await io.readStdin(what)).toString('utf8'));
+  return stripOneNewline(decodeText(await io.readStdin(what), `${what} on stdin`));
 }
 
 export function readSecretFromFile(path: string, what: string): string {
