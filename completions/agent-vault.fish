@@ -103,7 +103,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/grant/revoke --to'
             return 0
-        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file'
+        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -340,6 +340,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l prefix -x -d
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 'start from an empty environment apart from PATH and HOME'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'

@@ -15,8 +15,11 @@ import { Masker } from '../core/mask.js';
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 
-/** How a child ended: its exit status, or why it could not start. */
-export type ChildOutcome = { status: number } | { failed: 'not_found' | 'not_executable' };
+/**
+ * How a child ended: its exit status, or why it could not start (`too_big`: its
+ * environment and arguments together are over the kernel's limit, E2BIG).
+ */
+export type ChildOutcome = { status: number } | { failed: 'not_found' | 'not_executable' | 'too_big' };
 
 export interface ChildOptions {
   env: NodeJS.ProcessEnv;
@@ -62,7 +65,13 @@ export async function runChild(program: string, args: string[], options: ChildOp
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
-    child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+    try {
+      child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+    } catch (err) {
+      // Node throws this one instead of emitting it; the caller names what to leave out.
+      if ((err as NodeJS.ErrnoException).code === 'E2BIG') return { failed: 'too_big' };
+      throw err;
+    }
     const started = child;
     const ended = new Promise<ChildOutcome>((resolve) => {
       started.once('error', (err: NodeJS.ErrnoException) => resolve({ failed: err.code === 'ENOENT' ? 'not_found' : 'not_executable' }));
