@@ -1,10 +1,12 @@
 /**
  * Secret values come from stdin, a file, or a masked prompt on a TTY; never from argv
- * unless the user typed them there (`credential set KEY=VALUE`).
+ * unless the user typed them there (`credential set KEY=VALUE`, `--totp SECRET`), and
+ * then with a warning.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { IO } from './io.js';
+import { notice, type OutputMode } from './render.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -44,6 +46,16 @@ export async function readSecretFromStdin(io: IO, what: string): Promise<string>
 
 export function readSecretFromFile(path: string, what: string): string {
   return stripOneNewline(readTextFile(path, `${what} file`));
+}
+
+/**
+ * Warns that a secret was typed as an argument (`credential set KEY=VALUE`, `--totp
+ * SECRET`): while the command runs, `ps` and /proc/<pid>/cmdline show it to every
+ * process on the machine, and the shell may keep it in its history. A notice, so
+ * `--quiet` drops it; not in `--json` mode, whose stderr carries only errors.
+ */
+export function warnSecretInArguments(io: IO, mode: OutputMode, what: string, instead: string): void {
+  if (!mode.json) notice(io, mode, `warning: ${what} was given on the command line, where other processes and the shell history can see it; prefer ${instead}`);
 }
 
 /** Asks for a secret with a masked prompt, or fails with exit 2 naming `flagHint`. */
