@@ -120,6 +120,7 @@ _agent_vault_option() {
     'exec --only') REPLY='text' ;;
     'exec --prefix') REPLY='text' ;;
     'exec --env-file') REPLY='file' ;;
+    'exec --allow-env') REPLY='text' ;;
     *) return 1 ;;
   esac
 }
@@ -161,7 +162,7 @@ _agent_vault_long_options() {
     'grant') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
-    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file' ;;
+    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;

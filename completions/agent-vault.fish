@@ -103,7 +103,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/grant/revoke --to'
             return 0
-        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file'
+        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -262,7 +262,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l cv
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l cvv-file -r -F -d 'read the cvv from a file'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l value-stdin -d 'read the value from stdin'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l value-file -r -F -d 'read the value from a file'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l totp -x -d 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l totp -x -d 'TOTP secret (an otpauth:// URI or a base32 key) on the command line, where other processes see it: prefer --totp-stdin or --totp-file'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l json-stdin -d 'read the whole credential as one JSON object from stdin'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -d 'print this field instead (username, password, number, cvv, notes, …)'
@@ -298,7 +298,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l cvv-file -r -F -d 'read the cvv from a file'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l value-stdin -d 'read the value from stdin'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l value-file -r -F -d 'read the value from a file'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l totp -x -d 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l totp -x -d 'TOTP secret (an otpauth:// URI or a base32 key) on the command line, where other processes see it: prefer --totp-stdin or --totp-file'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l json-stdin -d 'read the whole credential as one JSON object from stdin'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/delete'" -s h -l help -d 'show help'
@@ -340,6 +340,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l prefix -x -d
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 'start from an empty environment apart from PATH and HOME'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'

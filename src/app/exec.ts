@@ -5,7 +5,7 @@
  */
 import { readField, type Credential } from '../core/credential.js';
 import type { CredentialReference } from '../core/env-file.js';
-import { credentialEnv } from '../core/env-vars.js';
+import { checkInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
@@ -21,15 +21,12 @@ export interface ExecRequest {
   prefix: string;
   /** `--env-file` references; with them, nothing else is injected unless `only` names it. */
   references: CredentialReference[];
+  /** Protected variable names (`PATH`, `LD_PRELOAD`…) the caller's own credentials may set (`--allow-env`). */
+  allowEnv?: string[];
 }
 
 /** Variables for the child, in order; a name given twice is a usage error. */
 export type InjectedEnv = Map<string, string>;
-
-function add(env: InjectedEnv, name: string, value: string): void {
-  if (env.has(name)) throw new UsageError(`two credentials would set ${name}`, 'choose with --only, or separate them with --prefix');
-  env.set(name, value);
-}
 
 /** The resolved environment, and how to record the run once it is known how it started. */
 export interface ResolvedExec {
@@ -43,10 +40,20 @@ export interface ResolvedExec {
 
 /**
  * Resolves everything `request` asks for. Missing credentials are exit 3, missing
- * grants exit 5, both before anything runs.
+ * grants exit 5, a variable that must not or cannot be set (checkInjection) exit 2,
+ * all before anything runs.
  */
 export async function resolveExecEnv(session: Session, request: ExecRequest, program: string): Promise<ResolvedExec> {
   const env: InjectedEnv = new Map();
+  const allowed = new Set(request.allowEnv ?? []);
+  const add = (name: string, value: string, source: EnvSource): void => {
+    if (env.has(name)) throw new UsageError(`two credentials would set ${name}`, 'choose with --only, or separate them with --prefix');
+    checkInjection(name, value, source, allowed);
+    env.set(name, value);
+  };
+  const addAll = (credential: Credential, agent: string, granted: boolean): void => {
+    for (const [name, value] of credentialEnv(credential, request.prefix)) add(name, value, { key: credential.key, agent, granted });
+  };
   const payloads = new Map<string, VaultPayload>();
   const vaultOf = async (agent: string): Promise<VaultPayload> => {
     if (!payloads.has(agent)) payloads.set(agent, (await session.unlock(agent)).payload);
@@ -59,32 +66,33 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   };
   const readsThroughGrant = (agent: string): boolean => session.tokenAgent !== undefined && session.tokenAgent !== agent;
 
-  const { vault, grantsFrom, only, prefix } = request;
+  const { vault, grantsFrom, only } = request;
   if (only !== undefined) {
     for (const key of only) {
       const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
-      const credential = own ?? (grantsFrom !== undefined ? await granted(grantsFrom, key) : undefined);
-      if (!credential) throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
-      for (const [name, value] of credentialEnv(credential, prefix)) add(env, name, value);
+      if (own) addAll(own, vault!, false);
+      else if (grantsFrom !== undefined) addAll(await granted(grantsFrom, key), grantsFrom, true);
+      else throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
     }
   } else if (request.references.length === 0) {
-    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) for (const [name, value] of credentialEnv(c, prefix)) add(env, name, value);
+    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) addAll(c, vault, false);
     if (grantsFrom !== undefined) {
       granters.add(grantsFrom);
       const self = await session.unlock(session.tokenAgent!);
-      for (const c of await receivedCredentials(session, self, grantsFrom)) for (const [name, value] of credentialEnv(c, prefix)) add(env, name, value);
+      for (const c of await receivedCredentials(session, self, grantsFrom)) addAll(c, grantsFrom, true);
     }
   }
   for (const ref of request.references) {
+    const throughGrant = readsThroughGrant(ref.agent);
     let credential: Credential;
-    if (readsThroughGrant(ref.agent)) {
+    if (throughGrant) {
       credential = await granted(ref.agent, ref.key);
     } else {
       const found = findCredential(await vaultOf(ref.agent), ref.key);
       if (!found) throw new NotFoundError(`line ${ref.line}: no credential ${ref.key} in the vault of agent ${ref.agent}`);
       credential = found;
     }
-    add(env, ref.name, readField(credential, ref.field));
+    add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }
   const vaults = new Set([...payloads.keys(), ...granters]);
   return {

@@ -8,19 +8,22 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Masker } from '../core/mask.js';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 const FROM_TERMINAL: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 
-/** How a child ended: its exit status, or why it could not start. */
-export type ChildOutcome = { status: number } | { failed: 'not_found' | 'not_executable' };
+/**
+ * How a child ended: its exit status, or why it could not start (`too_big`: its
+ * environment and arguments together are over the kernel's limit, E2BIG).
+ */
+export type ChildOutcome = { status: number } | { failed: 'not_found' | 'not_executable' | 'too_big' };
 
 export interface ChildOptions {
   env: NodeJS.ProcessEnv;
-  /** Values to replace with `****` in the child's stdout and stderr. */
+  /** Values to replace with `****` in the child's stdout and stderr, each and across the two. */
   mask?: string[];
   stdout: Writable;
   stderr: Writable;
@@ -28,26 +31,54 @@ export interface ChildOptions {
   interactive: boolean;
 }
 
-/**
- * Copies the child's output through the masker. If our reader goes away (`exec --mask
- * … | head`), the pipeline closes the child's pipe too, so the child meets a closed pipe
- * just as it would without agent-vault in between; that is not an error of ours.
- */
-async function pumpMasked(from: Readable, to: Writable, values: string[]): Promise<void> {
-  const masker = new Masker(values);
-  const masking = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      done(null, masker.push(chunk));
-    },
-    flush(done) {
-      done(null, masker.flush());
-    },
+/** Writes `piece`, resolving once `out` can take more (or is gone). */
+function write(out: PassThrough, piece: Buffer): Promise<void> {
+  if (piece.length === 0 || out.destroyed || out.writableEnded || out.write(piece)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done).off('close', done);
+      resolve();
+    };
+    out.on('drain', done).on('close', done);
   });
-  try {
-    await pipeline(from, masking, to, { end: false });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
-  }
+}
+
+/** Our reader stopped reading the child's pipe early (we destroyed it); not an error. */
+const closedEarly = (err: unknown): boolean => ['ERR_STREAM_PREMATURE_CLOSE', 'ABORT_ERR'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * Copies the child's stdout and stderr through one masker, so that a value is found in
+ * either stream and also split across the two in the order their bytes arrive (see
+ * core/mask.ts), each byte still going to the stream it came from. If our reader of
+ * one stream goes away (`exec --mask … | head`), the child's pipe of that stream is
+ * closed too, so the child meets a closed pipe just as it would without agent-vault in
+ * between; that is not an error of ours.
+ */
+async function pumpMasked(sources: readonly Readable[], targets: readonly Writable[], values: string[]): Promise<void> {
+  const masker = new Masker(values, sources.length);
+  const outs = targets.map(() => new PassThrough());
+  const delivered = outs.map((out, i) =>
+    pipeline(out, targets[i]!, { end: false }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      sources[i]!.destroy();
+    }),
+  );
+  const send = async (pieces: Buffer[]): Promise<void> => {
+    await Promise.all(pieces.map((piece, i) => write(outs[i]!, piece)));
+  };
+  await Promise.all(
+    sources.map(async (source, i) => {
+      try {
+        for await (const chunk of source) await send(masker.push(i, chunk as Buffer));
+      } catch (err) {
+        if (!closedEarly(err)) throw err;
+      }
+      // At the end of each stream, so that what the other one still holds is decided.
+      await send(masker.end(i));
+    }),
+  );
+  for (const out of outs) out.end();
+  await Promise.all(delivered);
 }
 
 /** Starts `program args…` and resolves when it has ended and its output is written. */
@@ -62,13 +93,19 @@ export async function runChild(program: string, args: string[], options: ChildOp
   };
   for (const signal of FORWARDED) process.on(signal, forward);
   try {
-    child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+    try {
+      child = spawn(program, args, { env: options.env, stdio: ['inherit', masked ? 'pipe' : 'inherit', masked ? 'pipe' : 'inherit'] });
+    } catch (err) {
+      // Node throws this one instead of emitting it; the caller names what to leave out.
+      if ((err as NodeJS.ErrnoException).code === 'E2BIG') return { failed: 'too_big' };
+      throw err;
+    }
     const started = child;
     const ended = new Promise<ChildOutcome>((resolve) => {
       started.once('error', (err: NodeJS.ErrnoException) => resolve({ failed: err.code === 'ENOENT' ? 'not_found' : 'not_executable' }));
       started.once('exit', (code, signal) => resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0) }));
     });
-    const pumps = masked && child.stdout && child.stderr ? [pumpMasked(child.stdout, options.stdout, options.mask!), pumpMasked(child.stderr, options.stderr, options.mask!)] : [];
+    const pumps = masked && child.stdout && child.stderr ? [pumpMasked([child.stdout, child.stderr], [options.stdout, options.stderr], options.mask!)] : [];
     // A pump may fail before the child ends; it is awaited below, not left unhandled.
     for (const pump of pumps) pump.catch(() => {});
     const outcome = await ended;

@@ -36,7 +36,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 /** What a value flag takes: a plain field's text, or the TOTP secret. */
 function valueOption(field: string, flag: string): Option {
   return field === TOTP_FIELD
-    ? new Option(`${flag} <uri-or-base32>`, 'TOTP secret: an otpauth:// URI or a base32 key (or --totp-stdin)')
+    ? new Option(`${flag} <uri-or-base32>`, 'TOTP secret (an otpauth:// URI or a base32 key) on the command line, where other processes see it: prefer --totp-stdin or --totp-file')
     : new Option(`${flag} <text>`, humanName(field));
 }
 

@@ -42,7 +42,7 @@ export const ENVIRONMENT: readonly EnvironmentRow[] = [
   { name: 'AGENT_VAULT_PASSPHRASE', meaning: 'the owner passphrase; read once, then removed from the environment of commands the tool starts' },
   { name: 'AGENT_VAULT_PASSPHRASE_FILE', meaning: 'a file holding the owner passphrase (like --passphrase-file)' },
   { name: 'AGENT_VAULT_LOCK_TIMEOUT', meaning: "seconds to wait for a store's lock before giving up with exit 7 (default 10)" },
-  { name: 'AGENT_VAULT_DEBUG', meaning: 'set to 1 to print the stack trace of an unexpected error' },
+  { name: 'AGENT_VAULT_DEBUG', meaning: "set to 1 to print an unexpected error's name, code and stack frames (never its message, which may quote a value)" },
   { name: 'XDG_DATA_HOME', meaning: 'the default store is $XDG_DATA_HOME/agent-vault (default ~/.local/share)' },
   { name: 'XDG_CONFIG_HOME', meaning: 'settings live in $XDG_CONFIG_HOME/agent-vault/config.json (default ~/.config)' },
   { name: 'HOME', meaning: 'the base of the default data and config directories' },

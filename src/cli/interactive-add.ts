@@ -8,6 +8,7 @@ import { TOTP_FIELD, typeSpec, type FieldSpec } from '../core/credential-types.j
 import { CLASS_NAMES, DEFAULT_LENGTH, generatePassword } from '../core/generator.js';
 import { normaliseTotpSecret } from '../core/totp.js';
 import { UsageError, VaultError } from '../core/errors.js';
+import { escapeControls } from '../core/terminal-text.js';
 import type { IO, Prompter } from './io.js';
 
 const list = (text: string): string[] =>
@@ -27,7 +28,7 @@ async function ask(read: (label: string) => Promise<string>, io: IO, label: stri
       return value;
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
-      io.err(`${err.message}\n`);
+      io.err(`${escapeControls(err.message)}\n`);
     }
   }
 }

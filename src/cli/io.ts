@@ -6,6 +6,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
+import { escapeControls } from '../core/terminal-text.js';
 
 /** Masked and plain questions, answered on the terminal. Loaded only when asked. */
 export interface Prompter {
@@ -113,11 +114,13 @@ class StreamIO implements IO {
         throw err;
       }
     };
+    // A question may quote a name an agent wrote: it must not drive the terminal.
+    const shown = (message: string): string => escapeControls(message);
     return {
-      password: (message) => guard(() => inquirer.password({ message, mask: '*' }, context)),
-      input: (message, options) => guard(() => inquirer.input({ message, ...(options?.default === undefined ? {} : { default: options.default }) }, context)),
-      confirm: (message, options) => guard(() => inquirer.confirm({ message, default: options?.default ?? false }, context)),
-      select: (message, choices) => guard(() => inquirer.select({ message, choices: choices.map((value) => ({ value })) }, context)),
+      password: (message) => guard(() => inquirer.password({ message: shown(message), mask: '*' }, context)),
+      input: (message, options) => guard(() => inquirer.input({ message: shown(message), ...(options?.default === undefined ? {} : { default: options.default }) }, context)),
+      confirm: (message, options) => guard(() => inquirer.confirm({ message: shown(message), default: options?.default ?? false }, context)),
+      select: (message, choices) => guard(() => inquirer.select({ message: shown(message), choices: choices.map((value) => ({ value, name: shown(value) })) }, context)),
     };
   }
 }

@@ -3,6 +3,7 @@
  * Subcommands are made with `.command()` so they inherit `exitOverride` and output settings.
  */
 import { Command, Option } from 'commander';
+import { escapeControls } from '../core/terminal-text.js';
 import type { Deps } from './command-kit.js';
 import { registerInit } from './commands/init.js';
 import { registerProvision } from './commands/provision.js';
@@ -39,7 +40,8 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .configureOutput({
       writeOut: (text) => deps.io.out(text),
-      writeErr: (text) => deps.io.err(text),
+      // Commander's errors quote the command line's words: show their control characters escaped.
+      writeErr: (text) => deps.io.err(escapeControls(text, { keepNewlines: true })),
       // In --json mode main.ts prints the error as JSON instead.
       outputError: (text, write) => {
         if (!options.json) write(text);

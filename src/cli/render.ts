@@ -1,20 +1,18 @@
 /**
  * The one renderer: a table on a TTY (cli-table3, loaded only then), tab-separated
- * lines without colour when piped, and one JSON document with `--json`.
+ * lines without colour when piped, and one JSON document with `--json`. Tables, lines
+ * and notices show control characters escaped (core/terminal-text.ts): what an agent
+ * wrote into a name must not drive the owner's terminal. JSON and bare values
+ * (`credential get`) are the data exactly.
  */
+import { escapeControls } from '../core/terminal-text.js';
 import type { IO } from './io.js';
 
-/** The few styles table cells use: chalk on a TTY, plain text when piped. */
-export interface Style {
-  red(text: string): string;
-  bold(text: string): string;
-}
-
-const PLAIN: Style = { red: (text) => text, bold: (text) => text };
-
+/** One column of a table: its header, each row's text, and whether a row's cell is shown in red on a TTY. */
 export interface Column<T> {
   header: string;
-  value: (row: T, style: Style) => string;
+  value: (row: T) => string;
+  red?: (row: T) => boolean;
 }
 
 /** How output is shaped for this run. */
@@ -31,14 +29,18 @@ export function outputMode(io: IO, options: { json?: boolean; quiet?: boolean; c
   return { json: options.json === true, quiet: options.quiet === true, color: colorOn };
 }
 
-/** Tabs and newlines inside a field would break a tab-separated line: show them escaped. */
+/**
+ * A tab-separated field keeps its data exactly but escaped (`\t`, `\n`, `\\`, `\x1b`…):
+ * a tab or newline would break the line, and piped output often still ends on a
+ * terminal (`| less`, `| column -t`). `--json` gives the raw text.
+ */
 function plainField(text: string): string {
-  return text.replace(/[\t\n\r\\]/g, (c) => ({ '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\' })[c]!);
+  return escapeControls(text, { reversible: true });
 }
 
 export async function printTable<T>(io: IO, mode: OutputMode, rows: readonly T[], columns: ReadonlyArray<Column<T>>): Promise<void> {
   if (!io.isStdoutTTY) {
-    for (const row of rows) io.out(`${columns.map((c) => plainField(c.value(row, PLAIN))).join('\t')}\n`);
+    for (const row of rows) io.out(`${columns.map((c) => plainField(c.value(row))).join('\t')}\n`);
     return;
   }
   const [{ default: Table }, { Chalk }] = await Promise.all([import('cli-table3'), import('chalk')]);
@@ -48,7 +50,8 @@ export async function printTable<T>(io: IO, mode: OutputMode, rows: readonly T[]
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const row of rows) table.push(columns.map((c) => c.value(row, chalk)));
+  // Escaped before colouring, so that chalk's own sequences are the only ones sent.
+  for (const row of rows) table.push(columns.map((c) => (c.red?.(row) ? chalk.red : String)(escapeControls(c.value(row)))));
   io.out(`${table.toString()}\n`);
 }
 
@@ -56,9 +59,12 @@ export function printJson(io: IO, data: unknown): void {
   io.out(`${JSON.stringify(data, null, 2)}\n`);
 }
 
-/** A message for the person (stderr), suppressed by `--quiet`. */
+/**
+ * A message for the person (stderr), suppressed by `--quiet`. Its own line breaks are
+ * kept; any other control character in it (from a name it quotes) is shown escaped.
+ */
 export function notice(io: IO, mode: OutputMode, text: string): void {
-  if (!mode.quiet) io.err(`${text}\n`);
+  if (!mode.quiet) io.err(`${escapeControls(text, { keepNewlines: true })}\n`);
 }
 
 /** A bare value for piping: the value and a newline (none with `-n`). */

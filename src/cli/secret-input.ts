@@ -1,19 +1,38 @@
 /**
  * Secret values come from stdin, a file, or a masked prompt on a TTY; never from argv
- * unless the user typed them there (`credential set KEY=VALUE`).
+ * unless the user typed them there (`credential set KEY=VALUE`, `--totp SECRET`), and
+ * then with a warning.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
 import type { IO } from './io.js';
+import { notice, type OutputMode } from './render.js';
 
-/** Reads a small text file named on the command line, with a clear error if it is missing. */
-export function readTextFile(path: string, what: string): string {
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Bytes as UTF-8 text, exactly (a byte order mark included). Values are stored as text,
+ * so bytes that are not UTF-8 are refused (exit 2) rather than silently replaced with
+ * U+FFFD, which would store something other than what was given and report success.
+ */
+export function decodeText(bytes: Uint8Array, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return UTF8.decode(bytes);
+  } catch {
+    throw new UsageError(`${what} is not valid UTF-8 text`, 'values are stored as UTF-8 text: store binary data base64-encoded, e.g. base64 -w0 key.bin | agent-vault credential set KEY=-');
+  }
+}
+
+/** Reads a small text file named on the command line, with a clear error if it is missing or not UTF-8. */
+export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`);
   }
+  return decodeText(bytes, `${what} ${path}`);
 }
 
 /** Removes one trailing newline (`\n` or `\r\n`), as `KEY=-` promises. */
@@ -22,11 +41,21 @@ export function stripOneNewline(text: string): string {
 }
 
 export async function readSecretFromStdin(io: IO, what: string): Promise<string> {
-  return stripOneNewline((await io.readStdin(what)).toString('utf8'));
+  return stripOneNewline(decodeText(await io.readStdin(what), `${what} on stdin`));
 }
 
 export function readSecretFromFile(path: string, what: string): string {
   return stripOneNewline(readTextFile(path, `${what} file`));
+}
+
+/**
+ * Warns that a secret was typed as an argument (`credential set KEY=VALUE`, `--totp
+ * SECRET`): while the command runs, `ps` and /proc/<pid>/cmdline show it to every
+ * process on the machine, and the shell may keep it in its history. A notice, so
+ * `--quiet` drops it; not in `--json` mode, whose stderr carries only errors.
+ */
+export function warnSecretInArguments(io: IO, mode: OutputMode, what: string, instead: string): void {
+  if (!mode.json) notice(io, mode, `warning: ${what} was given on the command line, where other processes and the shell history can see it; prefer ${instead}`);
 }
 
 /** Asks for a secret with a masked prompt, or fails with exit 2 naming `flagHint`. */

@@ -4,7 +4,9 @@
  */
 import { UsageError } from './errors.js';
 
-const AGENT_ID = /^[a-z0-9_-]{1,64}$/;
+// The first character is a letter or digit: an id such as `-` or `--x` would read as an
+// option wherever it is put on a later command line (`token rotate --x`).
+const AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const CREDENTIAL_KEY = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 export const MAX_KEY_LENGTH = 128;
 
@@ -17,7 +19,7 @@ export function checkAgentId(text: string): string {
   if (!isAgentId(text)) {
     throw new UsageError(
       `invalid agent id ${JSON.stringify(text.slice(0, 80))}`,
-      'agent ids are 1 to 64 characters: lowercase letters, digits, - and _',
+      'agent ids are 1 to 64 characters: lowercase letters, digits, - and _, starting with a letter or digit',
     );
   }
   return text;

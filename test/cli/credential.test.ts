@@ -180,3 +180,34 @@ describe('credential timestamps and grants follow the clock', () => {
     }
   });
 });
+
+describe('a secret given as an argument', () => {
+  it('--totp stores the seed and warns that the command line shows it, naming --totp-stdin and --totp-file', async () => {
+    const added = await as(['credential', 'add', 'ARG_TOTP', '--type', 'login', '--username', 'u', '--totp', TOTP]);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toMatch(/^warning: the TOTP secret was given on the command line, where other processes and the shell history can see it; prefer --totp-stdin or --totp-file PATH\n/);
+    expect(added.stderr).not.toContain(TOTP);
+    expect(JSON.parse((await as(['credential', 'get', 'ARG_TOTP', '--json', '--reveal'])).stdout).fields.totp).toBe(TOTP_URI);
+    const updated = await as(['credential', 'update', 'ARG_TOTP', '--totp', TOTP]);
+    expect(updated.code).toBe(0);
+    expect(updated.stderr).toMatch(/^warning: the TOTP secret was given on the command line/);
+  });
+
+  it('credential set KEY=VALUE warns the same way, KEY=- does not', async () => {
+    const literal = await as(['credential', 'set', 'ARG_VALUE=typed-value']);
+    expect(literal.code).toBe(0);
+    expect(literal.stderr).toMatch(/^warning: the value of ARG_VALUE was given on the command line, .*; prefer ARG_VALUE=- with the value on stdin/);
+    expect(literal.stderr).not.toContain('typed-value');
+    const piped = await as(['credential', 'set', 'ARG_VALUE=-'], 'piped-value');
+    expect(piped.stderr).not.toContain('warning');
+  });
+
+  it('the warning is a message: --quiet drops it, and --json keeps stderr for errors', async () => {
+    const quiet = await as(['credential', 'add', 'QUIET_TOTP', '--type', 'login', '--totp', TOTP, '--quiet']);
+    expect(quiet).toMatchObject({ code: 0, stderr: '' });
+    const json = await as(['credential', 'add', 'JSON_TOTP', '--type', 'login', '--totp', TOTP, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toMatchObject({ key: 'JSON_TOTP', type: 'login' });
+  });
+});

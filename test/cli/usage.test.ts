@@ -42,6 +42,15 @@ describe('after init', () => {
     expect((await store.owner(['credential', 'list', '--agent', agent])).code).toBe(2);
   });
 
+  it.each([['-'], ['--x'], ['-bot'], ['_bot']])('an agent id %j that does not start with a letter or digit is exit 2 and creates nothing', async (agent) => {
+    const provision = await store.owner(['provision', '--', agent]);
+    expect(provision.code).toBe(2);
+    expect(provision.stdout).toBe('');
+    expect(provision.stderr).toMatch(/invalid agent id/);
+    expect(provision.stderr).toMatch(/hint: .*starting with a letter or digit/);
+    expect(existsSync(join(store.dir, 'vaults', `${agent}.vault`))).toBe(false);
+  });
+
   it.each(['lower=x', 'A-B=x', '1KEY=x', '=x'])('an invalid key %j is exit 2', async (pair) => {
     await store.provision('bot');
     const result = await store.owner(['credential', 'set', pair, '-a', 'bot']);

@@ -1,6 +1,7 @@
 /**
  * Values survive byte for byte: through `credential set KEY=-` (one trailing newline
- * removed), `--F-stdin` and `--F-file`, and back out through `credential get`.
+ * removed), `--F-stdin` and `--F-file`, and back out through `credential get`; bytes
+ * that are not UTF-8 text are refused, never replaced.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +70,36 @@ describe('stdin', () => {
     const result = await store.owner(['credential', 'set', 'A=-', 'B=-', '-a', 'bot'], { input: 'x' });
     expect(result.code).toBe(2);
     expect((await store.agent(token, ['credential', 'get', 'A'])).code).toBe(3);
+  });
+});
+
+describe('bytes that are not UTF-8 text', () => {
+  const INVALID = Buffer.from([0x61, 0xff, 0xfe, 0x62, 0x0a]);
+
+  it('are refused from stdin with exit 2, saying why and how to store binary data, and nothing is stored', async () => {
+    const set = await store.owner(['credential', 'set', 'BINARY=-', '-a', 'bot'], { input: INVALID });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain('error: the value of BINARY on stdin is not valid UTF-8 text');
+    expect(set.stderr).toMatch(/hint: .*base64/);
+    expect((await store.agent(token, ['credential', 'get', 'BINARY'])).code).toBe(3);
+    const json = await store.owner(['credential', 'add', 'BIN_JSON', '--json-stdin', '-a', 'bot'], { input: Buffer.concat([Buffer.from('{"fields":{"value":"'), INVALID.subarray(1, 3), Buffer.from('"}}')]) });
+    expect(json.code).toBe(2);
+    expect((await store.agent(token, ['credential', 'get', 'BIN_JSON'])).code).toBe(3);
+  });
+
+  it('are refused from a file with exit 2 naming it', async () => {
+    const file = join(store.root, 'binary.txt');
+    writeFileSync(file, INVALID, { mode: 0o600 });
+    const add = await store.owner(['credential', 'add', 'BIN_FILE', '--type', 'secure_note', '--notes-file', file, '-a', 'bot']);
+    expect(add.code).toBe(2);
+    expect(add.stderr).toContain(`error: notes file ${file} is not valid UTF-8 text`);
+    expect((await store.agent(token, ['credential', 'get', 'BIN_FILE'])).code).toBe(3);
+  });
+
+  it('are not confused with text that merely looks odd: a byte order mark and a NUL byte are kept exactly', async () => {
+    const odd = Buffer.from('\ufeffbom\0nul', 'utf8');
+    expect((await store.owner(['credential', 'set', 'ODD=-', '-a', 'bot'], { input: odd })).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'get', 'ODD', '-n'])).stdoutBytes.equals(odd)).toBe(true);
   });
 });
 

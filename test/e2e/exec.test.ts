@@ -3,7 +3,7 @@
  * unless --mask), signals forwarded to it, and command lines read from /proc. The
  * cases that read no child output run in process, in test/cli/exec.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,6 +136,29 @@ describe('exec', () => {
     const runs = log.split('\n').filter((l) => l.includes('exec.run'));
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((l) => (JSON.parse(l) as { program?: string }).program === 'sh' && !l.includes('secret-free-arg') && !l.includes('echo ready'))).toBe(true);
+  });
+
+  describe('--mask', () => {
+    // The value's first half on stdout, then its second half on stderr.
+    const split = 'printf %s "x ${API_KEY%????????}"; printf %s "${API_KEY#????????} y" >&2';
+
+    it('masks a value split across stdout and stderr, in each stream', async () => {
+      const result = await store.agent(bot1, ['exec', '--mask', '--', 'sh', '-c', split]);
+      expect(result).toMatchObject({ code: 0, stdout: 'x ****', stderr: '**** y' });
+    });
+
+    it('masks it in a combined log (2>&1) too, and a value that ends the output', () => {
+      const viaShell = (script: string): string => {
+        const result = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" exec --mask -- sh -c '${script}' 2>&1`], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: bot1 },
+        });
+        expect(result.status).toBe(0);
+        return result.stdout;
+      };
+      expect(viaShell(split).replaceAll('*', '')).toBe('x  y');
+      expect(viaShell('printf %s "$API_KEY" >&2; printf %s "$API_KEY"')).toBe('********');
+    });
   });
 
   describe('--env-file', () => {

@@ -87,7 +87,7 @@ export async function runAuditList(ctx: Context, options: ListOptions): Promise<
     { header: 'AGENT', value: (e) => e.agent },
     { header: 'ACTION', value: (e) => e.action },
     { header: 'KEY', value: (e) => e.key ?? '' },
-    { header: 'RESULT', value: (e, style) => (e.result === 'ok' ? e.result : style.red(e.result)) },
+    { header: 'RESULT', value: (e) => e.result, red: (e) => e.result !== 'ok' },
     { header: 'DETAIL', value: detail },
   ]);
 }

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseEnvFile } from '../../core/env-file.js';
-import { checkEnvPrefix } from '../../core/env-vars.js';
+import { checkEnvName, checkEnvPrefix, PROTECTED_ENV_NAMES, PROTECTED_ENV_PREFIXES } from '../../core/env-vars.js';
 import { UsageError, VaultError } from '../../core/errors.js';
 import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
 import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
@@ -15,6 +15,7 @@ interface ExecOptions {
   pristine?: boolean;
   mask?: boolean;
   envFile?: string;
+  allowEnv?: string[];
 }
 
 /**
@@ -48,6 +49,7 @@ export function registerExec(program: Command, deps: Deps): void {
     .option('--pristine', 'start from an empty environment apart from PATH and HOME')
     .option('--mask', "replace every injected value in the command's output with ****")
     .option('--env-file <file>', 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line')
+    .option('--allow-env <name>', "let the caller's own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable", (name: string, previous: string[] | undefined) => [...(previous ?? []), name])
     .allowUnknownOption()
     .action((words: string[], options: ExecOptions, cmd: Command) => runExec(Context.of(deps.io, cmd), childCommand(deps.argv, words), options, deps));
   examples(command, [
@@ -55,7 +57,26 @@ export function registerExec(program: Command, deps: Deps): void {
     'agent-vault exec --only OPENAI_API_KEY --pristine -- python agent.py',
     "AGENT_VAULT_TOKEN=… agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
     'agent-vault exec --env-file .env.av --mask -- npm test     # .env.av: DB_PASSWORD=av://ci-bot/DATABASE/password',
+    'agent-vault exec --only HTTPS_PROXY --allow-env HTTPS_PROXY -- curl https://example.com',
   ]);
+  command.addHelpText('after', protectedNamesHelp());
+}
+
+/** The protected variables, for `exec --help`; man 1 lists the same. */
+function protectedNamesHelp(): string {
+  const words = [...PROTECTED_ENV_NAMES, ...PROTECTED_ENV_PREFIXES.map((p) => `${p}*`)];
+  const lines: string[] = [];
+  for (const word of words) {
+    if (lines.length > 0 && lines.at(-1)!.length + word.length < 86) lines[lines.length - 1] += ` ${word}`;
+    else lines.push(`  ${word}`);
+  }
+  return [
+    'Protected variables change how programs are found, loaded or started, or where they',
+    'connect. exec refuses to set them (exit 2) unless --allow-env names them, and never',
+    'from a granted credential, even then:',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -90,7 +111,8 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
   const session = await ctx.session();
   const caller = session.tokenAgent;
   const named = ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT;
-  const request: ExecRequest = { prefix, references, ...(only === undefined ? {} : { only }) };
+  const allowEnv = (options.allowEnv ?? []).map(checkEnvName);
+  const request: ExecRequest = { prefix, references, allowEnv, ...(only === undefined ? {} : { only }) };
   if (caller !== undefined) {
     request.vault = caller;
     if (named !== undefined && checkAgentId(named) !== caller) request.grantsFrom = named;
@@ -112,7 +134,22 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     deps.setExitCode(outcome.status);
     return;
   }
+  if (outcome.failed === 'too_big') {
+    await recordRun('environment too large');
+    throw tooBigError(program, injected);
+  }
   const notFound = outcome.failed === 'not_found';
   await recordRun(notFound ? 'command not found' : 'not an executable file');
   throw new ProgramStartError(outcome.failed, notFound ? `command not found: ${program}` : `cannot run ${program}: not an executable file`, 'check the name, its permissions and PATH');
+}
+
+/** The kernel refused the environment as a whole (E2BIG): name the largest injected variables, which are what can be left out. */
+function tooBigError(program: string, injected: Map<string, string>): UsageError {
+  const sizes = [...injected].map(([name, value]) => ({ name, bytes: Buffer.byteLength(name) + Buffer.byteLength(value) + 2 }));
+  const total = sizes.reduce((sum, s) => sum + s.bytes, 0);
+  const largest = sizes.sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((s) => `${s.name} (${Math.ceil(s.bytes / 1024)} KiB)`);
+  return new UsageError(
+    `the environment is too large to start ${program}: the injected variables take ${Math.ceil(total / 1024)} KiB, the largest ${largest.join(', ')}`,
+    'leave some out with --only, or start from a smaller environment with --pristine',
+  );
 }

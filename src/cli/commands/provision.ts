@@ -11,7 +11,7 @@ export function registerProvision(program: Command, { io }: Deps): void {
   const command = program
     .command('provision')
     .description("create an agent's vault and print its token once")
-    .argument('<agent>', 'agent id: lowercase letters, digits, - and _, 1 to 64 characters')
+    .argument('<agent>', 'agent id: 1 to 64 lowercase letters, digits, - and _, starting with a letter or digit')
     .action((agent: string, _options: unknown, cmd: Command) => runProvision(Context.of(io, cmd), agent));
   examples(command, [
     'agent-vault provision researcher                          # prints avt_researcher_…',

@@ -1,6 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCredential } from '../../../src/core/credential.js';
-import { checkEnvPrefix, credentialEnv } from '../../../src/core/env-vars.js';
+import {
+  checkEnvName,
+  checkEnvPrefix,
+  checkInjection,
+  credentialEnv,
+  isProtectedEnvName,
+  MAX_ENV_STRING_BYTES,
+  PROTECTED_ENV_NAMES,
+  PROTECTED_ENV_PREFIXES,
+  type EnvSource,
+} from '../../../src/core/env-vars.js';
+import { UsageError } from '../../../src/core/errors.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 
@@ -43,5 +56,62 @@ describe('credentialEnv', () => {
     expect(checkEnvPrefix('APP_')).toBe('APP_');
     expect(() => checkEnvPrefix('1X')).toThrow(/invalid prefix/);
     expect(() => checkEnvPrefix('A-B')).toThrow(/invalid prefix/);
+  });
+});
+
+describe('protected variable names', () => {
+  it.each(['PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'BASH_ENV', 'BASH_FUNC_ls%%', 'NODE_OPTIONS', 'PYTHONPATH', 'GIT_SSH_COMMAND', 'GIT_CONFIG_COUNT', 'npm_config_script_shell', 'https_proxy', 'AGENT_VAULT_TOKEN', 'HOME', 'TMPDIR'])('%s is protected', (name) => {
+    expect(isProtectedEnvName(name)).toBe(true);
+  });
+
+  it.each(['API_KEY', 'GITHUB_PASSWORD', 'APP_PATH', 'MY_LD_PRELOAD', 'PATHS', 'HOMEPAGE_URL', 'OPENAI_API_KEY'])('%s is not', (name) => {
+    expect(isProtectedEnvName(name)).toBe(false);
+  });
+
+  it('are all listed in the exec section of man 1, and every listed one is protected', () => {
+    const page = readFileSync(resolve(import.meta.dirname, '../../../man/agent-vault.1'), 'utf8');
+    const list = page.slice(page.indexOf("and agent-vault's own:\n"), page.indexOf('No list can name'));
+    const [names, prefixes] = list.split('and every name starting with').map((part) => [...part.matchAll(/^\.BR? ([A-Z_][A-Z0-9_]*)(?: [,.])?$/gm)].map((m) => m[1]!));
+    expect(names).toEqual(PROTECTED_ENV_NAMES);
+    expect(prefixes).toEqual(PROTECTED_ENV_PREFIXES);
+  });
+});
+
+describe('checkInjection', () => {
+  const own: EnvSource = { key: 'K', agent: 'bot', granted: false };
+  const granted: EnvSource = { key: 'K', agent: 'peer', granted: true };
+  const error = (fn: () => void): UsageError => {
+    try {
+      fn();
+    } catch (err) {
+      return err as UsageError;
+    }
+    throw new Error('no error');
+  };
+
+  it('lets an own credential set a protected name that --allow-env names, a granted one never', () => {
+    expect(() => checkInjection('PATH', '/x', own, new Set())).toThrow(UsageError);
+    expect(() => checkInjection('PATH', '/x', own, new Set(['PATH']))).not.toThrow();
+    expect(error(() => checkInjection('PATH', '/x', granted, new Set(['PATH']))).hint).toMatch(/never sets PATH, even with --allow-env/);
+    expect(() => checkInjection('API_KEY', 'v', granted, new Set())).not.toThrow();
+  });
+
+  it('refuses a NUL byte and a string over the limit, naming the key and never the value', () => {
+    const nul = error(() => checkInjection('K', 'secret\0x', own, new Set()));
+    expect(nul.exitCode).toBe(2);
+    expect(nul.message).toBe('credential K of agent bot holds a NUL byte, which no environment variable can hold, so K cannot be set');
+    expect(`${nul.message} ${nul.hint}`).not.toContain('secret');
+    expect(() => checkInjection('K', 'x'.repeat(MAX_ENV_STRING_BYTES - 3), own, new Set())).not.toThrow();
+    expect(() => checkInjection('K', 'x'.repeat(MAX_ENV_STRING_BYTES - 2), own, new Set())).toThrow(/over the kernel's limit of 131072/);
+    expect(() => checkInjection('K', 'é'.repeat(MAX_ENV_STRING_BYTES / 2), own, new Set())).toThrow(/too long/);
+  });
+
+  it('points at the env file line for a reference', () => {
+    expect(error(() => checkInjection('LD_PRELOAD', 'x', { ...own, line: 3 }, new Set())).hint).toMatch(/leave out line 3 of the env file/);
+  });
+
+  it('checks an --allow-env name', () => {
+    expect(checkEnvName('PATH')).toBe('PATH');
+    expect(() => checkEnvName('A-B')).toThrow(/invalid variable name/);
   });
 });

@@ -3,12 +3,12 @@ import { UsageError } from '../../../src/core/errors.js';
 import { checkAgentId, checkCredentialKey, isAgentId, isCredentialKey, MAX_KEY_LENGTH } from '../../../src/core/ids.js';
 
 describe('agent ids', () => {
-  it.each(['a', 'bot1', 'ci-bot', 'my_agent-2', '0', 'x'.repeat(64)])('accepts %j', (id) => {
+  it.each(['a', 'bot1', 'ci-bot', 'my_agent-2', '0', '0-', 'a_', 'x'.repeat(64)])('accepts %j', (id) => {
     expect(isAgentId(id)).toBe(true);
     expect(checkAgentId(id)).toBe(id);
   });
 
-  it.each(['', 'Bot', 'a b', 'a/b', '../x', '..', '.', 'a.b', 'x'.repeat(65), 'bot\n', 'ünï', 'a\0'])('rejects %j with a usage error', (id) => {
+  it.each(['', 'Bot', 'a b', 'a/b', '../x', '..', '.', 'a.b', 'x'.repeat(65), 'bot\n', 'ünï', 'a\0', '-', '--x', '-bot', '_bot', '__'])('rejects %j with a usage error', (id) => {
     expect(isAgentId(id)).toBe(false);
     expect(() => checkAgentId(id)).toThrow(UsageError);
   });

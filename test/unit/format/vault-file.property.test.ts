@@ -19,7 +19,7 @@ const OWNER_KEY = randomBytes(32);
 const TOKEN_SECRET = randomBytes(32);
 const VAULT_KEY = randomBytes(32);
 
-const agentId = fc.stringMatching(/^[a-z0-9_-]{1,64}$/);
+const agentId = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,63}$/);
 const time = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
 
 function header(agent: string, created: string, updated: string): VaultHeader {

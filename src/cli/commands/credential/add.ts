@@ -7,6 +7,7 @@ import { addTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from '../../credential-fields.js';
 import { examples, type Deps } from '../../command-kit.js';
+import { warnSecretInArguments } from '../../secret-input.js';
 import { notice, printJson } from '../../render.js';
 
 /** `a, b or c`. */
@@ -22,7 +23,8 @@ export function registerAdd(credential: Command, { io }: Deps): void {
   examples(command, [
     'agent-vault credential add GITHUB                 # on a terminal: asks for the type and each field',
     'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
-    'agent-vault credential add GITHUB --type login --username bot --totp-stdin <<< "otpauth://totp/GitHub:bot?secret=…"',
+    'agent-vault credential add GITHUB --type login --username bot --password-file pw.txt --totp-file otpauth-uri.txt',
+    'agent-vault credential add GITHUB --type login --username bot --totp-stdin < otpauth-uri.txt',
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
     'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
   ]);
@@ -30,6 +32,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
 
 export async function runAdd(ctx: Context, key: string, options: FieldOptions & { type?: string }): Promise<void> {
   checkCredentialKey(key);
+  if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const flagType = options.type === undefined ? undefined : checkCredentialType(options.type);

@@ -5,7 +5,7 @@ import { setSecrets } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson } from '../../render.js';
-import { promptSecret, readSecretFromStdin } from '../../secret-input.js';
+import { promptSecret, readSecretFromStdin, warnSecretInArguments } from '../../secret-input.js';
 
 export function registerSet(credential: Command, { io }: Deps): void {
   const command = credential
@@ -27,6 +27,7 @@ export async function runSet(ctx: Context, args: string[]): Promise<void> {
   });
   if (new Set(parsed.map((p) => p.key)).size !== parsed.length) throw new UsageError('a key is given twice');
   if (parsed.filter((p) => p.source === '-').length > 1) throw new UsageError('only one KEY=- can read stdin', 'set the others in another call');
+  for (const { key, source } of parsed) if (source !== 'prompt' && source !== '-') warnSecretInArguments(ctx.io, ctx.mode, `the value of ${key}`, `${key}=- with the value on stdin, or ${key} alone to be asked`);
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const pairs: Array<[string, string]> = [];

@@ -5,6 +5,7 @@ import { updateTyped } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { addFieldOptions, collectInput, type FieldOptions } from '../../credential-fields.js';
 import { examples, type Deps } from '../../command-kit.js';
+import { warnSecretInArguments } from '../../secret-input.js';
 import { notice, printJson } from '../../render.js';
 
 export function registerUpdate(credential: Command, { io }: Deps): void {
@@ -17,6 +18,7 @@ export function registerUpdate(credential: Command, { io }: Deps): void {
   examples(command, [
     'agent-vault credential update GITHUB --password-stdin < new-password.txt',
     'agent-vault credential update GITHUB --uri https://github.com --uri https://api.github.com',
+    'agent-vault credential update GITHUB --totp-file otpauth-uri.txt',
     'agent-vault credential update OLD_NAME --rename NEW_NAME',
     'agent-vault credential update GITHUB --email ""    # an empty value removes a field',
   ]);
@@ -24,6 +26,7 @@ export function registerUpdate(credential: Command, { io }: Deps): void {
 
 export async function runUpdate(ctx: Context, keyOrId: string, options: FieldOptions & { rename?: string }): Promise<void> {
   if (options.rename !== undefined) checkCredentialKey(options.rename);
+  if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const { input } = await collectInput(ctx.io, options, undefined, { promptForMain: false });
