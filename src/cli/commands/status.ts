@@ -40,6 +40,6 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     { header: 'PROVISIONED', value: (r) => (r.provisioned ? 'yes' : 'no') },
     { header: 'CREATED', value: (r) => r.created ?? '' },
     { header: 'UPDATED', value: (r) => r.updated ?? '' },
-    { header: 'CREDENTIALS', value: (r, style) => (r.damaged ? style.red('damaged') : r.credentials === undefined ? '' : String(r.credentials)) },
+    { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
   ]);
 }
