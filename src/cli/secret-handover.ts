@@ -81,7 +81,9 @@ export async function holdValues(values: Readonly<Record<string, string>>): Prom
       if (said.includes('ready\n')) resolve();
     });
   });
+  // Nothing of ours may keep this process waiting for the holder, should execve fail.
   holder.removeAllListeners('exit');
+  holder.stdout.destroy();
   holder.unref();
   return name;
 }
