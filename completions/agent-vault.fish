@@ -213,7 +213,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s q -l quiet -d 'no
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s y -l yes -d 'do not ask for confirmation (required off a terminal for destructive commands)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l passphrase-file -r -F -d 'read the owner passphrase from a file (also: AGENT_VAULT_PASSPHRASE_FILE)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l passphrase-stdin -d 'read the owner passphrase from stdin'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l token-file -r -F -d 'read the agent token from a file (also: AGENT_VAULT_TOKEN); provision and token rotate write the new token to it'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l token-file -r -F -d 'read the agent token from a file (also: AGENT_VAULT_TOKEN_FILE, or AGENT_VAULT_TOKEN); provision and token rotate write the new token to it'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -l kdf-memory -x -d 'Argon2id memory in MiB'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/init'" -l kdf-iterations -x -d 'Argon2id passes'

@@ -22,8 +22,15 @@ function wantsJson(argv: readonly string[]): boolean {
 }
 
 /** Runs the CLI with `argv` (as in `process.argv`) and returns the exit code. */
-export async function main(argv: string[], io: IO = systemIO()): Promise<number> {
+export async function main(argv: string[], given?: IO): Promise<number> {
   const json = wantsJson(argv);
+  let io: IO;
+  try {
+    io = given ?? (await systemIO());
+  } catch (err) {
+    // A re-executed process lost what it was handed over; the second try takes nothing.
+    return reportError(await systemIO(), err, json);
+  }
   let exitCode: number = ExitCode.ok;
   const program = buildProgram({ io, argv, setExitCode: (code) => (exitCode = code) }, { json, version: version() });
   try {

@@ -63,9 +63,14 @@ export class Context {
     return openStore(this.storeLocation, this.io.env);
   }
 
-  /** The agent token, from `--token-file` or AGENT_VAULT_TOKEN, if one is given. */
+  /**
+   * The agent token, from `--token-file`, AGENT_VAULT_TOKEN_FILE or AGENT_VAULT_TOKEN, if
+   * one is given. A file is preferred: a variable's value stays readable in
+   * /proc/<pid>/environ by every process of the user for as long as agent-vault runs.
+   */
   token(): string | undefined {
-    if (this.options.tokenFile) return readTextFile(this.options.tokenFile, 'token file').trim();
+    const file = this.options.tokenFile ?? this.io.env.AGENT_VAULT_TOKEN_FILE;
+    if (file) return readTextFile(file, 'token file').trim();
     const token = this.io.env.AGENT_VAULT_TOKEN;
     return token ? token.trim() : undefined;
   }

@@ -38,10 +38,12 @@ export interface EnvironmentRow {
 export const ENVIRONMENT: readonly EnvironmentRow[] = [
   { name: 'AGENT_VAULT_HOME', meaning: 'the store directory (--store overrides it)' },
   { name: 'AGENT_VAULT_AGENT', meaning: 'the agent whose vault is meant when --agent is not given' },
-  { name: 'AGENT_VAULT_TOKEN', meaning: "an agent's token; when set, it alone decides who is calling" },
+  { name: 'AGENT_VAULT_TOKEN', meaning: "an agent's token; when set, it alone decides who is calling (prefer AGENT_VAULT_TOKEN_FILE)" },
+  { name: 'AGENT_VAULT_TOKEN_FILE', meaning: 'a file holding the agent token (like --token-file); keeps the token out of the environment' },
   { name: 'AGENT_VAULT_PASSPHRASE', meaning: 'the owner passphrase; read once, then removed from the environment of commands the tool starts' },
   { name: 'AGENT_VAULT_PASSPHRASE_FILE', meaning: 'a file holding the owner passphrase (like --passphrase-file)' },
   { name: 'AGENT_VAULT_LOCK_TIMEOUT', meaning: "seconds to wait for a store's lock before giving up with exit 7 (default 10)" },
+  { name: 'AGENT_VAULT_HANDOVER', meaning: 'set by agent-vault itself when exec re-executes it without the token and passphrase; never set it' },
   { name: 'AGENT_VAULT_DEBUG', meaning: "set to 1 to print an unexpected error's name, code and stack frames (never its message, which may quote a value)" },
   { name: 'XDG_DATA_HOME', meaning: 'the default store is $XDG_DATA_HOME/agent-vault (default ~/.local/share)' },
   { name: 'XDG_CONFIG_HOME', meaning: 'settings live in $XDG_CONFIG_HOME/agent-vault/config.json (default ~/.config)' },

@@ -7,6 +7,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
+import { canReexecute, HANDED_OVER, HOLDER_VARIABLE, reexecuteWithout, takeHeldValues } from './secret-handover.js';
 
 /** Masked and plain questions, answered on the terminal. Loaded only when asked. */
 export interface Prompter {
@@ -36,6 +37,13 @@ export interface IO {
   prompter(): Promise<Prompter>;
   /** The time, as commands see it: grant expiry, audit timestamps, `--since`. */
   now(): Date;
+  /**
+   * Called by `exec` before it starts a child: where it can (see secret-handover.ts),
+   * re-executes this process so that its initial environment, which any process of the
+   * user can read in /proc, no longer holds AGENT_VAULT_TOKEN or AGENT_VAULT_PASSPHRASE.
+   * Then it does not return. Otherwise, and when neither is there, it does nothing.
+   */
+  dropSecretsFromEnviron(): Promise<void>;
 }
 
 class StreamIO implements IO {
@@ -54,6 +62,7 @@ class StreamIO implements IO {
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
     private readonly clock: () => Date,
+    private readonly reexecute: () => Promise<void> = async () => {},
   ) {
     // A reader that goes away early (`agent-vault help | head -1`) is not an error of
     // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
@@ -103,6 +112,10 @@ class StreamIO implements IO {
     return this.clock();
   }
 
+  dropSecretsFromEnviron(): Promise<void> {
+    return this.reexecute();
+  }
+
   async prompter(): Promise<Prompter> {
     const inquirer = await import('@inquirer/prompts');
     const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
@@ -125,11 +138,25 @@ class StreamIO implements IO {
   }
 }
 
-/** The process's own streams and environment. Takes AGENT_VAULT_PASSPHRASE out of `process.env`. */
-export function systemIO(): IO {
-  const passphrase = process.env.AGENT_VAULT_PASSPHRASE;
+/**
+ * The process's own streams and environment. Takes AGENT_VAULT_PASSPHRASE out of
+ * `process.env`. In a process that re-executed itself to drop the token and the
+ * passphrase from its environment, takes them back from the holder instead; the token
+ * then lives in `process.env` only, which /proc does not show.
+ */
+export async function systemIO(): Promise<IO> {
+  const holder = process.env[HOLDER_VARIABLE];
+  delete process.env[HOLDER_VARIABLE];
+  const handedOver = holder === undefined ? undefined : await takeHeldValues(holder);
+  const inEnviron: Record<string, string> = {};
+  for (const name of HANDED_OVER) if (handedOver === undefined && process.env[name]) inEnviron[name] = process.env[name];
+  const passphrase = handedOver === undefined ? process.env.AGENT_VAULT_PASSPHRASE : handedOver.AGENT_VAULT_PASSPHRASE;
   delete process.env.AGENT_VAULT_PASSPHRASE;
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date());
+  if (handedOver?.AGENT_VAULT_TOKEN !== undefined) process.env.AGENT_VAULT_TOKEN = handedOver.AGENT_VAULT_TOKEN;
+  const reexecute = async (): Promise<void> => {
+    if (Object.keys(inEnviron).length > 0 && canReexecute()) await reexecuteWithout(process.env, inEnviron);
+  };
+  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date(), reexecute);
 }
 
 /** What {@link testIO} returns: an IO whose output can be read back. */

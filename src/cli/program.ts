@@ -33,7 +33,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .option('-y, --yes', 'do not ask for confirmation (required off a terminal for destructive commands)')
     .addOption(new Option('--passphrase-file <file>', 'read the owner passphrase from a file (also: AGENT_VAULT_PASSPHRASE_FILE)'))
     .addOption(new Option('--passphrase-stdin', 'read the owner passphrase from stdin'))
-    .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN); provision and token rotate write the new token to it'))
+    .addOption(new Option('--token-file <file>', 'read the agent token from a file (also: AGENT_VAULT_TOKEN_FILE, or AGENT_VAULT_TOKEN); provision and token rotate write the new token to it'))
     .exitOverride()
     // In --json mode stderr carries only the JSON error, so no help hint after it.
     .showHelpAfterError(options.json ? false : '(run with --help for usage)')

@@ -22,7 +22,7 @@ interface ExecOptions {
  * Vault secrets the child must never inherit. AGENT_VAULT_PASSPHRASE is already gone
  * from the environment (io.ts takes it out at start-up); it is listed for clarity.
  */
-const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE'];
+const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_TOKEN_FILE', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE'];
 
 /**
  * The program could not be started: exit 127 when it was not found, 126 when it is not
@@ -55,7 +55,7 @@ export function registerExec(program: Command, deps: Deps): void {
   examples(command, [
     'agent-vault exec -- ./deploy.sh --prod',
     'agent-vault exec --only OPENAI_API_KEY --pristine -- python agent.py',
-    "AGENT_VAULT_TOKEN=… agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
+    "AGENT_VAULT_TOKEN_FILE=bot.token agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
     'agent-vault exec --env-file .env.av --mask -- npm test     # .env.av: DB_PASSWORD=av://ci-bot/DATABASE/password',
     'agent-vault exec --only HTTPS_PROXY --allow-env HTTPS_PROXY -- curl https://example.com',
   ]);
@@ -104,6 +104,8 @@ function childEnv(base: NodeJS.ProcessEnv, pristine: boolean, injected: Map<stri
 }
 
 export async function runExec(ctx: Context, command: string[], options: ExecOptions, deps: Deps): Promise<void> {
+  // First of all, before stdin or the store is touched: it may start this process again.
+  await ctx.io.dropSecretsFromEnviron();
   const [program, ...args] = command as [string, ...string[]];
   const only = options.only?.split(',').map((k) => checkCredentialKey(k.trim()));
   const prefix = checkEnvPrefix(options.prefix ?? '');

@@ -20,7 +20,7 @@ export function registerTotp(program: Command, { io }: Deps): void {
   examples(command, [
     'agent-vault totp GITHUB',
     'code=$(agent-vault totp GITHUB) && ./login.sh --otp "$code"',
-    'AGENT_VAULT_TOKEN=$(cat bot.token) agent-vault totp GITHUB --fresh 5',
+    'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault totp GITHUB --fresh 5',
     'agent-vault totp GITHUB --json      # {"code", "expires_in", "period", "digits"}',
   ]);
 }

@@ -23,7 +23,7 @@ export function registerGet(credential: Command, { io }: Deps): void {
     .action((key: string, options: GetOptions, cmd: Command) => runGet(Context.of(io, cmd), key, options));
   examples(command, [
     'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
-    'AGENT_VAULT_TOKEN=$(cat bot.token) agent-vault credential get GITHUB --field username',
+    'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential get GITHUB --field username',
     'agent-vault credential get GITHUB --json --reveal',
   ]);
 }
