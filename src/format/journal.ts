@@ -23,12 +23,17 @@ export interface JournalEntry {
   agent: string;
   /** When the change began (UTC, ISO 8601). */
   at: string;
-  /** For `rotate`: the public key (base64) the new vault carries, so a finisher can tell whether the vault was replaced. */
-  pub?: string;
+  /**
+   * The public key (base64) of the vault the change is about: for `provision` and
+   * `rotate` the one the new vault carries, for `deprovision` the one being removed.
+   * It ties the entry to that one vault, so a genuine entry saved and put back after
+   * its change was finished (a replay) cannot act on a later vault of the same agent.
+   */
+  pub: string;
 }
 
 function unsigned(entry: JournalEntry): string {
-  return JSON.stringify({ v: JOURNAL_VERSION, op: entry.op, agent: entry.agent, at: entry.at, ...(entry.pub === undefined ? {} : { pub: entry.pub }) });
+  return JSON.stringify({ v: JOURNAL_VERSION, op: entry.op, agent: entry.agent, at: entry.at, pub: entry.pub });
 }
 
 function mac(ownerKey: Buffer, text: string): string {
@@ -53,11 +58,11 @@ export function parseJournalEntry(bytes: Buffer, ownerKey: Buffer): JournalEntry
   if (!d || typeof d !== 'object' || d.v !== JOURNAL_VERSION || typeof d.op !== 'string' || !OPS.includes(d.op as JournalOp)) {
     throw new FormatError('journal entry has an unsupported version or operation');
   }
-  if (typeof d.agent !== 'string' || !isAgentId(d.agent) || typeof d.at !== 'string' || typeof d.mac !== 'string' || (d.pub !== undefined && typeof d.pub !== 'string')) {
+  if (typeof d.agent !== 'string' || !isAgentId(d.agent) || typeof d.at !== 'string' || typeof d.mac !== 'string' || typeof d.pub !== 'string') {
     throw new FormatError('journal entry has an invalid field');
   }
   checkTimestamp(d.at, 'journal entry time');
-  const entry: JournalEntry = { op: d.op as JournalOp, agent: d.agent, at: d.at, ...(d.pub === undefined ? {} : { pub: d.pub as string }) };
+  const entry: JournalEntry = { op: d.op as JournalOp, agent: d.agent, at: d.at, pub: d.pub };
   const expected = Buffer.from(mac(ownerKey, unsigned(entry)));
   const given = Buffer.from(d.mac);
   if (encodeJournalEntry(entry, ownerKey).toString('utf8') !== bytes.toString('utf8') || given.length !== expected.length || !timingSafeEqual(given, expected)) {
