@@ -55,10 +55,10 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
       throw new IntegrityError(`agent ${agent} has an audit log but no vault: it was deleted`, 'run agent-vault audit verify; restore the vault from a backup, or move the log away');
     }
     const now = session.now().toISOString();
-    const { token, parsed } = createToken(agent);
-    const vaultKey = randomBytes(KEY_LENGTH);
     const keyPair = generateAgentKeyPair();
     await beginJournal(session, { op: 'provision', agent, at: now, pub: encodeBase64(keyPair.publicKey) });
+    const { token, parsed } = createToken(agent);
+    const vaultKey = randomBytes(KEY_LENGTH);
     const header: VaultHeader = {
       agent,
       created: now,
@@ -131,10 +131,13 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
     session.adoptAuditKeys(agent, payload);
     await settleRotatedKeys(session, agent, payload);
     await session.audit.record(agent, { action: 'token.rotate' });
+    // Still holding the vault until the entry is gone: a recovery by a concurrent owner
+    // command waits for the vault, and must then find no entry for a change that is not
+    // interrupted but only still under way.
+    await resealGrantsTo(session, agent);
+    await endJournal(session, agent);
     return token;
   });
-  await resealGrantsTo(session, agent);
-  await endJournal(session, agent);
   return token;
 }
 
@@ -193,14 +196,16 @@ async function finishDeprovision(session: Session, agent: string, at: string, re
 /**
  * Undoes a provisioning whose token was never shown: nobody could have used the vault,
  * so its files go, its log with them (all it can hold is `agent.provision`, perhaps
- * without its head yet), and the store's log records the end.
+ * without its head yet), and the store's log records the end. The vault goes last, so
+ * that a vault that is gone means the undoing (or the provisioning) got no further
+ * than that, and a finisher leaves everything else alone.
  */
 async function undoProvision(session: Session, agent: string, reason: string): Promise<void> {
   await removeAgentKey(session, agent);
   await removeGrantsInvolving(session, agent, { given: true, received: true });
-  await session.store.remove(objectIds.vault(agent));
   await session.store.audit.discard(agentLog(agent));
   await session.audit.recordStore({ agent, action: 'agent.deprovision', reason });
+  await session.store.remove(objectIds.vault(agent));
 }
 
 /**
@@ -224,74 +229,85 @@ export async function recoverInterrupted(session: Session): Promise<string[]> {
       throw err;
     }
     if (entry.agent !== agent) throw new IntegrityError(`${session.store.describe(id)}: the journal entry names agent ${entry.agent}`, 'remove it if no agent-vault command was interrupted');
-    done.push(await finish(session, entry));
-    await endJournal(session, agent);
+    const outcome = await session.store.exclusive(objectIds.vault(agent), async () => {
+      // Read again holding the vault: the command that wrote the entry may still have
+      // been at work (it holds the vault until its entry is gone), and then has finished.
+      const still = await session.store.read(id);
+      if (!still || !still.bytes.equals(found.bytes)) return undefined;
+      const finished = await finish(session, entry, id);
+      if (!finished.rest) await endJournal(session, agent);
+      return finished;
+    });
+    if (outcome === undefined) continue;
+    if (outcome.rest) {
+      await outcome.rest();
+      await endJournal(session, agent);
+    }
+    done.push(outcome.message);
   }
   return done;
 }
 
-/** The public key (base64) of `agent`'s vault, or undefined when it has none. */
-async function vaultPub(session: Session, agent: string): Promise<string | undefined> {
-  return (await session.hasVault(agent)) ? encodeBase64((await session.readVaultFile(agent)).file.header.publicKey) : undefined;
+/**
+ * The public key of the agent's vault, or undefined when there is none. An entry acts
+ * only on the vault it names by that key: any other vault of the same agent is a later
+ * one, and the entry was put back after its change was finished.
+ */
+async function vaultOfEntry(session: Session, entry: JournalEntry, id: string): Promise<'none' | 'match'> {
+  if (!(await session.hasVault(entry.agent))) return 'none';
+  const { file } = await session.readVaultFile(entry.agent);
+  if (encodeBase64(file.header.publicKey) === entry.pub) return 'match';
+  throw stale(session, id, `the journal entry is for another vault of agent ${entry.agent}: it was put back after its change was finished`);
+}
+
+/** A journal entry the store's state says is not what a crash left: exit 6 naming it, and nothing done. */
+function stale(session: Session, id: string, why: string): IntegrityError {
+  return new IntegrityError(`${session.store.describe(id)}: ${why}`, 'remove it; run agent-vault audit verify');
 }
 
 /**
- * Whether the agent's live log holds nothing but what a provisioning writes (its first
- * line), so it may be discarded with the provisioning it belongs to.
+ * Finishes or undoes one interrupted change, holding the agent's vault. A vault that
+ * is gone means a provisioning or deprovisioning got as far as it goes (the vault is
+ * the first file one writes and the last the other removes): nothing is left to do.
+ * A rotation's grant re-seals write the agent's own vault, and so are left in `rest`
+ * for the caller to run once it let go of the vault.
  */
-async function onlyProvisioned(session: Session, agent: string): Promise<boolean> {
-  const { text } = await session.store.audit.read(agentLog(agent));
-  return text === undefined || text.split('\n').filter(Boolean).length <= 1;
-}
-
-function stale(session: Session, entry: JournalEntry, why: string): IntegrityError {
-  return new IntegrityError(
-    `${session.store.describe(objectIds.journal(entry.agent))}: this ${entry.op} entry does not match the store (${why}): it is stale or was put back`,
-    'run agent-vault audit verify; remove the entry if no agent-vault command was interrupted',
-  );
-}
-
-/**
- * Finishes or undoes one interrupted change; it takes the agent's vault for the steps
- * that must hold it. An entry is obeyed only where the store is in a state its own
- * change could have left: an old genuine entry put back later (a replay) must not
- * deprovision or undo a vault it was never about, nor cover a deletion.
- */
-async function finish(session: Session, entry: JournalEntry): Promise<string> {
+async function finish(session: Session, entry: JournalEntry, id: string): Promise<{ message: string; rest?: () => Promise<void> }> {
   const { agent } = entry;
-  const holding = <T>(fn: () => Promise<T>): Promise<T> => session.store.exclusive(objectIds.vault(agent), fn);
   const reason = `finishing an interrupted ${entry.op === 'rotate' ? 'token rotation' : entry.op === 'provision' ? 'provisioning' : 'deprovisioning'}`;
   if (entry.op === 'deprovision') {
-    await holding(async () => {
-      const pub = await vaultPub(session, agent);
-      // Its log is retired just before its vault goes: a vault gone with its log still live was deleted.
-      if (pub === undefined && (await session.store.audit.read(agentLog(agent))).text !== undefined) throw stale(session, entry, 'the vault is gone but its log is live');
-      if (pub !== undefined && pub !== entry.pub) throw stale(session, entry, 'the vault is another one');
-      await finishDeprovision(session, agent, entry.at, reason);
-    });
-    return `finished the deprovisioning of agent ${agent}`;
+    const vault = await vaultOfEntry(session, entry, id);
+    // Its log is retired just before its vault goes: a vault gone while its log is live was deleted.
+    if (vault === 'none' && (await session.store.audit.read(agentLog(agent))).text !== undefined) {
+      throw stale(session, id, `the vault of agent ${agent} is gone but its log is live: it was deleted, not deprovisioned`);
+    }
+    if (vault === 'match') await finishDeprovision(session, agent, entry.at, reason);
+    return { message: `finished the deprovisioning of agent ${agent}` };
   }
   if (entry.op === 'provision') {
-    await holding(async () => {
-      const pub = await vaultPub(session, agent);
-      if (pub !== undefined && pub !== entry.pub) throw stale(session, entry, 'the vault is another one');
-      if (!(await onlyProvisioned(session, agent))) throw stale(session, entry, 'its log holds more than a provisioning');
+    if ((await vaultOfEntry(session, entry, id)) === 'match') {
+      // All a provisioning whose token was never shown can have logged is its first line.
+      const { text } = await session.store.audit.read(agentLog(agent));
+      if (text !== undefined && text.split('\n').filter(Boolean).length > 1) throw stale(session, id, `agent ${agent}'s log holds more than its provisioning: its token was used`);
       await undoProvision(session, agent, `${reason}: undone, its token was never shown`);
-    });
-    return `undid the interrupted provisioning of agent ${agent}: provision it again`;
+    }
+    return { message: `undid the interrupted provisioning of agent ${agent}: provision it again` };
   }
-  const replaced = await holding(async () => {
-    const vault = await session.unlock(agent);
-    if (encodeBase64(vault.file.header.publicKey) !== entry.pub) return false;
+  const vault = await session.unlock(agent);
+  const replaced = encodeBase64(vault.file.header.publicKey) === entry.pub;
+  if (replaced) {
     await settleRotatedKeys(session, agent, vault.payload);
     await session.audit.record(agent, { action: 'token.rotate', result: 'error', reason: `${reason}: its new token was never shown` });
-    return true;
-  });
-  // Not replaced: the old token still works; put back the grants removed before the
-  // replace. (A replayed entry lands here too, and only re-seals what is live.)
-  if (!replaced) await resealGrantsFrom(session, agent);
-  await resealGrantsTo(session, agent);
-  return replaced
-    ? `finished the token rotation of agent ${agent}, but its new token was never shown: run agent-vault token rotate ${agent}`
-    : `undid the interrupted token rotation of agent ${agent}: its token is unchanged`;
+  }
+  const rest = async (): Promise<void> => {
+    // Not replaced: the old token still works; put back the grants removed before the replace.
+    if (!replaced) await resealGrantsFrom(session, agent);
+    await resealGrantsTo(session, agent);
+  };
+  return {
+    message: replaced
+      ? `finished the token rotation of agent ${agent}, but its new token was never shown: run agent-vault token rotate ${agent}`
+      : `undid the interrupted token rotation of agent ${agent}: its token is unchanged`,
+    rest,
+  };
 }

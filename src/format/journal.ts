@@ -25,9 +25,9 @@ export interface JournalEntry {
   at: string;
   /**
    * The public key (base64) of the vault the change is about: for `provision` and
-   * `rotate` the one the new vault carries, for `deprovision` the current one. It binds
-   * the entry to one incarnation of the vault, so an old genuine entry put back later
-   * is recognised as stale instead of obeyed.
+   * `rotate` the one the new vault carries, for `deprovision` the one being removed.
+   * It ties the entry to that one vault, so a genuine entry saved and put back after
+   * its change was finished (a replay) cannot act on a later vault of the same agent.
    */
   pub: string;
 }

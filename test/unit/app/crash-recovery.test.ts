@@ -188,7 +188,7 @@ describe('a genuine journal entry put back later', () => {
     writeFileSync(journal(), old);
     const result = await store.owner(['audit', 'verify']);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(/deprovision entry does not match the store \(the vault is another one\)/);
+    expect(result.stderr).toMatch(/the journal entry is for another vault of agent bob/);
     expect(existsSync(join(store.dir, 'vaults', 'bob.vault'))).toBe(true);
   });
 
@@ -197,7 +197,7 @@ describe('a genuine journal entry put back later', () => {
     rmSync(join(store.dir, 'vaults', 'bob.vault'));
     mkdirSync(join(store.dir, 'journals'), { recursive: true });
     writeFileSync(journal(), old);
-    expect((await store.owner(['audit', 'verify'])).stderr).toMatch(/the vault is gone but its log is live/);
+    expect((await store.owner(['audit', 'verify'])).stderr).toMatch(/the vault of agent bob is gone but its log is live/);
     rmSync(journal());
     expect((await store.owner(['audit', 'verify'])).stderr).toMatch(/agent bob is provisioned .* but its vault is missing/);
   });
@@ -209,7 +209,7 @@ describe('a genuine journal entry put back later', () => {
     writeFileSync(join(store.dir, 'journals', 'carol.journal'), old);
     const result = await store.owner(['audit', 'verify']);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(/provision entry does not match the store \(the vault is another one\)/);
+    expect(result.stderr).toMatch(/the journal entry is for another vault of agent carol/);
     rmSync(join(store.dir, 'journals', 'carol.journal'));
     expect(await store.agent(carol, ['credential', 'get', 'MINE'])).toMatchObject({ code: 0, stdout: 'carols\n' });
   });
