@@ -31,7 +31,8 @@ describe('credential and grant commands under SIGKILL and ENOSPC at every write 
     console.log(`fault harness: ${pairs} (command, point, fault) runs over the credential and grant commands`);
   });
 
+  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
   it.each(CASES)('$name', async (c) => {
     pairs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
-  });
+  }, 600_000);
 });

@@ -30,8 +30,9 @@ describe('lifecycle commands under SIGKILL and ENOSPC at every write point', () 
     console.log(`fault harness: ${pairs} (command, point, fault) runs over the lifecycle commands`);
   });
 
+  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
   it.each(CASES)('$name', async (c) => {
     const { pairs: driven } = await driveFaults(c.createsStore ? { dir: '', tokens: {} } : prepared, c, ['kill', 'enospc']);
     pairs += driven;
-  });
+  }, 600_000);
 });

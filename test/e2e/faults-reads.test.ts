@@ -28,8 +28,9 @@ describe('reads under SIGKILL and ENOSPC at every write point of their audit lin
     console.log(`fault harness: ${pairs} (command, point, fault) runs over the reading commands`);
   });
 
+  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
   it.each(CASES)('$name', async (c) => {
     expect(c.args.length).toBeGreaterThan(0);
     pairs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
-  });
+  }, 600_000);
 });

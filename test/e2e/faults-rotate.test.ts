@@ -22,8 +22,9 @@ describe('token rotation under SIGKILL and ENOSPC at every write point', () => {
     console.log(`fault harness: ${pairs} (command, point, fault) runs over token rotation`);
   });
 
+  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
   it.each(CASES)('$name', async (c) => {
     const { pairs: driven } = await driveFaults(c.createsStore ? { dir: '', tokens: {} } : prepared, c, ['kill', 'enospc']);
     pairs += driven;
-  });
+  }, 600_000);
 });
