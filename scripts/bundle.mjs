@@ -23,7 +23,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf'],
+  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb'],
   // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
