@@ -1,10 +1,11 @@
 /**
- * `import`: parse another manager's export (each parser loaded only when its format is
- * asked for), plan it against the vault, and write it in one atomic write of the vault,
+ * `import`: parse another manager's export (the parsers loaded only now), plan it
+ * against the vault, and write it in one atomic write of the vault,
  * all or nothing, with one `credential.import` audit event per key written.
  */
-import { BusyError } from '../core/errors.js';
-import type { ImportFormat, ParsedImport } from '../core/import/entry.js';
+import { AuthError, BusyError, UsageError } from '../core/errors.js';
+import { isImportInputError, type ImportFormat, type ParsedImport } from '../core/import/entry.js';
+import type { Argon2Fn } from '../core/import/kdbx.js';
 import type { PassFile } from '../core/import/pass.js';
 import { applyImport, type ConflictPolicy, type PlanRow } from '../core/import/plan.js';
 import { modifySyncingGrants } from './grants.js';
@@ -17,7 +18,7 @@ export type ImportSource =
   | { format: 'pass'; files: PassFile[] };
 
 /** Argon2 for kdbx files, by the same native module that derives the owner key. */
-async function argon2Raw(params: Parameters<import('../core/import/kdbx.js').Argon2Fn>[0]): Promise<Uint8Array> {
+async function argon2Raw(params: Parameters<Argon2Fn>[0]): Promise<Uint8Array> {
   const argon2 = await import('argon2');
   return argon2.hash(Buffer.from(params.password), {
     type: params.type === 'argon2d' ? argon2.argon2d : argon2.argon2id,
@@ -31,26 +32,44 @@ async function argon2Raw(params: Parameters<import('../core/import/kdbx.js').Arg
   });
 }
 
-/** Parses an input into entries; a malformed one is a usage error naming its line or entry. */
-export async function parseImport(source: ImportSource): Promise<ParsedImport> {
-  switch (source.format) {
-    case 'dotenv':
-      return (await import('../core/import/dotenv.js')).parseDotenvImport(source.text);
-    case 'json':
-      return (await import('../core/import/json.js')).parseJsonExport(source.text);
-    case 'bitwarden-json':
-      return (await import('../core/import/bitwarden.js')).parseBitwardenJson(source.text);
-    case 'keepassxc-csv':
-      return (await import('../core/import/keepassxc-csv.js')).parseKeepassxcCsv(source.text);
-    case '1password-csv':
-      return (await import('../core/import/onepassword-csv.js')).parseOnePasswordCsv(source.text);
-    case 'otpauth':
-      return (await import('../core/import/otpauth.js')).parseOtpauth(source.text);
-    case 'kdbx':
-      return (await import('../core/import/kdbx.js')).parseKdbx(source.bytes, source.password, argon2Raw);
-    case 'pass':
-      return (await import('../core/import/pass.js')).parsePassEntries(source.files);
+/**
+ * Runs a parser or encoder from `core/import/parsers.ts`, turning the input errors it
+ * throws into our own: a wrong kdbx password is exit 4, anything else wrong with the
+ * input exit 2. (They are matched by mark, not class: in the CLI the parsers come from
+ * a bundle of their own.)
+ */
+export async function withParsers<T>(use: (parsers: typeof import('../core/import/parsers.js')) => T | Promise<T>): Promise<T> {
+  const parsers = await import('../core/import/parsers.js');
+  try {
+    return await use(parsers);
+  } catch (err) {
+    if (!isImportInputError(err)) throw err;
+    throw err.kind === 'auth' ? new AuthError(err.message, err.hint) : new UsageError(err.message, err.hint);
   }
+}
+
+/** Parses an input into entries; a malformed one is a usage error naming its line or entry. */
+export function parseImport(source: ImportSource): Promise<ParsedImport> {
+  return withParsers((parsers) => {
+    switch (source.format) {
+      case 'dotenv':
+        return parsers.parseDotenvImport(source.text);
+      case 'json':
+        return parsers.parseJsonExport(source.text);
+      case 'bitwarden-json':
+        return parsers.parseBitwardenJson(source.text);
+      case 'keepassxc-csv':
+        return parsers.parseKeepassxcCsv(source.text);
+      case '1password-csv':
+        return parsers.parseOnePasswordCsv(source.text);
+      case 'otpauth':
+        return parsers.parseOtpauth(source.text);
+      case 'kdbx':
+        return parsers.parseKdbx(source.bytes, source.password, argon2Raw);
+      case 'pass':
+        return parsers.parsePassEntries(source.files);
+    }
+  });
 }
 
 /** What an import did, or would do: the plan, and whether it was written. */

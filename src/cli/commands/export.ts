@@ -1,22 +1,20 @@
 import { Option, type Command } from 'commander';
-import { credentialEnv } from '../../core/env-vars.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { notice } from '../render.js';
 
-const EXPORT_FORMATS = ['json', 'dotenv'] as const;
+/** app/export.ts's formats, named here so that registering the command loads nothing of the export. */
+const FORMATS = ['json', 'dotenv'] as const;
 
 interface ExportOptions {
-  format: (typeof EXPORT_FORMATS)[number];
+  format: (typeof FORMATS)[number];
 }
 
 export function registerExport(program: Command, { io }: Deps): void {
   const command = program
     .command('export')
-    .description("print every credential of a vault, secrets included, to stdout (owner only; asks first)")
-    .addOption(
-      new Option('--format <format>', 'json: everything, TOTP secrets included, for import json; dotenv: the variables exec would set').choices(EXPORT_FORMATS).default('json'),
-    )
+    .description('print every credential of a vault, secrets included, to stdout (owner only; asks first)')
+    .addOption(new Option('--format <format>', 'json: everything, TOTP secrets included, for import json; dotenv: the variables exec would set').choices(FORMATS).default('json'))
     .action((options: ExportOptions, cmd: Command) => runExport(Context.of(io, cmd), options));
   examples(command, [
     'agent-vault export --agent researcher > researcher.json      # asks first',
@@ -30,17 +28,8 @@ export async function runExport(ctx: Context, options: ExportOptions): Promise<v
   const agent = ctx.agent(session);
   // Every secret leaves the vault in the clear: asked first, and off a terminal only with --yes.
   await ctx.confirm(async () => `print every secret of the vault of ${agent} to stdout`);
-  const { exportCredentials } = await import('../../app/export.js');
-  const credentials = await exportCredentials(session, agent);
-  const now = ctx.io.now().toISOString();
-  if (options.format === 'json') {
-    const { encodeJsonExport } = await import('../../core/import/json.js');
-    ctx.io.out(encodeJsonExport(agent, credentials, now));
-    return;
-  }
-  const { encodeDotenv } = await import('../../core/import/dotenv.js');
-  ctx.io.out(encodeDotenv(credentials.flatMap((c) => credentialEnv(c)), `agent-vault export of the vault of agent ${agent}, ${now}`));
-  if (credentials.some((c) => c.fields.totp !== undefined || c.uris.length > 0 || c.name !== '' || c.tags.length > 0 || c.type !== 'api_key')) {
-    notice(ctx.io, ctx.mode, 'dotenv keeps only the values exec would set: types, names, tags, URIs and TOTP secrets are left out; --format json keeps them');
-  }
+  const { exportVault } = await import('../../app/export.js');
+  const { text, lossy } = await exportVault(session, agent, options.format);
+  ctx.io.out(text);
+  if (lossy) notice(ctx.io, ctx.mode, 'dotenv keeps only the values exec would set: types, names, tags, URIs and TOTP secrets are left out; --format json keeps them');
 }

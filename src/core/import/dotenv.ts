@@ -5,8 +5,7 @@
  * exactly, newlines and carriage returns included.
  */
 import dotenv from 'dotenv';
-import { UsageError } from '../errors.js';
-import { keyFromName, malformed, type ImportEntry, type ParsedImport } from './entry.js';
+import { ImportInputError, keyFromName, malformed, type ImportEntry, type ParsedImport } from './entry.js';
 
 /** A variable assignment as dotenv reads one: an optional `export`, a name, `=` (or `: `). */
 const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=|:\s)/;
@@ -76,20 +75,20 @@ export function dotenvLine(name: string, value: string): string | undefined {
   return undefined;
 }
 
-/** A `.env` file of `[name, value]` pairs; a value no quoting carries back is a usage error naming it. */
+/** A `.env` file of `[name, value]` pairs; a value no quoting carries back is an error naming it. */
 export function encodeDotenv(pairs: ReadonlyArray<readonly [string, string]>, header: string): string {
   const seen = new Set<string>();
   const lines = [`# ${header}`];
   const unwritable: string[] = [];
   for (const [name, value] of pairs) {
-    if (seen.has(name)) throw new UsageError(`two credentials give the variable ${name}`, 'rename one, or use --format json');
+    if (seen.has(name)) throw new ImportInputError(`two credentials give the variable ${name}`, 'rename one, or use --format json');
     seen.add(name);
     const line = dotenvLine(name, value);
     if (line === undefined) unwritable.push(name);
     else lines.push(line);
   }
   if (unwritable.length > 0) {
-    throw new UsageError(`the value of ${unwritable.join(', ')} cannot be written as a dotenv line that reads back the same`, 'use --format json, which keeps every value');
+    throw new ImportInputError(`the value of ${unwritable.join(', ')} cannot be written as a dotenv line that reads back the same`, 'use --format json, which keeps every value');
   }
   return `${lines.join('\n')}\n`;
 }

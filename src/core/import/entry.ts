@@ -8,7 +8,6 @@
  * a value from it.
  */
 import type { CredentialType } from '../credential-types.js';
-import { UsageError } from '../errors.js';
 import { isCredentialKey, MAX_KEY_LENGTH } from '../ids.js';
 
 /** The formats `import` reads; `json` is agent-vault's own `export` output. */
@@ -46,9 +45,33 @@ export interface ParsedImport {
   warnings: ImportWarning[];
 }
 
+/**
+ * Why an input cannot be imported: `malformed` (exit 2) or, for a kdbx file, a wrong
+ * password (`auth`, exit 4). It is not a `VaultError`: the CLI bundle keeps the parsers
+ * in a file of their own, with their own copy of every class, so `app/import.ts` maps it
+ * to one by its `importInput` mark rather than by class.
+ */
+export class ImportInputError extends Error {
+  readonly importInput = true;
+
+  constructor(
+    message: string,
+    readonly hint: string,
+    readonly kind: 'malformed' | 'auth' = 'malformed',
+  ) {
+    super(message);
+    this.name = 'ImportInputError';
+  }
+}
+
+/** Whether `err` is an {@link ImportInputError}, from whichever copy of this module. */
+export function isImportInputError(err: unknown): err is ImportInputError {
+  return typeof err === 'object' && err !== null && (err as { importInput?: unknown }).importInput === true;
+}
+
 /** The error for an input that cannot be read: it names the format and the place, never a value. */
-export function malformed(format: ImportFormat, where: string, problem: string, hint?: string): UsageError {
-  return new UsageError(`${format}: ${where}: ${problem}; nothing was imported`, hint ?? 'fix the file, or export it again from the manager it came from');
+export function malformed(format: ImportFormat, where: string, problem: string, hint?: string): ImportInputError {
+  return new ImportInputError(`${format}: ${where}: ${problem}; nothing was imported`, hint ?? 'fix the file, or export it again from the manager it came from');
 }
 
 /** Room left at the end of a derived key for `_NOTES` and a `_<n>` suffix. */

@@ -9,9 +9,9 @@
  * which is imported only for a kdbx import.
  */
 import kdbxweb, { type Kdbx, type KdbxEntry, type KdbxGroup } from 'kdbxweb';
-import { AuthError, VaultError } from '../errors.js';
+import { VaultError } from '../errors.js';
 import { decodeBase32, encodeBase32 } from '../totp.js';
-import { itemEntry, malformed, type ImportEntry, type ImportWarning, type ParsedImport } from './entry.js';
+import { ImportInputError, isImportInputError, itemEntry, malformed, type ImportEntry, type ImportWarning, type ParsedImport } from './entry.js';
 
 /** Argon2 as kdbxweb asks for it: raw output of `length` bytes. */
 export type Argon2Fn = (params: {
@@ -45,7 +45,7 @@ export type KdbxKdf =
   | { kind: 'aes'; rounds: number }
   | { kind: 'unknown' };
 
-/** Throws a usage error (exit 2) when a key derivation costs more than {@link KDBX_KDF_LIMITS}. */
+/** Throws a malformed-input error (exit 2) when a key derivation costs more than {@link KDBX_KDF_LIMITS}. */
 export function checkKdbxKdf(kdf: KdbxKdf): void {
   const refuse = (what: string): never => {
     throw malformed('kdbx', 'the header', `asks for ${what}, over the limit of this import`, 'lower the database\'s encryption settings in KeePassXC (Database, Security) and save it again');
@@ -144,10 +144,10 @@ function toEntry(entry: KdbxEntry, path: string[], source: string, warnings: Imp
 }
 
 /** Maps what kdbxweb throws to our errors: the wrong password is exit 4, anything else a malformed file. */
-function loadError(err: unknown): VaultError {
-  if (err instanceof VaultError) return err;
+function loadError(err: unknown): ImportInputError {
+  if (isImportInputError(err)) return err;
   const code = (err as { code?: string } | null)?.code;
-  if (code === 'InvalidKey') return new AuthError('the password of the kdbx file is wrong', 'give the database\'s own password, e.g. with --kdbx-password-file');
+  if (code === 'InvalidKey') return new ImportInputError('the password of the kdbx file is wrong', 'give the database\'s own password, e.g. with --kdbx-password-file', 'auth');
   const problems: Record<string, string> = {
     BadSignature: 'is not a KeePass database',
     InvalidVersion: 'is of a KeePass database version this import cannot read (it reads KDBX 3.1 and 4)',

@@ -9,6 +9,7 @@ import * as OTPAuth from 'otpauth';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseImport } from '../../../../src/app/import.js';
 import { AuthError, UsageError } from '../../../../src/core/errors.js';
+import { ImportInputError } from '../../../../src/core/import/entry.js';
 import { checkKdbxKdf, KDBX_KDF_LIMITS, parseKdbx, type Argon2Fn } from '../../../../src/core/import/kdbx.js';
 import { generateTotp, parseTotpSecret } from '../../../../src/core/totp.js';
 import { KDBX_PASSWORD as PASSWORD, makeDatabase } from '../../../helpers/kdbx.js';
@@ -108,7 +109,8 @@ describe('the key-derivation cost of an imported database', () => {
   ])('is refused before any derivation runs: %s', async (_what, bytes, message) => {
     const derive = vi.fn<Argon2Fn>();
     const error = await parseKdbx(bytes(), PASSWORD, derive).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toBeInstanceOf(ImportInputError);
+    expect((error as ImportInputError).kind).toBe('malformed');
     expect((error as Error).message).toMatch(message);
     expect(derive).not.toHaveBeenCalled();
   });
@@ -116,12 +118,12 @@ describe('the key-derivation cost of an imported database', () => {
   it('allows the limits themselves and refuses one more', () => {
     const argon = { kind: 'argon2id' as const, memoryKiB: KDBX_KDF_LIMITS.argon2MemoryKiB, iterations: 64, parallelism: KDBX_KDF_LIMITS.argon2Parallelism };
     expect(() => checkKdbxKdf(argon)).not.toThrow();
-    expect(() => checkKdbxKdf({ ...argon, memoryKiB: argon.memoryKiB + 1024, iterations: 1 })).toThrow(UsageError);
-    expect(() => checkKdbxKdf({ ...argon, iterations: 65 })).toThrow(UsageError);
-    expect(() => checkKdbxKdf({ ...argon, parallelism: 65 })).toThrow(UsageError);
+    expect(() => checkKdbxKdf({ ...argon, memoryKiB: argon.memoryKiB + 1024, iterations: 1 })).toThrow(ImportInputError);
+    expect(() => checkKdbxKdf({ ...argon, iterations: 65 })).toThrow(ImportInputError);
+    expect(() => checkKdbxKdf({ ...argon, parallelism: 65 })).toThrow(ImportInputError);
     expect(() => checkKdbxKdf({ kind: 'aes', rounds: KDBX_KDF_LIMITS.aesRounds })).not.toThrow();
-    expect(() => checkKdbxKdf({ kind: 'aes', rounds: KDBX_KDF_LIMITS.aesRounds + 1 })).toThrow(UsageError);
-    expect(() => checkKdbxKdf({ kind: 'aes', rounds: Number.NaN })).toThrow(UsageError);
-    expect(() => checkKdbxKdf({ kind: 'unknown' })).toThrow(UsageError);
+    expect(() => checkKdbxKdf({ kind: 'aes', rounds: KDBX_KDF_LIMITS.aesRounds + 1 })).toThrow(ImportInputError);
+    expect(() => checkKdbxKdf({ kind: 'aes', rounds: Number.NaN })).toThrow(ImportInputError);
+    expect(() => checkKdbxKdf({ kind: 'unknown' })).toThrow(ImportInputError);
   });
 });
