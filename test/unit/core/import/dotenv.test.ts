@@ -29,6 +29,10 @@ describe('parseDotenvImport', () => {
     expect(whole.EMPTY).toBe('');
   });
 
+  it('reads the other assignment forms dotenv takes: NAME: value, and blanks around =', () => {
+    expect(parseDotenvImport('A: colon form\n  B =  spaced  \nexport C=\'x\'\n').entries.map((e) => [e.key, e.fields.value])).toEqual([['A', 'colon form'], ['B', 'spaced'], ['C', 'x']]);
+  });
+
   it('lets the last of a repeated name win, as dotenv does, and reads CRLF files', () => {
     expect(parseDotenvImport('A=1\r\nB=2\r\nA=3\r\n').entries.map((e) => [e.key, e.fields.value, e.source])).toEqual([['B', '2', 'line 2'], ['A', '3', 'line 3']]);
   });
