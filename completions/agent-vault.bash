@@ -29,6 +29,8 @@ _agent_vault_child() {
     '/audit') REPLY='audit' ;;
     '/grant') REPLY='grant' ;;
     '/exec') REPLY='exec' ;;
+    '/import') REPLY='import' ;;
+    '/export') REPLY='export' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -121,6 +123,9 @@ _agent_vault_option() {
     'exec --prefix') REPLY='text' ;;
     'exec --env-file') REPLY='file' ;;
     'exec --allow-env') REPLY='text' ;;
+    'import --on-conflict') REPLY='words:skip overwrite rename' ;;
+    'import --kdbx-password-file') REPLY='file' ;;
+    'export --format') REPLY='words:json dotenv' ;;
     *) return 1 ;;
   esac
 }
@@ -163,6 +168,8 @@ _agent_vault_long_options() {
     'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
+    'import') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --on-conflict --dry-run --kdbx-password-file' ;;
+    'export') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --format' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -176,7 +183,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
@@ -206,12 +213,13 @@ _agent_vault_arguments() {
     'totp') REPLY=('text'); variadic=0 ;;
     'grant/revoke') REPLY=('text'); variadic=0 ;;
     'exec') REPLY=('text'); variadic=1 ;;
+    'import') REPLY=('words:dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass' 'text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -27,6 +27,10 @@ function __agent_vault_child
             echo 'agent-vault/grant'
         case 'agent-vault/exec'
             echo 'agent-vault/exec'
+        case 'agent-vault/import'
+            echo 'agent-vault/import'
+        case 'agent-vault/export'
+            echo 'agent-vault/export'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -104,6 +108,10 @@ function __agent_vault_takes_value
         case 'agent-vault/grant/revoke --to'
             return 0
         case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env'
+            return 0
+        case 'agent-vault/import --on-conflict' 'agent-vault/import --kdbx-password-file'
+            return 0
+        case 'agent-vault/export --format'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -201,6 +209,8 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a generate -d 'gene
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a audit -d 'show the audit log, oldest first (the owner sees every log, an agent its own)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a grant -d 'let another agent read one credential of this vault (a copy sealed to that agent\'s key)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a exec -d 'run a command with the vault\'s credentials in its environment (never on its command line)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a import -d 'import another manager\'s export into a vault, in one atomic write (all or nothing)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a export -d 'print every credential of a vault, secrets included, to stdout (owner only; asks first)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -342,6 +352,13 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'rep
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l on-conflict -x -a 'skip overwrite rename' -d 'for a key the vault already has: skip it, overwrite it, or rename the imported one KEY_2 (default: refuse and name the clashes)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l dry-run -d 'print the plan (key, type, action, source entry) and write nothing'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l kdbx-password-file -r -F -d 'kdbx: read the database password from a file (else it is asked for, masked)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/import' 0 0" -a 'dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/export'" -l format -x -a 'json dotenv' -d 'json: everything, TOTP secrets included, for import json; dotenv: the variables exec would set'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/export'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -352,4 +369,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export config completion'

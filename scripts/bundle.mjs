@@ -7,7 +7,12 @@
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
 // CLI with the fault injection of src/store/fault.ts compiled in and run when executed.
 // `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile.
+//
+// The parsers of `import` and `export` (src/core/import/parsers.ts) go to a bundle of
+// their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
+// in dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up.
 import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** commander's start-up import of node:child_process, deferred (see lazy-child-process.cjs). */
@@ -20,25 +25,41 @@ const lazyChildProcess = {
   },
 };
 
-/** The CLI bundle, with fault injection compiled in or (for the shipped one) out. */
-function bundle(outfile, faults) {
-  return build({
+const PARSERS_FILE = 'import-parsers.cjs';
+
+/** The parsers module, left out of the CLI bundle and loaded from the file beside it. */
+const separateParsers = {
+  name: 'separate-parsers',
+  setup(bundle) {
+    bundle.onResolve({ filter: /\/core\/import\/parsers\.js$/ }, () => ({ path: `./${PARSERS_FILE}`, external: true }));
+  },
+};
+
+/** What every bundle shares: CommonJS for Node 20, and the packages loaded at run time left out. */
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb'],
+  logLevel: 'warning',
+};
+
+/** The CLI bundle and its parsers beside it, with fault injection compiled in or (for the shipped one) out. */
+async function bundle(outfile, faults) {
+  await build({
+    ...common,
     entryPoints: ['src/main.ts'],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf'],
     // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
     // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
     define: { 'import.meta.url': '__bundleUrl', __AGENT_VAULT_FAULTS__: String(faults) },
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess],
-    logLevel: 'warning',
+    plugins: [lazyChildProcess, separateParsers],
   });
+  await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
 }
 
 if (process.argv[2]) {

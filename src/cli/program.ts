@@ -17,6 +17,8 @@ import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGrant } from './commands/grant.js';
 import { registerExec } from './commands/exec.js';
+import { registerImport } from './commands/import.js';
+import { registerExport } from './commands/export.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './help-topics.js';
 
@@ -59,6 +61,8 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerAudit(program, deps);
   registerGrant(program, deps);
   registerExec(program, deps);
+  registerImport(program, deps);
+  registerExport(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'credential.add',
   'credential.update',
   'credential.delete',
+  'credential.import',
+  'credential.export',
   'totp.generate',
   'grant.create',
   'grant.revoke',

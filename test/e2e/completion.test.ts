@@ -130,7 +130,7 @@ describe.skipIf(skipWithout('fish'))('fish completion', () => {
     expect(fish(`agent-vault --store ${other} status `)).toEqual(['zed']);
     expect(fish('agent-vault status ', { AGENT_VAULT_HOME: undefined, XDG_DATA_HOME: join(home, 'data') })).toEqual(['x9']);
     expect(fish('agent-vault cred ls --re')).toEqual(['--reveal']);
-    expect(fish('agent-vault help e')).toEqual(['environment', 'exec', 'exit-codes']);
+    expect(fish('agent-vault help e')).toEqual(['environment', 'exec', 'exit-codes', 'export']);
   });
 
   it('offers nothing of its own after --', () => {

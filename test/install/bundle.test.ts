@@ -11,13 +11,15 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-it('dist/cli.cjs is what the sources bundle to now', () => {
+it('dist/cli.cjs and dist/import-parsers.cjs are what the sources bundle to now', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
   try {
-    const fresh = join(dir, 'cli.cjs');
-    const result = spawnSync(process.execPath, ['scripts/bundle.mjs', fresh], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    expect(readFileSync(resolve(ROOT, 'dist/cli.cjs')).equals(readFileSync(fresh)), 'dist/cli.cjs is stale').toBe(true);
+    // The parsers of import and export are bundled beside it.
+    for (const name of ['cli.cjs', 'import-parsers.cjs']) {
+      expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

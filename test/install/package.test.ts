@@ -23,10 +23,13 @@ const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') 
 /** A specifier that names a package: not relative, not absolute, not a Node built-in. */
 const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
 
-/** Packages dist/cli.cjs loads: the bundle inlines the rest, so only its require()/import() of bare specifiers remain. */
+/** The CLI's bundles: the CLI, and the parsers of import and export it loads from beside it. */
+const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs'];
+
+/** Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain. */
 function bundlePackages(): string[] {
-  const bundle = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
-  return [...bundle.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
+  const bundles = BUNDLES.map((file) => readFileSync(resolve(ROOT, file), 'utf8')).join('\n');
+  return [...bundles.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
 }
 
 /**
@@ -56,7 +59,7 @@ describe('the package', () => {
 
   it('ships the bundle, the API with every file it imports, the docs and data, and not the unbundled CLI', async () => {
     const files = packedFiles();
-    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', 'dist/cli.cjs', 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
+    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', ...BUNDLES, 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
       expect(files, file).toContain(file);
     }
     for (const file of (await apiGraph()).files) expect(files, file).toContain(file);
