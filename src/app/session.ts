@@ -26,9 +26,8 @@ export type PassphraseSource = () => Promise<string>;
 /** Who is calling. */
 export type Principal = { kind: 'owner'; passphrase: PassphraseSource } | { kind: 'agent'; token: AgentToken };
 
-/** An unlocked vault: its bytes and parsed file, its key, its decrypted payload, and the generation it was read at. */
+/** An unlocked vault: its parsed file, its key, its decrypted payload, and the generation it was read at. */
 export interface UnlockedVault {
-  bytes: Buffer;
   file: ParsedVaultFile;
   vaultKey: Buffer;
   payload: VaultPayload;
@@ -144,12 +143,12 @@ export class Session implements AuditKeySource {
   }
 
   /** Reads and parses an agent's vault file; a missing one is exit 3, a damaged one exit 6 naming it. */
-  async readVaultFile(agent: string): Promise<{ bytes: Buffer; file: ParsedVaultFile; generation: Generation }> {
+  async readVaultFile(agent: string): Promise<{ file: ParsedVaultFile; generation: Generation }> {
     const id = objectIds.vault(agent);
     const found = await this.store.read(id);
     if (!found) throw new NotFoundError(`agent ${agent} is not provisioned`, `provision it with: agent-vault provision ${agent}`);
     try {
-      return { bytes: found.bytes, file: parseVaultFile(found.bytes), generation: found.generation };
+      return { file: parseVaultFile(found.bytes), generation: found.generation };
     } catch (err) {
       if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, 'restore it from the .bak beside it or from a backup');
       throw err;
@@ -186,7 +185,7 @@ export class Session implements AuditKeySource {
       await this.audit.record(agent, { action: 'access.denied', result: 'denied', reason: `agent ${token.agent} has no access to this vault` });
       throw new AccessDeniedError(`agent ${token.agent} may not open the vault of agent ${agent}`);
     }
-    let read: { bytes: Buffer; file: ParsedVaultFile; generation: Generation };
+    let read: { file: ParsedVaultFile; generation: Generation };
     try {
       read = await this.readVaultFile(agent);
     } catch (err) {
@@ -210,7 +209,7 @@ export class Session implements AuditKeySource {
   }
 
   /** Decrypts a vault and remembers its audit keys, so events about it can be keyed. */
-  private opened(agent: string, read: { bytes: Buffer; file: ParsedVaultFile; generation: Generation }, vaultKey: Buffer): UnlockedVault {
+  private opened(agent: string, read: { file: ParsedVaultFile; generation: Generation }, vaultKey: Buffer): UnlockedVault {
     const payload = parsePayload(openVaultPayload(read.file, vaultKey), agent);
     this.auditKeyrings.set(agent, keyringOf(payload));
     return { ...read, vaultKey, payload };
@@ -288,8 +287,11 @@ export class Session implements AuditKeySource {
           await options.afterWrite?.(result);
         } catch (err) {
           // A write is acknowledged only together with its audit line: without it, the
-          // vault goes back to what it was (the kept previous generation already is).
-          await this.store.replace(id, vault.bytes, written).catch(() => {});
+          // vault goes back to the previous generation the replace kept, by a rename
+          // that works on a full disk too.
+          await this.store.restorePrevious(id, written).catch((undo: NodeJS.ErrnoException) => {
+            this.warn(`the vault of agent ${agent} could not be put back (${undo.code ?? undo.message}): the change is in effect without its audit line`);
+          });
           throw err;
         }
         return result;

@@ -129,6 +129,12 @@ export interface StorageBackend {
    * With `keepPrevious`, the replaced version is kept as the one previous generation.
    */
   replace(id: ObjectId, bytes: Uint8Array, expected: Generation, options?: { keepPrevious?: boolean }): Promise<Generation>;
+  /**
+   * Puts back the previous generation kept by a `replace` with `keepPrevious`, if the
+   * object is still at `expected` (else {@link WriteConflictError}). It must need no new
+   * space (a rename, not a write), so that a change can be undone on a full disk.
+   */
+  restorePrevious(id: ObjectId, expected: Generation): Promise<void>;
   /** Creates or replaces an object whose writers another object's {@link exclusive} section serialises (grants, certificates). */
   put(id: ObjectId, bytes: Uint8Array): Promise<void>;
   /** Removes the object (and its previous generation); whether it existed. */

@@ -201,6 +201,17 @@ export class DirectoryBackend implements StorageBackend {
     });
   }
 
+  async restorePrevious(id: ObjectId, expected: Generation): Promise<void> {
+    await this.asWriter(id, async () => {
+      if ((await this.read(id))?.generation !== expected) throw new WriteConflictError(id);
+      const path = this.path(id);
+      checkReplaceable(`${path}.bak`, roleOf(id));
+      // The .bak is a hard link to the replaced file: renaming it back takes no space.
+      rename(`${path}.bak`, path);
+      fsyncDir(dirname(path));
+    });
+  }
+
   async put(id: ObjectId, bytes: Uint8Array): Promise<void> {
     await this.write(id, bytes, false);
   }

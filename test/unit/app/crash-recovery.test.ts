@@ -139,7 +139,21 @@ describe('a write whose audit line cannot be written', () => {
       const inner = new DirectoryBackend(store.dir, 2000);
       const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
       const audit: AuditStorage = { ...inner.audit, list: () => inner.audit.list(), read: (l) => inner.audit.read(l), append: async () => Promise.reject(full) };
-      const backend = new Proxy(inner, { get: (o, n, r) => (n === 'audit' ? audit : Reflect.get(o, n, r)) });
+      // The disk is full: once the vault is written, no new file can be made, so the undo must need none.
+      let written = false;
+      const backend = new Proxy(inner, {
+        get: (o, n, r) => {
+          if (n === 'audit') return audit;
+          if (n === 'replace') {
+            return async (...args: Parameters<DirectoryBackend['replace']>) => {
+              if (written) throw full;
+              written = true;
+              return o.replace(...args);
+            };
+          }
+          return Reflect.get(o, n, r);
+        },
+      });
       const session = await openSession({ store: backend, token });
       await expect(setSecrets(session, 'bot', [['NEW', 'unaudited']])).rejects.toMatchObject({ code: 'ENOSPC' });
       const listed = await store.agent(token, ['credential', 'list', '--json']);

@@ -43,6 +43,15 @@ describe('DirectoryBackend', () => {
     expect(readdirSync(join(root, 'store', 'vaults'))).toEqual(['bot.vault']);
   });
 
+  it('puts the kept previous generation back by a rename, only at the generation it names', async () => {
+    const first = await store.create(vault, bytes('one'));
+    const second = await store.replace(vault, bytes('two'), first, { keepPrevious: true });
+    await expect(store.restorePrevious(vault, first)).rejects.toBeInstanceOf(WriteConflictError);
+    await store.restorePrevious(vault, second);
+    expect((await store.read(vault))?.bytes.toString()).toBe('one');
+    expect(readdirSync(join(root, 'store', 'vaults'))).toEqual(['bot.vault']);
+  });
+
   it('sees a write by another process as a new generation, even of the same size', async () => {
     const generation = await store.create(vault, bytes('aaaa'));
     // Another writer replaces the file behind this backend's back (a new inode, as a rename makes).
