@@ -185,10 +185,12 @@ export async function modifySyncingGrants<T>(
       return result;
     },
     {
+      // The audit line first: if it cannot be written the vault is put back, and no
+      // grant may hold a value the vault then does not.
       afterWrite: async () => {
-        // The audit line first: if it cannot be written the vault is put back, and no
-        // grant may hold a value the vault then does not.
         await committed?.();
+      },
+      settle: async () => {
         for (const write of writes) await write();
       },
     },

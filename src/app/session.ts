@@ -265,10 +265,16 @@ export class Session implements AuditKeySource {
    * may mutate it; the result is sealed and replaced with compare-and-swap against the
    * generation it was read at, retried on a conflict (then exit 7). The whole of it runs
    * as the backend's exclusive writer of the vault where the backend has one, so
-   * `afterWrite` (grants re-sealed, the audit line recorded) happens before any other
-   * writer sees the new vault.
+   * `afterWrite` (the audit line) and `settle` (grants re-sealed) happen before any other
+   * writer sees the new vault. If `afterWrite` (the audit line) fails, the vault is put
+   * back; `settle` runs after it, still holding the vault, and a failure there is
+   * reported without undoing the recorded change.
    */
-  async modify<T>(agent: string, change: (vault: UnlockedVault) => T | Promise<T>, options: { afterWrite?: (result: T) => Promise<void> } = {}): Promise<T> {
+  async modify<T>(
+    agent: string,
+    change: (vault: UnlockedVault) => T | Promise<T>,
+    options: { afterWrite?: (result: T) => Promise<void>; settle?: () => Promise<void> } = {},
+  ): Promise<T> {
     if (this.principal.kind === 'owner') await this.ownerKey();
     const id = objectIds.vault(agent);
     return this.store.exclusive(id, async () => {
@@ -294,6 +300,9 @@ export class Session implements AuditKeySource {
           });
           throw err;
         }
+        // Acknowledged and recorded: what follows (grant re-seals) may fail the command
+        // but no longer undoes the change its audit line describes.
+        await options.settle?.();
         return result;
       }
     });
