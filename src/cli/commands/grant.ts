@@ -24,7 +24,7 @@ export function registerGrant(program: Command, { io }: Deps): void {
   examples(grant, [
     'agent-vault grant OPENAI_API_KEY --to summariser --agent researcher',
     'agent-vault grant GITHUB --to ci-bot --agent researcher --expires 7d',
-    'AGENT_VAULT_TOKEN=$(cat summariser.token) agent-vault credential get OPENAI_API_KEY --agent researcher',
+    'agent-vault credential get OPENAI_API_KEY --agent researcher --token-file summariser.token',
   ]);
 
   const list = grant
@@ -43,7 +43,7 @@ export function registerGrant(program: Command, { io }: Deps): void {
     .action((key: string, _options: unknown, cmd: Command) => runRevoke(Context.of(io, cmd), key, cmd.optsWithGlobals<{ to?: string }>().to));
   examples(revoke, [
     'agent-vault grant revoke OPENAI_API_KEY --to summariser --agent researcher',
-    'AGENT_VAULT_TOKEN=$(cat researcher.token) agent-vault grant revoke OPENAI_API_KEY --to summariser',
+    'agent-vault grant revoke OPENAI_API_KEY --to summariser --token-file researcher.token',
   ]);
 }
 
