@@ -2,8 +2,8 @@
  * SIGKILL before, and ENOSPC at, every write point of the commands that change a
  * vault's credentials or grants (test/helpers/fault-harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
+import { expect } from 'vitest';
+import { describeFaults, type FaultCase } from '../helpers/fault-harness.js';
 
 const value = (key: string, expected: string): FaultCase['acknowledged'] => async (store) =>
   expect((await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout).toBe(`${expected}\n`);
@@ -19,20 +19,4 @@ const CASES: FaultCase[] = [
   { name: 'grant revoke', args: ['grant', 'revoke', 'API_KEY', '--to', 'reader', '--agent', 'granter'], again: [0, 3] },
 ];
 
-describe('credential and grant commands under SIGKILL and ENOSPC at every write point', () => {
-  let prepared: Prepared;
-  let cleanup: () => void;
-  let pairs = 0;
-  beforeAll(async () => {
-    ({ prepared, cleanup } = await prepareStore());
-  });
-  afterAll(() => {
-    cleanup();
-    console.log(`fault harness: ${pairs} (command, point, fault) runs over the credential and grant commands`);
-  });
-
-  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
-  it.each(CASES)('$name', async (c) => {
-    pairs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
-  }, 600_000);
-});
+describeFaults('the credential and grant commands', CASES);

@@ -2,8 +2,8 @@
  * SIGKILL before, and ENOSPC at, every write point of the commands that change the
  * store's shape: init, provision, deprovision (test/helpers/fault-harness.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
+import { expect } from 'vitest';
+import { describeFaults, type FaultCase } from '../helpers/fault-harness.js';
 import { CHEAP_KDF } from '../helpers/in-process.js';
 
 const CASES: FaultCase[] = [
@@ -18,21 +18,4 @@ const CASES: FaultCase[] = [
   { name: 'deprovision of a granter', args: ['deprovision', 'granter', '--yes'], again: [0, 3] },
 ];
 
-describe('lifecycle commands under SIGKILL and ENOSPC at every write point', () => {
-  let prepared: Prepared;
-  let cleanup: () => void;
-  let pairs = 0;
-  beforeAll(async () => {
-    ({ prepared, cleanup } = await prepareStore());
-  });
-  afterAll(() => {
-    cleanup();
-    console.log(`fault harness: ${pairs} (command, point, fault) runs over the lifecycle commands`);
-  });
-
-  // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
-  it.each(CASES)('$name', async (c) => {
-    const { pairs: driven } = await driveFaults(c.createsStore ? { dir: '', tokens: {} } : prepared, c, ['kill', 'enospc']);
-    pairs += driven;
-  }, 600_000);
-});
+describeFaults('the lifecycle commands', CASES);

@@ -9,7 +9,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithFault, type RunResult as SpawnResult } from './cli.js';
 import { TempStore as InProcessStore } from './in-process.js';
 
@@ -130,4 +130,28 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The test of one group of cases: a prepared store, then each case driven through
+ * SIGKILL and ENOSPC at every write point, and the number of runs printed at the end.
+ */
+export function describeFaults(group: string, cases: FaultCase[]): void {
+  describe(`${group} under SIGKILL and ENOSPC at every write point`, () => {
+    let prepared: Prepared;
+    let cleanup: () => void;
+    let runs = 0;
+    beforeAll(async () => {
+      ({ prepared, cleanup } = await prepareStore());
+    });
+    afterAll(() => {
+      cleanup();
+      console.log(`fault harness: ${runs} (command, point, fault) runs over ${group}`);
+    });
+
+    // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
+    it.each(cases)('$name', async (c) => {
+      runs += (await driveFaults(c.createsStore ? { dir: '', tokens: {} } : prepared, c, ['kill', 'enospc'])).pairs;
+    }, 600_000);
+  });
 }
