@@ -31,6 +31,9 @@ beforeAll(async () => {
   expect((await store.owner(['grant', 'API_KEY', '--to', 'bot2', '--agent', 'bot1'])).code).toBe(0);
   expect((await store.agent(bot1, ['credential', 'get', 'API_KEY'])).stdout).toBe('sk-one\n');
   expect((await store.agent(bot2, ['credential', 'get', 'API_KEY', '--agent', 'bot1'])).stdout).toBe('sk-one\n');
+  await store.provision('gone');
+  const deprovisioned = await store.owner(['deprovision', 'gone', '--yes']);
+  expect(deprovisioned.code, deprovisioned.stderr).toBe(0);
   identity = await generateIdentity();
   recipient = await identityToRecipient(identity);
   identityFile = join(store.root, 'key.txt');
@@ -94,6 +97,7 @@ describe('backup and restore', () => {
     const decrypter = new Decrypter();
     decrypter.addIdentity(identity);
     const names = parseTar(Buffer.from(await decrypter.decrypt(readFileSync(file)))).map((e) => e.name);
+    expect(names.some((n) => /^logs\/retired\/gone\..+\.audit\.jsonl$/.test(n))).toBe(true);
     expect(names).toEqual(expect.arrayContaining(['store', 'vaults/bot1', 'vaults/bot2', 'keys/bot1', 'grants/bot2/bot1.API_KEY', 'logs/audit.jsonl', 'heads/audit.jsonl', 'logs/vaults/bot1.audit.jsonl']));
   });
 
