@@ -185,10 +185,26 @@ export async function restoreBackup(store: StorageBackend, file: Uint8Array, key
     throw new AuthError('wrong owner passphrase for the store in this backup, nothing was restored');
   }
   await store.prepare();
-  // The store file last: until it exists the store is not initialised, and a failed restore can be run again after removing what it wrote.
-  for (const { id, bytes } of contents.objects) if (id !== objectIds.store) await store.create(id, bytes);
-  for (const { log, text, head } of contents.logs) if (text !== undefined || head !== undefined) await store.audit.restore(log, text, head);
-  await store.create(objectIds.store, contents.objects.find((o) => o.id === objectIds.store)!.bytes);
+  // The store file last: until it exists the store is not initialised. A restore that
+  // fails part-way (a full disk) takes back what it wrote, so the target stays empty
+  // and the restore can simply be run again.
+  const written: Array<() => Promise<unknown>> = [];
+  try {
+    for (const { id, bytes } of contents.objects) {
+      if (id === objectIds.store) continue;
+      await store.create(id, bytes);
+      written.push(() => store.remove(id));
+    }
+    for (const { log, text, head } of contents.logs) {
+      if (text === undefined && head === undefined) continue;
+      written.push(() => store.audit.discard(log));
+      await store.audit.restore(log, text, head);
+    }
+    await store.create(objectIds.store, contents.objects.find((o) => o.id === objectIds.store)!.bytes);
+  } catch (err) {
+    for (const undo of written.reverse()) await undo().catch(() => {});
+    throw err;
+  }
   return contents;
 }
 

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { Decrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTar } from '../../src/format/tar.js';
-import { TempStore } from '../helpers/in-process.js';
+import { restoreBackup } from '../../src/app/backup.js';
+import { DirectoryBackend } from '../../src/store/directory-backend.js';
+import { PASSPHRASE, TempStore } from '../helpers/in-process.js';
 import { skipWithout } from '../helpers/tools.js';
 
 let store: TempStore;
@@ -143,5 +145,25 @@ describe('backup and restore', () => {
     const listing = spawnSync('tar', ['-tf', tarFile], { encoding: 'utf8' });
     expect(listing.status).toBe(0);
     expect(listing.stdout.split('\n')).toEqual(expect.arrayContaining(['store', 'vaults/bot1', 'vaults/bot2', 'logs/audit.jsonl']));
+  });
+});
+
+describe('a restore that fails part-way', () => {
+  it('takes back what it wrote, so the target stays empty and the restore can run again', async () => {
+    const file = await recipientBackup();
+    const dir = fresh('restored');
+    const inner = new DirectoryBackend(dir, 2000);
+    let restores = 0;
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const audit = new Proxy(inner.audit, {
+      get: (o, n, r) => (n === 'restore' ? async (...args: Parameters<typeof o.restore>) => ((restores += 1) > 1 ? Promise.reject(full) : o.restore(...args)) : Reflect.get(o, n, r)),
+    });
+    const failing = new Proxy(inner, { get: (o, n, r) => (n === 'audit' ? audit : Reflect.get(o, n, r)) });
+    await expect(restoreBackup(failing, readFileSync(file), { identities: [identity] }, async () => PASSPHRASE)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(existsSync(join(dir, 'store'))).toBe(false);
+    expect(readdirSync(join(dir, 'vaults'))).toEqual([]);
+    const again = await store.owner(['restore', file, '--store', dir, '--identity', identityFile]);
+    expect(again.code, again.stderr).toBe(0);
+    await expectWorkingRestore(dir);
   });
 });
