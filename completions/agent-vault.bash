@@ -31,6 +31,8 @@ _agent_vault_child() {
     '/exec') REPLY='exec' ;;
     '/import') REPLY='import' ;;
     '/export') REPLY='export' ;;
+    '/backup') REPLY='backup' ;;
+    '/restore') REPLY='restore' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -48,6 +50,7 @@ _agent_vault_child() {
     'audit/report') REPLY='audit/report' ;;
     'grant/list'|'grant/ls') REPLY='grant/list' ;;
     'grant/revoke') REPLY='grant/revoke' ;;
+    'backup/verify') REPLY='backup/verify' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
@@ -126,6 +129,12 @@ _agent_vault_option() {
     'import --on-conflict') REPLY='words:skip overwrite rename' ;;
     'import --kdbx-password-file') REPLY='file' ;;
     'export --format') REPLY='words:json dotenv' ;;
+    'backup --recipient') REPLY='text' ;;
+    'backup --backup-passphrase-file') REPLY='file' ;;
+    'backup/verify --identity') REPLY='file' ;;
+    'backup/verify --backup-passphrase-file') REPLY='file' ;;
+    'restore --identity') REPLY='file' ;;
+    'restore --backup-passphrase-file') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -170,6 +179,9 @@ _agent_vault_long_options() {
     'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
     'import') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --on-conflict --dry-run --kdbx-password-file' ;;
     'export') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --format' ;;
+    'backup') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file' ;;
+    'backup/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file --identity' ;;
+    'restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --identity --backup-passphrase-file' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -183,11 +195,12 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
+    'backup') REPLY='verify' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
   esac
@@ -214,12 +227,14 @@ _agent_vault_arguments() {
     'grant/revoke') REPLY=('text'); variadic=0 ;;
     'exec') REPLY=('text'); variadic=1 ;;
     'import') REPLY=('words:dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass' 'text'); variadic=0 ;;
+    'backup/verify') REPLY=('text'); variadic=0 ;;
+    'restore') REPLY=('text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -31,6 +31,10 @@ function __agent_vault_child
             echo 'agent-vault/import'
         case 'agent-vault/export'
             echo 'agent-vault/export'
+        case 'agent-vault/backup'
+            echo 'agent-vault/backup'
+        case 'agent-vault/restore'
+            echo 'agent-vault/restore'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -65,6 +69,8 @@ function __agent_vault_child
             echo 'agent-vault/grant/list'
         case 'agent-vault/grant/revoke'
             echo 'agent-vault/grant/revoke'
+        case 'agent-vault/backup/verify'
+            echo 'agent-vault/backup/verify'
         case 'agent-vault/config/get'
             echo 'agent-vault/config/get'
         case 'agent-vault/config/set'
@@ -112,6 +118,12 @@ function __agent_vault_takes_value
         case 'agent-vault/import --on-conflict' 'agent-vault/import --kdbx-password-file'
             return 0
         case 'agent-vault/export --format'
+            return 0
+        case 'agent-vault/backup --recipient' 'agent-vault/backup --backup-passphrase-file'
+            return 0
+        case 'agent-vault/backup/verify --identity' 'agent-vault/backup/verify --backup-passphrase-file'
+            return 0
+        case 'agent-vault/restore --identity' 'agent-vault/restore --backup-passphrase-file'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -211,6 +223,8 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a grant -d 'let ano
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a exec -d 'run a command with the vault\'s credentials in its environment (never on its command line)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a import -d 'import another manager\'s export into a vault, in one atomic write (all or nothing)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a export -d 'print every credential of a vault, secrets included, to stdout (owner only; asks first)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a backup -d 'write the whole store, age-encrypted, to a new 0600 file (owner only)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a restore -d 'fill a new, empty store (--store DIR) from a backup; the same owner passphrase and tokens then work'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -359,6 +373,16 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -s h -l help 
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/import' 0 0" -a 'dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/export'" -l format -x -a 'json dotenv' -d 'json: everything, TOTP secrets included, for import json; dotenv: the variables exec would set'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/export'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/backup'" -a verify -d 'decrypt a backup and check it end to end (archive, store and vault files, audit chains) without restoring'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup'" -l recipient -x -d 'encrypt to this age X25519 recipient (repeatable) instead of a backup passphrase'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup'" -l backup-passphrase-file -r -F -d 'read the backup passphrase from a file (else asked twice on a terminal)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup/verify'" -l identity -r -F -d 'a file with the AGE-SECRET-KEY-1… identity of a recipient backup'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup/verify'" -l backup-passphrase-file -r -F -d 'read the backup passphrase from a file (else asked on a terminal)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup/verify'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -l identity -r -F -d 'a file with the AGE-SECRET-KEY-1… identity of a recipient backup'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -l backup-passphrase-file -r -F -d 'read the backup passphrase from a file (else asked on a terminal)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -369,4 +393,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion'

@@ -19,6 +19,7 @@ import { registerGrant } from './commands/grant.js';
 import { registerExec } from './commands/exec.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerHelp } from './help-topics.js';
 
@@ -63,6 +64,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerExec(program, deps);
   registerImport(program, deps);
   registerExport(program, deps);
+  registerBackup(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -10,6 +10,8 @@ export const AUDIT_RESULTS: readonly AuditResult[] = ['ok', 'denied', 'not_found
 /** Every action an audit line can name (man/agent-vault.5, AUDIT LOG). */
 export const AUDIT_ACTIONS = [
   'store.init',
+  'store.backup',
+  'store.restore',
   'agent.provision',
   'agent.deprovision',
   'token.rotate',

@@ -107,6 +107,12 @@ export interface AuditStorage {
   discard(log: AuditLogRef): Promise<void>;
   /** Moves an agent's log and head out of the way at deprovisioning, under the append lock, keeping them as a retired log. */
   retire(agent: string, at: string): Promise<void>;
+  /**
+   * Writes a log and its head exactly as a backup holds them (either may be missing),
+   * under the append lock. Create-only: a log or head already there is a
+   * {@link WriteConflictError}, so a restore never overwrites a chain.
+   */
+  restore(log: AuditLogRef, text: string | undefined, head: string | undefined): Promise<void>;
 }
 
 /** A store, wherever it lives. */

@@ -28,7 +28,7 @@
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
-import { replaceFile } from './atomic.js';
+import { replaceFile, writeNewFile } from './atomic.js';
 import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
 import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
 import { withLock } from './lock.js';
@@ -423,6 +423,17 @@ class DirectoryAuditLogs implements AuditStorage {
         fsyncDir(dirname(this.store.logPath(retired)));
         fsyncDir(dirname(this.store.logPath(log)));
       }
+    });
+  }
+
+  restore(log: AuditLogRef, text: string | undefined, head: string | undefined): Promise<void> {
+    const path = this.store.logPath(log);
+    return this.locked(log, async () => {
+      if (checkReplaceable(path, AUDIT_LOG) || checkReplaceable(this.headPath(log), AUDIT_HEAD)) throw new WriteConflictError(log.name);
+      // The log is on the disk before its head, as append writes them.
+      if (text !== undefined) writeNewFile(path, Buffer.from(text, 'utf8'));
+      if (head !== undefined) this.writeHead(log, head);
+      else if (text !== undefined) fsyncDir(dirname(path));
     });
   }
 }

@@ -111,3 +111,19 @@ describe('audit appends to a directory store (planAuditAppend over DirectoryBack
     expect(await problems(rotated)).toEqual([]);
   });
 });
+
+describe('DirectoryBackend.audit.restore', () => {
+  it('writes a log and its head as given, 0600, and never over an existing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-vault-restore-'));
+    try {
+      const backend = new DirectoryBackend(dir, 1000);
+      await backend.audit.restore(agentLog('bot1'), 'line\n', 'head\n');
+      expect(await backend.audit.read(agentLog('bot1'))).toEqual({ text: 'line\n', head: 'head\n' });
+      expect(statSync(join(dir, 'vaults', 'bot1.audit.jsonl')).mode & 0o777).toBe(0o600);
+      await expect(backend.audit.restore(agentLog('bot1'), 'other\n', undefined)).rejects.toThrow(/changed/);
+      expect(readFileSync(join(dir, 'vaults', 'bot1.audit.jsonl'), 'utf8')).toBe('line\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
