@@ -1,19 +1,21 @@
 // Builds a 100,000-line keyed audit log with the real encoder (dist/), then times
-// `audit verify`'s check of it. Run after `npm run build`: node bench/audit-verify.mjs [lines]
+// `audit verify`'s read and check of it through the directory store. Run after `npm run build`: node bench/audit-verify.mjs [lines]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { currentKey, encodeAuditHead, encodeAuditLine, GENESIS_HASH, hashAuditLine, signAnchor } from '../dist/format/audit-line.js';
-import { verifyAuditLogFile } from '../dist/store/audit-log.js';
-import { auditHeadPath } from '../dist/store/paths.js';
+import { checkAuditLog } from '../dist/format/audit-chain.js';
+import { agentLog } from '../dist/store/backend.js';
+import { DirectoryBackend } from '../dist/store/directory-backend.js';
 
 const count = Number(process.argv[2] ?? 100_000);
 const keyring = { keys: [randomBytes(32)] };
 const key = currentKey(keyring);
 const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bench-'));
-const log = join(dir, 'bench.audit.jsonl');
+const store = new DirectoryBackend(dir, 1000);
+const log = agentLog('bench');
 try {
   const lines = [];
   let prev = GENESIS_HASH;
@@ -26,10 +28,13 @@ try {
     lines.push(text);
     prev = hashAuditLine(text);
   }
-  writeFileSync(log, `${lines.join('\n')}\n`);
-  writeFileSync(auditHeadPath(log), encodeAuditHead({ seq: count, hash: prev, keyed: signAnchor(count, prev, key) }));
+  mkdirSync(join(dir, 'vaults'), { mode: 0o700 });
+  writeFileSync(join(dir, log.name), `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, log.name.replace(/\.jsonl$/, '.head')), encodeAuditHead({ seq: count, hash: prev, keyed: signAnchor(count, prev, key) }), { mode: 0o600 });
+  // What `audit verify` does for one log: read it and its head through the store, then check them.
   const t0 = performance.now();
-  const result = verifyAuditLogFile(log, { keyring, requireKeyed: true });
+  const { text, head } = await store.audit.read(log);
+  const result = checkAuditLog(text, head, { keyring, requireKeyed: true });
   const ms = performance.now() - t0;
   if (result.problems.length > 0) throw new Error(`the bench log does not verify: ${result.problems[0].message}`);
   console.log(`audit verify: ${count} lines in ${ms.toFixed(0)} ms`);

@@ -1,5 +1,5 @@
 // npm run bench: start-up and memory of the hot commands against `node -e 0`.
-// Prints a table of medians over BENCH_RUNS runs (default 30) and their ratio to Node's
+// Prints a table of medians over BENCH_RUNS interleaved rounds (default 30) and their ratio to Node's
 // own start-up, plus the peak resident memory of one run (from /usr/bin/time, if present).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,18 +23,32 @@ function cli(args, env = {}, input) {
   return result.stdout;
 }
 
-/** Median wall time in ms of `argv`, after two warm-up runs. */
-function measure(argv, env) {
-  const times = [];
-  for (let i = 0; i < RUNS + 2; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(argv[0], argv.slice(1), { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
-    if (i >= 2) times.push(ms);
+/** One run's wall time in ms. */
+function timeOnce(argv, env) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { env: { ...baseEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+/**
+ * Median and p90 wall times in ms of every case, from interleaved runs: each round runs
+ * every case once, so a slow moment of the machine weighs on all cases alike and the
+ * ratios to `node -e 0` stay fair. Two rounds of warm-up are not counted.
+ */
+function measureInterleaved(cases) {
+  const times = cases.map(() => []);
+  for (let round = 0; round < RUNS + 2; round++) {
+    cases.forEach(([, argv, env], i) => {
+      const ms = timeOnce(argv, env);
+      if (round >= 2) times[i].push(ms);
+    });
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], p90: times[Math.floor(times.length * 0.9)] };
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { median: t[Math.floor(t.length / 2)], p90: t[Math.floor(t.length * 0.9)] };
+  });
 }
 
 /** Peak resident set size in MiB of one run. */
@@ -76,19 +90,18 @@ const cases = [
 if (hasCommand('totp')) cases.push(['totp, token', av('totp', 'TOTP'), { AGENT_VAULT_TOKEN: smallToken }]);
 if (hasCommand('generate')) cases.push(['generate', av('generate'), {}]);
 
-const rows = [];
-let baseline;
-for (const [name, argv, env] of cases) {
-  const { median, p90 } = measure(argv, env);
-  baseline ??= median;
-  rows.push([name, median.toFixed(1), p90.toFixed(1), (median / baseline).toFixed(2), peakMemory(argv, env)?.toFixed(1) ?? 'n/a']);
-}
+const measured = measureInterleaved(cases);
+const baseline = measured[0].median;
+const rows = cases.map(([name, argv, env], i) => {
+  const { median, p90 } = measured[i];
+  return [name, median.toFixed(1), p90.toFixed(1), (median / baseline).toFixed(2), peakMemory(argv, env)?.toFixed(1) ?? 'n/a'];
+});
 rmSync(root, { recursive: true, force: true });
 
 const header = ['case', 'median ms', 'p90 ms', 'x node', 'peak MiB'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`${RUNS} runs each, node ${process.version}`);
+console.log(`${RUNS} interleaved rounds, node ${process.version}`);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(row));
