@@ -19,8 +19,7 @@ import { createToken } from '../core/token.js';
 import { emptyPayload, encodePayload, type VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { planHeadReanchor } from '../format/audit-append.js';
-import type { AuditKeyring } from '../format/audit-line.js';
-import { decodeBase64, encodeBase64 } from '../format/encoding.js';
+import { encodeBase64 } from '../format/encoding.js';
 import { FormatError } from '../format/format-error.js';
 import { generateAgentKeyPair } from '../format/grant-file.js';
 import { encodeJournalEntry, parseJournalEntry, type JournalEntry } from '../format/journal.js';
@@ -28,7 +27,7 @@ import { encodeVaultFile, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from 
 import { agentLog, objectIds, WriteConflictError } from '../store/backend.js';
 import { certifyAgentKey, ownerVerifyKey, removeAgentKey } from './agent-keys.js';
 import { forgetGrantsTo, removeGrantsInvolving, resealGrantsFrom, resealGrantsTo } from './grants.js';
-import type { Session } from './session.js';
+import { auditKeyringOf, type Session } from './session.js';
 
 async function beginJournal(session: Session, entry: JournalEntry): Promise<void> {
   await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.ownerKey()));
@@ -38,7 +37,6 @@ async function endJournal(session: Session, agent: string): Promise<void> {
   await session.store.remove(objectIds.journal(agent));
 }
 
-const keyringOf = (payload: VaultPayload): AuditKeyring => ({ keys: payload.auditKeys.map((k, i) => decodeBase64(k, `audit key ${i}`, KEY_LENGTH)) });
 
 /** Creates an agent's vault, records `agent.provision` as its log's first line and in the store's log, and returns its one-time token. */
 export async function provisionAgent(session: Session, agent: string): Promise<string> {
@@ -149,7 +147,7 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
 async function settleRotatedKeys(session: Session, agent: string, payload: VaultPayload): Promise<void> {
   const { file } = await session.readVaultFile(agent);
   await certifyAgentKey(session, await session.ownerKey(), agent, file.header.publicKey);
-  const next = keyringOf(payload);
+  const next = auditKeyringOf(payload);
   if (next.keys.length < 2) return;
   const previous = { keys: next.keys.slice(0, -1) };
   await session.store.audit.rewriteHead(agentLog(agent), (tail) => planHeadReanchor(tail, previous, next));

@@ -187,9 +187,7 @@ export async function modifySyncingGrants<T>(
     {
       // The audit line first: if it cannot be written the vault is put back, and no
       // grant may hold a value the vault then does not.
-      afterWrite: async () => {
-        await committed?.();
-      },
+      afterWrite: committed,
       settle: async () => {
         for (const write of writes) await write();
       },

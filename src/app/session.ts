@@ -13,12 +13,12 @@ import { KEY_LENGTH } from '../format/aead.js';
 import { storeAuditKeyring, type AuditKeyring } from '../format/audit-line.js';
 import { decodeBase64 } from '../format/encoding.js';
 import { FormatError } from '../format/format-error.js';
+import { peekJournalOp } from '../format/journal.js';
 import { parseStoreFile, verifyOwnerKey, type StoreFile } from '../format/store-file.js';
 import { encodeVaultFile, openVaultPayload, parseVaultFile, unwrapOwnerSlot, unwrapTokenSlot, type ParsedVaultFile, type VaultHeader } from '../format/vault-file.js';
 import { objectIds, WriteConflictError, type Generation, type StorageBackend } from '../store/backend.js';
 import { deriveOwnerKey } from './owner-key.js';
 import { AuditRecorder, type AuditKeySource } from './recorder.js';
-import { peekJournalOp } from '../format/journal.js';
 
 /** Supplies the owner passphrase when (and only when) it is first needed. */
 export type PassphraseSource = () => Promise<string>;
@@ -37,7 +37,8 @@ export interface UnlockedVault {
 /** How often a read-modify-write is retried when another writer got in between, before exit 7. */
 const MAX_WRITE_ATTEMPTS = 8;
 
-function keyringOf(payload: VaultPayload): AuditKeyring {
+/** The audit keys a vault's payload holds, one per epoch, decoded. */
+export function auditKeyringOf(payload: VaultPayload): AuditKeyring {
   return { keys: payload.auditKeys.map((key, i) => decodeBase64(key, `audit key ${i}`, KEY_LENGTH)) };
 }
 
@@ -196,13 +197,15 @@ export class Session implements AuditKeySource {
       throw err;
     }
     const vaultKey = unwrapTokenSlot(token.secret, agent, read.file.header.token);
-    const journal = await this.store.read(objectIds.journal(agent));
-    if (vaultKey && journal && peekJournalOp(journal.bytes) === 'deprovision') {
-      throw new AuthError(`token not accepted: agent ${agent} is being deprovisioned`, 'ask the owner for a new agent');
-    }
     if (!vaultKey) {
       await this.audit.denied(agent, 'token does not open the vault');
       throw new AuthError('token not accepted: it is wrong or was rotated', 'ask the owner for the current token (agent-vault token rotate)');
+    }
+    // A name test first: on the hot path (every token read) there is almost never an entry.
+    const journalId = objectIds.journal(agent);
+    const journal = (await this.store.exists(journalId)) ? await this.store.read(journalId) : undefined;
+    if (journal && peekJournalOp(journal.bytes) === 'deprovision') {
+      throw new AuthError(`token not accepted: agent ${agent} is being deprovisioned`, 'ask the owner for a new agent');
     }
     this.provenToken = true;
     return this.opened(agent, read, vaultKey);
@@ -211,13 +214,13 @@ export class Session implements AuditKeySource {
   /** Decrypts a vault and remembers its audit keys, so events about it can be keyed. */
   private opened(agent: string, read: { file: ParsedVaultFile; generation: Generation }, vaultKey: Buffer): UnlockedVault {
     const payload = parsePayload(openVaultPayload(read.file, vaultKey), agent);
-    this.auditKeyrings.set(agent, keyringOf(payload));
+    this.auditKeyrings.set(agent, auditKeyringOf(payload));
     return { ...read, vaultKey, payload };
   }
 
   /** Remembers the audit keys of a vault this session just wrote (provisioning, rotation). */
   adoptAuditKeys(agent: string, payload: VaultPayload): void {
-    this.auditKeyrings.set(agent, keyringOf(payload));
+    this.auditKeyrings.set(agent, auditKeyringOf(payload));
   }
 
   /** The audit keys of `agent`'s log; the caller must be allowed to open that vault. */
@@ -273,7 +276,7 @@ export class Session implements AuditKeySource {
   async modify<T>(
     agent: string,
     change: (vault: UnlockedVault) => T | Promise<T>,
-    options: { afterWrite?: (result: T) => Promise<void>; settle?: () => Promise<void> } = {},
+    options: { afterWrite?: () => Promise<void>; settle?: () => Promise<void> } = {},
   ): Promise<T> {
     if (this.principal.kind === 'owner') await this.ownerKey();
     const id = objectIds.vault(agent);
@@ -290,7 +293,7 @@ export class Session implements AuditKeySource {
           throw new BusyError(`the vault of agent ${agent} kept changing while this write was made`, 'try again');
         }
         try {
-          await options.afterWrite?.(result);
+          await options.afterWrite?.();
         } catch (err) {
           // A write is acknowledged only together with its audit line: without it, the
           // vault goes back to the previous generation the replace kept, by a rename
