@@ -10,6 +10,7 @@ import type { PassphraseSource, Session } from '../app/session.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
+import { escapeControls } from '../core/terminal-text.js';
 import type { IO } from './io.js';
 import { outputMode, type OutputMode } from './render.js';
 import { readSecretFromFile, readSecretFromStdin, readTextFile } from './secret-input.js';
@@ -118,7 +119,7 @@ export class Context {
    * are): a line `warning: …`, or with `--json` a JSON object `{"warning": …}`.
    */
   warn(message: string): void {
-    this.io.err(this.mode.json ? `${JSON.stringify({ warning: message })}\n` : `warning: ${message}\n`);
+    this.io.err(this.mode.json ? `${JSON.stringify({ warning: message })}\n` : `warning: ${escapeControls(message)}\n`);
   }
 
   /** Whether a passphrase was given in a way that needs no terminal (no prompt, no stdin). */

@@ -25,7 +25,9 @@ export function writeNewFile(path: string, data: Uint8Array): void {
 
 /** A new, empty 0600 file, created now and filled (or removed) later. */
 export interface ReservedFile {
+  /** Fills and flushes the file; if that fails, the file is removed. */
   write(data: Uint8Array): void;
+  /** Removes the file, written or not. */
   discard(): void;
 }
 
@@ -35,17 +37,26 @@ export interface ReservedFile {
  */
 export function reserveNewFile(path: string): ReservedFile {
   const fd = createFile(path);
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+  };
   return {
     write(data) {
       try {
         writeAll(fd, path, data);
         fsync(fd, path);
-      } finally {
-        closeSync(fd);
+      } catch (err) {
+        // A file cut short (a full disk) is never left where the whole one was expected.
+        close();
+        removeFile(path);
+        throw err;
       }
+      close();
     },
     discard() {
-      closeSync(fd);
+      close();
       removeFile(path);
     },
   };

@@ -116,6 +116,15 @@ describe('import dotenv', () => {
     expect(result.stderr).toContain('error: dotenv: line 3: is not a NAME=value assignment; nothing was imported');
     expect(await keys(agent)).toEqual([]);
   });
+
+  it('refuses a file that is not UTF-8 (exit 2) instead of storing U+FFFD', async () => {
+    const { agent } = await freshAgent();
+    const path = file('latin1.env', Buffer.from([0x4b, 0x3d, 0xe9, 0x0a]));
+    const result = await store.owner(['import', 'dotenv', path, '--agent', agent]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not valid UTF-8 text/);
+    expect(await keys(agent)).toEqual([]);
+  });
 });
 
 describe('--on-conflict', () => {

@@ -100,14 +100,10 @@ export async function runBackup(ctx: Context, file: string, options: LockOptions
     throw new UsageError(`cannot create ${file}: ${code === 'EEXIST' ? 'it already exists' : (code ?? 'error')}; no backup was written`, 'choose a new file name');
   }
   const { createBackup } = await import('../../app/backup.js');
-  let written = false;
   try {
-    await createBackup(session, lock, (bytes) => {
-      reserved.write(bytes);
-      written = true;
-    });
+    await createBackup(session, lock, (bytes) => reserved.write(bytes));
   } catch (err) {
-    if (!written) reserved.discard();
+    reserved.discard();
     throw err;
   }
   if (ctx.mode.json) printJson(ctx.io, { backup: file });

@@ -9,7 +9,7 @@ import type { ImportSource } from '../../app/import.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printTable } from '../render.js';
-import { readSecretFromFile } from '../secret-input.js';
+import { decodeText, promptSecret, readSecretFromFile } from '../secret-input.js';
 
 interface ImportOptions {
   onConflict?: (typeof CONFLICT_POLICIES)[number];
@@ -90,7 +90,13 @@ async function readPassStore(dir: string, env: NodeJS.ProcessEnv): Promise<PassF
         reject(error.code === 'ENOENT' ? new UsageError('importing a password store needs gpg, and there is none on PATH', 'install GnuPG (gnupg)') : error),
       );
       child.on('close', (code) => {
-        if (code === 0) return resolve({ path: path.replace(/\.gpg$/, ''), text: Buffer.concat(out).toString('utf8') });
+        if (code === 0) {
+          try {
+            return resolve({ path: path.replace(/\.gpg$/, ''), text: decodeText(Buffer.concat(out), `the decrypted ${path}`) });
+          } catch (error) {
+            return reject(error);
+          }
+        }
         // gpg's own message names keys, not contents.
         const reason = Buffer.concat(err).toString('utf8').trim().split('\n').pop() ?? '';
         reject(new UsageError(`pass: gpg could not decrypt ${path} (exit ${code})${reason === '' ? '' : `: ${reason.slice(0, 200)}`}; nothing was imported`, 'check that your gpg key is available, e.g. with: pass show ENTRY'));
@@ -107,8 +113,7 @@ async function readPassStore(dir: string, env: NodeJS.ProcessEnv): Promise<PassF
 
 async function kdbxPassword(ctx: Context, options: ImportOptions): Promise<string> {
   if (options.kdbxPasswordFile) return readSecretFromFile(options.kdbxPasswordFile, 'kdbx password');
-  if (!ctx.io.canPrompt()) throw new UsageError('the password of the kdbx file is needed and there is no terminal to ask on', 'pass --kdbx-password-file F');
-  return (await ctx.io.prompter()).password('Password of the kdbx database');
+  return promptSecret(ctx.io, 'Password of the kdbx database', '--kdbx-password-file F');
 }
 
 async function readSource(ctx: Context, format: ImportFormat, file: string, options: ImportOptions): Promise<ImportSource> {
@@ -119,7 +124,7 @@ async function readSource(ctx: Context, format: ImportFormat, file: string, opti
   }
   const bytes = file === '-' ? await ctx.io.readStdin('the import file') : readInputFile(file);
   if (format === 'kdbx') return { format, bytes, password: await kdbxPassword(ctx, options) };
-  return { format, text: bytes.toString('utf8') };
+  return { format, text: decodeText(bytes, file === '-' ? 'the import file on stdin' : `the import file ${file}`) };
 }
 
 function actionText(row: PlanRow): string {
