@@ -23,6 +23,23 @@ export function writeNewFile(path: string, data: Uint8Array): void {
   reserveNewFile(path).write(data);
 }
 
+/**
+ * Writes a new 0600 file `path` whole or not at all: the data goes to a temp file beside
+ * it, which is then hard-linked to `path` (failing with EEXIST if something is there by
+ * then, so nothing is ever replaced). A crash or a full disk leaves at most a temp file
+ * with an unguessable name, never a file cut short at `path`.
+ */
+export function createFileWhole(path: string, data: Uint8Array): void {
+  const temp = tempNameBeside(path, 'tmp');
+  try {
+    writeNewFile(temp, data);
+    link(temp, path);
+  } finally {
+    removeFile(temp);
+  }
+  fsyncDir(dirname(path));
+}
+
 /** A new, empty 0600 file, created now and filled (or removed) later. */
 export interface ReservedFile {
   /** Fills and flushes the file; if that fails, the file is removed. */

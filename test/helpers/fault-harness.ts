@@ -22,12 +22,15 @@ export interface Prepared {
 /** One command as the harness drives it. */
 export interface FaultCase {
   name: string;
-  args: string[];
+  /** The command line, or one made for each run's store (a file of its own). */
+  args: string[] | ((store: InProcessStore) => string[]);
   input?: string;
   /** Run as this agent's token (else the owner). */
   as?: string;
   /** What an acknowledged run must have left, checked in process on the store afterwards. */
   acknowledged?: (store: InProcessStore, prepared: Prepared) => Promise<void>;
+  /** What a run that was killed or failed may have left, checked the same way. */
+  interrupted?: (store: InProcessStore) => Promise<void>;
   /** The exit statuses a second run may end with (default 0). */
   again?: number[];
   /** The exit status of a run without faults (default 0). */
@@ -92,8 +95,9 @@ async function expectWhole(store: InProcessStore, what: string): Promise<void> {
 export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Array<'kill' | 'enospc'>): Promise<HarnessCount> {
   const scratch = mkdtempSync(join(tmpdir(), 'agent-vault-faults-'));
   try {
+    const argsOf = (store: InProcessStore): string[] => (typeof c.args === 'function' ? c.args(store) : c.args);
     const run = (store: InProcessStore, fault: string, trace?: string): Promise<SpawnResult> =>
-      runWithFault(c.args, fault, {
+      runWithFault(argsOf(store), fault, {
         baseEnv: store.env,
         env: c.as === undefined ? { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile } : { AGENT_VAULT_TOKEN: prepared.tokens[c.as]! },
         ...(c.input === undefined ? {} : { input: c.input }),
@@ -116,8 +120,10 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
           if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
           else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
           if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared);
+          else await c.interrupted?.(store);
           if (!c.createsStore) await expectWhole(store, what);
-          const again = await (c.as === undefined ? store.owner(c.args, { input: c.input ?? '' }) : store.agent(prepared.tokens[c.as]!, c.args, { input: c.input ?? '' }));
+          const args = argsOf(store);
+          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '' }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '' }));
           expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
           await expectWhole(store, `${what}, then run again`);
           pairs += 1;

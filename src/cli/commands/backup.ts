@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { reserveNewFile, type ReservedFile } from '../../store/atomic.js';
+import { createFileWhole } from '../../store/atomic.js';
 import { openSession } from '../../app/open-session.js';
 import type { BackupKey, BackupLock } from '../../app/backup.js';
 import { Context } from '../context.js';
@@ -91,21 +91,19 @@ export async function runBackup(ctx: Context, file: string, options: LockOptions
   const session = await ctx.session({ owner: 'making a backup' });
   await session.ownerKey();
   const lock: BackupLock = options.recipient ? { recipients: options.recipient } : { passphrase: await backupPassphrase(ctx, options.backupPassphraseFile, true) };
-  let reserved: ReservedFile;
-  try {
-    // Created exclusively and 0600 before anything is read: an existing file is never replaced.
-    reserved = reserveNewFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot create ${file}: ${code === 'EEXIST' ? 'it already exists' : (code ?? 'error')}; no backup was written`, 'choose a new file name');
-  }
+  const refuse = (code: string | undefined): UsageError =>
+    new UsageError(`cannot create ${file}: ${code === 'EEXIST' ? 'it already exists' : (code ?? 'error')}; no backup was written`, 'choose a new file name');
+  // Checked before anything is read; the file itself is written whole at the end, and never over another.
+  if (existsSync(file)) throw refuse('EEXIST');
   const { createBackup } = await import('../../app/backup.js');
-  try {
-    await createBackup(session, lock, (bytes) => reserved.write(bytes));
-  } catch (err) {
-    reserved.discard();
-    throw err;
-  }
+  await createBackup(session, lock, (bytes) => {
+    try {
+      createFileWhole(file, bytes);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code === 'EEXIST' || code === 'ENOENT' || code === 'EACCES' ? refuse(code) : err;
+    }
+  });
   if (ctx.mode.json) printJson(ctx.io, { backup: file });
   else notice(ctx.io, ctx.mode, `wrote the backup of ${session.store.location} to ${file}`);
 }
