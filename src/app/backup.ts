@@ -171,35 +171,43 @@ export async function checkBackup(file: Uint8Array, key: BackupKey): Promise<Bac
 }
 
 /**
- * Restores a backup into `store`, which must be empty (no store file, no vault: exit 2
- * otherwise). The backup is checked whole and the owner passphrase proved against its
- * store file before the first write, so a failure writes nothing.
+ * Restores a backup into `store`, which must be empty (exit 2 otherwise), or hold only
+ * what a restore of this same backup left when it was killed part-way: no store file,
+ * and nothing the backup does not hold. The backup is checked whole and the owner
+ * passphrase proved against its store file before the first write, so a bad backup
+ * writes nothing.
  */
 export async function restoreBackup(store: StorageBackend, file: Uint8Array, key: BackupKey, ownerPassphrase: () => Promise<string>): Promise<BackupContents> {
-  if ((await store.isInitialised()) || (await store.list('vaults/')).length > 0) {
-    throw new UsageError(`the store ${store.location} is not empty, nothing was restored`, 'restore into a new, empty store with --store DIR');
-  }
+  const notEmpty = (): UsageError => new UsageError(`the store ${store.location} is not empty, nothing was restored`, 'restore into a new, empty store with --store DIR');
+  if (await store.isInitialised()) throw notEmpty();
   const contents = await checkBackup(file, key);
+  const ids = new Set(contents.objects.map((o) => o.id));
+  const names = new Set(contents.logs.map((l) => l.log.name));
+  const present = (await Promise.all(OBJECT_FOLDERS.map((folder) => store.list(folder)))).flat();
+  if (present.some((id) => !ids.has(id)) || (await store.audit.list()).some((log) => !names.has(log.name))) throw notEmpty();
   const storeFile = parseStoreFile(contents.objects.find((o) => o.id === objectIds.store)!.bytes);
   if (!verifyOwnerKey(storeFile, await deriveOwnerKey(await ownerPassphrase(), storeFile.kdf))) {
     throw new AuthError('wrong owner passphrase for the store in this backup, nothing was restored');
   }
   await store.prepare();
   // The store file last: until it exists the store is not initialised. A restore that
-  // fails part-way (a full disk) takes back what it wrote, so the target stays empty
-  // and the restore can simply be run again.
+  // fails part-way (a full disk) takes back what it wrote, so the target stays empty;
+  // one killed part-way is taken over by the next run: what it wrote is written again.
   const written: Array<() => Promise<unknown>> = [];
   try {
     for (const { id, bytes } of contents.objects) {
       if (id === objectIds.store) continue;
-      await store.create(id, bytes);
+      await store.put(id, bytes);
       written.push(() => store.remove(id));
     }
     for (const { log, text, head } of contents.logs) {
       if (text === undefined && head === undefined) continue;
       written.push(() => store.audit.discard(log));
+      await store.audit.discard(log);
       await store.audit.restore(log, text, head);
     }
+    // The target had none: a failure as late as the flush after it is written takes it back too.
+    written.push(() => store.remove(objectIds.store));
     await store.create(objectIds.store, contents.objects.find((o) => o.id === objectIds.store)!.bytes);
   } catch (err) {
     for (const undo of written.reverse()) await undo().catch(() => {});
