@@ -36,7 +36,7 @@ export function readTextFile(path: string, what: string): string {
 }
 
 /** Removes one trailing newline (`\n` or `\r\n`), as `KEY=-` promises. */
-export function stripOneNewline(text: string): string {
+function stripOneNewline(text: string): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 

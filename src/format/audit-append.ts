@@ -3,7 +3,7 @@
  * its bytes, and the head that vouches for it afterwards. Pure; the backend runs it
  * under the log's append lock with the log's tail (see src/store/backend.ts).
  */
-import type { AuditEvent } from '../core/audit-event.js';
+import type { AuditEvent, AuditRecord } from '../core/audit-event.js';
 import {
   checkAnchor,
   checkAuditLineMac,
@@ -18,13 +18,16 @@ import {
   type AuditHead,
   type AuditKeyring,
 } from './audit-line.js';
-import type { AuditRecord } from '../core/audit-event.js';
 
 /** The part of a log an appender reads: its head, its newest lines, and a way to find an older one. */
 export interface LogTail {
+  /** The head's text, if the log has a head. */
   head: string | undefined;
+  /** The newest complete lines, oldest first (a bounded window, not always the whole log). */
   lines: string[];
+  /** The log holds no line at all. */
   empty: boolean;
+  /** Finds a line anywhere in the log (for an anchor older than the window); slow. */
   findLine(match: (line: string) => boolean): Promise<string | undefined>;
 }
 
@@ -85,7 +88,7 @@ async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined
  * it never vouches for a log someone else cut or rewrote: a head it cannot trust is
  * left as it is for `audit verify` to report.
  */
-export async function trustedHead(tail: LogTail, keyring: AuditKeyring | undefined): Promise<AuditHead | undefined> {
+async function trustedHead(tail: LogTail, keyring: AuditKeyring | undefined): Promise<AuditHead | undefined> {
   const head = parseHeadIfValid(tail.head);
   if (!head || !keyring) return head;
   const anchor = head.keyed;

@@ -106,7 +106,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * The one timestamp rule of every format: ISO 8601 in UTC with milliseconds, exactly as
  * `Date.prototype.toISOString` writes it, and a real instant (no 25th hour, no 30 February).
  */
-export function isTimestamp(text: string): boolean {
+function isTimestamp(text: string): boolean {
   return TIMESTAMP.test(text) && !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text;
 }
 

@@ -12,6 +12,7 @@
  * database) may run the section without a lock, and `app/` retries on a conflict.
  */
 import { checkAgentId, checkCredentialKey } from '../core/ids.js';
+import type { LogTail } from '../format/audit-append.js';
 
 /** An object's name: `store`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>` or `grants/<grantee>/<granter>.<KEY>`. */
 export type ObjectId = string;
@@ -69,17 +70,9 @@ export function agentLog(agent: string): AuditLogRef {
 }
 
 /** What an appender sees, under the log's append lock, before it writes. */
-export interface AuditTail {
-  /** The head's text, if the log has a head. */
-  head: string | undefined;
-  /** The newest complete lines, oldest first (a bounded window, not always the whole log). */
-  lines: string[];
-  /** The log holds no line at all. */
-  empty: boolean;
+export interface AuditTail extends LogTail {
   /** The log ends in a torn line (a crash mid-append): the next line must not run into it. */
   torn: boolean;
-  /** Finds a line anywhere in the log (for an anchor older than the window); slow. */
-  findLine(match: (line: string) => boolean): Promise<string | undefined>;
 }
 
 /** What an appender decided: a line to append and, if it changes, the new head. */

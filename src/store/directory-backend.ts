@@ -306,7 +306,7 @@ class DirectoryAuditLogs implements AuditStorage {
     return readStoreFile(path, role)?.toString('utf8');
   }
 
-  private tail(log: AuditLogRef): AuditTail & { torn: boolean } {
+  private tail(log: AuditLogRef): AuditTail {
     const path = this.store.logPath(log);
     const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (this.readText(path, AUDIT_LOG) ?? '').split('\n').find(match);
     const head = this.readText(this.headPath(log), AUDIT_HEAD);
