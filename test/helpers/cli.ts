@@ -4,9 +4,8 @@
  * bundle, or the test bundle with fault injection (`runWithFault`, `bin: FAULT_BIN`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { CHEAP_KDF, PASSPHRASE, TempStoreBase } from './temp-store.js';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/agent-vault.cjs');
 /** The test-only CLI bundle with the write points' fault injection compiled in (src/store/fault.ts). */
@@ -69,58 +68,11 @@ export function runWithFault(args: string[], fault: string, options: RunOptions 
   return run(args, { ...options, bin: FAULT_BIN, env });
 }
 
-export const PASSPHRASE = 'correct horse battery staple';
-/** The cheapest Argon2id cost init accepts, so tests stay fast. */
-export const CHEAP_KDF = ['--kdf-memory', '1', '--kdf-iterations', '1', '--kdf-parallelism', '1'];
+export { CHEAP_KDF, PASSPHRASE };
 
-/** A temporary store; `owner` runs with the passphrase file, `agent` with a token. */
-export class TempStore {
-  readonly root: string;
-  readonly dir: string;
-  readonly passphraseFile: string;
-  readonly env: NodeJS.ProcessEnv;
-
-  constructor() {
-    this.root = mkdtempSync(join(tmpdir(), 'agent-vault-test-'));
-    this.dir = join(this.root, 'store');
-    this.passphraseFile = join(this.root, 'passphrase');
-    writeFileSync(this.passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
-    this.env = {
-      HOME: join(this.root, 'home'),
-      AGENT_VAULT_HOME: this.dir,
-      XDG_CONFIG_HOME: join(this.root, 'config'),
-      XDG_DATA_HOME: join(this.root, 'data'),
-    };
-  }
-
-  /** Runs the CLI against this store with no credentials in the environment. */
+/** A temporary store whose commands run as spawned processes. */
+export class TempStore extends TempStoreBase<RunOptions, RunResult> {
   run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     return run(args, { ...options, baseEnv: this.env });
-  }
-
-  /** Runs as the owner (passphrase from a file). */
-  owner(args: string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.run(args, { ...options, env: { AGENT_VAULT_PASSPHRASE_FILE: this.passphraseFile, ...options.env } });
-  }
-
-  /** Runs as an agent with `token`. */
-  agent(token: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.run(args, { ...options, env: { AGENT_VAULT_TOKEN: token, ...options.env } });
-  }
-
-  async init(): Promise<void> {
-    const result = await this.owner(['init', ...CHEAP_KDF]);
-    if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
-  }
-
-  /** Provisions `agent` and returns its token. */
-  async provision(agent: string): Promise<string> {
-    const result = await this.owner(['provision', agent]);
-    if (result.code !== 0) throw new Error(`provision failed: ${result.stderr}`);
-    return result.stdout.trim();
-  }
-
-  cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
   }
 }

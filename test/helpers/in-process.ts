@@ -9,12 +9,9 @@
  * directory, and its pid (lock files and temporary names carry it, so two runs at once
  * in one process are not two processes: concurrency stays in the spawned tests).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { main } from '../../src/main.js';
 import { testIO } from '../../src/cli/io.js';
-import { CHEAP_KDF, PASSPHRASE } from './cli.js';
+import { CHEAP_KDF, PASSPHRASE, TempStoreBase } from './temp-store.js';
 
 export { CHEAP_KDF, PASSPHRASE };
 
@@ -73,57 +70,11 @@ export async function run(args: string[], options: RunOptions & { baseEnv: NodeJ
   return { code, stdout: stdoutBytes.toString('utf8'), stderr: io.stderrText(), stdoutBytes };
 }
 
-/** A temporary store; `owner` runs with the passphrase file, `agent` with a token. */
-export class TempStore {
-  readonly root: string;
-  readonly dir: string;
-  readonly passphraseFile: string;
-  readonly env: NodeJS.ProcessEnv;
+/** A temporary store whose commands run in process. */
+export class TempStore extends TempStoreBase<RunOptions, RunResult> {
   readonly clock = new TestClock();
 
-  constructor() {
-    this.root = mkdtempSync(join(tmpdir(), 'agent-vault-test-'));
-    this.dir = join(this.root, 'store');
-    this.passphraseFile = join(this.root, 'passphrase');
-    writeFileSync(this.passphraseFile, `${PASSPHRASE}\n`, { mode: 0o600 });
-    this.env = {
-      HOME: join(this.root, 'home'),
-      AGENT_VAULT_HOME: this.dir,
-      XDG_CONFIG_HOME: join(this.root, 'config'),
-      XDG_DATA_HOME: join(this.root, 'data'),
-    };
-  }
-
-  /** Runs the CLI against this store with no credentials in the environment. */
   run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     return run(args, { ...options, baseEnv: this.env, clock: this.clock });
-  }
-
-  /** Runs as the owner (passphrase from a file). */
-  owner(args: string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.run(args, { ...options, env: { AGENT_VAULT_PASSPHRASE_FILE: this.passphraseFile, ...options.env } });
-  }
-
-  /** Runs as an agent with `token`. */
-  agent(token: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.run(args, { ...options, env: { AGENT_VAULT_TOKEN: token, ...options.env } });
-  }
-
-  /** Initialises the store at the cheapest Argon2id cost, through init's own flags. */
-  async init(): Promise<void> {
-    const result = await this.owner(['init', ...CHEAP_KDF]);
-    if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
-  }
-
-  /** Provisions `agent` and returns its token. */
-  async provision(agent: string): Promise<string> {
-    const result = await this.owner(['provision', agent]);
-    if (result.code !== 0) throw new Error(`provision failed: ${result.stderr}`);
-    return result.stdout.trim();
-  }
-
-  /** Removes the store and everything else the test wrote under its root. */
-  cleanup(): void {
-    rmSync(this.root, { recursive: true, force: true });
   }
 }
