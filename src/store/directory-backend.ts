@@ -306,11 +306,12 @@ class DirectoryAuditLogs implements AuditStorage {
     return readStoreFile(path, role)?.toString('utf8');
   }
 
+  /** The log's tail; call from within {@link locked}, which checked (or made) the log's directories. */
   private tail(log: AuditLogRef): AuditTail {
     const path = this.store.logPath(log);
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (this.readText(path, AUDIT_LOG) ?? '').split('\n').find(match);
-    const head = this.readText(this.headPath(log), AUDIT_HEAD);
-    const opened = this.store.tree.checkDirs(dirname(path)) ? openStoreFile(path, AUDIT_LOG) : undefined;
+    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').find(match);
+    const head = readStoreFile(this.headPath(log), AUDIT_HEAD)?.toString('utf8');
+    const opened = openStoreFile(path, AUDIT_LOG);
     if (!opened) return { head, lines: [], empty: true, torn: false, findLine };
     const fd = opened.fd;
     try {
