@@ -28,6 +28,7 @@ _agent_vault_child() {
     '/generate') REPLY='generate' ;;
     '/audit') REPLY='audit' ;;
     '/grant') REPLY='grant' ;;
+    '/proposal') REPLY='proposal' ;;
     '/exec') REPLY='exec' ;;
     '/import') REPLY='import' ;;
     '/export') REPLY='export' ;;
@@ -50,6 +51,13 @@ _agent_vault_child() {
     'audit/report') REPLY='audit/report' ;;
     'grant/list'|'grant/ls') REPLY='grant/list' ;;
     'grant/revoke') REPLY='grant/revoke' ;;
+    'proposal/create') REPLY='proposal/create' ;;
+    'proposal/list'|'proposal/ls') REPLY='proposal/list' ;;
+    'proposal/show') REPLY='proposal/show' ;;
+    'proposal/approve') REPLY='proposal/approve' ;;
+    'proposal/reject') REPLY='proposal/reject' ;;
+    'proposal/wait') REPLY='proposal/wait' ;;
+    'proposal/help') REPLY='proposal/help' ;;
     'backup/verify') REPLY='backup/verify' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
@@ -122,6 +130,16 @@ _agent_vault_option() {
     'grant --to') REPLY='agent' ;;
     'grant --expires') REPLY='text' ;;
     'grant/revoke --to') REPLY='agent' ;;
+    'proposal/create --credential') REPLY='text' ;;
+    'proposal/create --delete') REPLY='text' ;;
+    'proposal/create --obtain') REPLY='text' ;;
+    'proposal/create --instructions') REPLY='text' ;;
+    'proposal/create -m'|'proposal/create --message') REPLY='text' ;;
+    'proposal/create --ttl') REPLY='text' ;;
+    'proposal/create --wait') REPLY='text' ;;
+    'proposal/list --status') REPLY='words:pending applied rejected expired' ;;
+    'proposal/reject --reason') REPLY='text' ;;
+    'proposal/wait --timeout') REPLY='text' ;;
     'exec --only') REPLY='text' ;;
     'exec --prefix') REPLY='text' ;;
     'exec --env-file') REPLY='file' ;;
@@ -176,6 +194,14 @@ _agent_vault_long_options() {
     'grant') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
+    'proposal') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'proposal/create') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --credential --delete --obtain --instructions --message --json-stdin --ttl --wait' ;;
+    'proposal/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --status' ;;
+    'proposal/show') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal' ;;
+    'proposal/approve') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --json-stdin' ;;
+    'proposal/reject') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reason' ;;
+    'proposal/wait') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --timeout' ;;
+    'proposal/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
     'import') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --on-conflict --dry-run --kdbx-password-file' ;;
     'export') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --format' ;;
@@ -195,11 +221,12 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
+    'proposal') REPLY='create list show approve reject wait help' ;;
     'backup') REPLY='verify' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
@@ -225,6 +252,11 @@ _agent_vault_arguments() {
     'credential/help') REPLY=('text'); variadic=0 ;;
     'totp') REPLY=('text'); variadic=0 ;;
     'grant/revoke') REPLY=('text'); variadic=0 ;;
+    'proposal/show') REPLY=('text'); variadic=0 ;;
+    'proposal/approve') REPLY=('text'); variadic=0 ;;
+    'proposal/reject') REPLY=('text'); variadic=0 ;;
+    'proposal/wait') REPLY=('text'); variadic=0 ;;
+    'proposal/help') REPLY=('text'); variadic=0 ;;
     'exec') REPLY=('text'); variadic=1 ;;
     'import') REPLY=('words:dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass' 'text'); variadic=0 ;;
     'backup/verify') REPLY=('text'); variadic=0 ;;
@@ -234,7 +266,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -187,6 +187,8 @@ async function finishDeprovision(session: Session, agent: string, at: string, re
   // The certificate goes first: should the rest fail, no grant is sealed to this key.
   await removeAgentKey(session, agent);
   await removeGrantsInvolving(session, agent, { given: true, received: true });
+  // Its proposals open only with keys of the vault that is going: a later agent of the same name inherits none.
+  await session.store.removeAll(objectIds.proposalsOf(agent));
   await session.store.audit.retire(agent, at);
   await session.store.remove(objectIds.vault(agent));
 }
@@ -201,6 +203,7 @@ async function finishDeprovision(session: Session, agent: string, at: string, re
 async function undoProvision(session: Session, agent: string, reason: string): Promise<void> {
   await removeAgentKey(session, agent);
   await removeGrantsInvolving(session, agent, { given: true, received: true });
+  await session.store.removeAll(objectIds.proposalsOf(agent));
   await session.store.audit.discard(agentLog(agent));
   await session.audit.recordStore({ agent, action: 'agent.deprovision', reason });
   await session.store.remove(objectIds.vault(agent));

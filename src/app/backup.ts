@@ -2,7 +2,7 @@
  * `backup`, `backup verify` and `restore`: the whole store as a ustar archive
  * (format/tar.ts) inside an age file (age-encryption.org/v1, so the `age` tool itself
  * decrypts it). The archive holds every object under its id (`store`, `vaults/<agent>`,
- * `keys/…`, `grants/…`, `journals/…`) and every audit log and head as
+ * `keys/…`, `grants/…`, `journals/…`, `proposals/…`) and every audit log and head as
  * `logs/<log name>` and `heads/<log name>`, all read through the storage interface,
  * so a backup is taken from and restored to any backend.
  *
@@ -31,7 +31,7 @@ export interface BackupContents {
   agents: string[];
 }
 
-const OBJECT_FOLDERS = ['vaults/', 'keys/', 'journals/', 'grants/'] as const;
+const OBJECT_FOLDERS = ['vaults/', 'keys/', 'journals/', 'grants/', 'proposals/'] as const;
 
 /** Every object and log of `store`, as archive entries. */
 async function collect(store: StorageBackend): Promise<TarEntry[]> {
@@ -120,6 +120,7 @@ function objectOf(name: string): ObjectId | undefined {
     if (folder === 'journals' && rest.length === 1) return objectIds.journal(rest[0]!);
     const grant = folder === 'grants' && rest.length === 2 ? /^([^.]+)\.([^.]+)$/.exec(rest[1]!) : null;
     if (grant) return objectIds.grant(rest[0]!, grant[1]!, grant[2]!);
+    if (folder === 'proposals' && rest.length === 2) return objectIds.proposal(rest[0]!, rest[1]!);
   } catch (err) {
     if (err instanceof VaultError) return undefined;
     throw err;

@@ -16,6 +16,7 @@ import { registerTotp } from './commands/totp.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerAudit } from './commands/audit.js';
 import { registerGrant } from './commands/grant.js';
+import { registerProposal } from './commands/proposal.js';
 import { registerExec } from './commands/exec.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
@@ -61,6 +62,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerGenerate(program, deps);
   registerAudit(program, deps);
   registerGrant(program, deps);
+  registerProposal(program, deps);
   registerExec(program, deps);
   registerImport(program, deps);
   registerExport(program, deps);

@@ -32,6 +32,10 @@ export const AUDIT_ACTIONS = [
   'grant.revoke',
   'grant.list',
   'exec.run',
+  'proposal.create',
+  'proposal.approve',
+  'proposal.reject',
+  'proposal.expire',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -50,6 +54,8 @@ export interface AuditEvent {
   to?: string;
   /** `exec.run`: the program name only, never its arguments. */
   program?: string;
+  /** `proposal.*`: the proposal's id. */
+  proposal?: string;
   result: AuditResult;
   reason?: string;
 }

@@ -62,6 +62,7 @@ function ordered(r: AuditRecord, withMac: boolean): Record<string, unknown> {
   if (r.key !== undefined) o.key = r.key;
   if (r.to !== undefined) o.to = r.to;
   if (r.program !== undefined) o.program = r.program;
+  if (r.proposal !== undefined) o.proposal = r.proposal;
   o.result = r.result;
   if (r.reason !== undefined) o.reason = r.reason;
   o.pid = r.pid;
@@ -106,7 +107,7 @@ export function parseAuditLine(text: string): AuditRecord {
   checkTimestamp(o.ts, 'audit line ts');
   if (typeof o.actor !== 'string' || typeof o.agent !== 'string') throw new FormatError('audit line has no actor or agent');
   if (typeof o.action !== 'string' || !ACTION.test(o.action)) throw new FormatError('audit line has no valid action');
-  for (const field of ['key', 'to', 'program', 'reason']) optionalString(o, field);
+  for (const field of ['key', 'to', 'program', 'proposal', 'reason']) optionalString(o, field);
   if (!AUDIT_RESULTS.includes(o.result as never)) throw new FormatError('audit line has no valid result');
   if (!isCount(o.pid, 0) || typeof o.host !== 'string') throw new FormatError('audit line has no pid or host');
   if (typeof o.prev !== 'string' || !HASH.test(o.prev)) throw new FormatError('audit line has no valid prev');

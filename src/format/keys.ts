@@ -28,6 +28,11 @@
  *        |            "agent-vault/v1 grant")
  *        |       = the grant file key of one grant file
  *        +- the audit keys (random, one per epoch; HMAC keys of the vault's log)
+ *        +- the proposal keys (random, one per token epoch, drawn at the first
+ *            proposal after a rotation)
+ *            +- HKDF(proposal key, empty salt, "agent-vault/v1 proposal")
+ *                = the proposal file key: AES-256-GCM key of the agent's proposal
+ *                  files (additional data: the header, which names agent and id)
  *
  * Every HKDF is HKDF-SHA256 with a 32-byte output; "empty salt" is the empty string.
  * The audit keys are random rather than derived from the vault key on purpose: token
@@ -55,6 +60,7 @@ export const HKDF_INFO = {
   storeAudit: 'agent-vault/v1 store audit',
   journal: 'agent-vault/v1 journal',
   grant: 'agent-vault/v1 grant',
+  proposal: 'agent-vault/v1 proposal',
 } as const;
 
 const EMPTY_SALT = Buffer.alloc(0);
@@ -98,4 +104,13 @@ export interface GrantKeyInputs {
 /** The key that seals one grant file. */
 export function deriveGrantFileKey({ ephemeralShare, staticShare, ephemeral, grantee, granter }: GrantKeyInputs): Buffer {
   return deriveSubkey(Buffer.concat([ephemeralShare, staticShare]), Buffer.concat([ephemeral, grantee, granter]), HKDF_INFO.grant);
+}
+
+/**
+ * The key that seals an agent's proposal files, from one of the random proposal keys its
+ * payload holds. Only that agent's token and the owner open the payload, so only they
+ * can read or write its proposals; another agent's would not open.
+ */
+export function deriveProposalFileKey(proposalKey: Buffer): Buffer {
+  return deriveSubkey(proposalKey, EMPTY_SALT, HKDF_INFO.proposal);
 }

@@ -13,8 +13,9 @@
  */
 import { checkAgentId, checkCredentialKey } from '../core/ids.js';
 import type { LogTail } from '../format/audit-append.js';
+import { checkProposalId } from '../format/proposal-file.js';
 
-/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>` or `grants/<grantee>/<granter>.<KEY>`. */
+/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>`, `grants/<grantee>/<granter>.<KEY>` or `proposals/<agent>/<id>`. */
 export type ObjectId = string;
 
 /** An opaque token that changes whenever the object is written. */
@@ -33,10 +34,14 @@ export const objectIds = {
   journal: (agent: string): ObjectId => `journals/${checkAgentId(agent)}`,
   /** The prefix listing every grant addressed to `grantee`. */
   grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
+  /** One proposal of `agent`, sealed with a key of its vault. */
+  proposal: (agent: string, id: string): ObjectId => `proposals/${checkAgentId(agent)}/${checkProposalId(id)}`,
+  /** The prefix listing every proposal of `agent`. */
+  proposalsOf: (agent: string): ObjectPrefix => `proposals/${checkAgentId(agent)}/`,
 };
 
 /** What `list` takes: a folder of objects. */
-export type ObjectPrefix = 'vaults/' | 'keys/' | 'journals/' | 'grants/' | `grants/${string}/`;
+export type ObjectPrefix = 'vaults/' | 'keys/' | 'journals/' | 'grants/' | `grants/${string}/` | 'proposals/' | `proposals/${string}/`;
 
 /** An object as read: its bytes and the generation a compare-and-swap names. */
 export interface StoredObject {

@@ -9,6 +9,7 @@
  * <root>/keys/<agent>.pub                   key certificates
  * <root>/journals/<agent>.journal           a lifecycle change under way
  * <root>/grants/<grantee>/<granter>.<KEY>.grant
+ * <root>/proposals/<agent>/<id>.proposal    an agent's proposals
  * <root>/retired/<agent>.<time>.audit.jsonl deprovisioned agents' logs
  * ```
  *
@@ -28,6 +29,7 @@
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
+import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
 import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
 import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
@@ -68,6 +70,7 @@ const KINDS: Array<[prefix: string, name: string, hint: string]> = [
   ['keys/', 'key certificate', 'the owner certifies the key anew with: agent-vault token rotate <agent>'],
   ['journals/', 'journal', 'remove it if no agent-vault command was interrupted'],
   ['grants/', 'grant', 'remove it; the grant can be made again'],
+  ['proposals/', 'proposal', 'remove it; the agent can propose again'],
   ['store', 'store', 'restore it from a backup'],
 ];
 
@@ -113,6 +116,8 @@ export class DirectoryBackend implements StorageBackend {
         return join(this.location, 'journals', `${name}.journal`);
       case 'grants':
         return join(this.location, 'grants', `${name}.grant`);
+      case 'proposals':
+        return join(this.location, 'proposals', `${name}.proposal`);
       default:
         throw new Error(`not an object id: ${id}`);
     }
@@ -178,6 +183,18 @@ export class DirectoryBackend implements StorageBackend {
     if (prefix === 'grants/') {
       const grantees = this.listDir(join(this.location, 'grants')).filter(isAgentId);
       return (await Promise.all(grantees.map((g) => this.list(`grants/${g}/`)))).flat();
+    }
+    if (prefix === 'proposals/') {
+      const agents = this.listDir(join(this.location, 'proposals')).filter(isAgentId);
+      return (await Promise.all(agents.map((a) => this.list(`proposals/${a}/`)))).flat();
+    }
+    if (prefix.startsWith('proposals/')) {
+      const agent = prefix.slice('proposals/'.length, -1);
+      if (!isAgentId(agent)) return [];
+      return this.listDir(join(this.location, 'proposals', agent)).flatMap((n) => {
+        const match = /^([a-z2-7]+)\.proposal$/.exec(n);
+        return match && isProposalId(match[1]!) ? [`${prefix}${match[1]!}`] : [];
+      });
     }
     const grantee = prefix.slice('grants/'.length, -1);
     if (!isAgentId(grantee)) return [];
