@@ -277,9 +277,9 @@ export async function showProposal(session: Session, agent: string | undefined, 
   return { proposal: read.proposal, status: read.status };
 }
 
+/** A proposal that is no longer pending cannot be decided again (exit 2); `wait` reports its outcome instead. */
 function closed(id: string, status: Exclude<ProposalStatus, 'pending'>): VaultError {
-  if (status === 'applied') return new UsageError(`proposal ${id} was already applied`, 'an agent raises a new proposal for further changes');
-  return new ProposalClosedError(status, `proposal ${id} was ${status}`, status === 'expired' ? 'the agent can propose again' : undefined);
+  return new UsageError(`proposal ${id} was already ${status}: only a pending proposal is decided`, status === 'applied' ? 'the agent raises a new proposal for further changes' : 'the agent can propose again');
 }
 
 /** The slots as shown to the owner, so that an approval applies what was shown and nothing the agent changed since. */

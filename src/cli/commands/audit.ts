@@ -68,7 +68,7 @@ async function selectedEntries(ctx: Context, filter: AuditFilter): Promise<Audit
 }
 
 function detail(e: AuditEntry): string {
-  return [e.to === undefined ? '' : `to=${e.to}`, e.program === undefined ? '' : `program=${e.program}`, e.reason ?? ''].filter((s) => s !== '').join(' ');
+  return [e.to === undefined ? '' : `to=${e.to}`, e.program === undefined ? '' : `program=${e.program}`, e.proposal === undefined ? '' : `proposal=${e.proposal}`, e.reason ?? ''].filter((s) => s !== '').join(' ');
 }
 
 export async function runAuditList(ctx: Context, options: ListOptions): Promise<void> {
