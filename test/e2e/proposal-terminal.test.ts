@@ -1,0 +1,104 @@
+/**
+ * Proposals where the process is the point: the owner approving on a real terminal
+ * (masked prompts showing each slot's description, obtain URL and instructions with
+ * their control characters neutralised), and `proposal wait` in another process
+ * blocking until the owner decides.
+ */
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, PASSPHRASE, TempStore } from '../helpers/cli.js';
+import { KEY, runInPty } from '../helpers/pty.js';
+import { skipWithout } from '../helpers/tools.js';
+
+const VALUE = 'sk_test_typed-at-the-prompt-41c2';
+/** The pty helper is a Python script. */
+const NO_PTY = skipWithout('python3');
+
+describe('proposals across processes', () => {
+  let store: TempStore;
+  let token: string;
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot');
+  });
+  afterEach(() => store.cleanup());
+
+  async function propose(args: string[]): Promise<string> {
+    const result = await store.agent(token, ['proposal', 'create', ...args]);
+    expect(result.code, result.stderr).toBe(0);
+    return result.stdout.trim();
+  }
+
+  it.skipIf(NO_PTY)('approve on a terminal shows each slot neutralised, asks for its value masked, and applies after a yes', async () => {
+    const id = await propose(['--credential', 'STRIPE_KEY=Stripe \x1b]52;c;cHduZWQ=\x07key\x1b[2J', '--obtain', 'https://dashboard.stripe.com/apikeys', '--instructions', 'Developers \x1b[31m> API keys']);
+    const result = runInPty(['proposal', 'approve', id], [
+      { expect: 'Owner passphrase' },
+      { send: `${PASSPHRASE}${KEY.enter}` },
+      { expect: 'Value for STRIPE_KEY' },
+      { send: `${VALUE}${KEY.enter}` },
+      { expect: 'Apply proposal' },
+      { send: `y${KEY.enter}` },
+    ], store.env);
+    expect(result.timeout).toBe(false);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('Stripe \\x1b]52;c;cHduZWQ=\\x07key\\x1b[2J');
+    expect(result.output).toContain('https://dashboard.stripe.com/apikeys');
+    expect(result.output).toContain('Developers \\x1b[31m> API keys');
+    // Only escapes the program itself writes (the prompt library's) may reach the terminal: none from the agent's text.
+    expect(result.output).not.toContain('\x1b]52');
+    expect(result.output).not.toContain('\x1b[2J');
+    expect(result.output).not.toContain('\x1b[31m>');
+    expect(result.output).not.toContain(VALUE);
+    expect(result.output).toContain(`applied proposal ${id}`);
+    expect((await store.agent(token, ['credential', 'get', 'STRIPE_KEY'])).stdout).toBe(`${VALUE}\n`);
+  });
+
+  it.skipIf(NO_PTY)('declining the confirmation applies nothing (exit 8)', async () => {
+    const id = await propose(['--credential', 'STRIPE_KEY']);
+    const result = runInPty(['proposal', 'approve', id], [
+      { expect: 'Owner passphrase' },
+      { send: `${PASSPHRASE}${KEY.enter}` },
+      { expect: 'Value for STRIPE_KEY' },
+      { send: `${VALUE}${KEY.enter}` },
+      { expect: 'Apply proposal' },
+      { send: `n${KEY.enter}` },
+    ], store.env);
+    expect(result.code).toBe(8);
+    expect((await store.agent(token, ['credential', 'get', 'STRIPE_KEY'])).code).toBe(3);
+    expect(JSON.parse((await store.agent(token, ['proposal', 'show', id, '--json'])).stdout)).toMatchObject({ status: 'pending' });
+  });
+
+  /** Starts `proposal wait` as the agent and resolves with its exit code once it ends. */
+  function waitInBackground(id: string): { ended: Promise<{ code: number | null; stderr: string }>; started: Promise<void> } {
+    const child = spawn(process.execPath, [BIN, 'proposal', 'wait', id, '--timeout', '5m'], {
+      env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const ended = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+    const started = new Promise<void>((resolve) => child.on('spawn', () => resolve()));
+    return { ended, started };
+  }
+
+  it('a waiting agent exits 0 once the owner approves in another process', async () => {
+    const id = await propose(['--credential', 'A_KEY']);
+    const waiting = waitInBackground(id);
+    await waiting.started;
+    const approved = await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}' });
+    expect(approved.code, approved.stderr).toBe(0);
+    const ended = await waiting.ended;
+    expect(ended.code, ended.stderr).toBe(0);
+  }, 120_000);
+
+  it('a waiting agent exits 5 once the owner rejects in another process', async () => {
+    const id = await propose(['--credential', 'A_KEY']);
+    const waiting = waitInBackground(id);
+    await waiting.started;
+    expect((await store.owner(['proposal', 'reject', id, '--reason', 'not now'])).code).toBe(0);
+    const ended = await waiting.ended;
+    expect(ended.code).toBe(5);
+    expect(ended.stderr).toContain('rejected: not now');
+  }, 120_000);
+});
