@@ -74,6 +74,9 @@ describe('proposal', () => {
     expect((await store.agent(other, ['proposal', 'show', id, '--agent', 'bot'])).code).toBe(5);
     expect((await store.agent(other, ['proposal', 'list', '--agent', 'bot'])).code).toBe(5);
     expect(await auditActions()).toEqual(['proposal.create']);
+    // An agent proposes for its own vault only.
+    expect((await store.agent(other, ['proposal', 'create', '--agent', 'bot', '--credential', 'A_KEY'])).code).toBe(5);
+    expect((await store.owner(['proposal', 'list', '--agent', 'bot', '--json'])).stdout.match(/"id"/g)).toHaveLength(1);
   });
 
   it('an agent-supplied value is sealed, never in the store in plaintext, and never shown to the agent again', async () => {
