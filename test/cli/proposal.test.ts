@@ -386,6 +386,20 @@ describe('proposal', () => {
     expect((await store.agent(again, ['proposal', 'list', '--json'])).stdout).toBe('[]\n');
   });
 
+  it('a backup holds the proposals: restored, a pending one is still pending and can be approved', async () => {
+    const id = await propose(['--credential', 'A_KEY']);
+    const file = join(store.root, 'store.age');
+    const secret = join(store.root, 'backup-passphrase');
+    writeFileSync(secret, 'a backup passphrase for tests\n', { mode: 0o600 });
+    expect((await store.owner(['backup', file, '--backup-passphrase-file', secret])).code).toBe(0);
+    const dir = join(store.root, 'restored');
+    const restored = await store.owner(['restore', file, '--store', dir, '--backup-passphrase-file', secret]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(JSON.parse((await store.agent(bot, ['proposal', 'show', id, '--json'], { env: { AGENT_VAULT_HOME: dir } })).stdout)).toMatchObject({ status: 'pending' });
+    expect((await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}', env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
+    expect((await store.owner(['audit', 'verify'], { env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
+  });
+
   it('proposal files are 0600 in a 0700 directory', async () => {
     const id = await propose(['--credential', 'A_KEY']);
     expect(statSync(proposalPath(store, 'bot', id)).mode & 0o777).toBe(0o600);
