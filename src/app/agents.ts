@@ -27,6 +27,7 @@ import { encodeVaultFile, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from 
 import { agentLog, objectIds, WriteConflictError } from '../store/backend.js';
 import { certifyAgentKey, ownerVerifyKey, removeAgentKey } from './agent-keys.js';
 import { forgetGrantsTo, removeGrantsInvolving, resealGrantsFrom, resealGrantsTo } from './grants.js';
+import { proposalsWithNewKey } from './proposals.js';
 import { auditKeyringOf, type Session } from './session.js';
 
 async function beginJournal(session: Session, entry: JournalEntry): Promise<void> {
@@ -121,6 +122,8 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
       auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))],
     };
     delete payload.grants;
+    // The old token opened the proposal keys: proposals from now on are sealed with a new one.
+    if (payload.proposals) payload.proposals = await proposalsWithNewKey(session, vault.payload, payload.auditKeys.length);
     await beginJournal(session, { op: 'rotate', agent, at: session.now().toISOString(), pub: encodeBase64(keyPair.publicKey) });
     await removeGrantsInvolving(session, agent, { given: true, received: true });
     // The previous generation was sealed to a key the old token opens.

@@ -58,11 +58,16 @@ function needsKey(payload: VaultPayload): boolean {
   return !payload.proposals || payload.auditKeys.length > payload.proposals.epoch;
 }
 
-function addKey(payload: VaultPayload): void {
-  if (!needsKey(payload)) return;
-  const key = encodeBase64(randomBytes(KEY_LENGTH));
+/**
+ * The payload's proposal section with a new proposal key: for the first proposal of a
+ * vault, and after a token rotation (whose payload will have `auditKeys` keys). The
+ * proposals already stored stay readable under their older keys, and only they: their
+ * ids are listed as `legacy`.
+ */
+export async function proposalsWithNewKey(session: Session, payload: VaultPayload, auditKeys: number): Promise<ProposalState> {
   const state: ProposalState = payload.proposals ?? { keys: [], epoch: 0, decided: [] };
-  payload.proposals = { ...state, keys: [...state.keys, key], epoch: payload.auditKeys.length };
+  const legacy = (await session.store.list(objectIds.proposalsOf(payload.agent))).map((oid) => oid.split('/')[2]!);
+  return { keys: [...state.keys, encodeBase64(randomBytes(KEY_LENGTH))], epoch: auditKeys, decided: state.decided, ...(legacy.length > 0 ? { legacy } : {}) };
 }
 
 /** Seals a proposal with the newest proposal key of the payload. */
@@ -102,7 +107,10 @@ async function readProposal(session: Session, payload: VaultPayload, id: string)
     throw err;
   }
   if (file.agent !== agent || file.id !== id) throw untrusted(session, oid, `the file names proposal ${file.id} of agent ${file.agent}: it was moved`);
-  const key = payload.proposals?.keys[file.keyIndex];
+  const state = payload.proposals;
+  // An older key opens only the proposals stored when it was superseded.
+  const usable = state !== undefined && (file.keyIndex === state.keys.length - 1 || state.legacy?.includes(id) === true);
+  const key = usable ? state.keys[file.keyIndex] : undefined;
   const plaintext = key === undefined ? undefined : openProposal(file, decodeBase64(key, 'proposal key', KEY_LENGTH));
   if (!plaintext) throw untrusted(session, oid, `the proposal does not open with the keys of agent ${agent}: it was altered, moved or forged`);
   let proposal: unknown;
@@ -183,7 +191,11 @@ export async function createProposal(session: Session, agent: string, request: P
   const id = newProposalId();
   const oid = objectIds.proposal(agent, id);
   return session.audit.audited(agent, 'proposal.create', undefined, async (commit) => {
-    if (needsKey((await session.unlock(agent)).payload)) await session.modify(agent, ({ payload }) => addKey(payload));
+    if (needsKey((await session.unlock(agent)).payload)) {
+      await session.modify(agent, async ({ payload }) => {
+        if (needsKey(payload)) payload.proposals = await proposalsWithNewKey(session, payload, payload.auditKeys.length);
+      });
+    }
     return session.store.exclusive(objectIds.vault(agent), async () => {
       const { payload } = await session.unlock(agent);
       const pending = await pendingCount(session, payload);

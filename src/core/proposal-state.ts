@@ -32,6 +32,12 @@ export interface ProposalState {
    */
   epoch: number;
   decided: DecidedProposal[];
+  /**
+   * The proposals that existed when the newest key was drawn, sealed with older keys:
+   * the only ones an older key may open. A holder of a rotated-away token still knows
+   * the older keys, and must not be able to slip in a proposal under one of them.
+   */
+  legacy?: string[];
 }
 
 /** Checks the shape of a payload's proposal section, so a bug cannot silently drop a decision. */
@@ -40,7 +46,8 @@ export function checkProposalState(state: unknown, agent: string): ProposalState
   const decidedOk = (d: Partial<DecidedProposal> | null): boolean =>
     !!d && typeof d === 'object' && typeof d.id === 'string' && (d.outcome === 'applied' || d.outcome === 'rejected') && typeof d.expires === 'string';
   if (!s || typeof s !== 'object' || !Array.isArray(s.keys) || s.keys.length === 0 || !s.keys.every((k) => typeof k === 'string') ||
-    !Number.isSafeInteger(s.epoch) || !Array.isArray(s.decided) || !s.decided.every(decidedOk)) {
+    !Number.isSafeInteger(s.epoch) || !Array.isArray(s.decided) || !s.decided.every(decidedOk) ||
+    (s.legacy !== undefined && (!Array.isArray(s.legacy) || !s.legacy.every((id) => typeof id === 'string')))) {
     throw new IntegrityError(`vault payload of agent ${agent} has a malformed proposal section`);
   }
   return s as ProposalState;

@@ -4,7 +4,7 @@
  * `wait` reports the outcome by its exit code, and a proposal file that was edited,
  * moved, forged or put back is exit 6 and never applied.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -366,6 +366,10 @@ describe('proposal', () => {
 
   it('a pending proposal survives a token rotation; proposals after it are sealed with a new key', async () => {
     const id = await propose(['--credential', 'A_KEY']);
+    // A proposal sealed under the old key that was not in the store at the rotation: what an old token's holder could make.
+    const slipped = await propose(['--delete', 'A_KEY']);
+    const slippedBytes = readFileSync(proposalPath(store, 'bot', slipped));
+    rmSync(proposalPath(store, 'bot', slipped));
     const rotated = await store.owner(['token', 'rotate', 'bot']);
     expect(rotated.code, rotated.stderr).toBe(0);
     const token = rotated.stdout.trim();
@@ -374,6 +378,10 @@ describe('proposal', () => {
     const later = await propose(['--credential', 'B_KEY'], { as: token });
     expect(readFileSync(proposalPath(store, 'bot', id), 'latin1')).toContain('\nkey: 0\n');
     expect(readFileSync(proposalPath(store, 'bot', later), 'latin1')).toContain('\nkey: 1\n');
+    writeFileSync(proposalPath(store, 'bot', slipped), slippedBytes);
+    const refused = await store.owner(['proposal', 'show', slipped]);
+    expect(refused.code).toBe(6);
+    expect((await approve(slipped, {})).code).toBe(6);
     expect((await approve(id, { A_KEY: 'a' })).code).toBe(0);
     expect((await store.agent(token, ['proposal', 'wait', id])).code).toBe(0);
   });
