@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync,
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
+import { AGENT_GUIDE } from '../../src/cli/commands/proposal.js';
 
 const DAY = 86_400_000;
 /** A value an agent generated itself, which must never be readable in the store or shown to it again. */
@@ -406,6 +407,14 @@ describe('proposal', () => {
     expect(JSON.parse((await store.agent(bot, ['proposal', 'show', id, '--json'], { env: { AGENT_VAULT_HOME: dir } })).stdout)).toMatchObject({ status: 'pending' });
     expect((await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}', env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
     expect((await store.owner(['audit', 'verify'], { env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
+  });
+
+  it("prints the text for an agent's system prompt in proposal --help, as the README quotes it", async () => {
+    const help = await store.run(['proposal', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(AGENT_GUIDE.map((l) => `  ${l}`).join('\n'));
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`text\n${AGENT_GUIDE.join('\n')}\n\`\`\``);
   });
 
   it('proposal files are 0600 in a 0700 directory', async () => {

@@ -30,6 +30,24 @@ import { decodeText, promptSecret } from '../secret-input.js';
 /** One slot flag as it appeared on the command line: `--obtain` and `--instructions` apply to the slot before them. */
 type SlotFlag = { flag: 'credential' | 'delete' | 'obtain' | 'instructions'; value: string };
 
+/**
+ * What an agent's system prompt can include, printed by `agent-vault proposal --help`
+ * (the README quotes it too, and a test keeps the two the same).
+ */
+export const AGENT_GUIDE: readonly string[] = [
+  "You have a credential vault, agent-vault, opened by your token (AGENT_VAULT_TOKEN_FILE).",
+  "Never ask the user to paste a secret into the chat and never put one on a command line.",
+  "When you need a credential you do not have (agent-vault credential list shows yours):",
+  "  ID=$(agent-vault proposal create --credential KEY=\"what it is\" --obtain URL \\",
+  "       --instructions \"how to get it\" -m \"why you need it\")",
+  "then tell the user: \"please run: agent-vault proposal approve $ID\", and wait with",
+  "  agent-vault proposal wait \"$ID\" --timeout 30m",
+  "Exit 0: it is in your vault (use agent-vault exec --only KEY -- CMD); 5: rejected or",
+  "expired (agent-vault proposal show \"$ID\" gives the reason; do not ask again unchanged);",
+  "7: still pending. Keys are UPPER_SNAKE_CASE. To store a secret you generated yourself,",
+  "pass it on stdin with --json-stdin, never as an argument.",
+];
+
 interface CreateOptions {
   message?: string;
   jsonStdin?: boolean;
@@ -39,6 +57,7 @@ interface CreateOptions {
 
 export function registerProposal(program: Command, { io }: Deps): void {
   const proposal = program.command('proposal').description('an agent asks for the credentials it needs; the owner fills in the values and approves');
+  proposal.addHelpText('after', `\nFor an agent's system prompt:\n${AGENT_GUIDE.map((l) => `  ${l}`).join('\n')}\n`);
   // Commander calls an option's parser at each occurrence, left to right: that keeps the order of the slot flags.
   let flags: SlotFlag[] = [];
   const inOrder = (flag: SlotFlag['flag']) => (value: string): SlotFlag[] => (flags = [...flags, { flag, value }]);
