@@ -3,7 +3,8 @@
  * (test/helpers/fault-harness.ts): creating (the first of a vault, which draws its
  * proposal key, and a later one; by an agent and by the owner), approving (set slots,
  * one of them a granted credential whose grant is re-sealed, and a delete), rejecting,
- * and noticing an expiry. An approval is applied whole or not at all.
+ * noticing an expiry, and a token rotation (which draws a new proposal key). An
+ * approval is applied whole or not at all; a pending proposal survives the rotation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
@@ -78,6 +79,12 @@ describe('the proposal commands under SIGKILL and ENOSPC at every write point', 
       again: [0, 2],
       acknowledged: async (store) => expect(await status(store, ids.pending)).toBe('rejected'),
       interrupted: async (store) => expect(['pending', 'rejected']).toContain(await status(store, ids.pending)),
+    },
+    {
+      name: 'token rotate of an agent with a pending proposal',
+      args: ['token', 'rotate', 'granter'],
+      acknowledged: async (store) => expect(await status(store, ids.pending)).toBe('pending'),
+      interrupted: async (store) => expect(await status(store, ids.pending)).toBe('pending'),
     },
     {
       name: 'proposal list noticing an expiry',
