@@ -1,8 +1,8 @@
 /**
  * Proposals where the process is the point: the owner approving on a real terminal
  * (masked prompts showing each slot's description, obtain URL and instructions with
- * their control characters neutralised), and `proposal wait` in another process
- * blocking until the owner decides.
+ * their control characters neutralised), two approvals at once, and `proposal wait`
+ * in another process blocking until the owner decides.
  */
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -68,6 +68,17 @@ describe('proposals across processes', () => {
     expect((await store.agent(token, ['credential', 'get', 'STRIPE_KEY'])).code).toBe(3);
     expect(JSON.parse((await store.agent(token, ['proposal', 'show', id, '--json'])).stdout)).toMatchObject({ status: 'pending' });
   });
+
+  it('two owners approving one proposal at once: one applies it, the other is refused, and it is applied once', async () => {
+    const id = await propose(['--credential', 'A_KEY']);
+    const both = await Promise.all(['first', 'second'].map((v) => store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: JSON.stringify({ A_KEY: v }) })));
+    expect(both.map((r) => r.code).sort()).toEqual([0, 2]);
+    const winner = both[0]!.code === 0 ? 'first' : 'second';
+    expect((await store.agent(token, ['credential', 'get', 'A_KEY'])).stdout).toBe(`${winner}\n`);
+    const approvals = (JSON.parse((await store.owner(['audit', '--agent', 'bot', '--action', 'proposal.approve', '--json'])).stdout) as Array<{ result: string }>).filter((e) => e.result === 'ok');
+    expect(approvals).toHaveLength(1);
+    expect((await store.owner(['audit', 'verify'])).code).toBe(0);
+  }, 120_000);
 
   /** Starts `proposal wait` as the agent and resolves with its exit code once it ends. */
   function waitInBackground(id: string): { ended: Promise<{ code: number | null; stderr: string }>; started: Promise<void> } {
