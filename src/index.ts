@@ -11,6 +11,8 @@
  * ```
  */
 import { readCredential, listVault, setSecrets, addTyped, updateTyped, deleteTyped } from './app/credentials.js';
+import { createProposal, waitForProposal } from './app/proposals.js';
+import type { ProposalRequest } from './core/proposal.js';
 import { openSession } from './app/open-session.js';
 import type { Session } from './app/session.js';
 import { readField, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
@@ -31,6 +33,7 @@ export {
   CancelledError,
 } from './core/errors.js';
 export { CREDENTIAL_TYPES, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
+export { ProposalClosedError, ProposalPendingError, type ProposalRequest, type ProposalSlot } from './core/proposal.js';
 
 /** How to open a vault. Give a token (an agent) or a passphrase (the owner). */
 export interface OpenVaultOptions {
@@ -97,6 +100,19 @@ export class AgentVault {
   /** Deletes a credential. */
   async delete(keyOrId: string): Promise<Credential> {
     return deleteTyped(await this.session, this.agent, keyOrId);
+  }
+
+  /** Asks the owner for credentials (see `proposal create`): returns the proposal's id. */
+  async propose(request: ProposalRequest, options: { ttlMs?: number } = {}): Promise<string> {
+    return (await createProposal(await this.session, this.agent, request, options.ttlMs)).id;
+  }
+
+  /**
+   * Waits until a proposal of this vault is applied; a rejected or expired one is a
+   * {@link ProposalClosedError}, one still pending after `timeoutMs` a {@link ProposalPendingError}.
+   */
+  async waitForProposal(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    await waitForProposal(await this.session, this.agent, id, options);
   }
 }
 

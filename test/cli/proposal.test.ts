@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
 import { AGENT_GUIDE } from '../../src/cli/commands/proposal.js';
+import { openVault, ProposalClosedError } from '../../src/index.js';
 
 const DAY = 86_400_000;
 /** A value an agent generated itself, which must never be readable in the store or shown to it again. */
@@ -407,6 +408,17 @@ describe('proposal', () => {
     expect(JSON.parse((await store.agent(bot, ['proposal', 'show', id, '--json'], { env: { AGENT_VAULT_HOME: dir } })).stdout)).toMatchObject({ status: 'pending' });
     expect((await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}', env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
     expect((await store.owner(['audit', 'verify'], { env: { AGENT_VAULT_HOME: dir } })).code).toBe(0);
+  });
+
+  it('works from TypeScript: an agent proposes, the owner approves, the wait returns', async () => {
+    const vault = openVault({ store: store.dir, token: bot, env: {} });
+    const id = await vault.propose({ message: 'from code', slots: [{ action: 'set', key: 'A_KEY', description: 'a key' }] });
+    expect((await approve(id, { A_KEY: 'from-the-owner' })).code).toBe(0);
+    await vault.waitForProposal(id, { timeoutMs: 60_000 });
+    expect(await vault.get('A_KEY')).toBe('from-the-owner');
+    const rejected = await vault.propose({ slots: [{ action: 'delete', key: 'A_KEY' }] });
+    expect((await store.owner(['proposal', 'reject', rejected])).code).toBe(0);
+    await expect(vault.waitForProposal(rejected)).rejects.toBeInstanceOf(ProposalClosedError);
   });
 
   it("prints the text for an agent's system prompt in proposal --help, as the README quotes it", async () => {
