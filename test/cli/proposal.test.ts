@@ -4,7 +4,7 @@
  * `wait` reports the outcome by its exit code, and a proposal file that was edited,
  * moved, forged or put back is exit 6 and never applied.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -427,6 +427,22 @@ describe('proposal', () => {
     expect(help.stdout).toContain(AGENT_GUIDE.map((l) => `  ${l}`).join('\n'));
     const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
     expect(readme).toContain(`\`\`\`text\n${AGENT_GUIDE.join('\n')}\n\`\`\``);
+  });
+
+  it('skips names in the proposals directory that are not proposal ids, and refuses a link in place of a proposal', async () => {
+    const id = await propose(['--credential', 'A_KEY']);
+    for (const name of ['notanid.proposal', 'ABCDEFGH2345.proposal', 'abcdefgh2345.txt', '.abcdefgh2345.proposal']) writeFileSync(join(store.dir, 'proposals', 'bot', name), 'x');
+    const listed = await store.owner(['proposal', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toBe('');
+    expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((p) => p.id)).toEqual([id]);
+    const secret = join(store.root, 'elsewhere');
+    writeFileSync(secret, readFileSync(proposalPath(store, 'bot', id)));
+    rmSync(proposalPath(store, 'bot', id));
+    symlinkSync(secret, proposalPath(store, 'bot', id));
+    const linked = await store.owner(['proposal', 'show', id]);
+    expect(linked.code).toBe(6);
+    expect(linked.stderr).toContain(proposalPath(store, 'bot', id));
   });
 
   it('proposal files are 0600 in a 0700 directory', async () => {
