@@ -9,6 +9,7 @@ import { checkInjection, credentialEnv, type EnvSource } from '../core/env-vars.
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
+import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
 export interface ExecRequest {
@@ -51,7 +52,8 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     checkInjection(name, value, source, allowed);
     env.set(name, value);
   };
-  const addAll = (credential: Credential, agent: string, granted: boolean): void => {
+  const addAll = async (credential: Credential, agent: string, granted: boolean): Promise<void> => {
+    await checkRevealable(session, agent, credential);
     for (const [name, value] of credentialEnv(credential, request.prefix)) add(name, value, { key: credential.key, agent, granted });
   };
   const payloads = new Map<string, VaultPayload>();
@@ -70,16 +72,16 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   if (only !== undefined) {
     for (const key of only) {
       const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
-      if (own) addAll(own, vault!, false);
-      else if (grantsFrom !== undefined) addAll(await granted(grantsFrom, key), grantsFrom, true);
+      if (own) await addAll(own, vault!, false);
+      else if (grantsFrom !== undefined) await addAll(await granted(grantsFrom, key), grantsFrom, true);
       else throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
     }
   } else if (request.references.length === 0) {
-    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) addAll(c, vault, false);
+    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addAll(c, vault, false);
     if (grantsFrom !== undefined) {
       granters.add(grantsFrom);
       const self = await session.unlock(session.tokenAgent!);
-      for (const c of await receivedCredentials(session, self, grantsFrom)) addAll(c, grantsFrom, true);
+      for (const c of await receivedCredentials(session, self, grantsFrom)) await addAll(c, grantsFrom, true);
     }
   }
   for (const ref of request.references) {
@@ -90,7 +92,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     } else {
       const found = findCredential(await vaultOf(ref.agent), ref.key);
       if (!found) throw new NotFoundError(`line ${ref.line}: no credential ${ref.key} in the vault of agent ${ref.agent}`);
-      credential = found;
+      credential = await checkRevealable(session, ref.agent, found);
     }
     add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }

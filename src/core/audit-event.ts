@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = [
   'grant.revoke',
   'grant.list',
   'exec.run',
+  'service.add',
+  'service.remove',
+  'broker.request',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -50,8 +53,21 @@ export interface AuditEvent {
   to?: string;
   /** `exec.run`: the program name only, never its arguments. */
   program?: string;
+  /** `service.*` and `broker.request`: the service's name. */
+  service?: string;
+  /** `broker.request`: what was asked and how it ended; the path without its query, never a value. */
+  request?: BrokeredRequestSummary;
   result: AuditResult;
   reason?: string;
+}
+
+/** A brokered request as its audit line records it. `status` is 0 when no response came. */
+export interface BrokeredRequestSummary {
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  bytes: number;
 }
 
 /** One line of an audit log, as written (see man/agent-vault.5, AUDIT LOG). */

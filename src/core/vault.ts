@@ -15,6 +15,7 @@ import {
 } from './credential.js';
 import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
+import { checkServices, type Service } from './broker/service.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -40,6 +41,8 @@ export interface VaultPayload {
   credentials: Credential[];
   /** Grants this vault's agent has given; absent until the first one. */
   grants?: GrantRecord[];
+  /** How the broker attaches this vault's credentials to its agent's requests; absent until the first one. */
+  services?: Service[];
 }
 
 export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
@@ -65,6 +68,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
   if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
+  if (p.services !== undefined) checkServices(p.services, agent);
   return p as VaultPayload;
 }
 
