@@ -134,6 +134,7 @@ _agent_vault_option() {
     'exec --prefix') REPLY='text' ;;
     'exec --env-file') REPLY='file' ;;
     'exec --allow-env') REPLY='text' ;;
+    'exec --upstream-ca') REPLY='file' ;;
     'import --on-conflict') REPLY='words:skip overwrite rename' ;;
     'import --kdbx-password-file') REPLY='file' ;;
     'export --format') REPLY='words:json dotenv' ;;
@@ -193,7 +194,7 @@ _agent_vault_long_options() {
     'grant') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
-    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
+    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env --broker --deny-unmatched --upstream-ca' ;;
     'import') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --on-conflict --dry-run --kdbx-password-file' ;;
     'export') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --format' ;;
     'backup') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file' ;;

@@ -125,7 +125,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/grant/revoke --to'
             return 0
-        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env'
+        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env' 'agent-vault/exec --upstream-ca'
             return 0
         case 'agent-vault/import --on-conflict' 'agent-vault/import --kdbx-password-file'
             return 0
@@ -385,6 +385,9 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l broker -d 'run the broker for the command\'s lifetime: placeholders instead of the services\' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l deny-unmatched -d 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l upstream-ca -r -F -d 'with --broker: also trust this PEM CA for upstreams (a private CA)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l on-conflict -x -a 'skip overwrite rename' -d 'for a key the vault already has: skip it, overwrite it, or rename the imported one KEY_2 (default: refuse and name the clashes)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l dry-run -d 'print the plan (key, type, action, source entry) and write nothing'

@@ -3,7 +3,7 @@
  * environment variables, every one of them before any child starts, so a child never
  * runs with a half-filled environment.
  */
-import { readField, type Credential } from '../core/credential.js';
+import { isSecretField, mainField, readField, type Credential } from '../core/credential.js';
 import type { CredentialReference } from '../core/env-file.js';
 import { checkInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
@@ -24,6 +24,12 @@ export interface ExecRequest {
   references: CredentialReference[];
   /** Protected variable names (`PATH`, `LD_PRELOAD`…) the caller's own credentials may set (`--allow-env`). */
   allowEnv?: string[];
+  /**
+   * `exec --broker`: the placeholder that stands for each service credential of the
+   * vault, by key and then field (`''` for the main secret). Such a credential's
+   * variables get the placeholder, never the value, and its other secrets are left out.
+   */
+  brokered?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** Variables for the child, in order; a name given twice is a usage error. */
@@ -37,6 +43,13 @@ export interface ResolvedExec {
    * `ok` when the program started, `error` with the reason when it could not.
    */
   recordRun(failure?: string): Promise<void>;
+}
+
+/** A credential as `exec --broker` shows it: its placeholders where the services use it, none of its other secrets. */
+function withPlaceholders(credential: Credential, placeholders: ReadonlyMap<string, string>): Credential {
+  const fields = Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name)));
+  for (const [field, placeholder] of placeholders) fields[field === '' ? mainField(credential) : field] = placeholder;
+  return { ...credential, fields };
 }
 
 /**
@@ -53,8 +66,9 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     env.set(name, value);
   };
   const addAll = async (credential: Credential, agent: string, granted: boolean): Promise<void> => {
-    await checkRevealable(session, agent, credential);
-    for (const [name, value] of credentialEnv(credential, request.prefix)) add(name, value, { key: credential.key, agent, granted });
+    const placeholders = granted ? undefined : request.brokered?.get(credential.key);
+    const shown = placeholders ? withPlaceholders(credential, placeholders) : await checkRevealable(session, agent, credential);
+    for (const [name, value] of credentialEnv(shown, request.prefix)) add(name, value, { key: credential.key, agent, granted });
   };
   const payloads = new Map<string, VaultPayload>();
   const vaultOf = async (agent: string): Promise<VaultPayload> => {
@@ -92,7 +106,8 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     } else {
       const found = findCredential(await vaultOf(ref.agent), ref.key);
       if (!found) throw new NotFoundError(`line ${ref.line}: no credential ${ref.key} in the vault of agent ${ref.agent}`);
-      credential = await checkRevealable(session, ref.agent, found);
+      const placeholders = ref.agent === request.vault ? request.brokered?.get(found.key) : undefined;
+      credential = placeholders ? withPlaceholders(found, placeholders) : await checkRevealable(session, ref.agent, found);
     }
     add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }

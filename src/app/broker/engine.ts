@@ -9,6 +9,7 @@ import { AccessDeniedError, NotFoundError } from '../../core/errors.js';
 import {
   attachCredential,
   attachedValue,
+  coversHost,
   matchService,
   parseTarget,
   scrub,
@@ -88,9 +89,14 @@ export class Broker {
     return new Broker(session, agent, payload.services ?? [], secrets, options);
   }
 
-  /** Whether the vault has any service. */
-  get hasServices(): boolean {
-    return this.services.length > 0;
+  /** The vault's services. */
+  get serviceList(): readonly Service[] {
+    return this.services;
+  }
+
+  /** Whether some service covers `host:port`: the forward proxy intercepts those and tunnels the rest. */
+  covers(host: string, port: number): boolean {
+    return coversHost(this.services, host, port);
   }
 
   /** Every text a response must not carry: each value and each attached form of it (a Basic pair's base64). */

@@ -68,6 +68,12 @@ function hostMatches(pattern: string, host: string, port: number): boolean {
   return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes('.') && host.length > suffix.length;
 }
 
+/** Whether any service covers `host:port` (whatever the method and path): the forward proxy intercepts only those. */
+export function coversHost(services: readonly Service[], host: string, port: number): boolean {
+  const name = host.toLowerCase();
+  return services.some((s) => s.hosts.some((h) => hostMatches(h, name, port)));
+}
+
 /** A path glob as a regular expression: `*` within one segment, `**` across segments. */
 function globPattern(glob: string): RegExp {
   const source = glob
