@@ -35,6 +35,7 @@ _agent_vault_child() {
     '/restore') REPLY='restore' ;;
     '/service') REPLY='service' ;;
     '/http') REPLY='http' ;;
+    '/proxy') REPLY='proxy' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -153,6 +154,8 @@ _agent_vault_option() {
     'http -H'|'http --header') REPLY='text' ;;
     'http -d'|'http --data') REPLY='text' ;;
     'http --upstream-ca') REPLY='file' ;;
+    'proxy --port') REPLY='text' ;;
+    'proxy --upstream-ca') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -206,6 +209,7 @@ _agent_vault_long_options() {
     'service/remove') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'service/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'http') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --header --data --include --location --upstream-ca' ;;
+    'proxy') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --port --deny-unmatched --upstream-ca' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -219,7 +223,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore service http config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore service http proxy config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
@@ -263,7 +267,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore service http config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore service http proxy config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

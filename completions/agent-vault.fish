@@ -39,6 +39,8 @@ function __agent_vault_child
             echo 'agent-vault/service'
         case 'agent-vault/http'
             echo 'agent-vault/http'
+        case 'agent-vault/proxy'
+            echo 'agent-vault/proxy'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -140,6 +142,8 @@ function __agent_vault_takes_value
         case 'agent-vault/service/add --host' 'agent-vault/service/add --credential' 'agent-vault/service/add --auth' 'agent-vault/service/add --methods' 'agent-vault/service/add --path' 'agent-vault/service/add --substitute'
             return 0
         case 'agent-vault/http -H' 'agent-vault/http --header' 'agent-vault/http -d' 'agent-vault/http --data' 'agent-vault/http --upstream-ca'
+            return 0
+        case 'agent-vault/proxy --port' 'agent-vault/proxy --upstream-ca'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -243,6 +247,7 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a backup -d 'write 
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a restore -d 'fill a new, empty store (--store DIR) from a backup; the same owner passphrase and tokens then work'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a service -d 'services: how the broker attaches a credential to an agent\'s requests to some hosts (owner only)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a http -d 'one request through the broker: the service\'s credential is attached, the response scrubbed of it; the agent never sees the value'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a proxy -d 'run the broker in the foreground for a program started elsewhere, printing the environment it needs as export lines'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -427,6 +432,10 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s i -l include
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s L -l location -d 'follow redirects (a redirect to another origin gets no credential)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -l upstream-ca -r -F -d 'also trust this PEM CA for the upstream (a private CA)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l port -x -d 'listen on this port of 127.0.0.1 (default: a free one)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l deny-unmatched -d 'refuse (403) requests to hosts no service covers, instead of passing them through'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l upstream-ca -r -F -d 'also trust this PEM CA for upstreams (a private CA)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -437,4 +446,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore service http config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore service http proxy config completion'

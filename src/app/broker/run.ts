@@ -28,6 +28,8 @@ export interface BrokerRunOptions {
 
 export interface BrokerRun {
   port: number;
+  /** The variables a client must not have ({@link BYPASS_VARIABLES}). */
+  unset: readonly string[];
   /** The variables a client needs (proxy, CA, base URLs), besides the placeholders. */
   env: Map<string, string>;
   /** The placeholder of each service credential, by key and then field (`''` for the main secret). */
@@ -75,6 +77,7 @@ export async function openBrokerRun(session: Session, agent: string, options: Br
   for (const name of routes.keys()) env.set(serviceUrlVariable(name), `http://127.0.0.1:${proxy.port}/${name}`);
   return {
     port: proxy.port,
+    unset: BYPASS_VARIABLES,
     env,
     placeholders,
     caBundle: [authority.certificatePem, ...rootCertificates, ...(options.upstreamCa ? [options.upstreamCa] : [])].map((pem) => `${pem.trim()}\n`).join(''),

@@ -140,7 +140,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
     const env = childEnv(ctx.io.env, options.pristine === true, injected);
     if (brokering) {
-      for (const name of ['NO_PROXY', 'no_proxy']) delete env[name];
+      for (const name of brokering.run.unset) delete env[name];
       for (const [name, value] of brokering.run.env) env[name] = value;
     }
     // Loaded here: node:child_process costs start-up time every other command need not pay.
