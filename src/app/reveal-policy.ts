@@ -12,7 +12,7 @@ import type { Session } from './session.js';
 export function brokeredError(key: string): AccessDeniedError {
   return new AccessDeniedError(
     `credential ${key} has the reveal policy brokered: an agent uses it only through the broker, never as a value`,
-    'call the API through the broker: agent-vault http URL',
+    'call the API through the broker: agent-vault http URL, or agent-vault exec --broker -- CMD',
   );
 }
 
