@@ -247,6 +247,18 @@ describe('brokered use', () => {
       expect(server.seen.length).toBe(before);
     });
 
+    it('refuses broker options without --broker, and an upstream CA file that cannot be read', async () => {
+      for (const args of [['exec', '--deny-unmatched', '--', 'true'], ['exec', '--upstream-ca', TEST_CA_FILE, '--', 'true']]) {
+        const result = await store.agent(bot, args);
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.stderr).toContain('go with --broker');
+      }
+      const before = server.seen.length;
+      const missing = await store.agent(bot, ['http', `${base}/x`, '--upstream-ca', join(store.root, 'missing.pem')]);
+      expect(missing.code).toBe(2);
+      expect(server.seen.length).toBe(before);
+    });
+
     it('is refused to an agent without a token of its own vault, and reads the request body from a file or stdin', async () => {
       const otherToken = await store.provision('third');
       expect((await http([`${base}/x`], otherToken)).code).toBe(5);

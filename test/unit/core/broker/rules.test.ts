@@ -76,3 +76,15 @@ describe('parseAuthStyle', () => {
     for (const bad of ['header:', 'header:Bad Name', 'query:a:b', 'header:Content-Length', 'digest']) expect(() => parseAuthStyle(bad)).toThrow(/invalid --auth/);
   });
 });
+
+describe('checkServices', () => {
+  const stored = { name: 'api', hosts: ['api.x.com'], credential: 'K', auth: 'bearer', created: '2026-01-01T00:00:00.000Z' };
+
+  it('accepts the stored shape and refuses any other as damaged', async () => {
+    const { checkServices } = await import('../../../../src/core/broker/service.js');
+    expect(() => checkServices([stored], 'bot')).not.toThrow();
+    for (const bad of [{}, [{ ...stored, name: 'Bad' }], [{ ...stored, hosts: 'api.x.com' }], [{ ...stored, auth: 'cookie' }], [{ ...stored, allowPrivate: 'yes' }], [null]]) {
+      expect(() => checkServices(bad, 'bot')).toThrow(/unsupported shape/);
+    }
+  });
+});
