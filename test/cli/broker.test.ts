@@ -170,6 +170,13 @@ describe('brokered use', () => {
       expect(result.stdout).not.toContain(CANARY_B64.slice(0, 20));
     });
 
+    it('decodes a compressed response before scrubbing it', async () => {
+      const result = await http([`${base}/gzip-echo`]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(lastSeen().headers.authorization).toBe(`Bearer ${CANARY}`);
+      expect(JSON.parse(result.stdout)).toMatchObject({ headers: { authorization: '[redacted by agent-vault]' } });
+    });
+
     it('leaves placeholders alone unless --substitute allows the place', async () => {
       const result = await http(['POST', `${base}/x?k={{av:echo}}`, '-H', 'X-Key: {{av:echo}}', '--data', 'key={{av:echo}}']);
       expect(result.code, result.stderr).toBe(0);

@@ -2,13 +2,15 @@
  * A local HTTPS server for broker tests, on 127.0.0.1 with the test CA of
  * test/fixtures/broker: it answers every request with a JSON echo of what it received
  * (so a test sees what the upstream got, and that the response reaching the agent was
- * scrubbed), `/redirect?to=URL` with a 302 to that URL, and `/header-echo` with the
- * request's Authorization header echoed in a response header.
+ * scrubbed), `/redirect?to=URL` with a 302 to that URL, `/header-echo` with the
+ * request's Authorization header echoed in a response header, and `/gzip-echo` with the
+ * echo gzipped whatever the request accepts.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/broker');
 /** The test CA's certificate file, for `--upstream-ca`. */
@@ -40,6 +42,10 @@ export class EchoServer {
         const url = new URL(req.url!, 'https://x');
         if (url.pathname === '/redirect') {
           res.writeHead(302, { location: url.searchParams.get('to')! }).end();
+          return;
+        }
+        if (url.pathname === '/gzip-echo') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify(seen)));
           return;
         }
         const extra = url.pathname === '/header-echo' ? { 'x-echo-authorization': String(req.headers.authorization ?? '') } : {};
