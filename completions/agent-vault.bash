@@ -34,6 +34,9 @@ _agent_vault_child() {
     '/export') REPLY='export' ;;
     '/backup') REPLY='backup' ;;
     '/restore') REPLY='restore' ;;
+    '/service') REPLY='service' ;;
+    '/http') REPLY='http' ;;
+    '/proxy') REPLY='proxy' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -59,6 +62,10 @@ _agent_vault_child() {
     'proposal/wait') REPLY='proposal/wait' ;;
     'proposal/help') REPLY='proposal/help' ;;
     'backup/verify') REPLY='backup/verify' ;;
+    'service/add') REPLY='service/add' ;;
+    'service/list'|'service/ls') REPLY='service/list' ;;
+    'service/remove'|'service/rm') REPLY='service/remove' ;;
+    'service/help') REPLY='service/help' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
@@ -79,6 +86,7 @@ _agent_vault_option() {
     'init --kdf-iterations') REPLY='text' ;;
     'init --kdf-parallelism') REPLY='text' ;;
     'credential/add -t'|'credential/add --type') REPLY='words:login secure_note card identity api_key' ;;
+    'credential/add --reveal-policy') REPLY='words:any brokered' ;;
     'credential/add --name') REPLY='text' ;;
     'credential/add --tag') REPLY='text' ;;
     'credential/add --uri') REPLY='text' ;;
@@ -100,6 +108,7 @@ _agent_vault_option() {
     'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/update --rename') REPLY='text' ;;
+    'credential/update --reveal-policy') REPLY='words:any brokered' ;;
     'credential/update --name') REPLY='text' ;;
     'credential/update --tag') REPLY='text' ;;
     'credential/update --uri') REPLY='text' ;;
@@ -144,6 +153,7 @@ _agent_vault_option() {
     'exec --prefix') REPLY='text' ;;
     'exec --env-file') REPLY='file' ;;
     'exec --allow-env') REPLY='text' ;;
+    'exec --upstream-ca') REPLY='file' ;;
     'import --on-conflict') REPLY='words:skip overwrite rename' ;;
     'import --kdbx-password-file') REPLY='file' ;;
     'export --format') REPLY='words:json dotenv' ;;
@@ -153,6 +163,17 @@ _agent_vault_option() {
     'backup/verify --backup-passphrase-file') REPLY='file' ;;
     'restore --identity') REPLY='file' ;;
     'restore --backup-passphrase-file') REPLY='file' ;;
+    'service/add --host') REPLY='text' ;;
+    'service/add --credential') REPLY='text' ;;
+    'service/add --auth') REPLY='text' ;;
+    'service/add --methods') REPLY='text' ;;
+    'service/add --path') REPLY='text' ;;
+    'service/add --substitute') REPLY='text' ;;
+    'http -H'|'http --header') REPLY='text' ;;
+    'http -d'|'http --data') REPLY='text' ;;
+    'http --upstream-ca') REPLY='file' ;;
+    'proxy --port') REPLY='text' ;;
+    'proxy --upstream-ca') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -179,11 +200,11 @@ _agent_vault_long_options() {
     'token/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
     'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
-    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
     'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh' ;;
@@ -202,12 +223,19 @@ _agent_vault_long_options() {
     'proposal/reject') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reason' ;;
     'proposal/wait') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --timeout' ;;
     'proposal/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env' ;;
+    'exec') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --only --prefix --pristine --mask --env-file --allow-env --broker --deny-unmatched --upstream-ca' ;;
     'import') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --on-conflict --dry-run --kdbx-password-file' ;;
     'export') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --format' ;;
     'backup') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file' ;;
     'backup/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file --identity' ;;
     'restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --identity --backup-passphrase-file' ;;
+    'service') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'service/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --host --credential --auth --methods --path --substitute --allow-private' ;;
+    'service/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'service/remove') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'service/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'http') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --header --data --include --location --upstream-ca' ;;
+    'proxy') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --port --deny-unmatched --upstream-ca' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -221,13 +249,14 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'proposal') REPLY='create list show approve reject wait help' ;;
     'backup') REPLY='verify' ;;
+    'service') REPLY='add list remove help' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
   esac
@@ -261,12 +290,16 @@ _agent_vault_arguments() {
     'import') REPLY=('words:dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass' 'text'); variadic=0 ;;
     'backup/verify') REPLY=('text'); variadic=0 ;;
     'restore') REPLY=('text'); variadic=0 ;;
+    'service/add') REPLY=('text'); variadic=0 ;;
+    'service/remove') REPLY=('text'); variadic=0 ;;
+    'service/help') REPLY=('text'); variadic=0 ;;
+    'http') REPLY=('text' 'text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -37,6 +37,12 @@ function __agent_vault_child
             echo 'agent-vault/backup'
         case 'agent-vault/restore'
             echo 'agent-vault/restore'
+        case 'agent-vault/service'
+            echo 'agent-vault/service'
+        case 'agent-vault/http'
+            echo 'agent-vault/http'
+        case 'agent-vault/proxy'
+            echo 'agent-vault/proxy'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -87,6 +93,14 @@ function __agent_vault_child
             echo 'agent-vault/proposal/help'
         case 'agent-vault/backup/verify'
             echo 'agent-vault/backup/verify'
+        case 'agent-vault/service/add'
+            echo 'agent-vault/service/add'
+        case 'agent-vault/service/list' 'agent-vault/service/ls'
+            echo 'agent-vault/service/list'
+        case 'agent-vault/service/remove' 'agent-vault/service/rm'
+            echo 'agent-vault/service/remove'
+        case 'agent-vault/service/help'
+            echo 'agent-vault/service/help'
         case 'agent-vault/config/get'
             echo 'agent-vault/config/get'
         case 'agent-vault/config/set'
@@ -109,7 +123,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/init --kdf-memory' 'agent-vault/init --kdf-iterations' 'agent-vault/init --kdf-parallelism'
             return 0
-        case 'agent-vault/credential/add -t' 'agent-vault/credential/add --type' 'agent-vault/credential/add --name' 'agent-vault/credential/add --tag' 'agent-vault/credential/add --uri' 'agent-vault/credential/add --username' 'agent-vault/credential/add --cardholder' 'agent-vault/credential/add --expiry' 'agent-vault/credential/add --full-name' 'agent-vault/credential/add --email' 'agent-vault/credential/add --phone' 'agent-vault/credential/add --address' 'agent-vault/credential/add --password-file' 'agent-vault/credential/add --totp-file' 'agent-vault/credential/add --notes-file' 'agent-vault/credential/add --number-file' 'agent-vault/credential/add --cvv-file' 'agent-vault/credential/add --value-file' 'agent-vault/credential/add --totp'
+        case 'agent-vault/credential/add -t' 'agent-vault/credential/add --type' 'agent-vault/credential/add --reveal-policy' 'agent-vault/credential/add --name' 'agent-vault/credential/add --tag' 'agent-vault/credential/add --uri' 'agent-vault/credential/add --username' 'agent-vault/credential/add --cardholder' 'agent-vault/credential/add --expiry' 'agent-vault/credential/add --full-name' 'agent-vault/credential/add --email' 'agent-vault/credential/add --phone' 'agent-vault/credential/add --address' 'agent-vault/credential/add --password-file' 'agent-vault/credential/add --totp-file' 'agent-vault/credential/add --notes-file' 'agent-vault/credential/add --number-file' 'agent-vault/credential/add --cvv-file' 'agent-vault/credential/add --value-file' 'agent-vault/credential/add --totp'
             return 0
         case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field'
             return 0
@@ -117,7 +131,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/credential/search -t' 'agent-vault/credential/search --type'
             return 0
-        case 'agent-vault/credential/update --rename' 'agent-vault/credential/update --name' 'agent-vault/credential/update --tag' 'agent-vault/credential/update --uri' 'agent-vault/credential/update --username' 'agent-vault/credential/update --cardholder' 'agent-vault/credential/update --expiry' 'agent-vault/credential/update --full-name' 'agent-vault/credential/update --email' 'agent-vault/credential/update --phone' 'agent-vault/credential/update --address' 'agent-vault/credential/update --password-file' 'agent-vault/credential/update --totp-file' 'agent-vault/credential/update --notes-file' 'agent-vault/credential/update --number-file' 'agent-vault/credential/update --cvv-file' 'agent-vault/credential/update --value-file' 'agent-vault/credential/update --totp'
+        case 'agent-vault/credential/update --rename' 'agent-vault/credential/update --reveal-policy' 'agent-vault/credential/update --name' 'agent-vault/credential/update --tag' 'agent-vault/credential/update --uri' 'agent-vault/credential/update --username' 'agent-vault/credential/update --cardholder' 'agent-vault/credential/update --expiry' 'agent-vault/credential/update --full-name' 'agent-vault/credential/update --email' 'agent-vault/credential/update --phone' 'agent-vault/credential/update --address' 'agent-vault/credential/update --password-file' 'agent-vault/credential/update --totp-file' 'agent-vault/credential/update --notes-file' 'agent-vault/credential/update --number-file' 'agent-vault/credential/update --cvv-file' 'agent-vault/credential/update --value-file' 'agent-vault/credential/update --totp'
             return 0
         case 'agent-vault/totp --fresh'
             return 0
@@ -137,7 +151,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/proposal/wait --timeout'
             return 0
-        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env'
+        case 'agent-vault/exec --only' 'agent-vault/exec --prefix' 'agent-vault/exec --env-file' 'agent-vault/exec --allow-env' 'agent-vault/exec --upstream-ca'
             return 0
         case 'agent-vault/import --on-conflict' 'agent-vault/import --kdbx-password-file'
             return 0
@@ -148,6 +162,12 @@ function __agent_vault_takes_value
         case 'agent-vault/backup/verify --identity' 'agent-vault/backup/verify --backup-passphrase-file'
             return 0
         case 'agent-vault/restore --identity' 'agent-vault/restore --backup-passphrase-file'
+            return 0
+        case 'agent-vault/service/add --host' 'agent-vault/service/add --credential' 'agent-vault/service/add --auth' 'agent-vault/service/add --methods' 'agent-vault/service/add --path' 'agent-vault/service/add --substitute'
+            return 0
+        case 'agent-vault/http -H' 'agent-vault/http --header' 'agent-vault/http -d' 'agent-vault/http --data' 'agent-vault/http --upstream-ca'
+            return 0
+        case 'agent-vault/proxy --port' 'agent-vault/proxy --upstream-ca'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -250,6 +270,9 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a import -d 'import
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a export -d 'print every credential of a vault, secrets included, to stdout (owner only; asks first)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a backup -d 'write the whole store, age-encrypted, to a new 0600 file (owner only)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a restore -d 'fill a new, empty store (--store DIR) from a backup; the same owner passphrase and tokens then work'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a service -d 'services: how the broker attaches a credential to an agent\'s requests to some hosts (owner only)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a http -d 'one request through the broker: the service\'s credential is attached, the response scrubbed of it; the agent never sees the value'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a proxy -d 'run the broker in the foreground for a program started elsewhere, printing the environment it needs as export lines'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -289,6 +312,7 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a help -
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/set'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'credential type (default: api_key)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l reveal-policy -x -a 'any brokered' -d 'brokered: an agent\'s token uses it only through the broker (service, http, exec --broker), never as a value'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l name -x -d 'display name'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l tag -x -d 'a tag (repeatable; replaces the tags on update)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l uri -x -d 'a login URI (repeatable; replaces the URIs on update)'
@@ -325,6 +349,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/search'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l rename -x -d 'give it a new key'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l reveal-policy -x -a 'any brokered' -d 'brokered: an agent\'s token uses it only through the broker; any: as before'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l name -x -d 'display name'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l tag -x -d 'a tag (repeatable; replaces the tags on update)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l uri -x -d 'a login URI (repeatable; replaces the URIs on update)'
@@ -417,6 +442,9 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l broker -d 'run the broker for the command\'s lifetime: placeholders instead of the services\' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l deny-unmatched -d 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l upstream-ca -r -F -d 'with --broker: also trust this PEM CA for upstreams (a private CA)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l on-conflict -x -a 'skip overwrite rename' -d 'for a key the vault already has: skip it, overwrite it, or rename the imported one KEY_2 (default: refuse and name the clashes)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/import'" -l dry-run -d 'print the plan (key, type, action, source entry) and write nothing'
@@ -435,6 +463,31 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/backup/verify'" -s h -
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -l identity -r -F -d 'a file with the AGE-SECRET-KEY-1… identity of a recipient backup'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -l backup-passphrase-file -r -F -d 'read the backup passphrase from a file (else asked on a terminal)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/restore'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/service'" -a add -d 'add (or replace) a service in the vault of --agent'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/service'" -a list -d 'list the services of a vault (the owner, or the agent itself)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/service'" -a remove -d 'remove a service from the vault of --agent'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/service'" -a help -d 'display help for command'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l host -x -d 'a host the service covers: api.example.com, *.example.com (one label) or host:port (repeatable; required)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l credential -x -d 'the credential whose value is attached (its main secret, or one field) (required)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l auth -x -d 'bearer, basic, header:NAME[:PREFIX] or query:NAME (required)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l methods -x -d 'only these methods, comma-separated (default: every method); others are refused with 403'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l path -x -d 'only paths matching this glob get the credential: * within a segment, ** across (repeatable; default: every path)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l substitute -x -d 'also replace the placeholder {{av:NAME}} in header, query and/or body (comma-separated; default: nowhere)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -l allow-private -d 'let the host resolve to a loopback, private or link-local address'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/add'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/list'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/service/remove'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s H -l header -x -d 'a request header, \'Name: value\' (repeatable)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s d -l data -x -d 'the request body: @FILE, - for stdin, or the text itself'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s i -l include -d 'print the status line and response headers before the body'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s L -l location -d 'follow redirects (a redirect to another origin gets no credential)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -l upstream-ca -r -F -d 'also trust this PEM CA for the upstream (a private CA)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/http'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l port -x -d 'listen on this port of 127.0.0.1 (default: a free one)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l deny-unmatched -d 'refuse (403) requests to hosts no service covers, instead of passing them through'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -l upstream-ca -r -F -d 'also trust this PEM CA for upstreams (a private CA)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/proxy'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -445,4 +498,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy config completion'

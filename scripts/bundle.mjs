@@ -26,6 +26,7 @@ const lazyChildProcess = {
 };
 
 const PARSERS_FILE = 'import-parsers.cjs';
+const CERTIFICATES_FILE = 'broker-certificates.cjs';
 
 /** The parsers module, left out of the CLI bundle and loaded from the file beside it. */
 const separateParsers = {
@@ -35,13 +36,26 @@ const separateParsers = {
   },
 };
 
+/**
+ * The broker's certificate code (src/app/broker/certificates.ts, over @peculiar/x509),
+ * likewise apart in broker-certificates.cjs, loaded only by `exec --broker` and `proxy`.
+ */
+const separateCertificates = {
+  name: 'separate-certificates',
+  setup(bundle) {
+    bundle.onResolve({ filter: /(^|\/)certificates\.js$/ }, (args) =>
+      args.importer.includes('/app/broker/') ? { path: `./${CERTIFICATES_FILE}`, external: true } : undefined,
+    );
+  },
+};
+
 /** What every bundle shares: CommonJS for Node 20, and the packages loaded at run time left out. */
 const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption'],
+  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption', '@peculiar/x509', 'reflect-metadata'],
   logLevel: 'warning',
 };
 
@@ -57,9 +71,10 @@ async function bundle(outfile, faults) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess, separateParsers],
+    plugins: [lazyChildProcess, separateParsers, separateCertificates],
   });
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
+  await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
 }
 
 if (process.argv[2]) {

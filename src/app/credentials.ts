@@ -2,7 +2,7 @@
  * Credential operations as one caller performs them: unlock, act, write under the lock,
  * and leave one audit event each. Shared by the CLI and the programmatic API.
  */
-import type { Credential, CredentialInput, CredentialType } from '../core/credential.js';
+import { isSecretField, type Credential, type CredentialInput, type CredentialType } from '../core/credential.js';
 import {
   addCredential,
   changeCredential,
@@ -13,6 +13,7 @@ import {
   setMainSecret,
 } from '../core/vault.js';
 import { modifySyncingGrants, readGrantedCredential, receivedCredentials } from './grants.js';
+import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
 /** A listed credential: one of the vault's own, or a copy granted by another agent. */
@@ -22,18 +23,23 @@ export type ListedCredential = Credential & { grantedBy?: string };
  * The one path by which a credential is read (by `credential get`, `totp`, `exec`): an
  * agent asking for another agent's vault reads the copy granted to it, if any (exit 5
  * if none); otherwise the vault is unlocked. Reading one's own vault does no X25519
- * work. It records nothing; each caller wraps it in its own audited action.
+ * work. An agent is refused a brokered credential (exit 5). It records nothing but
+ * that refusal; each caller wraps it in its own audited action.
  */
 export async function findCredential(session: Session, agent: string, keyOrId: string): Promise<ListedCredential> {
   const caller = session.tokenAgent;
   if (caller !== undefined && caller !== agent) return readGrantedCredential(session, agent, keyOrId);
   const { payload } = await session.unlock(agent);
-  return requireCredential(payload, keyOrId);
+  return checkRevealable(session, agent, requireCredential(payload, keyOrId));
 }
 
 /** Reads one credential; recorded as `credential.get`, or `credential.reveal` when `reveal`. */
 export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<ListedCredential> {
   return session.audit.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
+}
+
+function withoutSecrets<C extends Credential>(credential: C): C {
+  return { ...credential, fields: Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name))) };
 }
 
 /**
@@ -55,7 +61,11 @@ export function listVault(
     const granted = await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
     const all = [...own, ...listCredentials({ ...vault.payload, credentials: granted })];
     const found = options.query !== undefined ? searchCredentials({ ...vault.payload, credentials: all }, options.query) : all;
-    return found.filter((c) => options.type === undefined || c.type === options.type);
+    const listed = found.filter((c) => options.type === undefined || c.type === options.type);
+    if (options.reveal) for (const c of listed) await checkRevealable(session, agent, c);
+    // A listing without --reveal still holds the values (the programmatic API returns
+    // them); an agent's keeps none of a brokered credential's secrets.
+    return caller === undefined ? listed : listed.map((c) => (c.revealPolicy === 'brokered' ? withoutSecrets(c) : c));
   });
 }
 

@@ -3,12 +3,13 @@
  * environment variables, every one of them before any child starts, so a child never
  * runs with a half-filled environment.
  */
-import { readField, type Credential } from '../core/credential.js';
+import { isSecretField, mainField, readField, type Credential } from '../core/credential.js';
 import type { CredentialReference } from '../core/env-file.js';
 import { checkInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
+import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
 export interface ExecRequest {
@@ -23,6 +24,12 @@ export interface ExecRequest {
   references: CredentialReference[];
   /** Protected variable names (`PATH`, `LD_PRELOAD`…) the caller's own credentials may set (`--allow-env`). */
   allowEnv?: string[];
+  /**
+   * `exec --broker`: the placeholder that stands for each service credential of the
+   * vault, by key and then field (`''` for the main secret). Such a credential's
+   * variables get the placeholder, never the value, and its other secrets are left out.
+   */
+  brokered?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** Variables for the child, in order; a name given twice is a usage error. */
@@ -38,6 +45,13 @@ export interface ResolvedExec {
   recordRun(failure?: string): Promise<void>;
 }
 
+/** A credential as `exec --broker` shows it: its placeholders where the services use it, none of its other secrets. */
+function withPlaceholders(credential: Credential, placeholders: ReadonlyMap<string, string>): Credential {
+  const fields = Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name)));
+  for (const [field, placeholder] of placeholders) fields[field === '' ? mainField(credential) : field] = placeholder;
+  return { ...credential, fields };
+}
+
 /**
  * Resolves everything `request` asks for. Missing credentials are exit 3, missing
  * grants exit 5, a variable that must not or cannot be set (checkInjection) exit 2,
@@ -51,8 +65,10 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     checkInjection(name, value, source, allowed);
     env.set(name, value);
   };
-  const addAll = (credential: Credential, agent: string, granted: boolean): void => {
-    for (const [name, value] of credentialEnv(credential, request.prefix)) add(name, value, { key: credential.key, agent, granted });
+  const addAll = async (credential: Credential, agent: string, granted: boolean): Promise<void> => {
+    const placeholders = granted ? undefined : request.brokered?.get(credential.key);
+    const shown = placeholders ? withPlaceholders(credential, placeholders) : await checkRevealable(session, agent, credential);
+    for (const [name, value] of credentialEnv(shown, request.prefix)) add(name, value, { key: credential.key, agent, granted });
   };
   const payloads = new Map<string, VaultPayload>();
   const vaultOf = async (agent: string): Promise<VaultPayload> => {
@@ -70,16 +86,16 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   if (only !== undefined) {
     for (const key of only) {
       const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
-      if (own) addAll(own, vault!, false);
-      else if (grantsFrom !== undefined) addAll(await granted(grantsFrom, key), grantsFrom, true);
+      if (own) await addAll(own, vault!, false);
+      else if (grantsFrom !== undefined) await addAll(await granted(grantsFrom, key), grantsFrom, true);
       else throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
     }
   } else if (request.references.length === 0) {
-    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) addAll(c, vault, false);
+    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addAll(c, vault, false);
     if (grantsFrom !== undefined) {
       granters.add(grantsFrom);
       const self = await session.unlock(session.tokenAgent!);
-      for (const c of await receivedCredentials(session, self, grantsFrom)) addAll(c, grantsFrom, true);
+      for (const c of await receivedCredentials(session, self, grantsFrom)) await addAll(c, grantsFrom, true);
     }
   }
   for (const ref of request.references) {
@@ -90,7 +106,8 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     } else {
       const found = findCredential(await vaultOf(ref.agent), ref.key);
       if (!found) throw new NotFoundError(`line ${ref.line}: no credential ${ref.key} in the vault of agent ${ref.agent}`);
-      credential = found;
+      const placeholders = ref.agent === request.vault ? request.brokered?.get(found.key) : undefined;
+      credential = placeholders ? withPlaceholders(found, placeholders) : await checkRevealable(session, ref.agent, found);
     }
     add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }

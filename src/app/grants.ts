@@ -16,6 +16,7 @@ import { encodeBase64 } from '../format/encoding.js';
 import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
 import { objectIds, type ObjectId } from '../store/backend.js';
 import { certifiedPublicKey, granteePublicKey, trustedVerifyKey } from './agent-keys.js';
+import { checkGrantable, checkRevealable } from './reveal-policy.js';
 import type { Session, UnlockedVault } from './session.js';
 
 /**
@@ -210,6 +211,7 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
     // sealed to the key it replaced.
     return session.store.exclusive(objectIds.vault(grantee), () => modifySyncingGrants(session, granter, async ({ payload }) => {
       const credential = requireCredential(payload, keyOrId);
+      checkGrantable(credential);
       // Checked here, not only at the re-seal, so a bad certificate fails the grant (exit 6) instead of ending it.
       const granteeKey = await granteePublicKey(session, grantee, await trustedVerifyKey(session, payload));
       const now = session.now();
@@ -323,7 +325,8 @@ async function sweepExpired(session: Session, at: GrantLocation): Promise<void> 
 /**
  * Reads a credential granted to the calling agent by `granter`: only the sealed copy
  * is opened, with the caller's own private key. No live grant is exit 5, and recorded
- * in the granter's log as `access.denied`.
+ * in the granter's log as `access.denied`; so is a grant of a credential made brokered
+ * since it was granted.
  */
 export async function readGrantedCredential(session: Session, granter: string, keyOrId: string): Promise<GrantedCredential> {
   checkAgentId(granter);
@@ -338,7 +341,7 @@ export async function readGrantedCredential(session: Session, granter: string, k
     if (!bytes) continue;
     const opened = await openReceived(session, at, bytes, payload.privateKey, verifyKey);
     if (opened === 'expired') expired = true;
-    else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return { ...opened.credential, grantedBy: granter };
+    else if (opened.credential.key === keyOrId || opened.credential.id === keyOrId) return checkRevealable(session, granter, { ...opened.credential, grantedBy: granter });
   }
   const reason = expired ? 'grant expired' : 'no grant';
   await session.audit.record(granter, { action: 'access.denied', key: keyOrId, result: 'denied', reason });

@@ -81,7 +81,7 @@ export class AuditRecorder {
     action: AuditEvent['action'],
     keys: string | string[] | undefined,
     fn: (commit: () => Promise<void>) => Promise<T>,
-    details: Pick<RecordedEvent, 'to' | 'program' | 'proposal'> = {},
+    details: Pick<RecordedEvent, 'to' | 'program' | 'proposal' | 'service'> = {},
   ): Promise<T> {
     const each = keys === undefined ? [undefined] : Array.isArray(keys) ? keys : [keys];
     const recordAll = async (result: AuditResult, reason?: string): Promise<void> => {

@@ -22,6 +22,9 @@ import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerService } from './commands/service.js';
+import { registerHttp } from './commands/http.js';
+import { registerProxy } from './commands/proxy.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -67,6 +70,9 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerImport(program, deps);
   registerExport(program, deps);
   registerBackup(program, deps);
+  registerService(program, deps);
+  registerHttp(program, deps);
+  registerProxy(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -36,6 +36,9 @@ export const AUDIT_ACTIONS = [
   'proposal.approve',
   'proposal.reject',
   'proposal.expire',
+  'service.add',
+  'service.remove',
+  'broker.request',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -56,8 +59,21 @@ export interface AuditEvent {
   program?: string;
   /** `proposal.*`: the proposal's id. */
   proposal?: string;
+  /** `service.*` and `broker.request`: the service's name. */
+  service?: string;
+  /** `broker.request`: what was asked and how it ended; the path without its query, never a value. */
+  request?: BrokeredRequestSummary;
   result: AuditResult;
   reason?: string;
+}
+
+/** A brokered request as its audit line records it. `status` is 0 when no response came. */
+export interface BrokeredRequestSummary {
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  bytes: number;
 }
 
 /** One line of an audit log, as written (see man/agent-vault.5, AUDIT LOG). */

@@ -24,7 +24,13 @@ export interface Credential {
   fields: Record<string, string>;
   created: string;
   updated: string;
+  /** `brokered`: an agent's token uses it only through the broker (absent: any way). */
+  revealPolicy?: RevealPolicy;
 }
+
+/** Who may see a credential's value: anyone who may read it, or (brokered) agents only through the broker. */
+export const REVEAL_POLICIES = ['any', 'brokered'] as const;
+export type RevealPolicy = Exclude<(typeof REVEAL_POLICIES)[number], 'any'>;
 
 /** What a caller may supply when creating or changing a credential. */
 export interface CredentialInput {
@@ -32,6 +38,7 @@ export interface CredentialInput {
   tags?: string[];
   uris?: string[];
   fields?: Record<string, string>;
+  revealPolicy?: (typeof REVEAL_POLICIES)[number];
 }
 
 export function isCredentialType(text: string): text is CredentialType {
@@ -77,6 +84,8 @@ function applyInput(credential: Credential, input: CredentialInput): void {
     }
     credential.uris = [...input.uris];
   }
+  if (input.revealPolicy === 'brokered') credential.revealPolicy = 'brokered';
+  else if (input.revealPolicy === 'any') delete credential.revealPolicy;
   for (const [field, value] of Object.entries(input.fields ?? {})) {
     const name = checkField(credential.type, field);
     if (value === '') delete credential.fields[name];
@@ -143,6 +152,7 @@ export function toPublicJson(credential: Credential, options: { secrets: boolean
     fields,
     created: credential.created,
     updated: credential.updated,
+    ...(credential.revealPolicy ? { reveal_policy: credential.revealPolicy } : {}),
   };
 }
 

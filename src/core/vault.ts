@@ -16,6 +16,7 @@ import {
 import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
 import { checkProposalState, type ProposalState } from './proposal-state.js';
+import { checkServices, type Service } from './broker/service.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -43,6 +44,8 @@ export interface VaultPayload {
   grants?: GrantRecord[];
   /** The keys of this agent's proposals and the ids of those decided; absent until its first proposal. */
   proposals?: ProposalState;
+  /** How the broker attaches this vault's credentials to its agent's requests; absent until the first one. */
+  services?: Service[];
 }
 
 export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
@@ -69,6 +72,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
   }
   if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
   if (p.proposals !== undefined) checkProposalState(p.proposals, agent);
+  if (p.services !== undefined) checkServices(p.services, agent);
   return p as VaultPayload;
 }
 

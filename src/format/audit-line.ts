@@ -63,6 +63,11 @@ function ordered(r: AuditRecord, withMac: boolean): Record<string, unknown> {
   if (r.to !== undefined) o.to = r.to;
   if (r.program !== undefined) o.program = r.program;
   if (r.proposal !== undefined) o.proposal = r.proposal;
+  if (r.service !== undefined) o.service = r.service;
+  if (r.request !== undefined) {
+    const q = r.request;
+    o.request = { method: q.method, host: q.host, path: q.path, status: q.status, bytes: q.bytes };
+  }
   o.result = r.result;
   if (r.reason !== undefined) o.reason = r.reason;
   o.pid = r.pid;
@@ -88,6 +93,14 @@ function isCount(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
 }
 
+function checkRequestSummary(value: unknown): void {
+  const q = value as Record<string, unknown> | null;
+  if (!q || typeof q !== 'object' || Array.isArray(q) || typeof q.method !== 'string' || typeof q.host !== 'string' || typeof q.path !== 'string' ||
+    !isCount(q.status, 0) || !isCount(q.bytes, 0)) {
+    throw new FormatError('audit line field request is not a request summary');
+  }
+}
+
 /**
  * Parses one line strictly: known fields of the right types in the canonical order
  * and spelling, so that a line has exactly one form and its hash and MAC are well defined.
@@ -107,7 +120,8 @@ export function parseAuditLine(text: string): AuditRecord {
   checkTimestamp(o.ts, 'audit line ts');
   if (typeof o.actor !== 'string' || typeof o.agent !== 'string') throw new FormatError('audit line has no actor or agent');
   if (typeof o.action !== 'string' || !ACTION.test(o.action)) throw new FormatError('audit line has no valid action');
-  for (const field of ['key', 'to', 'program', 'proposal', 'reason']) optionalString(o, field);
+  for (const field of ['key', 'to', 'program', 'proposal', 'service', 'reason']) optionalString(o, field);
+  if (o.request !== undefined) checkRequestSummary(o.request);
   if (!AUDIT_RESULTS.includes(o.result as never)) throw new FormatError('audit line has no valid result');
   if (!isCount(o.pid, 0) || typeof o.host !== 'string') throw new FormatError('audit line has no pid or host');
   if (typeof o.prev !== 'string' || !HASH.test(o.prev)) throw new FormatError('audit line has no valid prev');

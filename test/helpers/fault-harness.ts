@@ -45,8 +45,8 @@ export interface HarnessCount {
   pairs: number;
 }
 
-/** Makes a store for the cases: init, three agents, two credentials and a grant. */
-export async function prepareStore(): Promise<{ prepared: Prepared; cleanup: () => void }> {
+/** Makes a store for the cases: init, three agents, two credentials and a grant, then `extra` (what a group's cases need besides). */
+export async function prepareStore(extra?: (store: InProcessStore) => Promise<void>): Promise<{ prepared: Prepared; cleanup: () => void }> {
   const store = new InProcessStore();
   await store.init();
   const tokens: Record<string, string> = {};
@@ -59,6 +59,7 @@ export async function prepareStore(): Promise<{ prepared: Prepared; cleanup: () 
   }
   expect((await store.owner(['credential', 'add', 'SITE', '--type', 'login', '--username', 'u', '--totp-stdin', '--agent', 'granter'], { input: 'JBSWY3DPEHPK3PXP' })).code).toBe(0);
   expect((await store.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'granter'])).code).toBe(0);
+  await extra?.(store);
   return { prepared: { dir: store.dir, tokens }, cleanup: () => store.cleanup() };
 }
 
@@ -142,13 +143,13 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
  * The test of one group of cases: a prepared store, then each case driven through
  * SIGKILL and ENOSPC at every write point, and the number of runs printed at the end.
  */
-export function describeFaults(group: string, cases: FaultCase[]): void {
+export function describeFaults(group: string, cases: FaultCase[], extra?: (store: InProcessStore) => Promise<void>): void {
   describe(`${group} under SIGKILL and ENOSPC at every write point`, () => {
     let prepared: Prepared;
     let cleanup: () => void;
     let runs = 0;
     beforeAll(async () => {
-      ({ prepared, cleanup } = await prepareStore());
+      ({ prepared, cleanup } = await prepareStore(extra));
     });
     afterAll(() => {
       cleanup();

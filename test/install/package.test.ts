@@ -23,8 +23,8 @@ const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') 
 /** A specifier that names a package: not relative, not absolute, not a Node built-in. */
 const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
 
-/** The CLI's bundles: the CLI, and the parsers of import and export it loads from beside it. */
-const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs'];
+/** The CLI's bundles: the CLI, and the parsers of import and export and the broker's certificate code it loads from beside it. */
+const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs'];
 
 /** Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain. */
 function bundlePackages(): string[] {

@@ -8,6 +8,7 @@ import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { readTextFile } from '../secret-input.js';
+import type { ChildOutcome } from '../child-process.js';
 
 interface ExecOptions {
   only?: string;
@@ -16,6 +17,9 @@ interface ExecOptions {
   mask?: boolean;
   envFile?: string;
   allowEnv?: string[];
+  broker?: boolean;
+  denyUnmatched?: boolean;
+  upstreamCa?: string;
 }
 
 /**
@@ -50,6 +54,9 @@ export function registerExec(program: Command, deps: Deps): void {
     .option('--mask', "replace every injected value in the command's output with ****")
     .option('--env-file <file>', 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line')
     .option('--allow-env <name>', "let the caller's own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable", (name: string, previous: string[] | undefined) => [...(previous ?? []), name])
+    .option('--broker', "run the broker for the command's lifetime: placeholders instead of the services' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs")
+    .option('--deny-unmatched', 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through')
+    .option('--upstream-ca <file>', 'with --broker: also trust this PEM CA for upstreams (a private CA)')
     .allowUnknownOption()
     .action((words: string[], options: ExecOptions, cmd: Command) => runExec(Context.of(deps.io, cmd), childCommand(deps.argv, words), options, deps));
   examples(command, [
@@ -58,6 +65,8 @@ export function registerExec(program: Command, deps: Deps): void {
     "AGENT_VAULT_TOKEN_FILE=bot.token agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
     'agent-vault exec --env-file .env.av --mask -- npm test     # .env.av: DB_PASSWORD=av://ci-bot/DATABASE/password',
     'agent-vault exec --only HTTPS_PROXY --allow-env HTTPS_PROXY -- curl https://example.com',
+    "agent-vault exec --broker -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" https://api.openai.com/v1/models'",
+    'agent-vault exec --broker --deny-unmatched -- python agent.py   # OpenAI(base_url=os.environ["AGENT_VAULT_URL_OPENAI"])',
   ]);
   command.addHelpText('after', protectedNamesHelp());
 }
@@ -121,16 +130,42 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
   } else if (references.length === 0 || only !== undefined) {
     request.vault = ctx.agent(session);
   }
-  const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
-  // Loaded here: node:child_process costs start-up time every other command need not pay.
-  const { runChild } = await import('../child-process.js');
-  const outcome = await runChild(program, args, {
-    env: childEnv(ctx.io.env, options.pristine === true, injected),
-    ...(options.mask ? { mask: [...injected.values()] } : {}),
-    stdout: ctx.io.stdout,
-    stderr: ctx.io.stderr,
-    interactive: ctx.io.isStdinTTY,
-  });
+  if (!options.broker && (options.denyUnmatched || options.upstreamCa !== undefined)) throw new UsageError('--deny-unmatched and --upstream-ca go with --broker');
+  const upstreamCa = options.upstreamCa === undefined ? undefined : readTextFile(options.upstreamCa, 'upstream CA file');
+  const brokering = options.broker
+    ? await (await import('../broker-run.js')).startBrokerRun(session, request.vault ?? ctx.agent(session), { denyUnmatched: options.denyUnmatched === true, ...(upstreamCa === undefined ? {} : { upstreamCa }) })
+    : undefined;
+  try {
+    if (brokering) request.brokered = brokering.run.placeholders;
+    const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
+    const env = childEnv(ctx.io.env, options.pristine === true, injected);
+    if (brokering) {
+      for (const name of brokering.run.unset) delete env[name];
+      for (const [name, value] of brokering.run.env) env[name] = value;
+    }
+    // Loaded here: node:child_process costs start-up time every other command need not pay.
+    const { runChild } = await import('../child-process.js');
+    const outcome = await runChild(program, args, {
+      env,
+      ...(options.mask ? { mask: [...injected.values()] } : {}),
+      stdout: ctx.io.stdout,
+      stderr: ctx.io.stderr,
+      interactive: ctx.io.isStdinTTY,
+    });
+    await finishRun(outcome, program, injected, recordRun, deps);
+  } finally {
+    await brokering?.stop();
+  }
+}
+
+/** Records how the child's run went and passes its status on, or names why it could not start. */
+async function finishRun(
+  outcome: ChildOutcome,
+  program: string,
+  injected: Map<string, string>,
+  recordRun: (failure?: string) => Promise<void>,
+  deps: Deps,
+): Promise<void> {
   if ('status' in outcome) {
     await recordRun();
     deps.setExitCode(outcome.status);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CREDENTIAL_TYPES, checkCredentialType, type Credential } from '../../../core/credential.js';
+import { CREDENTIAL_TYPES, REVEAL_POLICIES, checkCredentialType, type Credential } from '../../../core/credential.js';
 import { UsageError } from '../../../core/errors.js';
 import { checkCredentialKey } from '../../../core/ids.js';
 import { addTyped } from '../../../app/credentials.js';
@@ -18,8 +18,9 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     .command('add')
     .description(`add a typed credential: ${orList(CREDENTIAL_TYPES)}`)
     .argument('<KEY>', 'UPPER_SNAKE_CASE key')
-    .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES));
-  addFieldOptions(command).action((key: string, options: FieldOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
+    .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES))
+    .addOption(new Option('--reveal-policy <policy>', 'brokered: an agent\'s token uses it only through the broker (service, http, exec --broker), never as a value').choices(REVEAL_POLICIES));
+  addFieldOptions(command).action((key: string, options: AddOptions, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault credential add GITHUB                 # on a terminal: asks for the type and each field',
     'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
@@ -27,10 +28,13 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     'agent-vault credential add GITHUB --type login --username bot --totp-stdin < otpauth-uri.txt',
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
     'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
+    'agent-vault credential add OPENAI_API_KEY --value-stdin --reveal-policy brokered --agent bot < key.txt',
   ]);
 }
 
-export async function runAdd(ctx: Context, key: string, options: FieldOptions & { type?: string }): Promise<void> {
+type AddOptions = FieldOptions & { type?: string; revealPolicy?: (typeof REVEAL_POLICIES)[number] };
+
+export async function runAdd(ctx: Context, key: string, options: AddOptions): Promise<void> {
   checkCredentialKey(key);
   if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
@@ -41,7 +45,7 @@ export async function runAdd(ctx: Context, key: string, options: FieldOptions & 
     if (session.isOwner()) await session.ownerKey();
     const { walkThroughCredential } = await import('../../interactive-add.js');
     const walked = await walkThroughCredential(ctx.io, flagType);
-    const credential = await addTyped(session, agent, key, walked.type, walked.input);
+    const credential = await addTyped(session, agent, key, walked.type, { ...walked.input, ...policy(options) });
     return reportAdded(ctx, agent, credential);
   }
   const collected = await collectInput(ctx.io, options, options.jsonStdin ? undefined : (flagType ?? 'api_key'), { promptForMain: true });
@@ -49,8 +53,10 @@ export async function runAdd(ctx: Context, key: string, options: FieldOptions & 
     throw new UsageError(`--type ${flagType} and the JSON's type ${collected.type} differ`);
   }
   const type = checkCredentialType(flagType ?? collected.type ?? 'api_key');
-  reportAdded(ctx, agent, await addTyped(session, agent, key, type, collected.input));
+  reportAdded(ctx, agent, await addTyped(session, agent, key, type, { ...collected.input, ...policy(options) }));
 }
+
+const policy = (options: AddOptions): { revealPolicy?: (typeof REVEAL_POLICIES)[number] } => (options.revealPolicy === undefined ? {} : { revealPolicy: options.revealPolicy });
 
 function reportAdded(ctx: Context, agent: string, credential: Credential): void {
   if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type });

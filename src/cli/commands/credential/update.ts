@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { REVEAL_POLICIES } from '../../../core/credential.js';
 import { UsageError } from '../../../core/errors.js';
 import { checkCredentialKey } from '../../../core/ids.js';
 import { updateTyped } from '../../../app/credentials.js';
@@ -13,24 +14,29 @@ export function registerUpdate(credential: Command, { io }: Deps): void {
     .command('update')
     .description('change fields of a credential, keeping its id and creation time')
     .argument('<KEY|id>', 'the credential key or id')
-    .option('--rename <KEY>', 'give it a new key');
-  addFieldOptions(command).action((key: string, options: FieldOptions & { rename?: string }, cmd: Command) => runUpdate(Context.of(io, cmd), key, options));
+    .option('--rename <KEY>', 'give it a new key')
+    .addOption(new Option('--reveal-policy <policy>', 'brokered: an agent\'s token uses it only through the broker; any: as before').choices(REVEAL_POLICIES));
+  addFieldOptions(command).action((key: string, options: UpdateOptions, cmd: Command) => runUpdate(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault credential update GITHUB --password-stdin < new-password.txt',
     'agent-vault credential update GITHUB --uri https://github.com --uri https://api.github.com',
     'agent-vault credential update GITHUB --totp-file otpauth-uri.txt',
     'agent-vault credential update OLD_NAME --rename NEW_NAME',
     'agent-vault credential update GITHUB --email ""    # an empty value removes a field',
+    'agent-vault credential update OPENAI_API_KEY --reveal-policy brokered --agent bot',
   ]);
 }
 
-export async function runUpdate(ctx: Context, keyOrId: string, options: FieldOptions & { rename?: string }): Promise<void> {
+type UpdateOptions = FieldOptions & { rename?: string; revealPolicy?: (typeof REVEAL_POLICIES)[number] };
+
+export async function runUpdate(ctx: Context, keyOrId: string, options: UpdateOptions): Promise<void> {
   if (options.rename !== undefined) checkCredentialKey(options.rename);
   if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
   const agent = ctx.agent(session);
-  const { input } = await collectInput(ctx.io, options, undefined, { promptForMain: false });
-  const changes = Object.keys(input.fields ?? {}).length + ['name', 'tags', 'uris'].filter((k) => k in input).length;
+  const collected = await collectInput(ctx.io, options, undefined, { promptForMain: false });
+  const input = options.revealPolicy === undefined ? collected.input : { ...collected.input, revealPolicy: options.revealPolicy };
+  const changes = Object.keys(input.fields ?? {}).length + ['name', 'tags', 'uris', 'revealPolicy'].filter((k) => k in input).length;
   if (changes === 0 && options.rename === undefined) throw new UsageError('nothing to change', 'pass the fields to change, e.g. --username or --password-stdin');
   const credential = await updateTyped(session, agent, keyOrId, { ...input, ...(options.rename === undefined ? {} : { rename: options.rename }) });
   if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type, updated: credential.updated });
