@@ -21,6 +21,7 @@ import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerHook } from './commands/hook.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -65,6 +66,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerImport(program, deps);
   registerExport(program, deps);
   registerBackup(program, deps);
+  registerHook(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -32,6 +32,14 @@ export const AUDIT_ACTIONS = [
   'grant.revoke',
   'grant.list',
   'exec.run',
+  'credential.history',
+  'credential.restore',
+  'credential.rotate',
+  'credential.due',
+  'hook.add',
+  'hook.remove',
+  'hook.test',
+  'hook.delivery',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

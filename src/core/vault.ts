@@ -15,6 +15,7 @@ import {
 } from './credential.js';
 import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
+import { checkHistory, type CredentialHistory } from './history.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -40,6 +41,8 @@ export interface VaultPayload {
   credentials: Credential[];
   /** Grants this vault's agent has given; absent until the first one. */
   grants?: GrantRecord[];
+  /** Earlier versions of credentials' secret fields, by credential id (core/history.ts); absent until the first change. */
+  history?: CredentialHistory;
 }
 
 export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
@@ -65,6 +68,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
   if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
+  if (p.history !== undefined) checkHistory(p.history, agent);
   return p as VaultPayload;
 }
 

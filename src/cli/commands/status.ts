@@ -41,5 +41,6 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     { header: 'CREATED', value: (r) => r.created ?? '' },
     { header: 'UPDATED', value: (r) => r.updated ?? '' },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
+    { header: 'DUE', value: (r) => (r.due === undefined ? '' : String(r.due)), red: (r) => (r.due ?? 0) > 0 },
   ]);
 }

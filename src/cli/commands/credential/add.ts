@@ -9,6 +9,7 @@ import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from 
 import { examples, type Deps } from '../../command-kit.js';
 import { warnSecretInArguments } from '../../secret-input.js';
 import { notice, printJson } from '../../render.js';
+import { addPolicyOptions, policyInput, type PolicyOptions } from './lifecycle.js';
 
 /** `a, b or c`. */
 const orList = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
@@ -19,7 +20,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     .description(`add a typed credential: ${orList(CREDENTIAL_TYPES)}`)
     .argument('<KEY>', 'UPPER_SNAKE_CASE key')
     .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES));
-  addFieldOptions(command).action((key: string, options: FieldOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
+  addPolicyOptions(addFieldOptions(command)).action((key: string, options: FieldOptions & PolicyOptions & { type?: string }, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault credential add GITHUB                 # on a terminal: asks for the type and each field',
     'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
@@ -27,11 +28,13 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     'agent-vault credential add GITHUB --type login --username bot --totp-stdin < otpauth-uri.txt',
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
     'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
+    'agent-vault credential add DB_PASSWORD --value-stdin --rotate-every 30d --expires 2026-12-31 < pw.txt',
   ]);
 }
 
-export async function runAdd(ctx: Context, key: string, options: FieldOptions & { type?: string }): Promise<void> {
+export async function runAdd(ctx: Context, key: string, options: FieldOptions & PolicyOptions & { type?: string }): Promise<void> {
   checkCredentialKey(key);
+  const policy = policyInput(options, ctx.io.now());
   if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
   const agent = ctx.agent(session);
@@ -41,7 +44,7 @@ export async function runAdd(ctx: Context, key: string, options: FieldOptions & 
     if (session.isOwner()) await session.ownerKey();
     const { walkThroughCredential } = await import('../../interactive-add.js');
     const walked = await walkThroughCredential(ctx.io, flagType);
-    const credential = await addTyped(session, agent, key, walked.type, walked.input);
+    const credential = await addTyped(session, agent, key, walked.type, { ...walked.input, ...(policy ? { policy } : {}) });
     return reportAdded(ctx, agent, credential);
   }
   const collected = await collectInput(ctx.io, options, options.jsonStdin ? undefined : (flagType ?? 'api_key'), { promptForMain: true });
@@ -49,7 +52,7 @@ export async function runAdd(ctx: Context, key: string, options: FieldOptions & 
     throw new UsageError(`--type ${flagType} and the JSON's type ${collected.type} differ`);
   }
   const type = checkCredentialType(flagType ?? collected.type ?? 'api_key');
-  reportAdded(ctx, agent, await addTyped(session, agent, key, type, collected.input));
+  reportAdded(ctx, agent, await addTyped(session, agent, key, type, { ...collected.input, ...(policy ? { policy } : {}) }));
 }
 
 function reportAdded(ctx: Context, agent: string, credential: Credential): void {
