@@ -78,8 +78,7 @@ export function hookTransport(io: IO): HookTransport {
       const env: NodeJS.ProcessEnv = { ...io.env };
       // Never the caller's token, passphrase or session: the command is not agent-vault.
       for (const name of [...WITHHELD, 'AGENT_VAULT_SESSION']) delete env[name];
-      env.AGENT_VAULT_EVENT = event;
-      env.AGENT_VAULT_DELIVERY = delivery;
+      Object.assign(env, { AGENT_VAULT_EVENT: event, AGENT_VAULT_DELIVERY: delivery });
       return runHookCommand(io, hook.exec!, body, env);
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
