@@ -106,6 +106,7 @@ export async function runRotate(ctx: Context, keyOrId: string, command: string[]
   const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId);
   const settings = given ?? credential.policy?.generator;
   const value = options.valueStdin ? await readSecretFromStdin(ctx.io, 'the new value') : await generate(settings);
+  if (value === '') throw new UsageError('the new value on stdin is empty', `pipe the new value of ${credential.key} into --value-stdin`);
   if (command.length > 0) {
     const [program, ...args] = command as [string, ...string[]];
     const env: NodeJS.ProcessEnv = { ...ctx.io.env };
