@@ -34,7 +34,7 @@ describe('credential rotate', () => {
         'printf %s "$AGENT_VAULT_OLD_VALUE" > "$OUT/old"',
         'printf %s "$AGENT_VAULT_NEW_VALUE" > "$OUT/new"',
         'env > "$OUT/env"',
-        'echo "applied $AGENT_VAULT_NEW_VALUE"',
+        'printf "applied %s\\n" "$AGENT_VAULT_NEW_VALUE"',
         'exit "${CODE:-0}"',
         '',
       ].join('\n'),
