@@ -211,6 +211,23 @@ describe('hooks', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it('keeps hooks and their cursor in a backup, so a restored store sends nothing twice', async () => {
+    const { id } = await addUrlHook('access.denied');
+    await deny();
+    await hookRun();
+    const passphraseFile = join(store.root, 'backup-passphrase');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(passphraseFile, 'backup passphrase for the test\n');
+    const file = join(store.root, 'store.age');
+    expect((await store.owner(['backup', file, '--backup-passphrase-file', passphraseFile])).code).toBe(0);
+    const target = join(store.root, 'restored');
+    expect((await store.owner(['restore', file, '--store', target, '--backup-passphrase-file', passphraseFile])).code).toBe(0);
+    const list = await store.owner(['hook', 'list', '--json', '--store', target]);
+    expect((JSON.parse(list.stdout) as Array<{ id: string }>).map((h) => h.id)).toEqual([id]);
+    expect((await store.owner(['hook', 'run', '--store', target], { env })).code).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('refuses a hooks file that was altered (exit 6)', async () => {
     await addUrlHook('access.denied');
     const path = join(store.dir, 'hooks');
