@@ -67,7 +67,7 @@ export function registerRotate(credential: Command, deps: Deps): void {
     'agent-vault credential rotate API_KEY --agent ci-bot                # generated, with the remembered options',
     'agent-vault credential rotate DB_PASSWORD -l 32 --no-symbols        # these options are remembered for next time',
     'printf %s "$NEW" | agent-vault credential rotate API_KEY --value-stdin',
-    'agent-vault credential rotate DB_PASSWORD -- sh -c \'psql -c "ALTER ROLE app PASSWORD \'\\\'\'$AGENT_VAULT_NEW_VALUE\'\\\'\'"\'',
+    'agent-vault credential rotate DB_PASSWORD -- ./set-db-password.sh   # reads $AGENT_VAULT_NEW_VALUE from its environment (README)',
   ]);
 }
 
