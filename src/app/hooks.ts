@@ -14,10 +14,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mergeAuditLogs } from '../core/audit-query.js';
 import { IntegrityError, NotFoundError } from '../core/errors.js';
 import { eventBody, eventOf, isHookList, TEST_EVENT, type EventBody, type Hook, type HookEvent } from '../core/hook-event.js';
+import { checkAuditLineMac, type AuditKeyring } from '../format/audit-line.js';
 import { deriveHooksKey } from '../format/keys.js';
 import { openOwnerObject, sealOwnerObject } from '../format/owner-sealed.js';
 import { agentLog, objectIds } from '../store/backend.js';
 import { AuditReader } from './audit-follow.js';
+import type { AuditEntry } from './audit.js';
 import type { Session } from './session.js';
 
 /** How events travel to a hook. */
@@ -159,6 +161,27 @@ function formerName(log: string): string | undefined {
   return agent === undefined ? undefined : agentLog(agent).name;
 }
 
+/**
+ * Whether a line may become an event: a line of an agent's log must carry a MAC that
+ * verifies under that vault's audit keys (anyone who can write the file could append
+ * one without), as `audit verify` requires. The store's log holds unkeyed lines of
+ * failed proofs by design, and a retired log's keys are gone: those count as written.
+ */
+function vouchedBy(session: Session): (entry: AuditEntry) => Promise<boolean> {
+  const keyrings = new Map<string, AuditKeyring | undefined>();
+  return async (entry) => {
+    const agent = /^vaults\/([a-z0-9][a-z0-9_-]{0,63})\.audit\.jsonl$/.exec(entry.log)?.[1];
+    if (agent === undefined) return true;
+    if (!keyrings.has(agent)) keyrings.set(agent, await session.keyringFor(agent, { fresh: true }));
+    const keyring = keyrings.get(agent);
+    const record: Record<string, unknown> = { ...entry };
+    delete record.log;
+    delete record.hash;
+    // The line itself: a parsed line keeps its fields in their written order.
+    return keyring !== undefined && checkAuditLineMac(entry, JSON.stringify(record), keyring);
+  };
+}
+
 /** What one pass did. */
 export interface HookPass {
   delivered: number;
@@ -189,13 +212,14 @@ export async function runHooks(session: Session, transport: HookTransport, retry
       dirty = false;
     };
     const pass: HookPass = { delivered: 0, failed: [] };
+    const vouched = vouchedBy(session);
     for (const hook of hooks) {
       const at = cursor[hook.id]!;
       for (const record of records) {
         const done = at[record.log] ?? at[formerName(record.log) ?? ''];
         if (done !== undefined ? record.seq <= done : record.ts < hook.created) continue;
         const event = eventOf(record);
-        if (event !== undefined && hook.events.includes(event)) {
+        if (event !== undefined && hook.events.includes(event) && (await vouched(record))) {
           const body = eventBody(event, record, record.log);
           const { attempts, error } = await deliver(transport, hook, body, retry);
           if (error !== undefined) {

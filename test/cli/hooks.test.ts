@@ -228,6 +228,22 @@ describe('hooks', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it("turns no line into an event that the agent log's keys do not vouch for", async () => {
+    await addUrlHook('access.denied');
+    const log = join(store.dir, 'vaults', 'bot.audit.jsonl');
+    const { appendFileSync } = await import('node:fs');
+    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    const last = JSON.parse(lines.at(-1)!) as { seq: number };
+    // Canonical and well-formed, but unkeyed: anyone who can write the file could append it.
+    const forged = { v: 1, seq: last.seq + 1, ts: new Date(Date.now() + 1000).toISOString(), actor: 'agent:intruder', agent: 'bot', action: 'access.denied', key: 'DB', result: 'denied', pid: 1, host: 'h', prev: 'A'.repeat(43) };
+    appendFileSync(log, `${JSON.stringify(forged)}\n`);
+    expect((await hookRun()).code).toBe(0);
+    expect(receiver.requests).toHaveLength(0);
+    await deny();
+    await hookRun();
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   it('refuses a hooks file that was altered (exit 6)', async () => {
     await addUrlHook('access.denied');
     const path = join(store.dir, 'hooks');
