@@ -125,6 +125,7 @@ describe('rotation policies, expiry and credential due', () => {
       ['credential', 'update', 'DB', '--expires', 'soon', '--agent', 'bot'],
       ['credential', 'add', 'NEW', '--value-stdin', '--expires', '31/12/2030', '--agent', 'bot'],
       ['credential', 'due', '--within', 'a-week'],
+      ['audit', 'verify', '--follow'],
     ]) {
       const result = await store.owner(args, { input: 'x' });
       expect(result.code, args.join(' ')).toBe(2);
