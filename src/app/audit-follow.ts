@@ -14,8 +14,11 @@ import type { Session } from './session.js';
 
 /** How long a pass waits at most when the backend gives no hint (it then polls at this pace). */
 export const POLL_MS = 1_000;
-/** How long a pass waits at most when the backend hints: a missed hint costs no more than this. */
-export const HINTED_POLL_MS = 5_000;
+/**
+ * How long a pass waits at most when the backend hints: a missed hint costs no more
+ * than this, which keeps `hook run --follow` within 2 s of an event.
+ */
+export const HINTED_POLL_MS = 2_000;
 
 /** The logs the caller may read: the owner all of them, an agent its own (proved by opening its vault). */
 async function readableLogs(session: Session): Promise<AuditLogRef[]> {

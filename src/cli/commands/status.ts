@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkAgentId } from '../../core/ids.js';
-import { storeStatus } from '../../app/store-admin.js';
+import { storeStatus, type AgentStatus } from '../../app/store-admin.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { printJson, printTable } from '../render.js';
@@ -41,6 +41,7 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     { header: 'CREATED', value: (r) => r.created ?? '' },
     { header: 'UPDATED', value: (r) => r.updated ?? '' },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
-    { header: 'DUE', value: (r) => (r.due === undefined ? '' : String(r.due)), red: (r) => (r.due ?? 0) > 0 },
+    // Last, and only when counted (with the credentials), so the lines of a status without a key keep their columns.
+    ...(rows.some((r) => r.due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.due === undefined ? '' : String(r.due)), red: (r: AgentStatus) => (r.due ?? 0) > 0 }] : []),
   ]);
 }
