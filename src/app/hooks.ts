@@ -188,24 +188,43 @@ export interface HookPass {
   failed: FailedDelivery[];
 }
 
+/** How long `hook run --follow` leaves a hook alone after a delivery to it failed every retry. */
+export const FOLLOW_PAUSE_MS = 30_000;
+
+/** What `hook run --follow` carries from one pass to the next. */
+export interface FollowState {
+  /** What was read so far. */
+  reader: AuditReader;
+  /** Hooks whose delivery failed, by id: the time before which they are left alone. */
+  paused: Map<string, number>;
+}
+
 /**
  * One pass of `hook run`: every hooked event since each hook's cursor (or, for a log
  * it has no cursor for, since the hook was added), in time order. A hook whose
  * delivery fails after every retry gets nothing more in this pass, so it never
  * receives events out of order; the failure is recorded and the next pass starts
  * again from it. Passes are serialised by the cursor's exclusive section, so two
- * `hook run`s never deliver the same event each. `reader` carries what was read
- * between passes of `--follow`.
+ * `hook run`s never deliver the same event each. With `follow` (the state of
+ * `--follow`), only what was appended since the last pass is read, and a hook that
+ * failed is paused for {@link FOLLOW_PAUSE_MS} (its own failure line would otherwise
+ * wake the follower to fail again at once) while the others go on.
  */
-export async function runHooks(session: Session, transport: HookTransport, retry: RetryPolicy = DEFAULT_RETRY, reader = new AuditReader(session)): Promise<HookPass> {
+export async function runHooks(session: Session, transport: HookTransport, retry: RetryPolicy = DEFAULT_RETRY, follow?: FollowState): Promise<HookPass> {
   const key = await hooksKey(session);
+  const reader = follow?.reader ?? new AuditReader(session);
+  const now = session.now().getTime();
+  const resumed = [...(follow?.paused ?? [])].filter(([, until]) => until <= now).map(([id]) => id);
+  for (const id of resumed) follow!.paused.delete(id);
+  // A hook that resumes needs what was read while it was paused: read everything again.
+  if (resumed.length > 0) reader.reset();
   return session.store.exclusive(objectIds.hookCursor, async () => {
-    const hooks = await readHooks(session, key);
+    const hooks = (await readHooks(session, key)).filter((h) => !follow?.paused.has(h.id));
     const { logs } = await reader.next();
     const records = mergeAuditLogs(logs);
     const stored = await readCursor(session, key);
-    // Cursors of removed hooks are dropped at the next write.
-    const cursor: Cursor = Object.fromEntries(hooks.map((h) => [h.id, { ...stored[h.id] }]));
+    // Cursors of removed hooks are dropped at the next write; a paused hook's is kept as it is.
+    const cursor: Cursor = Object.fromEntries([...Object.entries(stored).filter(([id]) => follow?.paused.has(id)), ...hooks.map((h) => [h.id, { ...stored[h.id] }] as const)]);
     let dirty = Object.keys(stored).some((id) => !(id in cursor));
     const save = async (): Promise<void> => {
       await session.store.put(objectIds.hookCursor, sealOwnerObject('hookCursor', key, { v: 1, cursor }));
@@ -225,6 +244,7 @@ export async function runHooks(session: Session, transport: HookTransport, retry
           if (error !== undefined) {
             const failure: FailedDelivery = { hook: hook.id, event, id: body.id, error };
             pass.failed.push(failure);
+            follow?.paused.set(hook.id, session.now().getTime() + FOLLOW_PAUSE_MS);
             await recordFailure(session, 'hook.delivery', failure, attempts);
             break;
           }
@@ -239,8 +259,6 @@ export async function runHooks(session: Session, transport: HookTransport, retry
       }
     }
     if (dirty) await save();
-    // What failed must be read again at the next pass of the same reader.
-    if (pass.failed.length > 0) reader.reset();
     return pass;
   });
 }

@@ -129,7 +129,7 @@ export async function runHookTest(ctx: Context, id: string): Promise<void> {
 
 export async function runHookRun(ctx: Context, options: { follow?: boolean }): Promise<void> {
   const session = await ctx.session({ owner: OWNER_ONLY });
-  const [{ runHooks }, { AuditReader, waitForAudit }, { hookTransport, retryPolicy }] = await Promise.all([
+  const [{ runHooks, FOLLOW_PAUSE_MS }, { AuditReader, waitForAudit }, { hookTransport, retryPolicy }] = await Promise.all([
     import('../../app/hooks.js'),
     import('../../app/audit-follow.js'),
     import('../hook-transport.js'),
@@ -143,17 +143,17 @@ export async function runHookRun(ctx: Context, options: { follow?: boolean }): P
     else notice(ctx.io, ctx.mode, `delivered ${pass.delivered} event(s)`);
     return;
   }
-  const reader = new AuditReader(session);
+  const follow = { reader: new AuditReader(session), paused: new Map<string, number>() };
   const stop = new AbortController();
   const interrupted = (): void => stop.abort();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupted);
   try {
     while (!stop.signal.aborted) {
       try {
-        const pass = await runHooks(session, transport, retry, reader);
+        const pass = await runHooks(session, transport, retry, follow);
         if (ctx.mode.json && (pass.delivered > 0 || pass.failed.length > 0)) ctx.io.out(`${JSON.stringify({ delivered: pass.delivered, failed: pass.failed })}\n`);
         else if (pass.delivered > 0) notice(ctx.io, ctx.mode, `delivered ${pass.delivered} event(s)`);
-        for (const f of pass.failed) ctx.warn(`hook ${f.hook}: ${f.event} ${f.id} not delivered (${f.error}); retried at the next pass`);
+        for (const f of pass.failed) ctx.warn(`hook ${f.hook}: ${f.event} ${f.id} not delivered (${f.error}); tried again in ${FOLLOW_PAUSE_MS / 1000} s`);
       } catch (err) {
         // Another hook run holds the cursor: it delivers meanwhile, and this one tries again.
         if (!(err instanceof BusyError)) throw err;
