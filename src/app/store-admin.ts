@@ -56,7 +56,7 @@ export interface AgentStatus {
   /** Known only when the caller may unlock the vault without being asked. */
   credentials?: number;
   /** How many of those credentials are due for rotation or expired, counted with them. */
-  due?: number;
+  credentials_due?: number;
   /** The vault file is there but does not parse (the warning says why). */
   damaged?: true;
 }
@@ -96,7 +96,7 @@ export async function storeStatus(session: Session, only: string | undefined, ma
         if (err instanceof IntegrityError) session.warn(err.message);
       }
     }
-    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }), ...(due === undefined ? {} : { due }) });
+    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }), ...(due === undefined ? {} : { credentials_due: due }) });
   }
   return rows;
 }

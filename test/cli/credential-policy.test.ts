@@ -100,8 +100,8 @@ describe('rotation policies, expiry and credential due', () => {
 
   it('counts what is due in status', async () => {
     store.clock.advance(31 * DAY);
-    const rows = JSON.parse((await store.owner(['status', '--json'])).stdout) as Array<{ agent: string; due?: number }>;
-    expect(rows.map((r) => [r.agent, r.due])).toEqual([
+    const rows = JSON.parse((await store.owner(['status', '--json'])).stdout) as Array<{ agent: string; credentials_due?: number }>;
+    expect(rows.map((r) => [r.agent, r.credentials_due])).toEqual([
       ['bot', 1],
       ['other', 1],
     ]);

@@ -123,7 +123,7 @@ export async function runHookTest(ctx: Context, id: string): Promise<void> {
   const [{ testHook }, { hookTransport, retryPolicy }] = await Promise.all([import('../../app/hooks.js'), import('../hook-transport.js')]);
   const failure = await testHook(session, id, hookTransport(ctx.io), retryPolicy(ctx.io.env));
   if (failure) throw new VaultError(`hook ${id} did not acknowledge the test event: ${failure.error}`, 'check the URL or command, then run: agent-vault hook test ' + id);
-  if (ctx.mode.json) printJson(ctx.io, { id, delivered: true });
+  if (ctx.mode.json) printJson(ctx.io, { id, acknowledged: true });
   else notice(ctx.io, ctx.mode, `hook ${id} acknowledged a hook.test event`);
 }
 

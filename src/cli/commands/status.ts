@@ -42,6 +42,6 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     { header: 'UPDATED', value: (r) => r.updated ?? '' },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
     // Last, and only when counted (with the credentials), so the lines of a status without a key keep their columns.
-    ...(rows.some((r) => r.due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.due === undefined ? '' : String(r.due)), red: (r: AgentStatus) => (r.due ?? 0) > 0 }] : []),
+    ...(rows.some((r) => r.credentials_due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.credentials_due === undefined ? '' : String(r.credentials_due)), red: (r: AgentStatus) => (r.credentials_due ?? 0) > 0 }] : []),
   ]);
 }
