@@ -109,6 +109,31 @@ describe('following the audit logs', () => {
     expect(agent.lines().some((l) => l.includes('ELSEWHERE'))).toBe(false);
   }, 60_000);
 
+  it('delivers each event once when two hook runs start at the same time', async () => {
+    const ids: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        ids.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      expect((await store.owner(['hook', 'add', '--event', 'access.denied', '--url', url])).code).toBe(0);
+      for (const key of ['A', 'B', 'C']) expect((await store.agent(bot, ['credential', 'get', key, '--agent', 'other'])).code).toBe(5);
+      const runs = await Promise.all([store.owner(['hook', 'run']), store.owner(['hook', 'run'])]);
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
+
   it('delivers hooks within moments of each event with hook run --follow', async () => {
     const bodies: string[] = [];
     const server: Server = createServer((req, res) => {
