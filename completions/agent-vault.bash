@@ -37,6 +37,7 @@ _agent_vault_child() {
     '/service') REPLY='service' ;;
     '/http') REPLY='http' ;;
     '/proxy') REPLY='proxy' ;;
+    '/hook') REPLY='hook' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -49,6 +50,10 @@ _agent_vault_child() {
     'credential/search') REPLY='credential/search' ;;
     'credential/update') REPLY='credential/update' ;;
     'credential/delete'|'credential/rm') REPLY='credential/delete' ;;
+    'credential/history') REPLY='credential/history' ;;
+    'credential/restore') REPLY='credential/restore' ;;
+    'credential/due') REPLY='credential/due' ;;
+    'credential/rotate') REPLY='credential/rotate' ;;
     'credential/help') REPLY='credential/help' ;;
     'audit/verify') REPLY='audit/verify' ;;
     'audit/report') REPLY='audit/report' ;;
@@ -66,6 +71,12 @@ _agent_vault_child() {
     'service/list'|'service/ls') REPLY='service/list' ;;
     'service/remove'|'service/rm') REPLY='service/remove' ;;
     'service/help') REPLY='service/help' ;;
+    'hook/add') REPLY='hook/add' ;;
+    'hook/list') REPLY='hook/list' ;;
+    'hook/remove'|'hook/rm') REPLY='hook/remove' ;;
+    'hook/test') REPLY='hook/test' ;;
+    'hook/run') REPLY='hook/run' ;;
+    'hook/help') REPLY='hook/help' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
@@ -104,6 +115,8 @@ _agent_vault_option() {
     'credential/add --cvv-file') REPLY='file' ;;
     'credential/add --value-file') REPLY='file' ;;
     'credential/add --totp') REPLY='text' ;;
+    'credential/add --rotate-every') REPLY='text' ;;
+    'credential/add --expires') REPLY='text' ;;
     'credential/get -f'|'credential/get --field') REPLY='text' ;;
     'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
@@ -126,6 +139,12 @@ _agent_vault_option() {
     'credential/update --cvv-file') REPLY='file' ;;
     'credential/update --value-file') REPLY='file' ;;
     'credential/update --totp') REPLY='text' ;;
+    'credential/update --rotate-every') REPLY='text' ;;
+    'credential/update --expires') REPLY='text' ;;
+    'credential/due --within') REPLY='text' ;;
+    'credential/rotate -l'|'credential/rotate --length') REPLY='text' ;;
+    'credential/rotate --words') REPLY='text' ;;
+    'credential/rotate --separator') REPLY='text' ;;
     'totp --fresh') REPLY='text' ;;
     'generate -l'|'generate --length') REPLY='text' ;;
     'generate --words') REPLY='text' ;;
@@ -174,6 +193,9 @@ _agent_vault_option() {
     'http --upstream-ca') REPLY='file' ;;
     'proxy --port') REPLY='text' ;;
     'proxy --upstream-ca') REPLY='file' ;;
+    'hook/add --event') REPLY='text' ;;
+    'hook/add --url') REPLY='text' ;;
+    'hook/add --exec') REPLY='text' ;;
     *) return 1 ;;
   esac
 }
@@ -200,18 +222,22 @@ _agent_vault_long_options() {
     'token/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
     'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
-    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin' ;;
+    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
     'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/history') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal' ;;
+    'credential/restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/due') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --within --notify' ;;
+    'credential/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --value-stdin --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number' ;;
     'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh' ;;
     'generate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number --save --field' ;;
-    'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
-    'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
-    'audit/report') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit' ;;
+    'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
+    'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
+    'audit/report') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
     'grant') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
     'grant/revoke') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to --expires' ;;
@@ -236,6 +262,13 @@ _agent_vault_long_options() {
     'service/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'http') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --header --data --include --location --upstream-ca' ;;
     'proxy') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --port --deny-unmatched --upstream-ca' ;;
+    'hook') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'hook/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --event --url --exec' ;;
+    'hook/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'hook/remove') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'hook/test') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'hook/run') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --follow' ;;
+    'hook/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -249,14 +282,15 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook config completion help' ;;
     'token') REPLY='rotate help' ;;
-    'credential') REPLY='set add get list search update delete help' ;;
+    'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'proposal') REPLY='create list show approve reject wait help' ;;
     'backup') REPLY='verify' ;;
     'service') REPLY='add list remove help' ;;
+    'hook') REPLY='add list remove test run help' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
   esac
@@ -278,6 +312,9 @@ _agent_vault_arguments() {
     'credential/search') REPLY=('text'); variadic=0 ;;
     'credential/update') REPLY=('text'); variadic=0 ;;
     'credential/delete') REPLY=('text'); variadic=0 ;;
+    'credential/history') REPLY=('text'); variadic=0 ;;
+    'credential/restore') REPLY=('text' 'text'); variadic=0 ;;
+    'credential/rotate') REPLY=('text' 'text'); variadic=1 ;;
     'credential/help') REPLY=('text'); variadic=0 ;;
     'totp') REPLY=('text'); variadic=0 ;;
     'grant/revoke') REPLY=('text'); variadic=0 ;;
@@ -294,12 +331,15 @@ _agent_vault_arguments() {
     'service/remove') REPLY=('text'); variadic=0 ;;
     'service/help') REPLY=('text'); variadic=0 ;;
     'http') REPLY=('text' 'text'); variadic=0 ;;
+    'hook/remove') REPLY=('text'); variadic=0 ;;
+    'hook/test') REPLY=('text'); variadic=0 ;;
+    'hook/help') REPLY=('text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

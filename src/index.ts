@@ -13,6 +13,7 @@
 import { readCredential, listVault, setSecrets, addTyped, updateTyped, deleteTyped } from './app/credentials.js';
 import { createProposal, waitForProposal } from './app/proposals.js';
 import type { ProposalRequest } from './core/proposal.js';
+import { credentialHistory, dueCredentials, restoreVersion, rotateCredential, type DueRow, type VersionRow } from './app/lifecycle.js';
 import { openSession } from './app/open-session.js';
 import type { Session } from './app/session.js';
 import { readField, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
@@ -34,6 +35,7 @@ export {
 } from './core/errors.js';
 export { CREDENTIAL_TYPES, type Credential, type CredentialInput, type CredentialType } from './core/credential.js';
 export { ProposalClosedError, ProposalPendingError, type ProposalRequest, type ProposalSlot } from './core/proposal.js';
+export type { DueRow, VersionRow } from './app/lifecycle.js';
 
 /** How to open a vault. Give a token (an agent) or a passphrase (the owner). */
 export interface OpenVaultOptions {
@@ -113,6 +115,27 @@ export class AgentVault {
    */
   async waitForProposal(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
     await waitForProposal(await this.session, this.agent, id, options);
+  }
+
+  /** The versions of a credential's secret fields, newest first, with their values. */
+  async history(keyOrId: string): Promise<VersionRow[]> {
+    return (await credentialHistory(await this.session, this.agent, keyOrId, { reveal: true })).versions;
+  }
+
+  /** Makes version `version` current again, as a new version. */
+  async restore(keyOrId: string, version: number): Promise<Credential> {
+    return (await restoreVersion(await this.session, this.agent, keyOrId, version)).credential;
+  }
+
+  /** Replaces the main secret with `value` (the old one kept as a version, grants re-sealed). */
+  async rotate(keyOrId: string, value: string): Promise<Credential> {
+    if (value === '') throw new UsageError('the new value is empty');
+    return rotateCredential(await this.session, this.agent, keyOrId, value);
+  }
+
+  /** What is due for rotation or expired, in every vault the caller may open (within `withinMs` from now). */
+  async due(withinMs = 0): Promise<DueRow[]> {
+    return dueCredentials(await this.session, { withinMs });
   }
 }
 

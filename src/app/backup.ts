@@ -1,8 +1,8 @@
 /**
  * `backup`, `backup verify` and `restore`: the whole store as a ustar archive
  * (format/tar.ts) inside an age file (age-encryption.org/v1, so the `age` tool itself
- * decrypts it). The archive holds every object under its id (`store`, `vaults/<agent>`,
- * `keys/…`, `grants/…`, `journals/…`, `proposals/…`) and every audit log and head as
+ * decrypts it). The archive holds every object under its id (`store`, `hooks`, `hook-cursor`,
+ * `vaults/<agent>`, `keys/…`, `grants/…`, `journals/…`, `proposals/…`) and every audit log and head as
  * `logs/<log name>` and `heads/<log name>`, all read through the storage interface,
  * so a backup is taken from and restored to any backend.
  *
@@ -36,7 +36,7 @@ const OBJECT_FOLDERS = ['vaults/', 'keys/', 'journals/', 'grants/', 'proposals/'
 /** Every object and log of `store`, as archive entries. */
 async function collect(store: StorageBackend): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
-  const ids: ObjectId[] = [objectIds.store];
+  const ids: ObjectId[] = [objectIds.store, objectIds.hooks, objectIds.hookCursor];
   for (const folder of OBJECT_FOLDERS) ids.push(...(await store.list(folder)));
   for (const id of ids) {
     const object = await store.read(id);
@@ -113,6 +113,7 @@ function logOf(name: string): AuditLogRef | undefined {
 /** The object id an archive name is, rebuilt through `objectIds` so that it names nothing else. */
 function objectOf(name: string): ObjectId | undefined {
   if (name === 'store') return objectIds.store;
+  if (name === objectIds.hooks || name === objectIds.hookCursor) return name;
   const [folder, ...rest] = name.split('/');
   try {
     if (folder === 'vaults' && rest.length === 1) return objectIds.vault(rest[0]!);

@@ -10,6 +10,7 @@
 import type { Credential } from '../core/credential.js';
 import { AccessDeniedError, IntegrityError, NotFoundError, UsageError, VaultError } from '../core/errors.js';
 import { isExpired, upsertGrant, type GrantRecord } from '../core/grant.js';
+import { recordChanges, snapshotSecrets } from '../core/history.js';
 import { checkAgentId, isCredentialKey } from '../core/ids.js';
 import { requireCredential, type VaultPayload } from '../core/vault.js';
 import { encodeBase64 } from '../format/encoding.js';
@@ -164,23 +165,34 @@ async function syncGrants(session: Session, granter: string, payload: VaultPaylo
 
 /**
  * {@link Session.modify} for every change to a vault's credentials: after `change`,
- * each live grant whose credential changed is re-sealed, and ended grants are removed,
- * within the same write; then `committed` runs (the audit line), still holding the
- * vault. Costs nothing for a vault that has given no grants.
+ * every credential whose secret fields changed keeps the values it had as a version
+ * (core/history.ts: so every write path, `set`, `update`, `rotate`, `restore`, an
+ * import or an approved proposal, keeps history alike), each live grant whose
+ * credential changed is re-sealed, and ended grants are removed, within the same
+ * write; then `committed` runs (the audit line), still holding the vault. Costs
+ * nothing for a vault that has given no grants.
  */
 export async function modifySyncingGrants<T>(
   session: Session,
   agent: string,
   change: (vault: UnlockedVault) => T | Promise<T>,
   committed?: () => Promise<void>,
-  options: { resealAll?: boolean } = {},
+  options: { resealAll?: boolean; restored?: number } = {},
 ): Promise<T> {
   let writes: Array<() => Promise<void>> = [];
   return session.modify(
     agent,
     async (vault) => {
       const before = options.resealAll ? new Map<GrantRecord, string>() : snapshot(vault.payload);
+      const secretsBefore = snapshotSecrets(vault.payload.credentials);
       const result = await change(vault);
+      const { history } = recordChanges(vault.payload.history, vault.payload.credentials, secretsBefore, {
+        now: session.now().toISOString(),
+        actor: session.provenActor(),
+        ...(options.restored === undefined ? {} : { restored: options.restored }),
+      });
+      if (history) vault.payload.history = history;
+      else delete vault.payload.history;
       // A vault that has given no grants costs no key work here.
       writes = vault.payload.grants?.length ? await syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload)) : [];
       return result;

@@ -12,6 +12,7 @@ import { objectIds, STORE_LOG, WriteConflictError, type StorageBackend } from '.
 import { deriveOwnerKey } from './owner-key.js';
 import { AuditRecorder } from './recorder.js';
 import type { Session } from './session.js';
+import { countDue } from './lifecycle.js';
 
 const exists = (store: StorageBackend): UsageError => new UsageError(`a store already exists at ${store.location}`, 'use it, or pass --store DIR for a new one');
 
@@ -54,6 +55,8 @@ export interface AgentStatus {
   updated?: string;
   /** Known only when the caller may unlock the vault without being asked. */
   credentials?: number;
+  /** How many of those credentials are due for rotation or expired, counted with them. */
+  credentials_due?: number;
   /** The vault file is there but does not parse (the warning says why). */
   damaged?: true;
 }
@@ -82,15 +85,18 @@ export async function storeStatus(session: Session, only: string | undefined, ma
       continue;
     }
     let credentials: number | undefined;
+    let due: number | undefined;
     if (mayCount(agent)) {
       try {
-        credentials = (await session.unlock(agent)).payload.credentials.length;
+        const { payload } = await session.unlock(agent);
+        credentials = payload.credentials.length;
+        due = countDue(payload, session.now());
       } catch (err) {
         if (!(err instanceof AuthError) && !(err instanceof IntegrityError)) throw err;
         if (err instanceof IntegrityError) session.warn(err.message);
       }
     }
-    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }) });
+    rows.push({ agent, provisioned: true, created: header.created, updated: header.updated, ...(credentials === undefined ? {} : { credentials }), ...(due === undefined ? {} : { credentials_due: due }) });
   }
   return rows;
 }

@@ -44,6 +44,7 @@ export const ENVIRONMENT: readonly EnvironmentRow[] = [
   { name: 'AGENT_VAULT_PASSPHRASE_FILE', meaning: 'a file holding the owner passphrase (like --passphrase-file)' },
   { name: 'AGENT_VAULT_LOCK_TIMEOUT', meaning: "seconds to wait for a store's lock before giving up with exit 7 (default 10)" },
   { name: 'AGENT_VAULT_HANDOVER', meaning: 'set by agent-vault itself when exec re-executes it without the token and passphrase; never set it' },
+  { name: 'AGENT_VAULT_HOOK_BACKOFF_MS', meaning: 'for tests only: the first wait between attempts of a hook delivery in milliseconds (then doubled), instead of one second' },
   { name: 'AGENT_VAULT_DEBUG', meaning: "set to 1 to print an unexpected error's name, code and stack frames (never its message, which may quote a value)" },
   { name: 'XDG_DATA_HOME', meaning: 'the default store is $XDG_DATA_HOME/agent-vault (default ~/.local/share)' },
   { name: 'XDG_CONFIG_HOME', meaning: 'settings live in $XDG_CONFIG_HOME/agent-vault/config.json (default ~/.config)' },

@@ -25,6 +25,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerService } from './commands/service.js';
 import { registerHttp } from './commands/http.js';
 import { registerProxy } from './commands/proxy.js';
+import { registerHook } from './commands/hook.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -73,6 +74,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerService(program, deps);
   registerHttp(program, deps);
   registerProxy(program, deps);
+  registerHook(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

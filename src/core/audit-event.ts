@@ -39,6 +39,14 @@ export const AUDIT_ACTIONS = [
   'service.add',
   'service.remove',
   'broker.request',
+  'credential.history',
+  'credential.restore',
+  'credential.rotate',
+  'credential.due',
+  'hook.add',
+  'hook.remove',
+  'hook.test',
+  'hook.delivery',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -7,6 +7,7 @@ import { NotFoundError, UsageError } from './errors.js';
 import { checkCredentialKey } from './ids.js';
 import { normaliseTotpSecret } from './totp.js';
 import { CREDENTIAL_TYPES, CREDENTIAL_TYPE_SPECS, TOTP_FIELD, humanName, typeSpec, type CredentialType } from './credential-types.js';
+import type { CredentialPolicy, GeneratorSettings } from './policy.js';
 
 export { CREDENTIAL_TYPES, type CredentialType } from './credential-types.js';
 
@@ -26,6 +27,15 @@ export interface Credential {
   updated: string;
   /** `brokered`: an agent's token uses it only through the broker (absent: any way). */
   revealPolicy?: RevealPolicy;
+  /** Rotation and expiry (`--rotate-every`, `--expires`) and remembered generator options; absent for none. */
+  policy?: CredentialPolicy;
+}
+
+/** A policy change: a part set to `null` is removed, one left out kept. */
+export interface PolicyInput {
+  rotateEvery?: string | null;
+  expires?: string | null;
+  generator?: GeneratorSettings;
 }
 
 /** Who may see a credential's value: anyone who may read it, or (brokered) agents only through the broker. */
@@ -39,6 +49,7 @@ export interface CredentialInput {
   uris?: string[];
   fields?: Record<string, string>;
   revealPolicy?: (typeof REVEAL_POLICIES)[number];
+  policy?: PolicyInput;
 }
 
 export function isCredentialType(text: string): text is CredentialType {
@@ -93,6 +104,19 @@ function applyInput(credential: Credential, input: CredentialInput): void {
     // way it came in (CLI flag, --json-stdin, or the programmatic API).
     else credential.fields[name] = name === TOTP_FIELD ? normaliseTotpSecret(value) : value;
   }
+  if (input.policy !== undefined) applyPolicy(credential, input.policy);
+}
+
+function applyPolicy(credential: Credential, change: PolicyInput): void {
+  const policy: CredentialPolicy = { ...credential.policy };
+  for (const part of ['rotateEvery', 'expires'] as const) {
+    const value = change[part];
+    if (value === null) delete policy[part];
+    else if (value !== undefined) policy[part] = value;
+  }
+  if (change.generator !== undefined) policy.generator = change.generator;
+  if (Object.keys(policy).length > 0) credential.policy = policy;
+  else delete credential.policy;
 }
 
 /** A new credential of `type`; the caller stores it. */
@@ -153,6 +177,8 @@ export function toPublicJson(credential: Credential, options: { secrets: boolean
     created: credential.created,
     updated: credential.updated,
     ...(credential.revealPolicy ? { reveal_policy: credential.revealPolicy } : {}),
+    ...(credential.policy?.rotateEvery === undefined ? {} : { rotate_every: credential.policy.rotateEvery }),
+    ...(credential.policy?.expires === undefined ? {} : { expires: credential.policy.expires }),
   };
 }
 

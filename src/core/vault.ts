@@ -17,6 +17,7 @@ import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
 import { checkProposalState, type ProposalState } from './proposal-state.js';
 import { checkServices, type Service } from './broker/service.js';
+import { checkHistory, type CredentialHistory } from './history.js';
 
 export const PAYLOAD_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface VaultPayload {
   proposals?: ProposalState;
   /** How the broker attaches this vault's credentials to its agent's requests; absent until the first one. */
   services?: Service[];
+  /** Earlier versions of credentials' secret fields, by credential id (core/history.ts); absent until the first change. */
+  history?: CredentialHistory;
 }
 
 export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
@@ -73,6 +76,7 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
   if (p.grants !== undefined) checkGrantRecords(p.grants, agent);
   if (p.proposals !== undefined) checkProposalState(p.proposals, agent);
   if (p.services !== undefined) checkServices(p.services, agent);
+  if (p.history !== undefined) checkHistory(p.history, agent);
   return p as VaultPayload;
 }
 

@@ -12,7 +12,9 @@
  *        +- HKDF(owner key, empty salt, "agent-vault/v1 store audit")
  *        |   = the store audit key (HMAC key, epoch 0, of the store's own log)
  *        +- HKDF(owner key, empty salt, "agent-vault/v1 journal")
- *            = the journal key (HMAC key of the lifecycle journal entries)
+ *        |   = the journal key (HMAC key of the lifecycle journal entries)
+ *        +- HKDF(owner key, empty salt, "agent-vault/v1 hooks")
+ *            = the hooks key (AES-256-GCM key of the hooks and their delivery cursor)
  *
  *   token secret (random, the last part of the token)
  *    +- HKDF(token secret, token slot salt, "agent-vault/v1 token <agent>")
@@ -59,6 +61,7 @@ export const HKDF_INFO = {
   ownerSigningKey: 'agent-vault/v1 owner signing key',
   storeAudit: 'agent-vault/v1 store audit',
   journal: 'agent-vault/v1 journal',
+  hooks: 'agent-vault/v1 hooks',
   grant: 'agent-vault/v1 grant',
   proposal: 'agent-vault/v1 proposal',
 } as const;
@@ -88,6 +91,11 @@ export function deriveStoreAuditKey(ownerKey: Buffer): Buffer {
 /** The HMAC key of the lifecycle journal's entries, from the owner key. */
 export function deriveJournalKey(ownerKey: Buffer): Buffer {
   return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.journal);
+}
+
+/** The key that seals the hooks (their URLs, commands and secrets) and their delivery cursor, from the owner key. */
+export function deriveHooksKey(ownerKey: Buffer): Buffer {
+  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.hooks);
 }
 
 /** The X25519 shares and public keys a grant file's key is made from. */

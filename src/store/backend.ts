@@ -15,7 +15,7 @@ import { checkAgentId, checkCredentialKey } from '../core/ids.js';
 import type { LogTail } from '../format/audit-append.js';
 import { checkProposalId } from '../format/proposal-file.js';
 
-/** An object's name: `store`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>`, `grants/<grantee>/<granter>.<KEY>` or `proposals/<agent>/<id>`. */
+/** An object's name: `store`, `hooks`, `hook-cursor`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>`, `grants/<grantee>/<granter>.<KEY>` or `proposals/<agent>/<id>`. */
 export type ObjectId = string;
 
 /** An opaque token that changes whenever the object is written. */
@@ -32,6 +32,10 @@ export const objectIds = {
   grant: (grantee: string, granter: string, key: string): ObjectId => `grants/${checkAgentId(grantee)}/${checkAgentId(granter)}.${checkCredentialKey(key)}`,
   /** The lifecycle journal entry of an agent whose provisioning, rotation or deprovisioning is under way. */
   journal: (agent: string): ObjectId => `journals/${checkAgentId(agent)}`,
+  /** The owner's hooks and their secrets, sealed with the hooks key. */
+  hooks: 'hooks' as ObjectId,
+  /** The hooks' delivery cursor: per hook and log, the last line delivered and acknowledged. */
+  hookCursor: 'hook-cursor' as ObjectId,
   /** The prefix listing every grant addressed to `grantee`. */
   grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
   /** One proposal of `agent`, sealed with a key of its vault. */
@@ -111,6 +115,13 @@ export interface AuditStorage {
    * {@link WriteConflictError}, so a restore never overwrites a chain.
    */
   restore(log: AuditLogRef, text: string | undefined, head: string | undefined): Promise<void>;
+  /**
+   * Optional: calls `onChange` (at least once) when a log may have changed, until the
+   * returned function is called. Only a hint to wake a follower early (`audit
+   * --follow`, `hook run --follow`), which re-reads through {@link read}; a backend
+   * without it is polled. `undefined` when the backend cannot watch right now.
+   */
+  watch?(onChange: () => void): (() => void) | undefined;
 }
 
 /** A store, wherever it lives. */

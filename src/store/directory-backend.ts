@@ -3,6 +3,7 @@
  *
  * ```
  * <root>/store                              the store file
+ * <root>/hooks, hook-cursor                 the owner's hooks and their delivery cursor
  * <root>/audit.jsonl, audit.head            the store's log and its head
  * <root>/vaults/<agent>.vault (.bak)        a vault and its previous generation
  * <root>/vaults/<agent>.audit.jsonl, .head  the agent's log and its head
@@ -26,7 +27,7 @@
  * or a group- or other-writable mode is exit 6 naming the path. Every write goes
  * through fs-ops.ts, the write points a fault-injection test can crash or fail.
  */
-import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
@@ -72,6 +73,8 @@ const KINDS: Array<[prefix: string, name: string, hint: string]> = [
   ['grants/', 'grant', 'remove it; the grant can be made again'],
   ['proposals/', 'proposal', 'remove it; the agent can propose again'],
   ['store', 'store', 'restore it from a backup'],
+  ['hooks', 'hooks', 'restore it from a backup, or remove it and add the hooks again'],
+  ['hook-cursor', 'hook cursor', 'remove it: the next hook run delivers again what its hooks have not acknowledged since they were added'],
 ];
 
 function kindOf(id: ObjectId): { name: string; hint: string } {
@@ -108,6 +111,10 @@ export class DirectoryBackend implements StorageBackend {
     switch (folder) {
       case 'store':
         return join(this.location, 'store');
+      case 'hooks':
+        return join(this.location, 'hooks');
+      case 'hook-cursor':
+        return join(this.location, 'hook-cursor');
       case 'vaults':
         return join(this.location, 'vaults', `${name}.vault`);
       case 'keys':
@@ -442,6 +449,34 @@ class DirectoryAuditLogs implements AuditStorage {
         fsyncDir(dirname(this.store.logPath(log)));
       }
     });
+  }
+
+  /**
+   * Watches the store's directory (the store's log) and `vaults/` (agents' logs) with
+   * fs.watch (inotify on Linux): any change there wakes the follower, which re-reads.
+   * Where a directory cannot be watched (no inotify watches left, a network file
+   * system) it gives no hint, and the follower polls.
+   */
+  watch(onChange: () => void): (() => void) | undefined {
+    const watchers: FSWatcher[] = [];
+    const stop = (): void => {
+      for (const w of watchers) w.close();
+    };
+    try {
+      for (const dir of [this.store.location, join(this.store.location, 'vaults')]) {
+        if (!this.store.tree.checkDirs(dir)) continue;
+        const watcher = watch(dir, { persistent: false }, (_event, name) => {
+          // Lock files come and go around every append; the log itself changes after them.
+          if (name === null || /\.(?:jsonl|head)$/.test(name)) onChange();
+        });
+        watcher.on('error', stop);
+        watchers.push(watcher);
+      }
+    } catch {
+      stop();
+      return undefined;
+    }
+    return watchers.length > 0 ? stop : undefined;
   }
 
   restore(log: AuditLogRef, text: string | undefined, head: string | undefined): Promise<void> {

@@ -8,12 +8,14 @@ import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
 import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printTable } from '../render.js';
+import { escapeControls } from '../../core/terminal-text.js';
 
 interface ListOptions {
   action?: string;
   key?: string;
   since?: string;
   limit?: string;
+  follow?: boolean;
 }
 
 export function registerAudit(program: Command, { io }: Deps): void {
@@ -24,12 +26,14 @@ export function registerAudit(program: Command, { io }: Deps): void {
     .option('--key <KEY>', 'only events about this credential key')
     .option('--since <when>', 'only events since a duration ago (30m, 1h, 7d) or an ISO date (2025-01-31)')
     .option('--limit <n>', 'only the newest N events (still printed oldest first)')
+    .option('-f, --follow', 'keep printing new events as they are appended, until interrupted (JSON lines with --json); without --since or --limit only new ones')
     .action((options: ListOptions, cmd: Command) => runAuditList(Context.of(io, cmd), options));
   examples(audit, [
     'agent-vault audit --since 1h',
     'agent-vault audit --agent ci-bot --action credential --limit 20',
     'agent-vault audit --action auth.denied --since 7d --json',
     'AGENT_VAULT_TOKEN=… agent-vault audit            # an agent sees its own log',
+    'agent-vault audit --follow --action access.denied --json   # one JSON line per new event',
   ]);
 
   // The subcommands see the options of `audit` (commander hands options after a
@@ -72,6 +76,7 @@ function detail(e: AuditEntry): string {
 }
 
 export async function runAuditList(ctx: Context, options: ListOptions): Promise<void> {
+  if (options.follow) return runAuditFollow(ctx, options);
   const entries = await selectedEntries(ctx, auditFilter(ctx, options));
   if (ctx.mode.json) {
     printJson(ctx.io, entries);
@@ -92,8 +97,44 @@ export async function runAuditList(ctx: Context, options: ListOptions): Promise<
   ]);
 }
 
+/** One event as `audit --follow` prints it: a JSON line, or the tab-separated columns of `audit`. */
+function followLine(ctx: Context, e: AuditEntry): string {
+  if (ctx.mode.json) return `${JSON.stringify(e)}\n`;
+  return `${[e.ts, e.actor, e.agent, e.action, e.key ?? '', e.result, detail(e)].map((f) => escapeControls(f, { reversible: true })).join('\t')}\n`;
+}
+
+/**
+ * `audit --follow`: the selection of `audit` (only when --since or --limit ask for
+ * earlier events), then every new event as it is appended, until SIGINT or SIGTERM.
+ */
+async function runAuditFollow(ctx: Context, options: ListOptions): Promise<void> {
+  const filter = auditFilter(ctx, options);
+  const { AuditReader, waitForAudit } = await import('../../app/audit-follow.js');
+  const session = await ctx.session();
+  const reader = new AuditReader(session);
+  const stop = new AbortController();
+  const interrupted = (): void => stop.abort();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, interrupted);
+  try {
+    const earlier = filter.since !== undefined || filter.limit !== undefined;
+    let pass = await reader.next({ skipExisting: !earlier });
+    let selection: AuditFilter = filter;
+    while (!stop.signal.aborted) {
+      if (pass.damaged > 0) ctx.warn(`skipped ${pass.damaged} damaged line(s): run agent-vault audit verify`);
+      for (const e of filterAuditRecords(mergeAuditLogs(pass.logs), selection)) ctx.io.out(followLine(ctx, e));
+      // --limit chooses among the earlier events only; every new one is printed.
+      selection = { ...filter };
+      delete selection.limit;
+      await waitForAudit(session, stop.signal);
+      if (!stop.signal.aborted) pass = await reader.next();
+    }
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, interrupted);
+  }
+}
+
 export async function runAuditVerify(ctx: Context): Promise<void> {
-  const filters = ['action', 'key', 'since', 'limit'].filter((name) => (ctx.options as Record<string, unknown>)[name] !== undefined);
+  const filters = ['action', 'key', 'since', 'limit', 'follow'].filter((name) => (ctx.options as Record<string, unknown>)[name] !== undefined);
   if (filters.length > 0 || ctx.options.agent !== undefined) {
     throw new UsageError(`audit verify checks whole logs: --${[...filters, ...(ctx.options.agent === undefined ? [] : ['agent'])].join(', --')} do not apply`, 'run agent-vault audit verify alone');
   }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkAgentId } from '../../core/ids.js';
-import { storeStatus } from '../../app/store-admin.js';
+import { storeStatus, type AgentStatus } from '../../app/store-admin.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { printJson, printTable } from '../render.js';
@@ -41,5 +41,7 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     { header: 'CREATED', value: (r) => r.created ?? '' },
     { header: 'UPDATED', value: (r) => r.updated ?? '' },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
+    // Last, and only when counted (with the credentials), so the lines of a status without a key keep their columns.
+    ...(rows.some((r) => r.credentials_due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.credentials_due === undefined ? '' : String(r.credentials_due)), red: (r: AgentStatus) => (r.credentials_due ?? 0) > 0 }] : []),
   ]);
 }

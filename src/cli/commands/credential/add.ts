@@ -9,6 +9,7 @@ import { addFieldOptions, collectInput, hasFieldInput, type FieldOptions } from 
 import { examples, type Deps } from '../../command-kit.js';
 import { warnSecretInArguments } from '../../secret-input.js';
 import { notice, printJson } from '../../render.js';
+import { addPolicyOptions, policyInput, type PolicyOptions } from './lifecycle.js';
 
 /** `a, b or c`. */
 const orList = (words: readonly string[]): string => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`);
@@ -20,7 +21,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     .argument('<KEY>', 'UPPER_SNAKE_CASE key')
     .addOption(new Option('-t, --type <type>', 'credential type (default: api_key)').choices(CREDENTIAL_TYPES))
     .addOption(new Option('--reveal-policy <policy>', 'brokered: an agent\'s token uses it only through the broker (service, http, exec --broker), never as a value').choices(REVEAL_POLICIES));
-  addFieldOptions(command).action((key: string, options: AddOptions, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
+  addPolicyOptions(addFieldOptions(command)).action((key: string, options: AddOptions, cmd: Command) => runAdd(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault credential add GITHUB                 # on a terminal: asks for the type and each field',
     'agent-vault credential add GITHUB --type login --username bot --uri https://github.com --password-stdin < pw.txt',
@@ -29,13 +30,15 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
     'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
     'agent-vault credential add OPENAI_API_KEY --value-stdin --reveal-policy brokered --agent bot < key.txt',
+    'agent-vault credential add DB_PASSWORD --value-stdin --rotate-every 30d --expires 2026-12-31 < pw.txt',
   ]);
 }
 
-type AddOptions = FieldOptions & { type?: string; revealPolicy?: (typeof REVEAL_POLICIES)[number] };
+type AddOptions = FieldOptions & PolicyOptions & { type?: string; revealPolicy?: (typeof REVEAL_POLICIES)[number] };
 
 export async function runAdd(ctx: Context, key: string, options: AddOptions): Promise<void> {
   checkCredentialKey(key);
+  const policy = policyInput(options, ctx.io.now());
   if (options.totp !== undefined) warnSecretInArguments(ctx.io, ctx.mode, 'the TOTP secret', '--totp-stdin or --totp-file PATH');
   const session = await ctx.session();
   const agent = ctx.agent(session);
@@ -45,7 +48,7 @@ export async function runAdd(ctx: Context, key: string, options: AddOptions): Pr
     if (session.isOwner()) await session.ownerKey();
     const { walkThroughCredential } = await import('../../interactive-add.js');
     const walked = await walkThroughCredential(ctx.io, flagType);
-    const credential = await addTyped(session, agent, key, walked.type, { ...walked.input, ...policy(options) });
+    const credential = await addTyped(session, agent, key, walked.type, { ...walked.input, ...revealPolicyOf(options), ...(policy ? { policy } : {}) });
     return reportAdded(ctx, agent, credential);
   }
   const collected = await collectInput(ctx.io, options, options.jsonStdin ? undefined : (flagType ?? 'api_key'), { promptForMain: true });
@@ -53,10 +56,10 @@ export async function runAdd(ctx: Context, key: string, options: AddOptions): Pr
     throw new UsageError(`--type ${flagType} and the JSON's type ${collected.type} differ`);
   }
   const type = checkCredentialType(flagType ?? collected.type ?? 'api_key');
-  reportAdded(ctx, agent, await addTyped(session, agent, key, type, { ...collected.input, ...policy(options) }));
+  reportAdded(ctx, agent, await addTyped(session, agent, key, type, { ...collected.input, ...revealPolicyOf(options), ...(policy ? { policy } : {}) }));
 }
 
-const policy = (options: AddOptions): { revealPolicy?: (typeof REVEAL_POLICIES)[number] } => (options.revealPolicy === undefined ? {} : { revealPolicy: options.revealPolicy });
+const revealPolicyOf = (options: AddOptions): { revealPolicy?: (typeof REVEAL_POLICIES)[number] } => (options.revealPolicy === undefined ? {} : { revealPolicy: options.revealPolicy });
 
 function reportAdded(ctx: Context, agent: string, credential: Credential): void {
   if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readField, toPublicJson } from '../../../core/credential.js';
 import { UsageError } from '../../../core/errors.js';
+import { isPastExpiry } from '../../../core/policy.js';
 import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
@@ -37,6 +38,9 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
   const credential = await readCredential(session, agent, keyOrId, { reveal });
-  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }) });
+  // An expired credential still reads (a deadline missed must not break a job), but says so.
+  const expired = isPastExpiry(credential.policy, ctx.io.now());
+  if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
+  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(expired ? { expired: true } : {}) });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
 }

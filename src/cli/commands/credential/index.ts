@@ -3,7 +3,9 @@ import type { Deps } from '../../command-kit.js';
 import { registerAdd } from './add.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
+import { registerLifecycle } from './lifecycle.js';
 import { registerList } from './list.js';
+import { registerRotate } from './rotate.js';
 import { registerSet } from './set.js';
 import { registerUpdate } from './update.js';
 
@@ -15,4 +17,6 @@ export function registerCredential(program: Command, deps: Deps): void {
   registerList(credential, deps);
   registerUpdate(credential, deps);
   registerDelete(credential, deps);
+  registerLifecycle(credential, deps);
+  registerRotate(credential, deps);
 }

@@ -50,6 +50,8 @@ export async function runList(ctx: Context, query: string | undefined, options: 
     ctx.io.err(query === undefined ? `no credentials in the vault of ${agent}\n` : `nothing matches ${JSON.stringify(query)}\n`);
     return;
   }
+  const policyText = (c: Credential): string =>
+    [c.policy?.rotateEvery === undefined ? '' : `rotate every ${c.policy.rotateEvery}`, c.policy?.expires === undefined ? '' : `expires ${c.policy.expires}`].filter((t) => t !== '').join(', ');
   const value = (c: Credential): string => (reveal ? (c.fields[mainField(c)] ?? '') : c.fields[mainField(c)] === undefined ? '' : MASK);
   await printTable(ctx.io, ctx.mode, credentials, [
     { header: 'KEY', value: (c) => c.key },
@@ -58,5 +60,7 @@ export async function runList(ctx: Context, query: string | undefined, options: 
     { header: 'UPDATED', value: (c) => c.updated },
     { header: 'VALUE', value },
     { header: 'GRANTED BY', value: (c: ListedCredential) => c.grantedBy ?? '' },
+    // Only when a credential has a policy, so the lines of a vault without any keep their columns.
+    ...(credentials.some((c) => c.policy !== undefined) ? [{ header: 'POLICY', value: policyText }] : []),
   ]);
 }

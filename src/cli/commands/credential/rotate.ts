@@ -1,0 +1,138 @@
+/**
+ * `credential rotate KEY [-- CMD ARGS…]`: a new main secret, generated with the
+ * credential's remembered `generate` options (or those given now, then remembered) or
+ * read from stdin. With a command, the command applies the new value first; only if it
+ * exits 0 is the value kept.
+ */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../../core/errors.js';
+import {
+  CLASS_NAMES,
+  DEFAULT_LENGTH,
+  DEFAULT_WORDS,
+  MAX_LENGTH,
+  MAX_WORDS,
+  generatePassphrase,
+  generatePassword,
+} from '../../../core/generator.js';
+import type { GeneratorSettings } from '../../../core/policy.js';
+import { currentMainSecret, recordFailedRotation, rotateCredential } from '../../../app/lifecycle.js';
+import { Context } from '../../context.js';
+import { examples, type Deps } from '../../command-kit.js';
+import { wholeNumber } from '../../numbers.js';
+import { notice, printJson } from '../../render.js';
+import { readSecretFromStdin } from '../../secret-input.js';
+import { WITHHELD } from '../exec.js';
+
+interface RotateOptions {
+  valueStdin?: boolean;
+  length?: string;
+  upper?: boolean;
+  lower?: boolean;
+  digits?: boolean;
+  symbols?: boolean;
+  excludeAmbiguous?: boolean;
+  passphrase?: boolean;
+  words?: string;
+  separator?: string;
+  capitalize?: boolean;
+  number?: boolean;
+}
+
+/** The variables CMD gets the values in: never its command line, where every process of the machine could read them. */
+export const OLD_VALUE_VARIABLE = 'AGENT_VAULT_OLD_VALUE';
+export const NEW_VALUE_VARIABLE = 'AGENT_VAULT_NEW_VALUE';
+
+export function registerRotate(credential: Command, deps: Deps): void {
+  const command = credential
+    .command('rotate')
+    .description('replace the main secret with a generated one (or --value-stdin); with -- CMD, CMD applies it first and it is kept only if CMD exits 0')
+    .argument('<KEY|id>', 'the credential key or id')
+    .argument('[command...]', 'a command that applies the new value, after --; it gets AGENT_VAULT_OLD_VALUE and AGENT_VAULT_NEW_VALUE in its environment')
+    .option('--value-stdin', 'read the new value from stdin instead of generating one')
+    .option('-l, --length <n>', `a generated password's length (default: the remembered one, else ${DEFAULT_LENGTH})`)
+    .option('--no-upper', 'no upper-case letters')
+    .option('--no-lower', 'no lower-case letters')
+    .option('--no-digits', 'no digits')
+    .option('--no-symbols', 'no symbols')
+    .option('--exclude-ambiguous', 'leave out look-alike characters')
+    .option('--passphrase', `a passphrase of ${DEFAULT_WORDS} words instead of a password`)
+    .option('--words <n>', `a passphrase of this many words, 3 to ${MAX_WORDS}`)
+    .option('--separator <text>', 'between passphrase words (default: -)')
+    .option('--capitalize', 'capitalise each passphrase word')
+    .option('--number', 'append a random digit to one passphrase word')
+    .action((key: string, words: string[], options: RotateOptions, cmd: Command) => runRotate(Context.of(deps.io, cmd), key, words, options, cmd, deps));
+  examples(command, [
+    'agent-vault credential rotate API_KEY --agent ci-bot                # generated, with the remembered options',
+    'agent-vault credential rotate DB_PASSWORD -l 32 --no-symbols        # these options are remembered for next time',
+    'printf %s "$NEW" | agent-vault credential rotate API_KEY --value-stdin',
+    'agent-vault credential rotate DB_PASSWORD -- ./set-db-password.sh   # reads $AGENT_VAULT_NEW_VALUE from its environment (README)',
+  ]);
+}
+
+/** The generator settings the flags give, over the remembered ones; `undefined` when no flag was given. */
+function givenSettings(options: RotateOptions, cmd: Command): GeneratorSettings | undefined {
+  const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
+  const settings: GeneratorSettings = {};
+  if (options.passphrase === true || options.words !== undefined) settings.words = options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS);
+  if (options.separator !== undefined) settings.separator = options.separator;
+  if (options.capitalize === true) settings.capitalize = true;
+  if (options.number === true) settings.number = true;
+  if (options.length !== undefined) settings.length = wholeNumber(options.length, '--length', 1, MAX_LENGTH);
+  if (CLASS_NAMES.some(fromCli)) settings.classes = CLASS_NAMES.filter((name) => options[name] !== false);
+  if (options.excludeAmbiguous === true) settings.excludeAmbiguous = true;
+  const passphraseFlags = settings.words !== undefined || settings.separator !== undefined || settings.capitalize || settings.number;
+  const passwordFlags = settings.length !== undefined || settings.classes !== undefined || settings.excludeAmbiguous;
+  if (passphraseFlags && passwordFlags) throw new UsageError('password options (--length, --no-…, --exclude-ambiguous) and passphrase options (--words, --separator, …) do not mix');
+  if (options.valueStdin && (passphraseFlags || passwordFlags)) throw new UsageError('--value-stdin takes the value as given: generator options do not apply');
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+async function generate(settings: GeneratorSettings | undefined): Promise<string> {
+  if (settings?.words !== undefined) {
+    const { loadWordList } = await import('../../../app/wordlist.js');
+    return generatePassphrase({ words: settings.words, separator: settings.separator ?? '-', capitalize: settings.capitalize === true, number: settings.number === true }, loadWordList());
+  }
+  return generatePassword({ length: settings?.length ?? DEFAULT_LENGTH, classes: settings?.classes ?? CLASS_NAMES, excludeAmbiguous: settings?.excludeAmbiguous === true });
+}
+
+export async function runRotate(ctx: Context, keyOrId: string, command: string[], options: RotateOptions, cmd: Command, deps: Deps): Promise<void> {
+  // Before stdin or the store is touched, as exec does: it may start this process again without the token or passphrase in its environ.
+  if (command.length > 0) await ctx.io.dropSecretsFromEnviron();
+  const given = givenSettings(options, cmd);
+  const session = await ctx.session();
+  const agent = ctx.agent(session);
+  const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId);
+  const settings = given ?? credential.policy?.generator;
+  const value = options.valueStdin ? await readSecretFromStdin(ctx.io, 'the new value') : await generate(settings);
+  if (value === '') throw new UsageError('the new value on stdin is empty', `pipe the new value of ${credential.key} into --value-stdin`);
+  if (command.length > 0) {
+    const [program, ...args] = command as [string, ...string[]];
+    const env: NodeJS.ProcessEnv = { ...ctx.io.env };
+    for (const name of [...WITHHELD, 'AGENT_VAULT_SESSION']) delete env[name];
+    env[OLD_VALUE_VARIABLE] = oldValue ?? '';
+    env[NEW_VALUE_VARIABLE] = value;
+    const { runChild } = await import('../../child-process.js');
+    // Piped through the masker, so a command that echoes either value does not print it;
+    // with --json its output goes to stderr, leaving stdout to the JSON document.
+    const outcome = await runChild(program, args, {
+      env,
+      mask: [value, oldValue ?? ''].filter((v) => v !== ''),
+      stdout: ctx.mode.json ? ctx.io.stderr : ctx.io.stdout,
+      stderr: ctx.io.stderr,
+      interactive: ctx.io.isStdinTTY,
+    });
+    const status = 'status' in outcome ? outcome.status : outcome.failed === 'not_found' ? 127 : 126;
+    if (status !== 0) {
+      const why = 'status' in outcome ? `${basename(program)} exited ${status}` : outcome.failed === 'not_found' ? `command not found: ${basename(program)}` : `cannot run ${basename(program)}`;
+      await recordFailedRotation(session, agent, credential.key, `${why}; nothing changed`);
+      ctx.warn(`${why}: ${credential.key} was not rotated, nothing changed`);
+      deps.setExitCode(status);
+      return;
+    }
+  }
+  const rotated = await rotateCredential(session, agent, credential.key, value, options.valueStdin ? undefined : given);
+  if (ctx.mode.json) printJson(ctx.io, { agent, id: rotated.id, key: rotated.key, rotated: true, updated: rotated.updated });
+  else notice(ctx.io, ctx.mode, `rotated ${rotated.key} in the vault of ${agent}${command.length > 0 ? ` (applied by ${basename(command[0]!)})` : ''}`);
+}

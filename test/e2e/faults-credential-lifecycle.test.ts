@@ -1,0 +1,83 @@
+/**
+ * SIGKILL before, and ENOSPC at, every write point of the credential lifecycle's
+ * commands: rotate (generated, from stdin, after a command), restore, due --notify, and
+ * the hook commands whose cursor makes delivery exactly-once-after-acknowledgement
+ * (test/helpers/fault-harness.ts). The harness's prepared store gets a second version of
+ * API_KEY, a rotation policy, an exec hook and an event for it first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
+import { TempStore as InProcessStore } from '../helpers/in-process.js';
+
+const read = async (store: InProcessStore, key: string): Promise<string> => (await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout;
+
+/** The grantee reads what the owner reads: a rotation never leaves a grant behind. */
+const grantInStep: FaultCase['acknowledged'] = async (store, prepared) => {
+  const granted = await store.agent(prepared.tokens.reader!, ['credential', 'get', 'API_KEY', '--agent', 'granter']);
+  expect([0, 5], granted.stderr).toContain(granted.code);
+  if (granted.code === 0) expect(granted.stdout).toBe(await read(store, 'API_KEY'));
+};
+
+/** An interrupted change left the old value or the new one, whole. */
+const oneOf = (values: string[]): FaultCase['interrupted'] => async (store) => {
+  expect(values).toContain(await read(store, 'API_KEY'));
+};
+
+const CASES: FaultCase[] = [
+  { name: 'credential rotate, generated', args: ['credential', 'rotate', 'API_KEY', '--agent', 'granter'], acknowledged: grantInStep },
+  {
+    name: 'credential rotate --value-stdin',
+    args: ['credential', 'rotate', 'API_KEY', '--value-stdin', '--agent', 'granter'],
+    input: 'rotated-value',
+    acknowledged: async (store, prepared) => {
+      expect(await read(store, 'API_KEY')).toBe('rotated-value\n');
+      await grantInStep(store, prepared);
+    },
+    interrupted: oneOf(['second-value\n', 'rotated-value\n']),
+  },
+  { name: 'credential rotate -- CMD', args: ['credential', 'rotate', 'API_KEY', '--agent', 'granter', '--', 'true'], acknowledged: grantInStep },
+  {
+    name: 'credential restore',
+    args: ['credential', 'restore', 'API_KEY', '1', '--agent', 'granter'],
+    acknowledged: async (store) => expect(await read(store, 'API_KEY')).toBe('granted-value\n'),
+    interrupted: oneOf(['second-value\n', 'granted-value\n']),
+  },
+  { name: 'credential due --notify', args: ['credential', 'due', '--notify'] },
+  { name: 'hook add', args: ['hook', 'add', '--event', 'access.denied', '--exec', 'true'] },
+  { name: 'hook run', args: ['hook', 'run'] },
+];
+
+describe('the credential lifecycle commands under SIGKILL and ENOSPC at every write point', () => {
+  let prepared: Prepared;
+  let cleanup: () => void;
+  let hookId: string;
+  let runs = 0;
+  beforeAll(async () => {
+    ({ prepared, cleanup } = await prepareStore());
+    const store = new InProcessStore();
+    const env = { AGENT_VAULT_HOME: prepared.dir };
+    try {
+      const owner = (args: string[], input?: string) => store.owner(args, { env, ...(input === undefined ? {} : { input }) });
+      expect((await owner(['credential', 'set', 'API_KEY=-', '--agent', 'granter'], 'second-value')).code).toBe(0);
+      expect((await owner(['credential', 'update', 'OTHER', '--rotate-every', '1s', '--agent', 'granter'])).code).toBe(0);
+      const added = await owner(['hook', 'add', '--event', 'access.denied,credential.rotated', '--exec', 'cat > /dev/null', '--json']);
+      expect(added.code, added.stderr).toBe(0);
+      hookId = (JSON.parse(added.stdout) as { id: string }).id;
+      expect((await store.agent(prepared.tokens.bystander!, ['credential', 'get', 'OTHER', '--agent', 'granter'], { env })).code).toBe(5);
+    } finally {
+      store.cleanup();
+    }
+  });
+  afterAll(() => {
+    cleanup();
+    console.log(`fault harness: ${runs} (command, point, fault) runs over the credential lifecycle commands`);
+  });
+
+  it.each(CASES)('$name', async (c) => {
+    runs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
+  }, 600_000);
+
+  it('hook remove', async () => {
+    runs += (await driveFaults(prepared, { name: 'hook remove', args: ['hook', 'remove', hookId], again: [0, 3] }, ['kill', 'enospc'])).pairs;
+  }, 600_000);
+});

@@ -1,0 +1,163 @@
+/**
+ * Following, with separate processes: `audit --follow` prints the events other
+ * processes append as they happen (the owner's across every log, an agent's only its
+ * own), and `hook run --follow` delivers them to a receiver on 127.0.0.1 while it runs.
+ * Nothing waits for time to pass: each step waits for the output it expects, with a
+ * generous timeout.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, TempStore } from '../helpers/cli.js';
+
+const WAIT_MS = 20_000;
+
+/** A long-running CLI process whose stdout lines can be waited for. */
+class Follower {
+  readonly child: ChildProcessWithoutNullStreams;
+  private text = '';
+  private stderrText = '';
+  private waiters: Array<() => void> = [];
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderrText += chunk.toString('utf8')));
+  }
+
+  lines(): string[] {
+    return this.text.split('\n').filter(Boolean);
+  }
+
+  /** Resolves once a stdout line satisfies `match`. */
+  async waitFor(match: (line: string) => boolean, what: string): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const found = this.lines().find(match);
+      if (found) return found;
+      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`no line ${what}; stdout: ${this.text}; stderr: ${this.stderrText}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Interrupts it and resolves with its exit code. */
+  stop(): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => {
+      this.child.once('exit', (code) => resolve(code));
+      this.child.kill('SIGINT');
+    });
+  }
+}
+
+describe('following the audit logs', () => {
+  let store: TempStore;
+  let bot: string;
+  let followers: Follower[];
+  const follow = (args: string[], env: NodeJS.ProcessEnv): Follower => {
+    const f = new Follower(args, { ...store.env, ...env });
+    followers.push(f);
+    return f;
+  };
+  const set = async (key: string, agent: string): Promise<void> => {
+    const result = await store.owner(['credential', 'set', `${key}=-`, '--agent', agent], { input: 'v' });
+    expect(result.code, result.stderr).toBe(0);
+  };
+
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    bot = await store.provision('bot');
+    await store.provision('other');
+    followers = [];
+  });
+  afterEach(async () => {
+    for (const f of followers) await f.stop();
+    store.cleanup();
+  });
+
+  it('prints the events of other processes as they are appended, until interrupted', async () => {
+    // --since makes the follower print what came just before it started too, so the first write cannot be missed.
+    const owner = follow(['audit', '--follow', '--json', '--since', '10m', '--action', 'credential.set'], { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile });
+    await set('FIRST', 'bot');
+    await owner.waitFor((l) => l.includes('"FIRST"'), 'about FIRST');
+    await set('SECOND', 'other');
+    const second = JSON.parse(await owner.waitFor((l) => l.includes('"SECOND"'), 'about SECOND')) as Record<string, unknown>;
+    expect(second).toMatchObject({ action: 'credential.set', agent: 'other', key: 'SECOND', log: 'vaults/other.audit.jsonl' });
+    // Only the selected action, each event once.
+    expect(owner.lines().map((l) => (JSON.parse(l) as { key: string }).key)).toEqual(['FIRST', 'SECOND']);
+    expect(await owner.stop()).toBe(0);
+  }, 60_000);
+
+  it("follows only an agent's own log", async () => {
+    const agent = follow(['audit', '--follow', '--json', '--since', '10m', '--action', 'credential'], { AGENT_VAULT_TOKEN: bot });
+    await set('ELSEWHERE', 'other');
+    await set('MINE', 'bot');
+    await agent.waitFor((l) => l.includes('"MINE"'), 'about MINE');
+    await set('MINE_TOO', 'bot');
+    await agent.waitFor((l) => l.includes('"MINE_TOO"'), 'about MINE_TOO');
+    expect(agent.lines().some((l) => l.includes('ELSEWHERE'))).toBe(false);
+  }, 60_000);
+
+  it('delivers each event once when two hook runs start at the same time', async () => {
+    const ids: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        ids.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      expect((await store.owner(['hook', 'add', '--event', 'access.denied', '--url', url])).code).toBe(0);
+      for (const key of ['A', 'B', 'C']) expect((await store.agent(bot, ['credential', 'get', key, '--agent', 'other'])).code).toBe(5);
+      const runs = await Promise.all([store.owner(['hook', 'run']), store.owner(['hook', 'run'])]);
+      expect(runs.map((r) => r.code)).toEqual([0, 0]);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it('delivers hooks within moments of each event with hook run --follow', async () => {
+    const bodies: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        res.statusCode = 200;
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      expect((await store.owner(['hook', 'add', '--event', 'access.denied', '--url', url])).code).toBe(0);
+      const runner = follow(['hook', 'run', '--follow', '--json'], { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile });
+      for (const key of ['A', 'B']) {
+        expect((await store.agent(bot, ['credential', 'get', key, '--agent', 'other'])).code).toBe(5);
+        await runner.waitFor((l) => l.includes('"delivered":1') && bodies.some((b) => b.includes(`"key":"${key}"`)), `delivering ${key}`);
+      }
+      expect(bodies.map((b) => (JSON.parse(b) as { key: string }).key)).toEqual(['A', 'B']);
+      expect(await runner.stop()).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
+});
