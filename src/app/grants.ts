@@ -132,7 +132,8 @@ async function syncGrants(session: Session, granter: string, payload: VaultPaylo
     const at: GrantLocation = { granter, grantee: record.to, key: record.key };
     if (!keys.has(record.to)) keys.set(record.to, await resealKey(session, record.to, verifyKey));
     const publicKey = keys.get(record.to);
-    if (!credential || isExpired(record.expires, now) || !publicKey || encodeBase64(publicKey) !== record.pub) {
+    // A credential made brokered ends every grant of it: a grant would hand its value to another agent.
+    if (!credential || credential.revealPolicy === 'brokered' || isExpired(record.expires, now) || !publicKey || encodeBase64(publicKey) !== record.pub) {
       await removeGrant(session, at);
       continue;
     }

@@ -9,6 +9,7 @@ import { mainSecretChanged, secretValues, versionsOf, versionValues, type Creden
 import { dueItems, type DueItem, type GeneratorSettings } from '../core/policy.js';
 import { requireCredential } from '../core/vault.js';
 import { modifySyncingGrants } from './grants.js';
+import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
 /** One version as `credential history` shows it, newest first. */
@@ -19,6 +20,7 @@ export function credentialHistory(session: Session, agent: string, keyOrId: stri
   return session.audit.audited(agent, options.reveal ? 'credential.reveal' : 'credential.history', keyOrId, async () => {
     const { payload } = await session.unlock(agent);
     const credential = requireCredential(payload, keyOrId);
+    if (options.reveal) await checkRevealable(session, agent, credential);
     return { credential, versions: versionsOf(payload.history, credential) };
   });
 }
@@ -88,9 +90,11 @@ export function countDue(payload: { credentials: Credential[]; history?: Credent
 }
 
 /** The main secret of a credential of the caller's vault, read for a rotation (its CMD gets it as the old value). */
-export async function currentMainSecret(session: Session, agent: string, keyOrId: string): Promise<{ credential: Credential; value: string | undefined }> {
+export async function currentMainSecret(session: Session, agent: string, keyOrId: string, forCommand = false): Promise<{ credential: Credential; value: string | undefined }> {
   const { payload } = await session.unlock(agent);
-  const credential = requireCredential(payload, keyOrId);
+  const found = requireCredential(payload, keyOrId);
+  // The values go to a command's environment: an agent is refused a brokered credential there as on every other path.
+  const credential = forCommand ? await checkRevealable(session, agent, found) : found;
   return { credential, value: credential.fields[mainField(credential)] };
 }
 

@@ -4,7 +4,7 @@
  * The canary value must reach the upstream and never the agent: not its output, not an
  * error, not an audit line.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -102,6 +102,8 @@ describe('brokered use', () => {
         await store.agent(bot, ['exec', '--', 'true']),
         await store.agent(bot, ['exec', '--only', 'API_KEY', '--', 'true']),
         await store.agent(bot, ['totp', 'API_KEY']),
+        await store.agent(bot, ['credential', 'history', 'API_KEY', '--reveal']),
+        await store.agent(bot, ['credential', 'rotate', 'API_KEY', '--', 'sh', '-c', 'printf %s "$AGENT_VAULT_OLD_VALUE" > leaked']),
       ];
       for (const result of refused) {
         expect(result.code, result.stderr).toBe(5);
@@ -118,7 +120,7 @@ describe('brokered use', () => {
       expect(audit.stdout).toContain('reveal policy brokered');
     });
 
-    it('refuses a grant of a brokered credential, and a grant made before the policy was set is refused at read time', async () => {
+    it('refuses a grant of a brokered credential, and ends a grant made before the policy was set', async () => {
       const other = await store.provision('reader');
       expect((await store.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'bot'])).code).toBe(5);
       expect((await store.agent(bot, ['grant', 'API_KEY', '--to', 'reader'])).code).toBe(5);
@@ -129,9 +131,11 @@ describe('brokered use', () => {
       const read = await store.agent(other, ['credential', 'get', 'LATER', '--agent', 'bot']);
       expect(read.code).toBe(5);
       expect(read.stdout).not.toContain('later-value');
-      expect(read.stderr).toContain('reveal policy brokered');
+      expect(read.stderr).toContain('has no grant for LATER');
+      expect(existsSync(join(store.dir, 'grants', 'reader', 'bot.LATER.grant'))).toBe(false);
+      // The grant is gone, not hidden: lifting the policy does not bring the value back to the grantee.
       expect((await store.owner(['credential', 'update', 'LATER', '--reveal-policy', 'any', '--agent', 'bot'])).code).toBe(0);
-      expect((await store.agent(other, ['credential', 'get', 'LATER', '--agent', 'bot'])).stdout).toBe('later-value\n');
+      expect((await store.agent(other, ['credential', 'get', 'LATER', '--agent', 'bot'])).code).toBe(5);
     });
 
     it('refuses an unknown policy', async () => {

@@ -103,7 +103,7 @@ export async function runRotate(ctx: Context, keyOrId: string, command: string[]
   const given = givenSettings(options, cmd);
   const session = await ctx.session();
   const agent = ctx.agent(session);
-  const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId);
+  const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId, command.length > 0);
   const settings = given ?? credential.policy?.generator;
   const value = options.valueStdin ? await readSecretFromStdin(ctx.io, 'the new value') : await generate(settings);
   if (value === '') throw new UsageError('the new value on stdin is empty', `pipe the new value of ${credential.key} into --value-stdin`);
