@@ -33,6 +33,10 @@ _agent_vault_child() {
     '/export') REPLY='export' ;;
     '/backup') REPLY='backup' ;;
     '/restore') REPLY='restore' ;;
+    '/unlock') REPLY='unlock' ;;
+    '/lock') REPLY='lock' ;;
+    '/passwd') REPLY='passwd' ;;
+    '/rekey') REPLY='rekey' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -135,6 +139,14 @@ _agent_vault_option() {
     'backup/verify --backup-passphrase-file') REPLY='file' ;;
     'restore --identity') REPLY='file' ;;
     'restore --backup-passphrase-file') REPLY='file' ;;
+    'unlock --ttl') REPLY='text' ;;
+    'unlock --session-dir') REPLY='dir' ;;
+    'lock --session-dir') REPLY='dir' ;;
+    'passwd --new-passphrase-file') REPLY='file' ;;
+    'passwd --kdf-memory') REPLY='text' ;;
+    'passwd --kdf-iterations') REPLY='text' ;;
+    'passwd --kdf-parallelism') REPLY='text' ;;
+    'rekey --token-dir') REPLY='dir' ;;
     *) return 1 ;;
   esac
 }
@@ -182,6 +194,10 @@ _agent_vault_long_options() {
     'backup') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file' ;;
     'backup/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file --identity' ;;
     'restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --identity --backup-passphrase-file' ;;
+    'unlock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --ttl --sh --session-dir' ;;
+    'lock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --session-dir' ;;
+    'passwd') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --new-passphrase-file --new-passphrase-stdin --force --kdf-memory --kdf-iterations --kdf-parallelism' ;;
+    'rekey') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --tokens --token-dir' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -195,7 +211,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore unlock lock passwd rekey config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
@@ -234,7 +250,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore unlock lock passwd rekey config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -30,7 +30,7 @@ import { forgetGrantsTo, removeGrantsInvolving, resealGrantsFrom, resealGrantsTo
 import { auditKeyringOf, type Session } from './session.js';
 
 async function beginJournal(session: Session, entry: JournalEntry): Promise<void> {
-  await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.ownerKey()));
+  await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.rootKey()));
 }
 
 async function endJournal(session: Session, agent: string): Promise<void> {
@@ -42,7 +42,7 @@ async function endJournal(session: Session, agent: string): Promise<void> {
 export async function provisionAgent(session: Session, agent: string): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('provisioning an agent');
-  const ownerKey = await session.ownerKey();
+  const ownerKey = await session.rootKey();
   const id = objectIds.vault(agent);
   await session.store.prepare();
   return session.store.exclusive(id, async () => {
@@ -101,7 +101,7 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
 export async function rotateToken(session: Session, agent: string): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('rotating a token');
-  const ownerKey = await session.ownerKey();
+  const ownerKey = await session.rootKey();
   const id = objectIds.vault(agent);
   const token = await session.store.exclusive(id, async () => {
     const vault = await session.unlock(agent);
@@ -146,7 +146,7 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
  */
 async function settleRotatedKeys(session: Session, agent: string, payload: VaultPayload): Promise<void> {
   const { file } = await session.readVaultFile(agent);
-  await certifyAgentKey(session, await session.ownerKey(), agent, file.header.publicKey);
+  await certifyAgentKey(session, await session.rootKey(), agent, file.header.publicKey);
   const next = auditKeyringOf(payload);
   if (next.keys.length < 2) return;
   const previous = { keys: next.keys.slice(0, -1) };
@@ -221,7 +221,7 @@ export async function recoverInterrupted(session: Session): Promise<string[]> {
     if (!found) continue;
     let entry: JournalEntry;
     try {
-      entry = parseJournalEntry(found.bytes, await session.ownerKey());
+      entry = parseJournalEntry(found.bytes, await session.rootKey());
     } catch (err) {
       if (err instanceof FormatError) throw new IntegrityError(`${session.store.describe(id)}: ${err.message}`, 'remove it if no agent-vault command was interrupted');
       throw err;

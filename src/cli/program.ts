@@ -21,6 +21,9 @@ import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerUnlock } from './commands/unlock.js';
+import { registerPasswd } from './commands/passwd.js';
+import { registerRekey } from './commands/rekey.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -65,6 +68,9 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerImport(program, deps);
   registerExport(program, deps);
   registerBackup(program, deps);
+  registerUnlock(program, deps);
+  registerPasswd(program, deps);
+  registerRekey(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -31,6 +31,8 @@ export const objectIds = {
   grant: (grantee: string, granter: string, key: string): ObjectId => `grants/${checkAgentId(grantee)}/${checkAgentId(granter)}.${checkCredentialKey(key)}`,
   /** The lifecycle journal entry of an agent whose provisioning, rotation or deprovisioning is under way. */
   journal: (agent: string): ObjectId => `journals/${checkAgentId(agent)}`,
+  /** The journal of a rekey under way; `_` starts no agent id, so it is never an agent's entry (and `list` skips it). */
+  rekeyJournal: 'journals/_rekey' as ObjectId,
   /** The prefix listing every grant addressed to `grantee`. */
   grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
 };

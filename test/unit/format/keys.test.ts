@@ -14,7 +14,7 @@ import {
   deriveStoreAuditKey,
   deriveTokenSlotKey,
   HKDF_INFO,
-  OWNER_KEY_ARGON2ID,
+  PASSPHRASE_KEY_ARGON2ID,
 } from '../../../src/format/keys.js';
 import { deriveOwnerSigningKey } from '../../../src/format/key-certificate.js';
 import type { Manifest } from '../../helpers/make-vectors.js';
@@ -69,7 +69,7 @@ describe('the key map', () => {
   });
 
   it('describes the owner key as Argon2id version 19 giving 32 bytes, as the store file names it', () => {
-    expect(OWNER_KEY_ARGON2ID).toEqual({ version: 19, length: 32 });
+    expect(PASSPHRASE_KEY_ARGON2ID).toEqual({ version: 19, length: 32 });
     expect(readFileSync(join(ROOT, 'test/vectors/store'), 'latin1')).toContain('$argon2id$v=19$');
   });
 });
