@@ -97,8 +97,12 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
  * the thief controls, to keep receiving their future values after the owner rotates.
  * Grant files to and from it are removed before the vault is replaced, so a crash
  * in between leaves no grant sealed to a key that is gone (which would read as forged).
+ *
+ * With `keepGrantsGiven` (`rekey --tokens`, which the owner runs over every agent at
+ * once) the grants it gave are sealed again from its new key instead of ending; the
+ * journal entry stays until they are, so a crash in between is finished by recovery.
  */
-export async function rotateToken(session: Session, agent: string): Promise<string> {
+export async function rotateToken(session: Session, agent: string, options: { keepGrantsGiven?: boolean } = {}): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('rotating a token');
   const ownerKey = await session.rootKey();
@@ -120,7 +124,7 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
       ownerSigningKey: ownerVerifyKey(ownerKey),
       auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))],
     };
-    delete payload.grants;
+    if (!options.keepGrantsGiven) delete payload.grants;
     await beginJournal(session, { op: 'rotate', agent, at: session.now().toISOString(), pub: encodeBase64(keyPair.publicKey) });
     await removeGrantsInvolving(session, agent, { given: true, received: true });
     // The previous generation was sealed to a key the old token opens.
@@ -133,9 +137,14 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
     // command waits for the vault, and must then find no entry for a change that is not
     // interrupted but only still under way.
     await resealGrantsTo(session, agent);
-    await endJournal(session, agent);
+    if (!options.keepGrantsGiven) await endJournal(session, agent);
     return token;
   });
+  if (options.keepGrantsGiven) {
+    // Its own vault is written by the re-seal, so after letting go of it.
+    await resealGrantsFrom(session, agent);
+    await endJournal(session, agent);
+  }
   return token;
 }
 
@@ -299,7 +308,8 @@ async function finish(session: Session, entry: JournalEntry, id: string): Promis
   }
   const rest = async (): Promise<void> => {
     // Not replaced: the old token still works; put back the grants removed before the replace.
-    if (!replaced) await resealGrantsFrom(session, agent);
+    // Replaced: only a rotation that kept the grants it gave still records any to seal.
+    await resealGrantsFrom(session, agent);
     await resealGrantsTo(session, agent);
   };
   return {

@@ -18,7 +18,7 @@ export function registerRekey(program: Command, { io }: Deps): void {
   const command = program
     .command('rekey')
     .description("replace the owner's root key (owner slots, key certificates, the store log's key); --tokens also replaces every agent's token")
-    .option('--tokens', "also replace every agent's vault key and token, as token rotate does")
+    .option('--tokens', "also replace every agent's vault key and token, as token rotate does, the grants between agents sealed again")
     .option('--token-dir <dir>', 'with --tokens: write each new token to <dir>/<agent>.token (0600, created new)')
     .action((options: RekeyOptions, cmd: Command) => runRekey(Context.of(io, cmd), options));
   examples(command, [
@@ -69,7 +69,7 @@ export async function runRekey(ctx: Context, options: RekeyOptions): Promise<voi
   const tokens: Record<string, string> = {};
   try {
     for (const agent of agents) {
-      const token = await rotateToken(session, agent);
+      const token = await rotateToken(session, agent, { keepGrantsGiven: true });
       const file = reserved.get(agent);
       if (file) {
         file.write(Buffer.from(`${token}\n`));
