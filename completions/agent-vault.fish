@@ -416,7 +416,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-memory
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-iterations -x -d 'Argon2id passes (default: as now)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-parallelism -x -d 'Argon2id lanes (default: as now)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -s h -l help -d 'show help'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -l tokens -d 'also replace every agent\'s vault key and token, as token rotate does'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -l tokens -d 'also replace every agent\'s vault key and token, as token rotate does, the grants between agents sealed again'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -l token-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'with --tokens: write each new token to <dir>/<agent>.token (0600, created new)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'

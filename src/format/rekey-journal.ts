@@ -16,7 +16,7 @@ import { checkTimestamp } from './header-lines.js';
 import { deriveRekeyJournalKey } from './keys.js';
 
 export const REKEY_JOURNAL_VERSION = 1;
-const SEALED = /^[A-Za-z0-9_-]{102}$/;
+const SEALED = /^[A-Za-z0-9_-]{80}$/;
 
 function aad(half: 'next' | 'previous', at: string): Buffer {
   return Buffer.from(`agent-vault rekey journal v${REKEY_JOURNAL_VERSION} ${half} ${at}`);
