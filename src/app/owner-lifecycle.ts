@@ -74,6 +74,9 @@ export async function rekeyStore(session: Session): Promise<void> {
   session.requireOwner('replacing the root key');
   const { rootKey: previous } = await session.ownerSecrets();
   await session.store.exclusive(objectIds.store, async () => {
+    // Every vault must open first: one that does not (exit 6, naming it) would be left
+    // under the old root key, and no owner command could open it, or its .bak, again.
+    for (const agent of await session.listAgents()) await session.unlock(agent);
     const next = randomBytes(KEY_LENGTH);
     const at = session.now().toISOString();
     await session.store.put(objectIds.rekeyJournal, encodeRekeyJournal(at, previous, next));

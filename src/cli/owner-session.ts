@@ -87,6 +87,11 @@ export function openOwnerSession(io: IO, storeLocation: string, givenDir: string
   return { session: text, id: parsed.id, expires, dir };
 }
 
+/** Ends the one session `opened` (its audit line could not be written). */
+export function closeOwnerSession(storeLocation: string, opened: OpenedSession): void {
+  removeSessionFile(opened.dir, storeTag(storeLocation), opened.id);
+}
+
 /** Ends every session of the store whose files are in the session directory; returns how many. */
 export function lockOwnerSessions(io: IO, storeLocation: string, givenDir: string | undefined): number {
   return removeSessionFiles(sessionDir(io.env, givenDir, { create: false }), storeTag(storeLocation));

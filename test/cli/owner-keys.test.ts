@@ -141,6 +141,31 @@ describe('rekey', () => {
     await expectWorking(PASSPHRASE, tokens);
   });
 
+  it('refuses (exit 6) while a vault does not open, changing nothing', async () => {
+    const path = join(store.dir, 'vaults', 'reader.vault');
+    const good = readFileSync(path);
+    const damaged = Buffer.from(good);
+    damaged[damaged.length - 1]! ^= 1;
+    writeFileSync(path, damaged);
+    const storeFile = readFileSync(join(store.dir, 'store'));
+    const result = await store.owner(['rekey']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('reader');
+    expect(readFileSync(join(store.dir, 'store')).equals(storeFile)).toBe(true);
+    expect(existsSync(join(store.dir, 'journals', '_rekey.journal'))).toBe(false);
+    writeFileSync(path, good);
+    await expectWorking(PASSPHRASE, tokens);
+  });
+
+  it('a planted rekey journal is exit 6 naming it, and nothing is done', async () => {
+    const planted = `{"v":1,"op":"rekey","at":"2026-01-01T00:00:00.000Z","next":"${'A'.repeat(80)}","previous":"${'A'.repeat(80)}"}\n`;
+    writeFileSync(join(store.dir, 'journals', '_rekey.journal'), planted, { mode: 0o600 });
+    const result = await store.owner(['credential', 'list', '-a', 'granter']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('_rekey.journal');
+    expect(await store.agent(tokens.granter!, ['credential', 'get', 'API_KEY'])).toMatchObject({ code: 0 });
+  });
+
   it('help rekey gives the order after a leak', async () => {
     const help = await store.run(['help', 'rekey']);
     expect(help.stdout).toMatch(/passwd[\s\S]*rekey[\s\S]*rekey --tokens/);

@@ -3,7 +3,7 @@ import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
-import { DEFAULT_SESSION_TTL, lockOwnerSessions, MAX_SESSION_TTL_MS, openOwnerSession } from '../owner-session.js';
+import { closeOwnerSession, DEFAULT_SESSION_TTL, lockOwnerSessions, MAX_SESSION_TTL_MS, openOwnerSession } from '../owner-session.js';
 import { notice, printJson } from '../render.js';
 
 interface UnlockOptions {
@@ -57,7 +57,11 @@ export async function runUnlock(ctx: Context, options: UnlockOptions): Promise<v
   const opened = openOwnerSession(ctx.io, ctx.storeLocation, options.sessionDir, passphraseKey, ttlMs);
   await session.audit.recordStore({ agent: '', action: 'owner.unlock', session: opened.id, reason: `until ${opened.expires}` }).catch((err: unknown) => {
     // Opened only together with its audit line.
-    lockOne(ctx, options.sessionDir);
+    try {
+      closeOwnerSession(ctx.storeLocation, opened);
+    } catch {
+      ctx.warn(`owner session ${opened.id} could not be removed again: run agent-vault lock`);
+    }
     throw err;
   });
   const dirExport = options.sessionDir === undefined ? '' : `export AGENT_VAULT_SESSION_DIR=${shellQuote(opened.dir.path)}\n`;
@@ -65,15 +69,6 @@ export async function runUnlock(ctx: Context, options: UnlockOptions): Promise<v
   else if (options.sh) ctx.io.out(`export AGENT_VAULT_SESSION=${opened.session}\n${dirExport}`);
   else ctx.io.out(`${opened.session}\n`);
   notice(ctx.io, ctx.mode, `owner session ${opened.id} is open until ${opened.expires} on this terminal; end it with: agent-vault lock`);
-}
-
-/** Removes the sessions just opened when their audit line failed: every one of the store, the least surprising undo. */
-function lockOne(ctx: Context, dir: string | undefined): void {
-  try {
-    lockOwnerSessions(ctx.io, ctx.storeLocation, dir);
-  } catch {
-    ctx.warn('the new session could not be removed again: run agent-vault lock');
-  }
 }
 
 export async function runLock(ctx: Context, options: { sessionDir?: string }): Promise<void> {
