@@ -7,7 +7,6 @@ import { parseToken, type AgentToken } from '../core/token.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore } from '../store/open.js';
 import { recoverInterrupted } from './agents.js';
-import { finishInterruptedRekey } from './owner-lifecycle.js';
 import { Session, type OwnerSessionSource, type PassphraseSource } from './session.js';
 
 export interface SessionOptions {
@@ -45,6 +44,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       warn,
       ownerProved: async (session) => {
         // A rekey first: the lifecycle journals are keyed by the root key it settles.
+        const { finishInterruptedRekey } = await import('./owner-lifecycle.js');
         const rekeyed = await finishInterruptedRekey(session);
         if (rekeyed) warn(rekeyed);
         for (const done of await recoverInterrupted(session)) warn(done);

@@ -7,7 +7,6 @@ import { AccessDeniedError, AuthError, CancelledError, UsageError } from '../cor
 import { checkAgentId } from '../core/ids.js';
 import { openSession } from '../app/open-session.js';
 import type { PassphraseAnswer, PassphraseSource, Session } from '../app/session.js';
-import { sessionFromEnvironment } from './owner-session.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
@@ -89,8 +88,9 @@ export class Context {
     }
     const token = needs.owner === undefined ? this.token() : undefined;
     // Precedence: a token, then an owner session (AGENT_VAULT_SESSION), then the passphrase sources.
-    const open = (as: string | undefined): Promise<Session> => {
-      const ownerSession = as === undefined && !needs.passphrase ? sessionFromEnvironment(this.io, this.storeLocation) : undefined;
+    const open = async (as: string | undefined): Promise<Session> => {
+      // Loaded only with a session string: the token path (`credential get`) never needs it.
+      const ownerSession = as === undefined && !needs.passphrase && this.io.sessionFromEnv ? (await import('./owner-session.js')).sessionFromEnvironment(this.io, this.storeLocation) : undefined;
       return openSession({
         store: this.store(),
         now: () => this.io.now(),

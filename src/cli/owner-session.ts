@@ -15,8 +15,6 @@ import type { IO } from './io.js';
 
 /** The longest `--ttl`: a day, so a forgotten session does not outlive the next morning. */
 export const MAX_SESSION_TTL_MS = 24 * 3_600_000;
-/** `--ttl`'s default. */
-export const DEFAULT_SESSION_TTL = '15m';
 
 /** How a store's session files are named: the first 16 hex digits of its location's SHA-256. */
 function storeTag(location: string): string {

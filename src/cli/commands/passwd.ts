@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { estimateStrength } from '../../core/strength.js';
 import type { KdfParams } from '../../format/kdf.js';
-import { changePassphrase } from '../../app/owner-lifecycle.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
-import { lockOwnerSessions } from '../owner-session.js';
 import { notice, printJson } from '../render.js';
 import { readSecretFromFile, readSecretFromStdin } from '../secret-input.js';
 import { kdfFromOptions } from './init.js';
@@ -66,6 +64,8 @@ export async function runPasswd(ctx: Context, options: PasswdOptions): Promise<v
       kdfIterations: options.kdfIterations ?? String(current.iterations),
       kdfParallelism: options.kdfParallelism ?? String(current.parallelism),
     });
+  const { changePassphrase } = await import('../../app/owner-lifecycle.js');
+  const { lockOwnerSessions } = await import('../owner-session.js');
   const params = await changePassphrase(session, passphrase, kdf);
   // The sessions already no longer open the store (they hold the old passphrase key); their files go too.
   let removed = 0;

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { rotateToken } from '../../app/agents.js';
-import { rekeyStore } from '../../app/owner-lifecycle.js';
 import { reserveNewFile, type ReservedFile } from '../../store/atomic.js';
 import { makeParents } from '../../store/fs-ops.js';
 import { Context } from '../context.js';
@@ -47,6 +46,7 @@ export async function runRekey(ctx: Context, options: RekeyOptions): Promise<voi
     throw new UsageError('rekey --tokens needs somewhere to put the new tokens, nothing was changed', 'pass --token-dir DIR, or --json to print them on stdout');
   }
   const session = await ctx.session({ owner: 'replacing the root key' });
+  const { rekeyStore } = await import('../../app/owner-lifecycle.js');
   await rekeyStore(session);
   if (!options.tokens) {
     if (ctx.mode.json) printJson(ctx.io, { rekeyed: true });

@@ -3,7 +3,6 @@ import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
-import { closeOwnerSession, DEFAULT_SESSION_TTL, lockOwnerSessions, MAX_SESSION_TTL_MS, openOwnerSession } from '../owner-session.js';
 import { notice, printJson } from '../render.js';
 
 interface UnlockOptions {
@@ -43,12 +42,16 @@ export function registerUnlock(program: Command, { io }: Deps): void {
   examples(lock, ['agent-vault lock', 'agent-vault lock --session-dir ~/.cache/av-sessions --json   # {"ended": 2}']);
 }
 
+/** `--ttl`'s default; the session code itself loads only when a command uses it. */
+const DEFAULT_SESSION_TTL = '15m';
+
 /** Single quotes for a POSIX shell: the string never holds one, but the directory might. */
 function shellQuote(text: string): string {
   return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 export async function runUnlock(ctx: Context, options: UnlockOptions): Promise<void> {
+  const { closeOwnerSession, MAX_SESSION_TTL_MS, openOwnerSession } = await import('../owner-session.js');
   const ttlMs = parseDuration(options.ttl);
   if (ttlMs > MAX_SESSION_TTL_MS) throw new UsageError(`--ttl ${options.ttl} is longer than a session may last`, 'use at most 24h');
   // The passphrase itself: a session that could open the next one would never end.
@@ -72,6 +75,7 @@ export async function runUnlock(ctx: Context, options: UnlockOptions): Promise<v
 }
 
 export async function runLock(ctx: Context, options: { sessionDir?: string }): Promise<void> {
+  const { lockOwnerSessions } = await import('../owner-session.js');
   const ended = lockOwnerSessions(ctx.io, ctx.storeLocation, options.sessionDir);
   const session = await ctx.session({ noProof: true });
   await session.audit.recordStore({ agent: '', action: 'owner.lock', reason: `${ended} session(s) ended` });
