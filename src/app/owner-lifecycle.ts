@@ -18,13 +18,14 @@ import { KEY_LENGTH } from '../format/aead.js';
 import { planHeadReanchor } from '../format/audit-append.js';
 import { storeAuditKeyring } from '../format/audit-line.js';
 import { FormatError } from '../format/format-error.js';
+import { deriveOwnerSigningKey } from '../format/key-certificate.js';
 import type { KdfParams } from '../format/kdf.js';
 import { deriveStoreAuditKey } from '../format/keys.js';
 import { encodeRekeyJournal, openRekeyJournal } from '../format/rekey-journal.js';
 import { createStoreFile, encodeStoreFile, openPassphraseSlot, openStoreKeys, parseStoreFile } from '../format/store-file.js';
 import { openVaultPayload, unwrapOwnerSlot, wrapOwnerSlot } from '../format/vault-file.js';
 import { objectIds, STORE_LOG, type Generation } from '../store/backend.js';
-import { certifyAgentKey, ownerVerifyKey } from './agent-keys.js';
+import { certifiedPublicKey, certifyAgentKey, ownerVerifyKey } from './agent-keys.js';
 import { derivePassphraseKey } from './owner-key.js';
 import type { Session } from './session.js';
 
@@ -136,6 +137,9 @@ async function finishRekey(session: Session, previous: Buffer, next: Buffer): Pr
     await session.store.forgetPrevious(objectIds.store);
   }
   session.adoptRootKey(next, retired);
+  // A vault provisioned by an owner command that proved the old root key before this
+  // rekey took the store (it does not wait for the store's lock) is moved over too.
+  for (const agent of await session.listAgents()) await rekeyVault(session, agent, previous, next);
   const before = storeAuditKeyring(previous, retired.slice(0, -1));
   await session.store.audit.rewriteHead(STORE_LOG, (tail) => planHeadReanchor(tail, before, storeAuditKeyring(next, retired)));
   await session.audit.recordStore({ agent: '', action: 'owner.rekey' });
@@ -160,6 +164,12 @@ async function rekeyVault(session: Session, agent: string, previous: Buffer, nex
       await session.store.replace(id, session.seal({ ...file.header, owner: wrapOwnerSlot(next, agent, vaultKey) }, vaultKey, { ...payload, ownerSigningKey: verifyKey }), generation);
       await session.store.forgetPrevious(id);
     }
-    await certifyAgentKey(session, next, agent, file.header.publicKey);
+    // Signed anew only if it does not verify under the new key yet: a finisher and the
+    // second pass then write nothing.
+    const certified = await certifiedPublicKey(session, agent, deriveOwnerSigningKey(next).publicKey).catch((err: unknown) => {
+      if (err instanceof IntegrityError) return undefined;
+      throw err;
+    });
+    if (!certified?.equals(file.header.publicKey)) await certifyAgentKey(session, next, agent, file.header.publicKey);
   });
 }
