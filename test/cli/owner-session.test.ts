@@ -49,6 +49,7 @@ describe('unlock', () => {
   it('--json gives the session and its expiry, --sh an export line; --ttl sets the expiry', async () => {
     const json = await store.owner(['unlock', '--json', '--ttl', '2h']);
     const parsed = JSON.parse(json.stdout) as { session: string; expires: string };
+    expect(json.stderr).toBe('');
     expect(Date.parse(parsed.expires) - store.clock.now().getTime()).toBeGreaterThan(2 * 3_600_000 - 60_000);
     expect(Date.parse(parsed.expires) - store.clock.now().getTime()).toBeLessThanOrEqual(2 * 3_600_000);
     const sh = await store.owner(['unlock', '--sh']);

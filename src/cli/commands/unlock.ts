@@ -71,7 +71,7 @@ export async function runUnlock(ctx: Context, options: UnlockOptions): Promise<v
   if (ctx.mode.json) printJson(ctx.io, { session: opened.session, expires: opened.expires, ...(options.sessionDir === undefined ? {} : { session_dir: opened.dir.path }) });
   else if (options.sh) ctx.io.out(`export AGENT_VAULT_SESSION=${opened.session}\n${dirExport}`);
   else ctx.io.out(`${opened.session}\n`);
-  notice(ctx.io, ctx.mode, `owner session ${opened.id} is open until ${opened.expires} on this terminal; end it with: agent-vault lock`);
+  if (!ctx.mode.json) notice(ctx.io, ctx.mode, `owner session ${opened.id} is open until ${opened.expires} on this terminal; end it with: agent-vault lock`);
 }
 
 export async function runLock(ctx: Context, options: { sessionDir?: string }): Promise<void> {
