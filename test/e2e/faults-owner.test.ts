@@ -2,8 +2,8 @@
  * SIGKILL before, and ENOSPC at, every write point of the owner's lifecycle
  * (test/helpers/fault-harness.ts): passwd leaves a store exactly one of the two
  * passphrases opens, whole, and a second run finishes it; rekey and rekey --tokens
- * leave every vault openable, the next owner command finishing the rekey; unlock
- * leaves a store that verifies. Tokens keep working through a rekey without --tokens.
+ * leave every vault openable, the next owner command finishing the rekey; unlock and
+ * lock leave a store that verifies. Tokens keep working through a rekey without --tokens.
  */
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -41,6 +41,7 @@ const CASES: FaultCase[] = [
   // Over 300 write points (a rekey, then three token rotations): every 8th, from a random offset.
   { name: 'rekey --tokens', args: ['rekey', '--tokens', '--json'], stride: 8 },
   { name: 'unlock', args: (store) => ['unlock', '--session-dir', join(store.root, 'sessions')] },
+  { name: 'lock', args: (store) => ['lock', '--session-dir', join(store.root, 'sessions')] },
 ];
 
 describeFaults('the owner lifecycle', CASES);
