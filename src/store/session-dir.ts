@@ -55,7 +55,11 @@ export function sessionDir(env: NodeJS.ProcessEnv, given: string | undefined, op
   const named = given ?? env.AGENT_VAULT_SESSION_DIR;
   if (named) {
     const origin = given !== undefined ? '--session-dir' : 'AGENT_VAULT_SESSION_DIR';
-    if (options.create && !statIfExists(named)) makeParents(named);
+    if (!statIfExists(named)) {
+      // Nothing to read or end in a directory that is not there (lock, a session lookup).
+      if (!options.create) return { path: named, origin };
+      makeParents(named);
+    }
     checkPrivateDir(named, `the session directory (${origin})`);
     return { path: named, origin };
   }

@@ -137,6 +137,10 @@ describe('a session that does not open is exit 4', () => {
     for (const session of [first, second]) expect((await withSession(session, ['credential', 'get', 'KEY', '-a', 'bot'])).code).toBe(4);
   });
 
+  it('lock with a session directory that is not there ends nothing and succeeds', async () => {
+    expect(JSON.parse((await store.run(['lock', '--json', '--session-dir', join(store.root, 'none')])).stdout)).toEqual({ ended: 0 });
+  });
+
   it('from another terminal or login session', async () => {
     const session = await unlock();
     const result = await withSession(session, ['credential', 'get', 'KEY', '-a', 'bot'], { binding: 'another terminal' });
