@@ -38,6 +38,10 @@ _agent_vault_child() {
     '/http') REPLY='http' ;;
     '/proxy') REPLY='proxy' ;;
     '/hook') REPLY='hook' ;;
+    '/unlock') REPLY='unlock' ;;
+    '/lock') REPLY='lock' ;;
+    '/passwd') REPLY='passwd' ;;
+    '/rekey') REPLY='rekey' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -196,6 +200,14 @@ _agent_vault_option() {
     'hook/add --event') REPLY='text' ;;
     'hook/add --url') REPLY='text' ;;
     'hook/add --exec') REPLY='text' ;;
+    'unlock --ttl') REPLY='text' ;;
+    'unlock --session-dir') REPLY='dir' ;;
+    'lock --session-dir') REPLY='dir' ;;
+    'passwd --new-passphrase-file') REPLY='file' ;;
+    'passwd --kdf-memory') REPLY='text' ;;
+    'passwd --kdf-iterations') REPLY='text' ;;
+    'passwd --kdf-parallelism') REPLY='text' ;;
+    'rekey --token-dir') REPLY='dir' ;;
     *) return 1 ;;
   esac
 }
@@ -269,6 +281,10 @@ _agent_vault_long_options() {
     'hook/test') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'hook/run') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --follow' ;;
     'hook/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'unlock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --ttl --sh --session-dir' ;;
+    'lock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --session-dir' ;;
+    'passwd') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --new-passphrase-file --new-passphrase-stdin --force --kdf-memory --kdf-iterations --kdf-parallelism' ;;
+    'rekey') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --tokens --token-dir' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -282,7 +298,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -339,7 +355,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

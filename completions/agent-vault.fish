@@ -45,6 +45,14 @@ function __agent_vault_child
             echo 'agent-vault/proxy'
         case 'agent-vault/hook'
             echo 'agent-vault/hook'
+        case 'agent-vault/unlock'
+            echo 'agent-vault/unlock'
+        case 'agent-vault/lock'
+            echo 'agent-vault/lock'
+        case 'agent-vault/passwd'
+            echo 'agent-vault/passwd'
+        case 'agent-vault/rekey'
+            echo 'agent-vault/rekey'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -197,6 +205,14 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/hook/add --event' 'agent-vault/hook/add --url' 'agent-vault/hook/add --exec'
             return 0
+        case 'agent-vault/unlock --ttl' 'agent-vault/unlock --session-dir'
+            return 0
+        case 'agent-vault/lock --session-dir'
+            return 0
+        case 'agent-vault/passwd --new-passphrase-file' 'agent-vault/passwd --kdf-memory' 'agent-vault/passwd --kdf-iterations' 'agent-vault/passwd --kdf-parallelism'
+            return 0
+        case 'agent-vault/rekey --token-dir'
+            return 0
         end
         string match -q -- '*/*' $path; or return 1
         set path (string replace -r '/[^/]*$' '' -- $path)
@@ -302,6 +318,10 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a service -d 'servi
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a http -d 'one request through the broker: the service\'s credential is attached, the response scrubbed of it; the agent never sees the value'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a proxy -d 'run the broker in the foreground for a program started elsewhere, printing the environment it needs as export lines'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a hook -d 'notify a URL or a command of audit events (owner only): proposals, due and rotated credentials, denials'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a unlock -d 'prove the passphrase once and print an owner session string (AGENT_VAULT_SESSION) for the commands that follow'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a lock -d 'end every owner session of the store at once (needs no passphrase)'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a passwd -d 'change the owner passphrase; tokens, grants and logs are untouched, and every owner session ends'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a rekey -d 'replace the owner\'s root key (owner slots, key certificates, the store log\'s key); --tokens also replaces every agent\'s token'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -561,6 +581,22 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/hook/remove'" -s h -l 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/hook/test'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/hook/run'" -l follow -d 'keep delivering, within 2 s of each event, until interrupted'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/hook/run'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/unlock'" -l ttl -x -d 'how long the session lasts, at most 24h'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/unlock'" -l sh -d 'print `export AGENT_VAULT_SESSION=…` for eval'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/unlock'" -l session-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'keep the session file in this private directory (default: $AGENT_VAULT_SESSION_DIR, else $XDG_RUNTIME_DIR/agent-vault)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/unlock'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/lock'" -l session-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'the directory the sessions were opened with (default: $AGENT_VAULT_SESSION_DIR, else $XDG_RUNTIME_DIR/agent-vault)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/lock'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l new-passphrase-file -r -F -d 'read the new passphrase from a file'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l new-passphrase-stdin -d 'read the new passphrase from stdin'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l force -d 'accept a new passphrase the strength check rates weak'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-memory -x -d 'Argon2id memory in MiB for the new passphrase (default: as now)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-iterations -x -d 'Argon2id passes (default: as now)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -l kdf-parallelism -x -d 'Argon2id lanes (default: as now)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/passwd'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -l tokens -d 'also replace every agent\'s vault key and token, as token rotate does, the grants between agents sealed again'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -l token-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'with --tokens: write each new token to <dir>/<agent>.token (0600, created new)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/rekey'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -571,4 +607,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion'

@@ -32,7 +32,7 @@ export async function removeAgentKey(session: Session, agent: string): Promise<v
  * an agent takes it from its own payload, which only its token and the owner can write.
  */
 export async function trustedVerifyKey(session: Session, payload: VaultPayload): Promise<Buffer> {
-  if (session.isOwner()) return deriveOwnerSigningKey(await session.ownerKey()).publicKey;
+  if (session.isOwner()) return deriveOwnerSigningKey(await session.rootKey()).publicKey;
   return decodeBase64(payload.ownerSigningKey, `owner signing key in the vault of agent ${payload.agent}`, ED25519_KEY_LENGTH);
 }
 

@@ -31,7 +31,7 @@ import { proposalsWithNewKey } from './proposals.js';
 import { auditKeyringOf, type Session } from './session.js';
 
 async function beginJournal(session: Session, entry: JournalEntry): Promise<void> {
-  await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.ownerKey()));
+  await session.store.put(objectIds.journal(entry.agent), encodeJournalEntry(entry, await session.rootKey()));
 }
 
 async function endJournal(session: Session, agent: string): Promise<void> {
@@ -43,7 +43,7 @@ async function endJournal(session: Session, agent: string): Promise<void> {
 export async function provisionAgent(session: Session, agent: string): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('provisioning an agent');
-  const ownerKey = await session.ownerKey();
+  const ownerKey = await session.rootKey();
   const id = objectIds.vault(agent);
   await session.store.prepare();
   return session.store.exclusive(id, async () => {
@@ -98,11 +98,15 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
  * the thief controls, to keep receiving their future values after the owner rotates.
  * Grant files to and from it are removed before the vault is replaced, so a crash
  * in between leaves no grant sealed to a key that is gone (which would read as forged).
+ *
+ * With `keepGrantsGiven` (`rekey --tokens`, which the owner runs over every agent at
+ * once) the grants it gave are sealed again from its new key instead of ending; the
+ * journal entry stays until they are, so a crash in between is finished by recovery.
  */
-export async function rotateToken(session: Session, agent: string): Promise<string> {
+export async function rotateToken(session: Session, agent: string, options: { keepGrantsGiven?: boolean } = {}): Promise<string> {
   checkAgentId(agent);
   session.requireOwner('rotating a token');
-  const ownerKey = await session.ownerKey();
+  const ownerKey = await session.rootKey();
   const id = objectIds.vault(agent);
   const token = await session.store.exclusive(id, async () => {
     const vault = await session.unlock(agent);
@@ -121,7 +125,7 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
       ownerSigningKey: ownerVerifyKey(ownerKey),
       auditKeys: [...vault.payload.auditKeys, encodeBase64(randomBytes(KEY_LENGTH))],
     };
-    delete payload.grants;
+    if (!options.keepGrantsGiven) delete payload.grants;
     // The old token opened the proposal keys: proposals from now on are sealed with a new one.
     if (payload.proposals) payload.proposals = await proposalsWithNewKey(session, vault.payload, payload.auditKeys.length);
     await beginJournal(session, { op: 'rotate', agent, at: session.now().toISOString(), pub: encodeBase64(keyPair.publicKey) });
@@ -136,9 +140,14 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
     // command waits for the vault, and must then find no entry for a change that is not
     // interrupted but only still under way.
     await resealGrantsTo(session, agent);
-    await endJournal(session, agent);
+    if (!options.keepGrantsGiven) await endJournal(session, agent);
     return token;
   });
+  if (options.keepGrantsGiven) {
+    // Its own vault is written by the re-seal, so after letting go of it.
+    await resealGrantsFrom(session, agent);
+    await endJournal(session, agent);
+  }
   return token;
 }
 
@@ -149,7 +158,7 @@ export async function rotateToken(session: Session, agent: string): Promise<stri
  */
 async function settleRotatedKeys(session: Session, agent: string, payload: VaultPayload): Promise<void> {
   const { file } = await session.readVaultFile(agent);
-  await certifyAgentKey(session, await session.ownerKey(), agent, file.header.publicKey);
+  await certifyAgentKey(session, await session.rootKey(), agent, file.header.publicKey);
   const next = auditKeyringOf(payload);
   if (next.keys.length < 2) return;
   const previous = { keys: next.keys.slice(0, -1) };
@@ -227,7 +236,7 @@ export async function recoverInterrupted(session: Session): Promise<string[]> {
     if (!found) continue;
     let entry: JournalEntry;
     try {
-      entry = parseJournalEntry(found.bytes, await session.ownerKey());
+      entry = parseJournalEntry(found.bytes, await session.rootKey());
     } catch (err) {
       if (err instanceof FormatError) throw new IntegrityError(`${session.store.describe(id)}: ${err.message}`, 'remove it if no agent-vault command was interrupted');
       throw err;
@@ -305,7 +314,8 @@ async function finish(session: Session, entry: JournalEntry, id: string): Promis
   }
   const rest = async (): Promise<void> => {
     // Not replaced: the old token still works; put back the grants removed before the replace.
-    if (!replaced) await resealGrantsFrom(session, agent);
+    // Replaced: only a rotation that kept the grants it gave still records any to seal.
+    await resealGrantsFrom(session, agent);
     await resealGrantsTo(session, agent);
   };
   return {

@@ -27,7 +27,7 @@ async function readableLogs(session: Session): Promise<AuditLogRef[]> {
     await session.unlock(caller);
     return [agentLog(caller)];
   }
-  await session.ownerKey();
+  await session.rootKey();
   return session.store.audit.list();
 }
 

@@ -29,7 +29,7 @@ export async function visibleAuditLogs(session: Session, options: { withKeys: bo
     const keyring = await session.auditKeyring(caller);
     return [{ ...agentLog(caller), keyring }];
   }
-  await session.ownerKey();
+  await session.rootKey();
   const logs: VisibleAuditLog[] = await session.store.audit.list();
   if (!options.withKeys) return logs;
   for (const log of logs) {

@@ -10,11 +10,11 @@
  */
 import { AuthError, IntegrityError, UsageError, VaultError } from '../core/errors.js';
 import { checkAuditLog } from '../format/audit-chain.js';
-import { parseStoreFile, verifyOwnerKey } from '../format/store-file.js';
+import { openPassphraseSlot, parseStoreFile } from '../format/store-file.js';
 import { encodeTar, parseTar, type TarEntry } from '../format/tar.js';
 import { parseVaultFile } from '../format/vault-file.js';
 import { agentLog, objectIds, STORE_LOG, type AuditLogRef, type ObjectId, type StorageBackend } from '../store/backend.js';
-import { deriveOwnerKey } from './owner-key.js';
+import { derivePassphraseKey } from './owner-key.js';
 import type { Session } from './session.js';
 
 /** Who can open a backup: one passphrase (scrypt), or X25519 recipients (`age1…`). */
@@ -57,7 +57,7 @@ async function collect(store: StorageBackend): Promise<TarEntry[]> {
  */
 export async function createBackup(session: Session, lock: BackupLock, write: (bytes: Uint8Array) => void): Promise<void> {
   session.requireOwner('making a backup');
-  await session.ownerKey();
+  await session.rootKey();
   const archive = encodeTar(await collect(session.store), session.now());
   const { Encrypter } = await import('age-encryption');
   const encrypter = new Encrypter();
@@ -188,7 +188,7 @@ export async function restoreBackup(store: StorageBackend, file: Uint8Array, key
   const present = (await Promise.all(OBJECT_FOLDERS.map((folder) => store.list(folder)))).flat();
   if (present.some((id) => !ids.has(id)) || (await store.audit.list()).some((log) => !names.has(log.name))) throw notEmpty();
   const storeFile = parseStoreFile(contents.objects.find((o) => o.id === objectIds.store)!.bytes);
-  if (!verifyOwnerKey(storeFile, await deriveOwnerKey(await ownerPassphrase(), storeFile.kdf))) {
+  if (!openPassphraseSlot(storeFile, await derivePassphraseKey(await ownerPassphrase(), storeFile.kdf))) {
     throw new AuthError('wrong owner passphrase for the store in this backup, nothing was restored');
   }
   await store.prepare();
@@ -220,6 +220,6 @@ export async function restoreBackup(store: StorageBackend, file: Uint8Array, key
 
 /** Records `store.restore` in the restored store's log, once the owner proved the passphrase on it. */
 export async function recordRestore(session: Session): Promise<void> {
-  await session.ownerKey();
+  await session.rootKey();
   await session.audit.recordStore({ agent: '', action: 'store.restore' });
 }

@@ -217,7 +217,7 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
   checkAgentId(grantee);
   if (grantee === granter) throw new UsageError(`agent ${granter} already reads its own vault`, 'grant to another agent with --to');
   return session.audit.audited(granter, 'grant.create', keyOrId, async (commit) => {
-    if (session.isOwner()) await session.ownerKey();
+    if (session.isOwner()) await session.rootKey();
     if (!(await session.hasVault(grantee))) throw new NotFoundError(`agent ${grantee} is not provisioned`, `provision it with: agent-vault provision ${grantee}`);
     // Holding the grantee's vault while sealing to its key: a token rotation of the
     // grantee waits, and then re-seals this grant with the others, instead of leaving it

@@ -16,6 +16,7 @@ import { IntegrityError, NotFoundError } from '../core/errors.js';
 import { eventBody, eventOf, isHookList, TEST_EVENT, type EventBody, type Hook, type HookEvent } from '../core/hook-event.js';
 import { checkAuditLineMac, type AuditKeyring } from '../format/audit-line.js';
 import { deriveHooksKey } from '../format/keys.js';
+import { FormatError } from '../format/format-error.js';
 import { openOwnerObject, sealOwnerObject } from '../format/owner-sealed.js';
 import { agentLog, objectIds } from '../store/backend.js';
 import { AuditReader } from './audit-follow.js';
@@ -43,7 +44,7 @@ type Cursor = Record<string, Record<string, number>>;
 
 async function hooksKey(session: Session): Promise<Buffer> {
   session.requireOwner('managing hooks');
-  return deriveHooksKey(await session.ownerKey());
+  return deriveHooksKey(await session.rootKey());
 }
 
 async function readHooks(session: Session, key: Buffer): Promise<Hook[]> {
@@ -62,6 +63,29 @@ async function readCursor(session: Session, key: Buffer): Promise<Cursor> {
   const ok = data?.v === 1 && cursor !== null && typeof cursor === 'object' && Object.values(cursor as object).every((logs: unknown) => logs !== null && typeof logs === 'object' && Object.values(logs as object).every((n) => Number.isSafeInteger(n)));
   if (!ok) throw new IntegrityError(`${session.store.describe(objectIds.hookCursor)} has an unsupported shape`);
   return cursor as Cursor;
+}
+
+/**
+ * `rekey`: the hooks and their cursor sealed anew under the hooks key of the `next`
+ * root key, so the old root key opens neither. Each is left alone when it already opens
+ * under `next`, so a rekey run again after a crash carries on.
+ */
+export async function resealHooks(session: Session, previous: Buffer, next: Buffer): Promise<void> {
+  const nextKey = deriveHooksKey(next);
+  for (const [kind, id] of [['hooks', objectIds.hooks], ['hookCursor', objectIds.hookCursor]] as const) {
+    await session.store.exclusive(id, async () => {
+      const found = await session.store.read(id);
+      if (!found) return;
+      const what = session.store.describe(id);
+      try {
+        openOwnerObject(kind, nextKey, found.bytes, what);
+        return;
+      } catch (err) {
+        if (!(err instanceof FormatError)) throw err;
+      }
+      await session.store.put(id, sealOwnerObject(kind, nextKey, openOwnerObject(kind, deriveHooksKey(previous), found.bytes, what)));
+    });
+  }
 }
 
 /** Changes the hooks under their object's exclusive section. */

@@ -61,7 +61,7 @@ export interface DueRow extends DueItem {
  * `hook run` finds it.
  */
 export async function dueCredentials(session: Session, options: { withinMs?: number; notify?: boolean } = {}): Promise<DueRow[]> {
-  const agents = session.tokenAgent !== undefined ? [session.tokenAgent] : (await session.ownerKey(), await session.listAgents());
+  const agents = session.tokenAgent !== undefined ? [session.tokenAgent] : (await session.rootKey(), await session.listAgents());
   const now = session.now();
   const rows: DueRow[] = [];
   for (const agent of agents) {

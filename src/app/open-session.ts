@@ -7,7 +7,7 @@ import { parseToken, type AgentToken } from '../core/token.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore } from '../store/open.js';
 import { recoverInterrupted } from './agents.js';
-import { Session, type PassphraseSource } from './session.js';
+import { Session, type OwnerSessionSource, type PassphraseSource } from './session.js';
 
 export interface SessionOptions {
   /** The store: a backend, or its location (a directory) to open with the environment's settings. */
@@ -16,6 +16,8 @@ export interface SessionOptions {
   token?: string;
   /** The owner passphrase, or a function that asks for it. */
   passphrase?: string | PassphraseSource;
+  /** An owner session from `unlock`: used instead of the passphrase when there is no token. */
+  ownerSession?: OwnerSessionSource;
   /** Read for store settings (AGENT_VAULT_LOCK_TIMEOUT) when `store` is a location. */
   env?: NodeJS.ProcessEnv;
   /** The clock, for tests. */
@@ -25,7 +27,8 @@ export interface SessionOptions {
 }
 
 /**
- * Opens a session. A malformed token is refused here (exit 4) and recorded, as every
+ * Opens a session: an agent's with a token, else the owner's, proved by an owner
+ * session (`unlock`) if one is given, else by the passphrase. A malformed token is refused here (exit 4) and recorded, as every
  * failed proof is, in the store's log as `unknown`. An owner session finishes the
  * lifecycle changes a crash interrupted as soon as the passphrase is proved.
  */
@@ -37,9 +40,13 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     const source = options.passphrase;
     const ask: PassphraseSource =
       typeof source === 'string' ? async () => source : (source ?? (async () => Promise.reject(new AuthError('no passphrase or token given'))));
-    return new Session(store, { kind: 'owner', passphrase: ask }, now, {
+    return new Session(store, { kind: 'owner', passphrase: ask, ...(options.ownerSession ? { session: options.ownerSession } : {}) }, now, {
       warn,
       ownerProved: async (session) => {
+        // A rekey first: the lifecycle journals are keyed by the root key it settles.
+        const { finishInterruptedRekey } = await import('./owner-lifecycle.js');
+        const rekeyed = await finishInterruptedRekey(session);
+        if (rekeyed) warn(rekeyed);
         for (const done of await recoverInterrupted(session)) warn(done);
       },
     });

@@ -274,7 +274,7 @@ async function agentOfProposal(session: Session, agent: string | undefined, id: 
   checkProposalId(id);
   if (agent !== undefined) return checkAgentId(agent);
   if (!session.isOwner()) return session.tokenAgent!;
-  await session.ownerKey();
+  await session.rootKey();
   for (const candidate of await session.listAgents()) {
     if (await session.store.exists(objectIds.proposal(candidate, id))) return candidate;
   }

@@ -22,6 +22,8 @@ export interface AuditKeySource {
   keyringFor(agent: string, options?: { fresh?: boolean }): Promise<AuditKeyring | undefined>;
   /** The store log's key, once the owner proved the passphrase. */
   storeKeyring(): AuditKeyring | undefined;
+  /** The short id of the owner session the owner proved itself with, if any. */
+  readonly ownerSessionId?: string | undefined;
 }
 
 /** The fields a caller gives {@link AuditRecorder.record}; the recorder adds actor and agent. */
@@ -45,7 +47,7 @@ export class AuditRecorder {
     const caller = this.keys.tokenAgent;
     const own = !keyring && caller !== undefined && caller !== agent ? await this.keys.keyringFor(caller) : undefined;
     // The actor is read after the keys: opening the caller's own vault is what proves its token.
-    const full: AuditEvent = { actor: this.keys.provenActor(), agent, result: 'ok', ...event };
+    const full: AuditEvent = this.withSession({ actor: this.keys.provenActor(), agent, result: 'ok', ...event });
     if (keyring) return this.appendToVaultLog(agent, full, keyring);
     if (own) return this.appendToVaultLog(caller!, full, own);
     await this.recordStore(full);
@@ -63,10 +65,16 @@ export class AuditRecorder {
    */
   async recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }, options: { beforeInit?: boolean } = {}): Promise<void> {
     if (!options.beforeInit && !(await this.store.isInitialised())) return;
-    const full: AuditEvent = { actor: this.keys.provenActor(), result: 'ok', ...event };
+    const full: AuditEvent = this.withSession({ actor: this.keys.provenActor(), result: 'ok', ...event });
     const keyring = this.keys.storeKeyring();
     // The store key has one epoch, so a head claiming a newer one was forged: record the event unkeyed all the same.
     if (!(await this.append(STORE_LOG, full, keyring))) await this.append(STORE_LOG, full, undefined);
+  }
+
+  /** An owner event made inside an owner session names the session's short id, so `audit` tells sessions apart. */
+  private withSession(event: AuditEvent): AuditEvent {
+    const session = event.actor === 'owner' ? this.keys.ownerSessionId : undefined;
+    return session === undefined ? event : { ...event, session };
   }
 
   /**

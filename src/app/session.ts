@@ -14,17 +14,40 @@ import { storeAuditKeyring, type AuditKeyring } from '../format/audit-line.js';
 import { decodeBase64 } from '../format/encoding.js';
 import { FormatError } from '../format/format-error.js';
 import { peekJournalOp } from '../format/journal.js';
-import { parseStoreFile, verifyOwnerKey, type StoreFile } from '../format/store-file.js';
+import { openPassphraseSlot, openStoreKeys, parseStoreFile, type StoreFile } from '../format/store-file.js';
 import { encodeVaultFile, openVaultPayload, parseVaultFile, unwrapOwnerSlot, unwrapTokenSlot, type ParsedVaultFile, type VaultHeader } from '../format/vault-file.js';
 import { objectIds, WriteConflictError, type Generation, type StorageBackend } from '../store/backend.js';
-import { deriveOwnerKey } from './owner-key.js';
+import { derivePassphraseKey } from './owner-key.js';
 import { AuditRecorder, type AuditKeySource } from './recorder.js';
 
-/** Supplies the owner passphrase when (and only when) it is first needed. */
-export type PassphraseSource = () => Promise<string>;
+/** Where a passphrase came from, for the hint of a wrong one. */
+export type PassphraseOrigin = 'prompt' | 'file' | 'stdin' | 'variable';
+
+/** A passphrase and where it came from; a prompt may be asked again after a typo. */
+export interface PassphraseAnswer {
+  passphrase: string;
+  origin: PassphraseOrigin;
+  /** The file it was read from, for the hint. */
+  file?: string;
+}
+
+/** Supplies the owner passphrase when (and only when) it is first needed; called again for each try at a prompt. */
+export type PassphraseSource = () => Promise<string | PassphraseAnswer>;
+
+/**
+ * An owner session opened by `unlock`: its short id and the passphrase key its session
+ * file held, read when the owner is first proved (a session that does not open is exit 4).
+ */
+export interface OwnerSessionSource {
+  id: string;
+  passphraseKey(): Promise<Buffer>;
+}
 
 /** Who is calling. */
-export type Principal = { kind: 'owner'; passphrase: PassphraseSource } | { kind: 'agent'; token: AgentToken };
+export type Principal = { kind: 'owner'; passphrase: PassphraseSource; session?: OwnerSessionSource } | { kind: 'agent'; token: AgentToken };
+
+/** How many times a passphrase typed at a prompt is asked for before exit 4. */
+export const PROMPT_TRIES = 3;
 
 /** An unlocked vault: its parsed file, its key, its decrypted payload, and the generation it was read at. */
 export interface UnlockedVault {
@@ -52,10 +75,12 @@ export interface SessionHooks {
 
 export class Session implements AuditKeySource {
   readonly audit: AuditRecorder;
-  private ownerKeyPromise: Promise<Buffer> | undefined;
+  private rootKeyPromise: Promise<Buffer> | undefined;
   private readyPromise: Promise<Buffer> | undefined;
-  /** The owner key once the passphrase was proved right. */
-  private provenOwnerKey: Buffer | undefined;
+  /** The root key once the passphrase (or an owner session) was proved right. */
+  private provenRootKey: Buffer | undefined;
+  /** The passphrase key that opened the store file's slot, and the store log's retired keys. */
+  private provenSecrets: { passphraseKey: Buffer; retiredStoreKeys: Buffer[] } | undefined;
   /** Whether the agent's token opened its own vault. */
   private provenToken = false;
   /** The audit keys of the vaults this session opened, by agent. */
@@ -77,7 +102,7 @@ export class Session implements AuditKeySource {
 
   /** `owner` or `agent:<id>` once the caller proved it, else `unknown`: an unproved claim names no one. */
   provenActor(): string {
-    if (this.principal.kind === 'owner') return this.provenOwnerKey ? 'owner' : 'unknown';
+    if (this.principal.kind === 'owner') return this.provenRootKey ? 'owner' : 'unknown';
     return this.provenToken ? `agent:${this.principal.token.agent}` : 'unknown';
   }
 
@@ -104,43 +129,99 @@ export class Session implements AuditKeySource {
     return parseStoreFile(found.bytes);
   }
 
+  /** The short id of the owner session (`unlock`) this session proved itself with, if any. */
+  get ownerSessionId(): string | undefined {
+    return this.principal.kind === 'owner' ? this.principal.session?.id : undefined;
+  }
+
   /**
-   * Derives and checks the owner key once per session; a wrong passphrase is exit 4.
-   * The first time, the `ownerProved` hook runs before the key is handed out; calls made
-   * from within the hook get the key at once.
+   * Proves the owner once per session and hands out the root key (what opens every
+   * owner slot and derives every owner-side key); a wrong passphrase, or an owner
+   * session that no longer opens the store, is exit 4. The first time, the
+   * `ownerProved` hook runs before the key is handed out; calls made from within the
+   * hook get the key at once.
    */
-  ownerKey(): Promise<Buffer> {
-    const proved = this.provedOwnerKey();
+  rootKey(): Promise<Buffer> {
+    const proved = this.provedRootKey();
     const hook = this.hooks.ownerProved;
     if (!hook) return proved;
-    this.readyPromise ??= proved.then(async (key) => {
+    this.readyPromise ??= proved.then(async () => {
       delete this.hooks.ownerProved;
       await hook(this);
-      return key;
+      // The hook may have finished a rekey, which changes the root key.
+      return this.provenRootKey!;
     });
     return this.readyPromise;
   }
 
-  private provedOwnerKey(): Promise<Buffer> {
-    if (this.principal.kind !== 'owner') return Promise.reject(new AccessDeniedError('this needs the owner passphrase'));
-    const principal = this.principal;
-    this.ownerKeyPromise ??= (async () => {
-      const store = await this.readStoreFile();
-      const passphrase = await principal.passphrase();
-      const key = await deriveOwnerKey(passphrase, store.kdf);
-      if (!verifyOwnerKey(store, key)) {
-        await this.audit.denied('', 'wrong passphrase');
-        throw new AuthError('wrong passphrase', 'check the passphrase file or AGENT_VAULT_PASSPHRASE');
-      }
-      this.provenOwnerKey = key;
-      return key;
-    })();
-    return this.ownerKeyPromise;
+  /** The passphrase key and the store log's retired keys, once the owner is proved: for passwd, rekey and unlock. */
+  async ownerSecrets(): Promise<{ rootKey: Buffer; passphraseKey: Buffer; retiredStoreKeys: Buffer[] }> {
+    const rootKey = await this.rootKey();
+    return { rootKey, ...this.provenSecrets! };
   }
 
-  /** The key of the store's own log, once the owner proved the passphrase. */
+  /**
+   * Adopts the root key a rekey just committed to the store file, so that the rest of
+   * this session (and of the command) works with it.
+   */
+  adoptRootKey(rootKey: Buffer, retiredStoreKeys: Buffer[]): void {
+    this.provenRootKey = rootKey;
+    this.provenSecrets = { passphraseKey: this.provenSecrets!.passphraseKey, retiredStoreKeys };
+    this.rootKeyPromise = Promise.resolve(rootKey);
+    if (this.readyPromise) this.readyPromise = Promise.resolve(rootKey);
+  }
+
+  private provedRootKey(): Promise<Buffer> {
+    if (this.principal.kind !== 'owner') return Promise.reject(new AccessDeniedError('this needs the owner passphrase'));
+    const principal = this.principal;
+    this.rootKeyPromise ??= (async () => {
+      const store = await this.readStoreFile();
+      const { rootKey, passphraseKey } = principal.session ? await this.openWithSession(store, principal.session) : await this.openWithPassphrase(store, principal.passphrase);
+      const retiredStoreKeys = openStoreKeys(store, rootKey);
+      // The slot opened, so the passphrase is right: a body that does not is an altered file.
+      if (!retiredStoreKeys) throw new IntegrityError(`the store file of ${this.store.location} does not verify under its own root key: it was altered`, 'restore it from a backup');
+      this.provenRootKey = rootKey;
+      this.provenSecrets = { passphraseKey, retiredStoreKeys };
+      return rootKey;
+    })();
+    return this.rootKeyPromise;
+  }
+
+  private async openWithSession(store: StoreFile, session: OwnerSessionSource): Promise<{ rootKey: Buffer; passphraseKey: Buffer }> {
+    const passphraseKey = await session.passphraseKey();
+    const rootKey = openPassphraseSlot(store, passphraseKey);
+    if (!rootKey) {
+      await this.audit.denied('', `owner session ${session.id} no longer opens the store`);
+      throw new AuthError(`owner session ${session.id} no longer opens the store: the passphrase was changed`, 'unlock again: eval "$(agent-vault unlock --sh)"');
+    }
+    return { rootKey, passphraseKey };
+  }
+
+  /**
+   * Asks for the passphrase and opens the slot with it. A passphrase typed at a prompt
+   * is asked for again after a typo, {@link PROMPT_TRIES} times in all; one from a file,
+   * stdin or a variable would be wrong again, so it fails at once. The hint names where
+   * the wrong passphrase came from, so the user knows what to fix.
+   */
+  private async openWithPassphrase(store: StoreFile, source: PassphraseSource): Promise<{ rootKey: Buffer; passphraseKey: Buffer }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const given = await source();
+      const answer: PassphraseAnswer = typeof given === 'string' ? { passphrase: given, origin: 'variable' } : given;
+      const passphraseKey = await derivePassphraseKey(answer.passphrase, store.kdf);
+      const rootKey = openPassphraseSlot(store, passphraseKey);
+      if (rootKey) return { rootKey, passphraseKey };
+      await this.audit.denied('', 'wrong passphrase');
+      if (answer.origin === 'prompt' && attempt < PROMPT_TRIES) {
+        this.warn(`wrong passphrase, try again (${PROMPT_TRIES - attempt} more ${PROMPT_TRIES - attempt === 1 ? 'try' : 'tries'})`);
+        continue;
+      }
+      throw new AuthError(answer.origin === 'prompt' ? `wrong passphrase (${PROMPT_TRIES} tries at the prompt)` : 'wrong passphrase', wrongPassphraseHint(answer, typeof given === 'string'));
+    }
+  }
+
+  /** The keys of the store's own log, once the owner proved the passphrase. */
   storeKeyring(): AuditKeyring | undefined {
-    return this.provenOwnerKey && storeAuditKeyring(this.provenOwnerKey);
+    return this.provenRootKey && storeAuditKeyring(this.provenRootKey, this.provenSecrets?.retiredStoreKeys ?? []);
   }
 
   /** Reads and parses an agent's vault file; a missing one is exit 3, a damaged one exit 6 naming it. */
@@ -170,9 +251,9 @@ export class Session implements AuditKeySource {
   async unlock(agent: string): Promise<UnlockedVault> {
     checkAgentId(agent);
     if (this.principal.kind === 'owner') {
-      const ownerKey = await this.ownerKey();
+      const rootKey = await this.rootKey();
       const read = await this.readVaultFile(agent);
-      const vaultKey = unwrapOwnerSlot(ownerKey, agent, read.file.header.owner);
+      const vaultKey = unwrapOwnerSlot(rootKey, agent, read.file.header.owner);
       // The passphrase was verified against the store file, so a slot that does not
       // open is a damaged or swapped vault, not a wrong passphrase.
       if (!vaultKey) throw new IntegrityError(`the owner key slot of agent ${agent} does not open: the vault file was altered or belongs to another store`);
@@ -249,7 +330,7 @@ export class Session implements AuditKeySource {
       const read = await this.readVaultFile(agent);
       const vaultKey =
         this.principal.kind === 'owner'
-          ? this.provenOwnerKey && unwrapOwnerSlot(this.provenOwnerKey, agent, read.file.header.owner)
+          ? this.provenRootKey && unwrapOwnerSlot(this.provenRootKey, agent, read.file.header.owner)
           : this.principal.token.agent === agent
             ? unwrapTokenSlot(this.principal.token.secret, agent, read.file.header.token)
             : undefined;
@@ -278,7 +359,7 @@ export class Session implements AuditKeySource {
     change: (vault: UnlockedVault) => T | Promise<T>,
     options: { afterWrite?: () => Promise<void>; settle?: () => Promise<void> } = {},
   ): Promise<T> {
-    if (this.principal.kind === 'owner') await this.ownerKey();
+    if (this.principal.kind === 'owner') await this.rootKey();
     const id = objectIds.vault(agent);
     return this.store.exclusive(id, async () => {
       for (let attempt = 1; ; attempt += 1) {
@@ -314,5 +395,20 @@ export class Session implements AuditKeySource {
   /** Seals a vault file for writing, stamped with the session's time. */
   seal(header: VaultHeader, vaultKey: Buffer, payload: VaultPayload): Buffer {
     return encodeVaultFile({ ...header, updated: this.now().toISOString() }, vaultKey, encodePayload(payload));
+  }
+}
+
+/** Where to look when a passphrase was wrong: the file, the variable, stdin or the typing. */
+function wrongPassphraseHint(answer: PassphraseAnswer, programmatic: boolean): string {
+  if (programmatic) return 'check the passphrase given';
+  switch (answer.origin) {
+    case 'prompt':
+      return 'the passphrase typed at the prompt was wrong each time; check the keyboard layout and caps lock';
+    case 'file':
+      return `the passphrase was read from the file ${answer.file ?? ''} (--passphrase-file or AGENT_VAULT_PASSPHRASE_FILE): check that file`;
+    case 'stdin':
+      return 'the passphrase was read from stdin (--passphrase-stdin): check what was piped in';
+    case 'variable':
+      return 'the passphrase was read from AGENT_VAULT_PASSPHRASE: check that variable';
   }
 }

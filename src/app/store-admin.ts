@@ -2,14 +2,16 @@
  * The store as a whole: creating it (`init`) and describing it (`status`). Both go
  * through the storage interface like everything else in `app/`.
  */
+import { randomBytes } from 'node:crypto';
 import { AuthError, IntegrityError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
+import { KEY_LENGTH } from '../format/aead.js';
 import { storeAuditKeyring } from '../format/audit-line.js';
 import type { KdfParams } from '../format/kdf.js';
 import type { VaultHeader } from '../format/vault-file.js';
 import { createStoreFile, encodeStoreFile } from '../format/store-file.js';
 import { objectIds, STORE_LOG, WriteConflictError, type StorageBackend } from '../store/backend.js';
-import { deriveOwnerKey } from './owner-key.js';
+import { derivePassphraseKey } from './owner-key.js';
 import { AuditRecorder } from './recorder.js';
 import type { Session } from './session.js';
 import { countDue } from './lifecycle.js';
@@ -22,8 +24,9 @@ export async function checkStoreAbsent(store: StorageBackend): Promise<void> {
 }
 
 /**
- * Creates the store: the store log's first line, `store.init`, keyed with the new
- * owner key, then the store file (KDF parameters and the owner key's check value).
+ * Creates the store: a random root key, the store log's first line, `store.init`,
+ * keyed with a key derived from it, then the store file (KDF parameters, and the root
+ * key wrapped under the passphrase key).
  * The store file is written last, as the commit: until it exists nobody else appends
  * to the store's log (so `store.init` is always its first line), and a crash before it
  * leaves a log that the next `init` recognises as its own debris and starts over.
@@ -33,14 +36,15 @@ export async function initStore(store: StorageBackend, passphrase: string, kdf: 
   if ((await store.list('vaults/')).length > 0) {
     throw new IntegrityError(`the store file of ${store.location} is missing, but vaults are there`, 'restore the store file from a backup; init would orphan them');
   }
-  const ownerKey = await deriveOwnerKey(passphrase, kdf);
+  const passphraseKey = await derivePassphraseKey(passphrase, kdf);
+  const rootKey = randomBytes(KEY_LENGTH);
   await store.prepare();
   await store.audit.discard(STORE_LOG);
-  const keyring = storeAuditKeyring(ownerKey);
+  const keyring = storeAuditKeyring(rootKey);
   const owner = { provenActor: () => 'owner', tokenAgent: undefined, keyringFor: async () => undefined, storeKeyring: () => keyring };
   await new AuditRecorder(store, owner, now).recordStore({ agent: '', action: 'store.init' }, { beforeInit: true });
   try {
-    await store.create(objectIds.store, encodeStoreFile(createStoreFile(ownerKey, kdf)));
+    await store.create(objectIds.store, encodeStoreFile(createStoreFile(passphraseKey, kdf, rootKey, [])));
   } catch (err) {
     if (err instanceof WriteConflictError) throw exists(store);
     throw err;

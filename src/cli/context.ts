@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { AccessDeniedError, AuthError, CancelledError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import { openSession } from '../app/open-session.js';
-import type { PassphraseSource, Session } from '../app/session.js';
+import type { PassphraseAnswer, PassphraseSource, Session } from '../app/session.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
@@ -38,6 +38,8 @@ export interface SessionNeeds {
   owner?: string;
   /** A command that needs no proof (`status`): a malformed token then counts as no token, not as exit 4. */
   noProof?: boolean;
+  /** The passphrase itself, not an owner session (`unlock`, so a session cannot extend itself; `passwd`). */
+  passphrase?: boolean;
 }
 
 export class Context {
@@ -85,13 +87,17 @@ export class Context {
       throw new AccessDeniedError(`${needs.owner} needs the owner passphrase, not an agent token`, 'unset AGENT_VAULT_TOKEN and give the passphrase');
     }
     const token = needs.owner === undefined ? this.token() : undefined;
-    const open = (as: string | undefined): Promise<Session> =>
-      openSession({
+    // Precedence: a token, then an owner session (AGENT_VAULT_SESSION), then the passphrase sources.
+    const open = async (as: string | undefined): Promise<Session> => {
+      // Loaded only with a session string: the token path (`credential get`) never needs it.
+      const ownerSession = as === undefined && !needs.passphrase && this.io.sessionFromEnv ? (await import('./owner-session.js')).sessionFromEnvironment(this.io, this.storeLocation) : undefined;
+      return openSession({
         store: this.store(),
         now: () => this.io.now(),
         warn: (message) => this.warn(message),
-        ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase() }),
+        ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase(), ...(ownerSession ? { ownerSession } : {}) }),
       });
+    };
     if (token === undefined || !needs.noProof) return open(token);
     try {
       return await open(token);
@@ -107,11 +113,16 @@ export class Context {
    * The one place that order is decided.
    */
   async givenPassphrase(): Promise<string | undefined> {
+    return (await this.givenPassphraseAnswer())?.passphrase;
+  }
+
+  /** {@link givenPassphrase}, saying where it came from (for the hint of a wrong one). */
+  async givenPassphraseAnswer(): Promise<PassphraseAnswer | undefined> {
     const { io, options } = this;
     const file = options.passphraseFile ?? io.env.AGENT_VAULT_PASSPHRASE_FILE;
-    if (file) return readSecretFromFile(file, 'passphrase');
-    if (options.passphraseStdin) return readSecretFromStdin(io, 'the passphrase');
-    return io.passphraseFromEnv;
+    if (file) return { passphrase: readSecretFromFile(file, 'passphrase'), origin: 'file', file };
+    if (options.passphraseStdin) return { passphrase: await readSecretFromStdin(io, 'the passphrase'), origin: 'stdin' };
+    return io.passphraseFromEnv === undefined ? undefined : { passphrase: io.passphraseFromEnv, origin: 'variable' };
   }
 
   /**
@@ -122,16 +133,16 @@ export class Context {
     this.io.err(this.mode.json ? `${JSON.stringify({ warning: message })}\n` : `warning: ${escapeControls(message)}\n`);
   }
 
-  /** Whether a passphrase was given in a way that needs no terminal (no prompt, no stdin). */
+  /** Whether the owner is proved in a way that needs no terminal (a session, or a passphrase without prompt or stdin). */
   hasPassphraseWithoutAsking(): boolean {
-    return Boolean(this.options.passphraseFile ?? this.io.env.AGENT_VAULT_PASSPHRASE_FILE ?? this.io.passphraseFromEnv);
+    return Boolean(this.io.sessionFromEnv || (this.options.passphraseFile ?? this.io.env.AGENT_VAULT_PASSPHRASE_FILE ?? this.io.passphraseFromEnv));
   }
 
   private askPassphrase(): PassphraseSource {
     return async () => {
-      const given = await this.givenPassphrase();
+      const given = await this.givenPassphraseAnswer();
       if (given !== undefined) return given;
-      if (this.io.canPrompt()) return (await this.io.prompter()).password('Owner passphrase');
+      if (this.io.canPrompt()) return { passphrase: await (await this.io.prompter()).password('Owner passphrase'), origin: 'prompt' };
       throw new UsageError(
         'the owner passphrase is needed and there is no terminal to ask on',
         'pass --passphrase-file F or --passphrase-stdin, set AGENT_VAULT_PASSPHRASE_FILE, or give an agent token',

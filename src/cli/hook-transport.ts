@@ -77,7 +77,7 @@ export function hookTransport(io: IO): HookTransport {
       if (hook.url !== undefined) return post(hook.url, body, { 'x-agent-vault-event': event, 'x-agent-vault-delivery': delivery, 'x-agent-vault-signature': signature });
       const env: NodeJS.ProcessEnv = { ...io.env };
       // Never the caller's token, passphrase or session: the command is not agent-vault.
-      for (const name of [...WITHHELD, 'AGENT_VAULT_SESSION']) delete env[name];
+      for (const name of WITHHELD) delete env[name];
       Object.assign(env, { AGENT_VAULT_EVENT: event, AGENT_VAULT_DELIVERY: delivery });
       return runHookCommand(io, hook.exec!, body, env);
     },

@@ -7,6 +7,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
+import { terminalBinding } from './terminal-binding.js';
 import { canReexecute, HANDED_OVER, HOLDER_VARIABLE, reexecuteWithout, takeHeldValues } from './secret-handover.js';
 
 /** Masked and plain questions, answered on the terminal. Loaded only when asked. */
@@ -25,6 +26,8 @@ export interface IO {
   readonly env: NodeJS.ProcessEnv;
   /** AGENT_VAULT_PASSPHRASE as it was at start-up; children never see it. */
   readonly passphraseFromEnv: string | undefined;
+  /** AGENT_VAULT_SESSION (an owner session string) as it was at start-up; taken out of the environment as the passphrase is, so no child ever receives it. */
+  readonly sessionFromEnv: string | undefined;
   readonly isStdinTTY: boolean;
   readonly isStdoutTTY: boolean;
   readonly isStderrTTY: boolean;
@@ -44,6 +47,12 @@ export interface IO {
    * Then it does not return. Otherwise, and when neither is there, it does nothing.
    */
   dropSecretsFromEnviron(): Promise<void>;
+  /**
+   * What an owner session opened here is bound to (terminal-binding.ts): the same
+   * string from another terminal or session computes another one. Undefined where it
+   * cannot be known.
+   */
+  sessionBinding(): string | undefined;
 }
 
 class StreamIO implements IO {
@@ -61,8 +70,10 @@ class StreamIO implements IO {
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
+    readonly sessionFromEnv: string | undefined,
     private readonly clock: () => Date,
     private readonly reexecute: () => Promise<void> = async () => {},
+    private readonly binding: () => string | undefined = terminalBinding,
   ) {
     // A reader that goes away early (`agent-vault help | head -1`) is not an error of
     // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
@@ -116,6 +127,10 @@ class StreamIO implements IO {
     return this.reexecute();
   }
 
+  sessionBinding(): string | undefined {
+    return this.binding();
+  }
+
   async prompter(): Promise<Prompter> {
     const inquirer = await import('@inquirer/prompts');
     const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
@@ -152,11 +167,15 @@ export async function systemIO(): Promise<IO> {
   for (const name of HANDED_OVER) if (handedOver === undefined && process.env[name]) inEnviron[name] = process.env[name];
   const passphrase = handedOver === undefined ? process.env.AGENT_VAULT_PASSPHRASE : handedOver.AGENT_VAULT_PASSPHRASE;
   delete process.env.AGENT_VAULT_PASSPHRASE;
+  // Taken out for the same reason: whatever agent-vault starts (exec's child, gpg, a
+  // hook) must not be able to act as the owner with the session string.
+  const session = handedOver === undefined ? process.env.AGENT_VAULT_SESSION : handedOver.AGENT_VAULT_SESSION;
+  delete process.env.AGENT_VAULT_SESSION;
   if (handedOver?.AGENT_VAULT_TOKEN !== undefined) process.env.AGENT_VAULT_TOKEN = handedOver.AGENT_VAULT_TOKEN;
   const reexecute = async (): Promise<void> => {
     if (Object.keys(inEnviron).length > 0 && canReexecute()) await reexecuteWithout(process.env, inEnviron);
   };
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, () => new Date(), reexecute);
+  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, session, () => new Date(), reexecute);
 }
 
 /** What {@link testIO} returns: an IO whose output can be read back. */
@@ -164,9 +183,10 @@ export type TestIO = IO & { stdoutText(): string; stderrText(): string; stdoutBy
 
 /**
  * An IO over in-memory streams, for tests: `stdoutText()`, `stderrText()` and
- * `stdoutBytes()` return what was written; `now` replaces the real clock.
+ * `stdoutBytes()` return what was written; `now` replaces the real clock, `binding` the
+ * terminal an owner session is bound to.
  */
-export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date } = {}): TestIO {
+export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessEnv; tty?: boolean; now?: () => Date; binding?: string } = {}): TestIO {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.end(options.stdin ?? '');
   // Chunks are kept as bytes and joined at the end, so a character split across two
@@ -183,7 +203,11 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const env = { ...options.env };
   const passphrase = env.AGENT_VAULT_PASSPHRASE;
   delete env.AGENT_VAULT_PASSPHRASE;
-  return Object.assign(new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, options.now ?? (() => new Date())), {
+  const session = env.AGENT_VAULT_SESSION;
+  delete env.AGENT_VAULT_SESSION;
+  const binding = options.binding ?? 'test terminal';
+  const io = new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, session, options.now ?? (() => new Date()), async () => {}, () => binding);
+  return Object.assign(io, {
     stdoutText: () => stdout.bytes().toString('utf8'),
     stderrText: () => stderr.bytes().toString('utf8'),
     stdoutBytes: () => stdout.bytes(),

@@ -26,6 +26,9 @@ import { registerService } from './commands/service.js';
 import { registerHttp } from './commands/http.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerHook } from './commands/hook.js';
+import { registerUnlock } from './commands/unlock.js';
+import { registerPasswd } from './commands/passwd.js';
+import { registerRekey } from './commands/rekey.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -75,6 +78,9 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerHttp(program, deps);
   registerProxy(program, deps);
   registerHook(program, deps);
+  registerUnlock(program, deps);
+  registerPasswd(program, deps);
+  registerRekey(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

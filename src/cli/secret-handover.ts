@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { VaultError } from '../core/errors.js';
 
 /** The variables whose values are handed over rather than kept in the environment. */
-export const HANDED_OVER = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_PASSPHRASE'] as const;
+export const HANDED_OVER = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_SESSION'] as const;
 
 /** In the re-executed process's environment: the name of the holder's socket. Set by agent-vault only. */
 export const HOLDER_VARIABLE = 'AGENT_VAULT_HANDOVER';

@@ -47,6 +47,10 @@ export const AUDIT_ACTIONS = [
   'hook.remove',
   'hook.test',
   'hook.delivery',
+  'owner.unlock',
+  'owner.lock',
+  'owner.passwd',
+  'owner.rekey',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -55,6 +59,8 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export interface AuditEvent {
   /** `owner`, `agent:<id>`, or `unknown` for a caller who proved nothing. */
   actor: string;
+  /** The short id of the owner session (`unlock`) an owner event was made in. */
+  session?: string;
   /** Whose vault the event concerns; empty for store-wide events. */
   agent: string;
   /** A dotted name such as `credential.get` or `auth.denied`. */

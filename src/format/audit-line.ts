@@ -58,7 +58,10 @@ export function hashAuditLine(text: string): string {
 
 /** The record with its fields in the one order the format allows; `mac` last, when asked. */
 function ordered(r: AuditRecord, withMac: boolean): Record<string, unknown> {
-  const o: Record<string, unknown> = { v: r.v, seq: r.seq, ts: r.ts, actor: r.actor, agent: r.agent, action: r.action };
+  const o: Record<string, unknown> = { v: r.v, seq: r.seq, ts: r.ts, actor: r.actor };
+  if (r.session !== undefined) o.session = r.session;
+  o.agent = r.agent;
+  o.action = r.action;
   if (r.key !== undefined) o.key = r.key;
   if (r.to !== undefined) o.to = r.to;
   if (r.program !== undefined) o.program = r.program;
@@ -120,7 +123,7 @@ export function parseAuditLine(text: string): AuditRecord {
   checkTimestamp(o.ts, 'audit line ts');
   if (typeof o.actor !== 'string' || typeof o.agent !== 'string') throw new FormatError('audit line has no actor or agent');
   if (typeof o.action !== 'string' || !ACTION.test(o.action)) throw new FormatError('audit line has no valid action');
-  for (const field of ['key', 'to', 'program', 'proposal', 'service', 'reason']) optionalString(o, field);
+  for (const field of ['session', 'key', 'to', 'program', 'proposal', 'service', 'reason']) optionalString(o, field);
   if (o.request !== undefined) checkRequestSummary(o.request);
   if (!AUDIT_RESULTS.includes(o.result as never)) throw new FormatError('audit line has no valid result');
   if (!isCount(o.pid, 0) || typeof o.host !== 'string') throw new FormatError('audit line has no pid or host');
@@ -207,10 +210,10 @@ export function parseAuditHead(text: string): AuditHead {
 }
 
 /**
- * The key of the store's own log, for lines the proven owner writes there. It derives
- * from the owner key, which unlocks every vault anyway; a future passphrase change
- * must carry it over as a new epoch.
+ * The keys of the store's own log, for lines the proven owner writes there: the keys of
+ * earlier root keys (`retired`, kept in the store file's body), then the one derived
+ * from the current root key. A rekey starts a new epoch; a passphrase change none.
  */
-export function storeAuditKeyring(ownerKey: Buffer): AuditKeyring {
-  return { keys: [deriveStoreAuditKey(ownerKey)] };
+export function storeAuditKeyring(rootKey: Buffer, retired: readonly Buffer[] = []): AuditKeyring {
+  return { keys: [...retired, deriveStoreAuditKey(rootKey)] };
 }

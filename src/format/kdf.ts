@@ -13,7 +13,7 @@
  */
 import { decodeBase64, encodeBase64 } from './encoding.js';
 import { FormatError } from './format-error.js';
-import { OWNER_KEY_ARGON2ID } from './keys.js';
+import { PASSPHRASE_KEY_ARGON2ID } from './keys.js';
 
 /** Argon2id cost and salt. Memory is in KiB, as Argon2 counts it. */
 export interface KdfParams {
@@ -35,7 +35,7 @@ export const KDF_BOUNDS = {
 /** SPEC.md's defaults: 64 MiB, 3 passes, 4 lanes. */
 export const DEFAULT_KDF = { memoryKiB: 64 * 1024, iterations: 3, parallelism: 4 } as const;
 
-const VERSION = OWNER_KEY_ARGON2ID.version;
+const VERSION = PASSPHRASE_KEY_ARGON2ID.version;
 const PHC = new RegExp(`^\\$argon2id\\$v=${VERSION}\\$m=([1-9][0-9]{0,9}),t=([1-9][0-9]{0,2}),p=([1-9][0-9]{0,2})\\$([A-Za-z0-9+/]+)$`);
 
 /** How a message names each parameter. */

@@ -4,17 +4,32 @@
  * other file of `src/` derives a key or spells an info string: they call these functions.
  *
  *   owner passphrase
- *    +- Argon2id v19, with the store file's kdf line: owner key
- *        +- AES-256-GCM key of the store file's check value
- *        +- AES-256-GCM key of every owner slot (wraps a vault key)
- *        +- HKDF(owner key, empty salt, "agent-vault/v1 owner signing key")
- *        |   = the Ed25519 seed of the owner signing key (signs key certificates)
- *        +- HKDF(owner key, empty salt, "agent-vault/v1 store audit")
- *        |   = the store audit key (HMAC key, epoch 0, of the store's own log)
- *        +- HKDF(owner key, empty salt, "agent-vault/v1 journal")
- *        |   = the journal key (HMAC key of the lifecycle journal entries)
- *        +- HKDF(owner key, empty salt, "agent-vault/v1 hooks")
- *            = the hooks key (AES-256-GCM key of the hooks and their delivery cursor)
+ *    +- Argon2id v19, with the store file's kdf line: passphrase key
+ *        +- AES-256-GCM key of the store file's passphrase slot (wraps the root key);
+ *           also what an owner session file (unlock) seals, under the session key
+ *
+ *   root key (random, 32 bytes, new at every rekey; wrapped in the store file)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 store keys")
+ *    |   = the store keys key: AES-256-GCM key of the store file's body
+ *    |     (the store log's retired audit keys; opening it proves the root key)
+ *    +- AES-256-GCM key of every owner slot (wraps a vault key)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 owner signing key")
+ *    |   = the Ed25519 seed of the owner signing key (signs key certificates)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 store audit")
+ *    |   = the store audit key (HMAC key of the store's own log, newest epoch;
+ *    |     the keys of earlier root keys are kept in the store file's body)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 journal")
+ *    |   = the journal key (HMAC key of the lifecycle journal entries)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 hooks")
+ *    |   = the hooks key (AES-256-GCM key of the hooks and their delivery cursor)
+ *    +- HKDF(root key, empty salt, "agent-vault/v1 rekey journal")
+ *        = the rekey journal key: AES-256-GCM key that seals, in the rekey
+ *          journal, the other root key of a rekey under way
+ *
+ *   session secret (random, the last part of an owner session string)
+ *    +- HKDF(session secret, empty salt, "agent-vault/v1 session")
+ *        = the session key: AES-256-GCM key of the session file's sealed
+ *          passphrase key
  *
  *   token secret (random, the last part of the token)
  *    +- HKDF(token secret, token slot salt, "agent-vault/v1 token <agent>")
@@ -44,11 +59,12 @@
 import { deriveSubkey, KEY_LENGTH } from './aead.js';
 
 /**
- * How the owner key is made from the passphrase: Argon2id of this version over the
+ * How the passphrase key is made from the passphrase: Argon2id of this version over the
  * passphrase's UTF-8 bytes, with the salt and costs of the store file's kdf line,
  * giving `length` bytes. (The Argon2id call itself lives outside the pure layer.)
+ * The passphrase key only wraps the root key, so a passphrase change rewrites one file.
  */
-export const OWNER_KEY_ARGON2ID = { version: 0x13, length: KEY_LENGTH } as const;
+export const PASSPHRASE_KEY_ARGON2ID = { version: 0x13, length: KEY_LENGTH } as const;
 
 /**
  * Every HKDF info string, one per derived key. Each begins with the vault format's
@@ -64,6 +80,9 @@ export const HKDF_INFO = {
   hooks: 'agent-vault/v1 hooks',
   grant: 'agent-vault/v1 grant',
   proposal: 'agent-vault/v1 proposal',
+  storeKeys: 'agent-vault/v1 store keys',
+  rekeyJournal: 'agent-vault/v1 rekey journal',
+  session: 'agent-vault/v1 session',
 } as const;
 
 const EMPTY_SALT = Buffer.alloc(0);
@@ -78,24 +97,39 @@ export function deriveTokenSlotKey(tokenSecret: Buffer, agent: string, salt: Buf
   return deriveSubkey(tokenSecret, salt, HKDF_INFO.tokenSlot(agent));
 }
 
-/** The 32-byte Ed25519 seed of the owner signing key, from the owner key. */
-export function deriveOwnerSigningSeed(ownerKey: Buffer): Buffer {
-  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.ownerSigningKey);
+/** The 32-byte Ed25519 seed of the owner signing key, from the root key. */
+export function deriveOwnerSigningSeed(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.ownerSigningKey);
 }
 
-/** The HMAC key of the store's own audit log, from the owner key. */
-export function deriveStoreAuditKey(ownerKey: Buffer): Buffer {
-  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.storeAudit);
+/** The HMAC key of the store's own audit log in the epoch of `rootKey`. */
+export function deriveStoreAuditKey(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.storeAudit);
 }
 
-/** The HMAC key of the lifecycle journal's entries, from the owner key. */
-export function deriveJournalKey(ownerKey: Buffer): Buffer {
-  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.journal);
+/** The HMAC key of the lifecycle journal's entries, from the root key. */
+export function deriveJournalKey(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.journal);
 }
 
-/** The key that seals the hooks (their URLs, commands and secrets) and their delivery cursor, from the owner key. */
-export function deriveHooksKey(ownerKey: Buffer): Buffer {
-  return deriveSubkey(ownerKey, EMPTY_SALT, HKDF_INFO.hooks);
+/** The key that seals the store file's body (its retired audit keys), from the root key. */
+export function deriveStoreKeysKey(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.storeKeys);
+}
+
+/** The key that seals, in the rekey journal, the other root key of a rekey, from one root key. */
+export function deriveRekeyJournalKey(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.rekeyJournal);
+}
+
+/** The key of an owner session file, from the secret of its session string. */
+export function deriveSessionKey(sessionSecret: Buffer): Buffer {
+  return deriveSubkey(sessionSecret, EMPTY_SALT, HKDF_INFO.session);
+}
+
+/** The key that seals the hooks (their URLs, commands and secrets) and their delivery cursor, from the root key. */
+export function deriveHooksKey(rootKey: Buffer): Buffer {
+  return deriveSubkey(rootKey, EMPTY_SALT, HKDF_INFO.hooks);
 }
 
 /** The X25519 shares and public keys a grant file's key is made from. */

@@ -36,6 +36,8 @@ export const objectIds = {
   hooks: 'hooks' as ObjectId,
   /** The hooks' delivery cursor: per hook and log, the last line delivered and acknowledged. */
   hookCursor: 'hook-cursor' as ObjectId,
+  /** The journal of a rekey under way; `_` starts no agent id, so it is never an agent's entry (and `list` skips it). */
+  rekeyJournal: 'journals/_rekey' as ObjectId,
   /** The prefix listing every grant addressed to `grantee`. */
   grantsTo: (grantee: string): ObjectPrefix => `grants/${checkAgentId(grantee)}/`,
   /** One proposal of `agent`, sealed with a key of its vault. */

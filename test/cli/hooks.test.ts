@@ -123,6 +123,22 @@ describe('hooks', () => {
     expect(new Set(receiver.events().map((e) => e.id)).size).toBe(3);
   });
 
+  it('keeps working after rekey, sealed under the new root key only', async () => {
+    await addUrlHook('access.denied');
+    await deny();
+    expect((await hookRun()).code).toBe(0);
+    const before = { hooks: readFileSync(join(store.dir, 'hooks')), cursor: readFileSync(join(store.dir, 'hook-cursor')) };
+    expect((await store.owner(['rekey'])).code).toBe(0);
+    expect(readFileSync(join(store.dir, 'hooks')).equals(before.hooks)).toBe(false);
+    expect(readFileSync(join(store.dir, 'hook-cursor')).equals(before.cursor)).toBe(false);
+    const listed = await store.owner(['hook', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toHaveLength(1);
+    await deny();
+    expect(JSON.parse((await hookRun('--json')).stdout)).toEqual({ delivered: 1, failed: [] });
+    expect(receiver.events().map((e) => e.event)).toEqual(['access.denied', 'access.denied']);
+  });
+
   it('sends only the events a hook asked for, from the time it was added', async () => {
     await deny();
     await addUrlHook('credential.rotated');

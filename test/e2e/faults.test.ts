@@ -53,7 +53,7 @@ describe('fault injection at write points', () => {
     store = new TempStore();
     // One point later, the rename has run: the store file is there.
     expect((await init(`kill:${at + 1}`)).signal).toBe('SIGKILL');
-    expect(readFileSync(join(store.dir, 'store'), 'utf8')).toMatch(/^agent-vault-store\/v1\n/);
+    expect(readFileSync(join(store.dir, 'store'), 'utf8')).toMatch(/^agent-vault-store\/v2\n/);
     expect(labels.length).toBeGreaterThan(at);
   });
 

@@ -17,7 +17,8 @@ describe('Argon2id parameters from the store file', () => {
     store = new TempStore();
     await store.init();
     await store.provision('bot');
-    original = readFileSync(join(store.dir, 'store'), 'utf8');
+    // latin1: the store file ends in a sealed binary body, which must come back byte for byte.
+    original = readFileSync(join(store.dir, 'store'), 'latin1');
     // Loaded into the CLI's process: at exit, its peak memory and how long it ran.
     preload = join(store.root, 'measure.cjs');
     writeFileSync(
@@ -29,10 +30,10 @@ describe('Argon2id parameters from the store file', () => {
 
   /** Runs an owner command against the store file with its kdf costs replaced by `costs`. */
   async function withCosts(costs: string, args: string[]) {
-    writeFileSync(join(store.dir, 'store'), original.replace(/m=\d+,t=\d+,p=\d+/, costs));
+    writeFileSync(join(store.dir, 'store'), Buffer.from(original.replace(/m=\d+,t=\d+,p=\d+/, costs), 'latin1'));
     const measure = join(store.root, 'measure.json');
     const result = await store.owner(args, { env: { NODE_OPTIONS: `--require ${preload}`, MEASURE_FILE: measure } });
-    writeFileSync(join(store.dir, 'store'), original);
+    writeFileSync(join(store.dir, 'store'), Buffer.from(original, 'latin1'));
     return { ...result, ...(JSON.parse(readFileSync(measure, 'utf8')) as { maxRssKiB: number; seconds: number }) };
   }
 

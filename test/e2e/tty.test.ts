@@ -52,8 +52,13 @@ describe.skipIf(skipWithout('script'))('on a terminal', () => {
     expect(result.output).not.toContain('horse');
   });
 
-  it('a wrong passphrase typed at the prompt is exit 4', async () => {
-    const result = await underPty(store, ['credential', 'get', 'KEY', '-a', 'bot'], [[/Owner passphrase/, 'not the passphrase']]);
+  it('a wrong passphrase typed at the prompt three times is exit 4', async () => {
+    const result = await underPty(store, ['credential', 'get', 'KEY', '-a', 'bot'], [
+      [/Owner passphrase/, 'not the passphrase'],
+      // Each answer once the next prompt is up: typed earlier, the terminal would echo it.
+      [/2 more tries\)[\s\S]*Owner passphrase/, 'not the passphrase'],
+      [/1 more try\)[\s\S]*Owner passphrase/, 'not the passphrase'],
+    ]);
     expect(result.code).toBe(4);
     expect(result.output).not.toContain('tty-secret-value');
     expect(result.output).not.toContain('not the passphrase');

@@ -6,12 +6,12 @@
  * interrupted change first), every vault opens, a write that was acknowledged (exit 0)
  * is there, and the command run again succeeds.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithFault, type RunResult as SpawnResult } from './cli.js';
-import { TempStore as InProcessStore } from './in-process.js';
+import { PASSPHRASE, TempStore as InProcessStore } from './in-process.js';
 
 /** A prepared store: its directory and the agents' tokens at the time it was made. */
 export interface Prepared {
@@ -37,6 +37,18 @@ export interface FaultCase {
   status?: number;
   /** `init`: there is no store to check until the command has run again. */
   createsStore?: boolean;
+  /**
+   * Passphrases besides the store's own that may open it after a run (passwd's new
+   * one): the checks and the second run use whichever opens it, and exactly one must.
+   */
+  passphrases?: string[];
+  /**
+   * Drive every `stride`-th write point only (the first and the last always), starting
+   * at a random offset: for a command with hundreds of points, whose every run is
+   * minutes of spawned processes. Which points ran is printed, so a failure can be
+   * driven again.
+   */
+  stride?: number;
 }
 
 /** Counts of what was driven, for the report. */
@@ -78,14 +90,30 @@ function lines(path: string): string[] {
   }
 }
 
-async function expectWhole(store: InProcessStore, what: string): Promise<void> {
-  const verify = await store.owner(['audit', 'verify', '--json']);
+/**
+ * The environment of the one passphrase, of the store's own and `others`, that opens the
+ * store: a passphrase file, as the owner's runs use. Exactly one opens it.
+ */
+async function openingPassphrase(store: InProcessStore, others: string[], what: string): Promise<NodeJS.ProcessEnv> {
+  if (others.length === 0) return {};
+  const opening: string[] = [];
+  for (const [i, passphrase] of [PASSPHRASE, ...others].entries()) {
+    const file = join(store.root, `passphrase-${i}`);
+    writeFileSync(file, `${passphrase}\n`, { mode: 0o600 });
+    if ((await store.run(['credential', 'list', '-a', 'granter'], { env: { AGENT_VAULT_PASSPHRASE_FILE: file } })).code !== 4) opening.push(file);
+  }
+  expect(opening.length, `${what}: the passphrases that open the store`).toBe(1);
+  return { AGENT_VAULT_PASSPHRASE_FILE: opening[0] };
+}
+
+async function expectWhole(store: InProcessStore, what: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const verify = await store.owner(['audit', 'verify', '--json'], { env });
   const problems = (JSON.parse(verify.stdout || '{"logs":[]}') as { logs: Array<{ file: string; problems: Array<{ line?: number; message: string }> }> }).logs.flatMap((l) =>
     l.problems.map((p) => `${l.file}:${p.line ?? ''} ${p.message}`),
   );
   expect({ code: verify.code, problems, stderr: verify.code === 0 ? '' : verify.stderr }, `${what}: audit verify`).toEqual({ code: 0, problems: [], stderr: '' });
   // With the passphrase given, status opens every vault to count its credentials.
-  const status = await store.owner(['status', '--json']);
+  const status = await store.owner(['status', '--json'], { env });
   expect(status.code, `${what}: status`).toBe(0);
   for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean; credentials?: number }>) {
     expect({ damaged: row.damaged, opened: row.credentials !== undefined }, `${what}: the vault of ${row.agent}`).toEqual({ damaged: undefined, opened: true });
@@ -112,8 +140,12 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
     counting.cleanup();
     expect(points, `${c.name} writes`).toBeGreaterThan(0);
     let pairs = 0;
+    const stride = c.stride ?? 1;
+    const offset = stride > 1 ? 2 + Math.floor(Math.random() * (stride - 1)) : 2;
+    const chosen = [1, ...Array.from({ length: points }, (_, i) => i + 1).filter((n) => n >= offset && (n - offset) % stride === 0), points].filter((n, i, all) => all.indexOf(n) === i && n <= points);
+    if (stride > 1) console.log(`fault harness: ${c.name}: write points ${chosen.join(',')} of ${points}`);
     for (const fault of faults) {
-      for (let n = 1; n <= points; n += 1) {
+      for (const n of chosen) {
         const what = `${c.name}, ${fault} at write point ${n} of ${points}`;
         const store = copyOf(prepared);
         try {
@@ -122,11 +154,12 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
           else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
           if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared);
           else await c.interrupted?.(store);
-          if (!c.createsStore) await expectWhole(store, what);
+          const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
+          if (!c.createsStore) await expectWhole(store, what, opening);
           const args = argsOf(store);
-          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '' }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '' }));
+          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: opening }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '' }));
           expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
-          await expectWhole(store, `${what}, then run again`);
+          await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
           pairs += 1;
         } finally {
           store.cleanup();

@@ -29,6 +29,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Whether stdin, stdout and stderr look like a terminal (default: not). */
   tty?: boolean;
+  /** The terminal an owner session is bound to (default: the same for every run). */
+  binding?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export async function run(args: string[], options: RunOptions & { baseEnv: NodeJ
     env,
     ...(options.input === undefined ? {} : { stdin: options.input }),
     ...(options.tty === undefined ? {} : { tty: options.tty }),
+    ...(options.binding === undefined ? {} : { binding: options.binding }),
     ...(clock === undefined ? {} : { now: () => clock.now() }),
   });
   const code = await main(['node', 'agent-vault', ...args], io);

@@ -9,7 +9,7 @@
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { deriveSubkey, sealWithNonce } from '../../src/format/aead.js';
-import { deriveOwnerKey } from '../../src/app/owner-key.js';
+import { derivePassphraseKey } from '../../src/app/owner-key.js';
 
 /** What a bad file must do when opened by one principal. */
 export interface Expectation {
@@ -56,7 +56,10 @@ const bytes = (start: number, n: number): Buffer => Buffer.from(Array.from({ len
 
 const PASSPHRASE = 'correct horse battery staple ✓';
 const KDF = { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: bytes(0x10, 16) };
-const STORE_CHECK_NONCE = bytes(0x20, 12);
+const STORE_SLOT_NONCE = bytes(0x20, 12);
+const STORE_KEYS_NONCE = bytes(0x30, 12);
+/** The root key: random in a real store, fixed here. */
+const ROOT_KEY = bytes(0x40, 32);
 
 interface AgentInputs {
   agent: string;
@@ -152,10 +155,13 @@ function keyCertificate(ownerKey: Buffer, a: AgentInputs): Buffer {
   return Buffer.concat([signed, Buffer.from(`sig ${b64(sign(null, signed, ownerSigningKey(ownerKey).privateKey))}\n`)]);
 }
 
-function storeFile(ownerKey: Buffer): Buffer {
-  const head = `agent-vault-store/v1\nkdf: $argon2id$v=19$m=${KDF.memoryKiB},t=${KDF.iterations},p=${KDF.parallelism}$${b64(KDF.salt)}\n`;
-  const check = sealWithNonce(ownerKey, STORE_CHECK_NONCE, Buffer.from('agent-vault owner key check'), Buffer.from(head));
-  return Buffer.from(`${head}check ${b64(STORE_CHECK_NONCE)} ${b64(check)}\n`);
+/** The store file: the root key wrapped under the passphrase key, and a body of no retired audit keys sealed under the root key. */
+function storeFile(passphraseKey: Buffer, rootKey: Buffer): Buffer {
+  const head = `agent-vault-store/v2\nkdf: $argon2id$v=19$m=${KDF.memoryKiB},t=${KDF.iterations},p=${KDF.parallelism}$${b64(KDF.salt)}\n`;
+  const wrapped = sealWithNonce(passphraseKey, STORE_SLOT_NONCE, rootKey, Buffer.from(head));
+  const header = Buffer.from(`${head}passphrase ${b64(STORE_SLOT_NONCE)} ${b64(wrapped)}\nkeys ${b64(STORE_KEYS_NONCE)}\n`);
+  const keysKey = deriveSubkey(rootKey, Buffer.alloc(0), 'agent-vault/v1 store keys');
+  return Buffer.concat([header, sealWithNonce(keysKey, STORE_KEYS_NONCE, Buffer.alloc(0), header)]);
 }
 
 function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; token: string } {
@@ -281,7 +287,8 @@ function badStores(good: Buffer): Array<BadVector & { bytes: Buffer }> {
   const kdf = (params: string): Buffer => replaceLine(good, 1, (l) => l.replace(/m=\d+,t=\d+,p=\d+/, params));
   return [
     s('empty', 'an empty store file', Buffer.alloc(0)),
-    s('version-v2', 'the version line says v2', replaceLine(good, 0, () => 'agent-vault-store/v2')),
+    s('version-v1', 'the version line says v1, the format before the root key', replaceLine(good, 0, () => 'agent-vault-store/v1')),
+    s('version-v3', 'the version line says v3', replaceLine(good, 0, () => 'agent-vault-store/v3')),
     s('kdf-memory-low', 'argon2id memory below 1024 KiB', kdf('m=1023,t=1,p=1')),
     s('kdf-memory-high', 'argon2id memory above 1 GiB', kdf('m=1048577,t=1,p=1')),
     // The bound until 0.1.0: a store file set to it makes every owner command allocate 4 GiB.
@@ -292,21 +299,24 @@ function badStores(good: Buffer): Array<BadVector & { bytes: Buffer }> {
     s('kdf-leading-zero', 'a parameter with a leading zero', kdf('m=01024,t=1,p=1')),
     s('kdf-argon2i', 'argon2i instead of argon2id', replaceLine(good, 1, (l) => l.replace('argon2id', 'argon2i'))),
     s('kdf-salt-short', 'a 15-byte salt', replaceLine(good, 1, (l) => l.replace(/\$[^$]+$/, `$${b64(bytes(0, 15))}`))),
-    s('extra-line', 'a line after the check line', Buffer.concat([good, Buffer.from('extra\n')])),
-    s('missing-check', 'the check line removed', good.subarray(0, lineAt(good, 2).start)),
-    s('truncated-in-check', 'cut inside the check line', good.subarray(0, lineAt(good, 2).start + 12)),
-    // The check value is what tells a wrong passphrase from a right one: GCM cannot tell a
-    // damaged check from a wrong key, so this reads as a wrong passphrase (exit 4).
-    s('check-changed', 'a changed letter in the check value', replaceLine(good, 2, (l) => swapChar(l, l.length - 5)), REFUSED),
-    s('kdf-salt-changed', 'a changed letter in the salt: another owner key', replaceLine(good, 1, (l) => swapChar(l, l.length - 5)), REFUSED),
+    s('extra-line', 'a line after the keys line', Buffer.concat([good.subarray(0, lineAt(good, 4).start), Buffer.from('extra\n'), good.subarray(lineAt(good, 4).start)])),
+    s('missing-slot', 'the passphrase line removed', Buffer.concat([good.subarray(0, lineAt(good, 2).start), good.subarray(lineAt(good, 3).start)])),
+    s('truncated-in-slot', 'cut inside the passphrase line', good.subarray(0, lineAt(good, 2).start + 12)),
+    s('truncated-body', 'the last byte of the sealed body missing', good.subarray(0, good.length - 1)),
+    s('body-changed', 'the last byte of the sealed body flipped: the root key opens, the header does not verify', xorByte(good, good.length - 1)),
+    s('keys-nonce-changed', 'a changed letter in the keys nonce', replaceLine(good, 3, (l) => swapChar(l, 8))),
+    // GCM cannot tell a damaged slot from a wrong key, so this reads as a wrong passphrase (exit 4).
+    s('slot-changed', 'a changed letter in the wrapped root key', replaceLine(good, 2, (l) => swapChar(l, l.length - 5)), REFUSED),
+    s('kdf-salt-changed', 'a changed letter in the salt: another passphrase key', replaceLine(good, 1, (l) => swapChar(l, l.length - 5)), REFUSED),
   ];
 }
 
 /** Every vector file by its path under test/vectors/, and the manifest describing them. */
 export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manifest: Manifest }> {
-  const ownerKey = await deriveOwnerKey(PASSPHRASE, KDF);
+  const passphraseKey = await derivePassphraseKey(PASSPHRASE, KDF);
+  const ownerKey = ROOT_KEY;
   const files = new Map<string, Buffer>();
-  const store = storeFile(ownerKey);
+  const store = storeFile(passphraseKey, ROOT_KEY);
   files.set('store', store);
   const good: GoodVector[] = [];
   const vaults: Buffer[] = [];
@@ -325,7 +335,9 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
     wrong_passphrase: 'correct horse battery staple',
     inputs: {
       kdf: { memory_kib: KDF.memoryKiB, iterations: KDF.iterations, parallelism: KDF.parallelism, salt_hex: KDF.salt.toString('hex') },
-      store_check_nonce_hex: STORE_CHECK_NONCE.toString('hex'),
+      store_slot_nonce_hex: STORE_SLOT_NONCE.toString('hex'),
+      store_keys_nonce_hex: STORE_KEYS_NONCE.toString('hex'),
+      root_key_hex: ROOT_KEY.toString('hex'),
       agents: AGENTS.map((a) => ({
         agent: a.agent,
         vault_key_hex: a.vaultKey.toString('hex'),
@@ -340,7 +352,9 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
       })),
     },
     derived: {
-      owner_key_hex: ownerKey.toString('hex'),
+      passphrase_key_hex: passphraseKey.toString('hex'),
+      store_keys_key_hex: deriveSubkey(ROOT_KEY, Buffer.alloc(0), 'agent-vault/v1 store keys').toString('hex'),
+      store_audit_key_hex: deriveSubkey(ROOT_KEY, Buffer.alloc(0), 'agent-vault/v1 store audit').toString('hex'),
       owner_signing_public_key_hex: ownerSigningKey(ownerKey).publicRaw.toString('hex'),
       ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_payload_key_hex`, deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload').toString('hex')])),
       ...Object.fromEntries(AGENTS.map((a) => [`${a.agent}_token_slot_key_hex`, deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`).toString('hex')])),

@@ -89,7 +89,7 @@ function readBackup(file: string): Buffer {
 export async function runBackup(ctx: Context, file: string, options: LockOptions): Promise<void> {
   if (options.recipient && options.backupPassphraseFile) throw new UsageError('give --recipient or --backup-passphrase-file, not both');
   const session = await ctx.session({ owner: 'making a backup' });
-  await session.ownerKey();
+  await session.rootKey();
   const lock: BackupLock = options.recipient ? { recipients: options.recipient } : { passphrase: await backupPassphrase(ctx, options.backupPassphraseFile, true) };
   const refuse = (code: string | undefined): UsageError =>
     new UsageError(`cannot create ${file}: ${code === 'EEXIST' ? 'it already exists' : (code ?? 'error')}; no backup was written`, 'choose a new file name');

@@ -24,10 +24,10 @@ interface ExecOptions {
 
 /**
  * Vault secrets the child must never inherit (of `exec`, and of `credential rotate --`).
- * AGENT_VAULT_PASSPHRASE is already gone from the environment (io.ts takes it out at
- * start-up); it is listed for clarity.
+ * AGENT_VAULT_PASSPHRASE and AGENT_VAULT_SESSION are already gone from the environment
+ * (io.ts takes them out at start-up); they are listed for clarity.
  */
-export const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_TOKEN_FILE', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE'];
+export const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_TOKEN_FILE', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE', 'AGENT_VAULT_SESSION'];
 
 /**
  * The program could not be started: exit 127 when it was not found, 126 when it is not

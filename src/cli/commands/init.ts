@@ -9,7 +9,8 @@ import { examples, type Deps } from '../command-kit.js';
 import { printJson, notice } from '../render.js';
 import { wholeNumber } from '../numbers.js';
 
-interface InitOptions {
+/** Argon2id's cost as the `--kdf-*` flags give it (MiB, passes, lanes). */
+export interface KdfOptions {
   kdfMemory: string;
   kdfIterations: string;
   kdfParallelism: string;
@@ -22,7 +23,7 @@ export function registerInit(program: Command, { io }: Deps): void {
     .option('--kdf-memory <MiB>', 'Argon2id memory in MiB', String(DEFAULT_KDF.memoryKiB / 1024))
     .option('--kdf-iterations <n>', 'Argon2id passes', String(DEFAULT_KDF.iterations))
     .option('--kdf-parallelism <n>', 'Argon2id lanes', String(DEFAULT_KDF.parallelism))
-    .action((options: InitOptions, cmd: Command) => runInit(Context.of(io, cmd), options));
+    .action((options: KdfOptions, cmd: Command) => runInit(Context.of(io, cmd), options));
   examples(command, [
     'agent-vault init                                  # asks for the passphrase twice',
     'agent-vault init --passphrase-file ~/.av-pass     # non-interactive',
@@ -30,7 +31,8 @@ export function registerInit(program: Command, { io }: Deps): void {
   ]);
 }
 
-function kdfFromOptions(options: InitOptions): KdfParams {
+/** The parameters the `--kdf-*` flags name, checked against their bounds (exit 2), with a new salt. */
+export function kdfFromOptions(options: KdfOptions): KdfParams {
   const params = {
     memoryKiB: wholeNumber(options.kdfMemory, '--kdf-memory', 1) * 1024,
     iterations: wholeNumber(options.kdfIterations, '--kdf-iterations', 1),
@@ -69,7 +71,7 @@ async function newPassphrase(ctx: Context): Promise<string> {
   return passphrase;
 }
 
-export async function runInit(ctx: Context, options: InitOptions): Promise<void> {
+export async function runInit(ctx: Context, options: KdfOptions): Promise<void> {
   const kdf = kdfFromOptions(options);
   const store = ctx.store();
   await checkStoreAbsent(store);

@@ -3,7 +3,7 @@ import { checkAgentId } from '../../core/ids.js';
 import { storeStatus, type AgentStatus } from '../../app/store-admin.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
-import { printJson, printTable } from '../render.js';
+import { notice, printJson, printTable } from '../render.js';
 
 export function registerStatus(program: Command, { io }: Deps): void {
   const command = program
@@ -27,6 +27,10 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
   const session = await ctx.session({ noProof: true });
   const mayCount = (agent: string): boolean => (session.isOwner() ? ctx.hasPassphraseWithoutAsking() : session.tokenAgent === agent);
   const rows = await storeStatus(session, only === undefined ? undefined : checkAgentId(only), mayCount);
+  const owner = ctx.io.sessionFromEnv ? await (await import('../owner-session.js')).describeSession(ctx.io, ctx.storeLocation) : undefined;
+  if (owner && !ctx.mode.json) {
+    notice(ctx.io, ctx.mode, owner.live ? `owner session ${owner.id}: live until ${owner.expires}` : `owner session ${owner.id}: not live (${owner.reason})`);
+  }
   if (ctx.mode.json) {
     printJson(ctx.io, only !== undefined ? rows[0] : rows);
     return;

@@ -75,10 +75,10 @@ const KINDS: Kind[] = [
   {
     kind: 'store file',
     parse: parseStoreFile,
-    good: encodeStoreFile(createStoreFile(KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) })),
+    good: encodeStoreFile(createStoreFile(KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) }, randomBytes(32), [])),
     valueLine: 'kdf',
-    laterLine: 'check',
-    base64Line: 'check',
+    laterLine: 'passphrase',
+    base64Line: 'passphrase',
   },
 ];
 
@@ -115,8 +115,9 @@ describe.each(KINDS)('the $kind header', ({ kind, parse, good, valueLine: value,
   });
 
   it('rejects another version of its format as unsupported, naming the version', () => {
-    const other = Buffer.concat([Buffer.from(version.replace(/\/v1$/, '/v2')), good.subarray(version.length)]);
-    expect(messageOf(parse, other)).toBe(`unsupported ${kind} version "${version.replace(/\/v1$/, '/v2')}"`);
+    const next = version.replace(/\/v(\d+)$/, (_, n: string) => `/v${Number(n) + 1}`);
+    const other = Buffer.concat([Buffer.from(next), good.subarray(version.length)]);
+    expect(messageOf(parse, other)).toBe(`unsupported ${kind} version "${next}"`);
   });
 
   it('rejects a file of another kind as not of its kind', () => {
@@ -141,6 +142,8 @@ describe.each(KINDS)('the $kind header', ({ kind, parse, good, valueLine: value,
 
   it('rejects non-canonical base64: padding, or unused bits set', () => {
     expect(messageOf(parse, editLine(good, b64, (line) => `${line}=`))).toMatch(new RegExp(`^${kind} "${b64}" .* is not canonical base64$`));
+    // A field of a multiple of 3 bytes has no unused bits to set.
+    if (lineOf(good, b64).split(' ').at(-1)!.length % 4 === 0) return;
     const last = lineOf(good, b64).at(-1)!;
     const unusedBitSet = String.fromCharCode(last.charCodeAt(0) + 1);
     expect(messageOf(parse, editLine(good, b64, (line) => line.slice(0, -1) + unusedBitSet))).toMatch(/is not canonical base64$/);

@@ -11,10 +11,14 @@ import {
   deriveGrantFileKey,
   deriveOwnerSigningSeed,
   derivePayloadKey,
+  deriveJournalKey,
+  deriveRekeyJournalKey,
+  deriveSessionKey,
   deriveStoreAuditKey,
+  deriveStoreKeysKey,
   deriveTokenSlotKey,
   HKDF_INFO,
-  OWNER_KEY_ARGON2ID,
+  PASSPHRASE_KEY_ARGON2ID,
 } from '../../../src/format/keys.js';
 import { deriveOwnerSigningKey } from '../../../src/format/key-certificate.js';
 import type { Manifest } from '../../helpers/make-vectors.js';
@@ -38,10 +42,16 @@ describe('the key map', () => {
     expect(deriveTokenSlotKey(hex(a.token_secret_hex), a.agent, hex(a.token_slot_salt_hex)).toString('hex')).toBe(manifest.derived[`${a.agent}_token_slot_key_hex`]);
   });
 
-  it('derives the owner signing key the vectors pin, from its seed', () => {
-    const ownerKey = hex(manifest.derived.owner_key_hex!);
-    expect(deriveOwnerSigningSeed(ownerKey)).toHaveLength(32);
-    expect(deriveOwnerSigningKey(ownerKey).publicKey.toString('hex')).toBe(manifest.derived.owner_signing_public_key_hex);
+  it('derives the owner signing key the vectors pin from the root key, from its seed', () => {
+    const rootKey = hex((manifest.inputs as { root_key_hex: string }).root_key_hex);
+    expect(deriveOwnerSigningSeed(rootKey)).toHaveLength(32);
+    expect(deriveOwnerSigningKey(rootKey).publicKey.toString('hex')).toBe(manifest.derived.owner_signing_public_key_hex);
+  });
+
+  it('derives the store keys key and the store audit key the vectors record from the root key', () => {
+    const rootKey = hex((manifest.inputs as { root_key_hex: string }).root_key_hex);
+    expect(deriveStoreKeysKey(rootKey).toString('hex')).toBe(manifest.derived.store_keys_key_hex);
+    expect(deriveStoreAuditKey(rootKey).toString('hex')).toBe(manifest.derived.store_audit_key_hex);
   });
 
   it('gives every key its own info string, so one secret never yields the same key twice', () => {
@@ -54,6 +64,10 @@ describe('the key map', () => {
       deriveTokenSlotKey(secret, 'bot2', Buffer.alloc(0)),
       deriveOwnerSigningSeed(secret),
       deriveStoreAuditKey(secret),
+      deriveStoreKeysKey(secret),
+      deriveJournalKey(secret),
+      deriveRekeyJournalKey(secret),
+      deriveSessionKey(secret),
       deriveGrantFileKey({ ephemeralShare: secret, staticShare: Buffer.alloc(0), ephemeral: Buffer.alloc(0), grantee: Buffer.alloc(0), granter: Buffer.alloc(0) }),
     ].map((key) => key.toString('hex'));
     expect(new Set(keys).size).toBe(keys.length);
@@ -68,8 +82,8 @@ describe('the key map', () => {
     }
   });
 
-  it('describes the owner key as Argon2id version 19 giving 32 bytes, as the store file names it', () => {
-    expect(OWNER_KEY_ARGON2ID).toEqual({ version: 19, length: 32 });
+  it('describes the passphrase key as Argon2id version 19 giving 32 bytes, as the store file names it', () => {
+    expect(PASSPHRASE_KEY_ARGON2ID).toEqual({ version: 19, length: 32 });
     expect(readFileSync(join(ROOT, 'test/vectors/store'), 'latin1')).toContain('$argon2id$v=19$');
   });
 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../../src/core/errors.js';
 import { FormatError } from '../../../src/format/format-error.js';
-import { createStoreFile, encodeStoreFile, parseStoreFile, verifyOwnerKey } from '../../../src/format/store-file.js';
+import { createStoreFile, encodeStoreFile, openPassphraseSlot, openStoreKeys, parseStoreFile, type StoreFile } from '../../../src/format/store-file.js';
 import {
   encodeVaultFile,
   openVaultPayload,
@@ -35,7 +35,14 @@ function header(agent: string, created: string, updated: string): VaultHeader {
 
 const SAMPLE_PAYLOAD = Buffer.from(JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', credentials: [{ key: 'A', fields: { value: 'secret ✓' } }] }));
 const SAMPLE = encodeVaultFile(header('bot', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z'), VAULT_KEY, SAMPLE_PAYLOAD);
-const SAMPLE_STORE = encodeStoreFile(createStoreFile(OWNER_KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) }));
+const PASSPHRASE_KEY = randomBytes(32);
+const SAMPLE_STORE = encodeStoreFile(createStoreFile(PASSPHRASE_KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) }, OWNER_KEY, [randomBytes(32)]));
+
+/** Whether the passphrase key opens the store file to the root key, and the root key its body. */
+function opensWhole(file: StoreFile, passphraseKey: Buffer): boolean {
+  const rootKey = openPassphraseSlot(file, passphraseKey);
+  return rootKey !== undefined && rootKey.equals(OWNER_KEY) && openStoreKeys(file, rootKey) !== undefined;
+}
 
 /** Parses and opens as the owner would; returns the payload or throws. */
 function openAsOwner(bytes: Buffer, agent = 'bot'): Buffer {
@@ -162,8 +169,9 @@ describe('store file', () => {
   it('round-trips and verifies only its own owner key', () => {
     const parsed = parseStoreFile(SAMPLE_STORE);
     expect(encodeStoreFile(parsed).equals(SAMPLE_STORE)).toBe(true);
-    expect(verifyOwnerKey(parsed, OWNER_KEY)).toBe(true);
-    expect(verifyOwnerKey(parsed, randomBytes(32))).toBe(false);
+    expect(opensWhole(parsed, PASSPHRASE_KEY)).toBe(true);
+    expect(opensWhole(parsed, randomBytes(32))).toBe(false);
+    expect(openStoreKeys(parsed, OWNER_KEY)).toHaveLength(1);
   });
 
   it('random bytes never crash the parser', () => {
@@ -180,7 +188,7 @@ describe('store file', () => {
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (edits) => {
         const damaged = mutate(SAMPLE_STORE, edits);
         const parsed = onlyThrows(FormatError, () => parseStoreFile(damaged));
-        if (parsed && verifyOwnerKey(parsed, OWNER_KEY)) expect(encodeStoreFile(parsed).equals(SAMPLE_STORE)).toBe(true);
+        if (parsed && opensWhole(parsed, PASSPHRASE_KEY)) expect(encodeStoreFile(parsed).equals(SAMPLE_STORE)).toBe(true);
       }),
       { numRuns: 1000 },
     );

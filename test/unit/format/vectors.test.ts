@@ -88,7 +88,7 @@ describe.each(manifest.good)('good vault $vault', (good) => {
     const { payload, file } = await (await asOwner(storeWith())).unlock(good.agent);
     const pinned = decodeBase64(payload.ownerSigningKey, 'owner signing key', 32);
     expect(pinned.toString('hex')).toBe(manifest.derived.owner_signing_public_key_hex);
-    expect(deriveOwnerSigningKey(Buffer.from(manifest.derived.owner_key_hex!, 'hex')).publicKey.equals(pinned)).toBe(true);
+    expect(deriveOwnerSigningKey(Buffer.from((manifest.inputs as { root_key_hex: string }).root_key_hex, 'hex')).publicKey.equals(pinned)).toBe(true);
     expect(certificate.agent).toBe(good.agent);
     expect(verifyKeyCertificate(certificate, pinned)).toBe(true);
     expect(certificate.publicKey.equals(file.header.publicKey)).toBe(true);

@@ -15,6 +15,7 @@ import { ENVIRONMENT, EXIT_CODES } from '../../../src/cli/help-topics.js';
 import { testIO } from '../../../src/cli/io.js';
 import { buildProgram } from '../../../src/cli/program.js';
 import { KDF_BOUNDS } from '../../../src/format/kdf.js';
+import { SESSION_VERSION } from '../../../src/format/session-file.js';
 import { HKDF_INFO } from '../../../src/format/keys.js';
 import { STORE_VERSION } from '../../../src/format/store-file.js';
 import { VAULT_VERSION } from '../../../src/format/vault-file.js';
@@ -53,7 +54,9 @@ describe.skipIf(!hasGroff)('man pages', () => {
       VAULT_VERSION,
       `"${VAULT_VERSION} slot owner agent"`,
       `"${VAULT_VERSION} slot token agent"`,
-      '"agent-vault owner key check"',
+      SESSION_VERSION,
+      '"agent-vault rekey journal v1 next TIME"',
+      'journals/_rekey.journal',
       `${KDF_BOUNDS.memoryKiB.min}..${KDF_BOUNDS.memoryKiB.max}`,
       `passes in ${KDF_BOUNDS.iterations.min}..${KDF_BOUNDS.iterations.max}`,
       `lanes in ${KDF_BOUNDS.parallelism.min}..${KDF_BOUNDS.parallelism.max}`,

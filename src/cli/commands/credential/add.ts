@@ -45,7 +45,7 @@ export async function runAdd(ctx: Context, key: string, options: AddOptions): Pr
   const flagType = options.type === undefined ? undefined : checkCredentialType(options.type);
   if (ctx.io.canPrompt() && !hasFieldInput(options)) {
     // Prove the caller first, so a wrong passphrase does not waste the answers.
-    if (session.isOwner()) await session.ownerKey();
+    if (session.isOwner()) await session.rootKey();
     const { walkThroughCredential } = await import('../../interactive-add.js');
     const walked = await walkThroughCredential(ctx.io, flagType);
     const credential = await addTyped(session, agent, key, walked.type, { ...walked.input, ...revealPolicyOf(options), ...(policy ? { policy } : {}) });

@@ -110,7 +110,7 @@ export async function runRotate(ctx: Context, keyOrId: string, command: string[]
   if (command.length > 0) {
     const [program, ...args] = command as [string, ...string[]];
     const env: NodeJS.ProcessEnv = { ...ctx.io.env };
-    for (const name of [...WITHHELD, 'AGENT_VAULT_SESSION']) delete env[name];
+    for (const name of WITHHELD) delete env[name];
     env[OLD_VALUE_VARIABLE] = oldValue ?? '';
     env[NEW_VALUE_VARIABLE] = value;
     const { runChild } = await import('../../child-process.js');
