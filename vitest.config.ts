@@ -1,4 +1,26 @@
 import { defineConfig } from 'vitest/config';
+import { postgresBinDir } from './test/helpers/postgres.js';
+
+/**
+ * Test files about the directory layout itself, which a PostgreSQL store does not have:
+ * they plant files, links and modes in the store directory, read its files, or kill a
+ * command at the write points of fs-ops.ts. Everything else of test/cli and the e2e
+ * files listed in PG_E2E runs against both backends.
+ */
+const DIRECTORY_ONLY = [
+  // Planted links, FIFOs, foreign modes and file names in the store directory.
+  'test/cli/planted-links.test.ts',
+  'test/cli/store-modes.test.ts',
+  'test/cli/store-files.test.ts',
+  'test/cli/damaged-files.test.ts',
+];
+
+/** The spawned suites that are about commands and processes, not files: they run on PostgreSQL too. */
+const PG_E2E = ['test/e2e/smoke.test.ts', 'test/e2e/concurrency.test.ts', 'test/e2e/grants.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/totp.test.ts'];
+
+const hasPostgres = postgresBinDir() !== undefined;
+if (!hasPostgres) console.warn('skipped: no PostgreSQL (the unit-pg and e2e-pg projects, which run the command suites against a PostgreSQL store)');
+const pgEnv = { AGENT_VAULT_TEST_BACKEND: 'postgres' };
 
 export default defineConfig({
   test: {
@@ -12,6 +34,15 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'] } },
       // Tests of the built CLI and of the install; the bundle is rebuilt first.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/install/**/*.test.ts'], globalSetup: ['test/helpers/bundle-setup.ts'] } },
+      // The PostgreSQL backend's own tests against a private cluster (they skip without PostgreSQL).
+      { extends: true, test: { name: 'postgres', include: ['test/postgres/**/*.test.ts'], globalSetup: ['test/helpers/bundle-setup.ts', 'test/helpers/postgres-setup.ts'] } },
+      // The same command suites again, every temp store in PostgreSQL.
+      ...(hasPostgres
+        ? [
+            { extends: true, test: { name: 'unit-pg', include: ['test/cli/**/*.test.ts'], exclude: DIRECTORY_ONLY, env: pgEnv, globalSetup: ['test/helpers/postgres-setup.ts'] } },
+            { extends: true, test: { name: 'e2e-pg', include: PG_E2E, env: pgEnv, globalSetup: ['test/helpers/bundle-setup.ts', 'test/helpers/postgres-setup.ts'] } },
+          ]
+        : []),
     ],
   },
 });
