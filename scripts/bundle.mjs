@@ -1,7 +1,8 @@
 // Bundles the CLI into one CommonJS file, dist/cli.cjs. Node 20 resolves and compiles
 // every ES module file separately, and compiles ES modules more slowly than CommonJS;
 // one CommonJS bundle starts `credential get` about 40 ms sooner than dist/main.js.
-// Heavy or native packages stay external and are imported lazily where they are used.
+// Heavy or native packages stay external and are imported lazily where they are used
+// (pg only by a postgres:// store, in src/store/postgres-client.ts).
 //
 // `node scripts/bundle.mjs` writes dist/cli.cjs, the shipped CLI, and the test-only
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
@@ -41,7 +42,7 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption'],
+  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption', 'pg'],
   logLevel: 'warning',
 };
 
