@@ -1,19 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { postgresBinDir } from './test/helpers/postgres.js';
-
-/**
- * Test files about the directory layout itself, which a PostgreSQL store does not have:
- * they plant files, links and modes in the store directory, read its files, or kill a
- * command at the write points of fs-ops.ts. Everything else of test/cli and the e2e
- * files listed in PG_E2E runs against both backends.
- */
-const DIRECTORY_ONLY = [
-  // Planted links, FIFOs, foreign modes and file names in the store directory.
-  'test/cli/planted-links.test.ts',
-  'test/cli/store-modes.test.ts',
-  'test/cli/store-files.test.ts',
-  'test/cli/damaged-files.test.ts',
-];
+import { DIRECTORY_ONLY_FILES } from './test/helpers/directory-only.js';
 
 /** The spawned suites that are about commands and processes, not files: they run on PostgreSQL too. */
 const PG_E2E = ['test/e2e/smoke.test.ts', 'test/e2e/concurrency.test.ts', 'test/e2e/grants.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/totp.test.ts'];
@@ -39,8 +26,8 @@ export default defineConfig({
       // The same command suites again, every temp store in PostgreSQL.
       ...(hasPostgres
         ? [
-            { extends: true, test: { name: 'unit-pg', include: ['test/cli/**/*.test.ts'], exclude: DIRECTORY_ONLY, env: pgEnv, globalSetup: ['test/helpers/postgres-setup.ts'] } },
-            { extends: true, test: { name: 'e2e-pg', include: PG_E2E, env: pgEnv, globalSetup: ['test/helpers/bundle-setup.ts', 'test/helpers/postgres-setup.ts'] } },
+            { extends: true as const, test: { name: 'unit-pg', include: ['test/cli/**/*.test.ts'], exclude: DIRECTORY_ONLY_FILES, env: pgEnv, setupFiles: ['test/helpers/directory-only-setup.ts'], globalSetup: ['test/helpers/postgres-setup.ts'] } },
+            { extends: true as const, test: { name: 'e2e-pg', include: PG_E2E, env: pgEnv, setupFiles: ['test/helpers/directory-only-setup.ts'], globalSetup: ['test/helpers/bundle-setup.ts', 'test/helpers/postgres-setup.ts'] } },
           ]
         : []),
     ],
