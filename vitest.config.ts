@@ -2,8 +2,25 @@ import { defineConfig } from 'vitest/config';
 import { postgresBinDir } from './test/helpers/postgres.js';
 import { DIRECTORY_ONLY_FILES } from './test/helpers/directory-only.js';
 
-/** The spawned suites that are about commands and processes, not files: they run on PostgreSQL too. */
-const PG_E2E = ['test/e2e/smoke.test.ts', 'test/e2e/concurrency.test.ts', 'test/e2e/grants.test.ts', 'test/e2e/audit.test.ts', 'test/e2e/totp.test.ts'];
+/**
+ * The spawned suites that are about commands and processes, not files: they run on
+ * PostgreSQL too. The rest edit the store's files, crash at fs-ops.ts's write points,
+ * or fill a disk (kdf-bounds edits the store file; pipes fills its store through the
+ * programmatic API on a directory).
+ */
+const PG_E2E = [
+  'test/e2e/smoke.test.ts',
+  'test/e2e/concurrency.test.ts',
+  'test/e2e/grants.test.ts',
+  'test/e2e/grant-rotation-race.test.ts',
+  'test/e2e/audit.test.ts',
+  'test/e2e/totp.test.ts',
+  'test/e2e/exec.test.ts',
+  'test/e2e/exec-terminal.test.ts',
+  'test/e2e/environ.test.ts',
+  'test/e2e/import.test.ts',
+  'test/e2e/tty.test.ts',
+];
 
 const hasPostgres = postgresBinDir() !== undefined;
 if (!hasPostgres) console.warn('skipped: no PostgreSQL (the unit-pg and e2e-pg projects, which run the command suites against a PostgreSQL store)');

@@ -193,6 +193,8 @@ export class PgConnection {
   /** Ends the connection (a test harness runs many commands in one process). */
   async close(): Promise<void> {
     const client = this.client;
+    // Held while it closes: an unreferenced socket would let the process exit before the exit code is set.
+    this.socket()?.ref();
     this.client = undefined;
     this.connecting = undefined;
     if (client) await client.end().catch(() => {});

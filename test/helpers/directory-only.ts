@@ -15,6 +15,14 @@ export const DIRECTORY_ONLY: Array<[file: string, name: string, reason: string]>
   ['test/cli/grant-attacks.test.ts', '', 'plants, moves and edits grant, certificate and vault files'],
   ['test/cli/grant.test.ts', 'grants between agents > ', 'reads every file of the store directory and the log files'],
   ['test/cli/lifecycle-audit.test.ts', '', 'reads and removes log, vault and certificate files, and takes a lock file'],
+  ['test/e2e/audit.test.ts', 'what the audit log records > lets 16 concurrent readers', 'reads the log file (test/postgres/ has its own 16 appenders)'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > 16 concurrent', 'looks for temp files in the vaults directory (test/postgres/ has its own 16 writers)'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > a stale lock', 'plants a lock file'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > a lock held', 'plants a lock file'],
+  ['test/e2e/grants.test.ts', 'grants between agents > isolates agents below the CLI', 'opens the store directory through the programmatic API'],
+  ['test/e2e/exec.test.ts', 'exec > shows no value on any command line', 'reads the log file'],
+  ['test/e2e/totp.test.ts', 'totp > records every code', 'reads the log file'],
+  ['test/e2e/totp.test.ts', 'totp > never lets a TOTP secret appear', 'reads every file of the store directory'],
   ['test/cli/status.test.ts', 'status > shows a damaged vault', 'writes over a vault file'],
 ];
 
