@@ -33,6 +33,7 @@ _agent_vault_child() {
     '/export') REPLY='export' ;;
     '/backup') REPLY='backup' ;;
     '/restore') REPLY='restore' ;;
+    '/store') REPLY='store' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -51,6 +52,8 @@ _agent_vault_child() {
     'grant/list'|'grant/ls') REPLY='grant/list' ;;
     'grant/revoke') REPLY='grant/revoke' ;;
     'backup/verify') REPLY='backup/verify' ;;
+    'store/migrate') REPLY='store/migrate' ;;
+    'store/help') REPLY='store/help' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
@@ -135,6 +138,8 @@ _agent_vault_option() {
     'backup/verify --backup-passphrase-file') REPLY='file' ;;
     'restore --identity') REPLY='file' ;;
     'restore --backup-passphrase-file') REPLY='file' ;;
+    'store/migrate --from') REPLY='agent' ;;
+    'store/migrate --to') REPLY='agent' ;;
     *) return 1 ;;
   esac
 }
@@ -182,6 +187,9 @@ _agent_vault_long_options() {
     'backup') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file' ;;
     'backup/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --recipient --backup-passphrase-file --identity' ;;
     'restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --identity --backup-passphrase-file' ;;
+    'store') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'store/migrate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --from --to' ;;
+    'store/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -195,12 +203,13 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant exec import export backup restore store config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'backup') REPLY='verify' ;;
+    'store') REPLY='migrate help' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
   esac
@@ -229,12 +238,13 @@ _agent_vault_arguments() {
     'import') REPLY=('words:dotenv json bitwarden-json keepassxc-csv kdbx 1password-csv otpauth pass' 'text'); variadic=0 ;;
     'backup/verify') REPLY=('text'); variadic=0 ;;
     'restore') REPLY=('text'); variadic=0 ;;
+    'store/help') REPLY=('text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant exec import export backup restore store config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -64,6 +64,8 @@ export class PgConnection {
   private readonly tx = new AsyncLocalStorage<TxState>();
   /** Top-level transactions of this connection, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Statements, one at a time: `pg` wants no second query sent while one runs. */
+  private statements: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly where: PostgresLocation,
@@ -120,7 +122,9 @@ export class PgConnection {
     this.inFlight += 1;
     this.socket()?.ref();
     try {
-      return await client.query<R>(sql, params);
+      const result = this.statements.then(() => client.query<R>(sql, params));
+      this.statements = result.catch(() => {});
+      return await result;
     } catch (err) {
       const explained = explainPgError(err, this.where, 'query');
       if (state && explained instanceof BusyError && /lost mid-command/.test(explained.message)) state.broken = true;
