@@ -43,15 +43,28 @@ function bad(_location: string, why: string): UsageError {
 
 /** Parses a `postgres://` location; any problem is exit 2, naming what is wrong but never echoing a password. */
 export function parsePostgresUrl(location: string, env: NodeJS.ProcessEnv): PostgresLocation {
+  // libpq allows an empty host after a user (`postgres://user@/db`), which WHATWG URLs
+  // refuse: the authority is read here, and the rest (path, query) by URL.
+  const parts = /^postgres(?:ql)?:\/\/([^/?#]*)(.*)$/is.exec(location);
+  if (!parts) throw bad(location, 'it does not parse as a URL');
+  const authority = parts[1]!;
+  const at = authority.lastIndexOf('@');
+  const userinfo = at < 0 ? '' : authority.slice(0, at);
+  const hostport = at < 0 ? authority : authority.slice(at + 1);
+  if (userinfo.includes(':')) {
+    throw new UsageError('a PostgreSQL store URL must not hold a password', 'remove it from the URL and put it in PGPASSFILE (~/.pgpass) or PGPASSWORD');
+  }
+  const hostMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostport);
+  if (!hostMatch) throw bad(location, 'the host and port do not parse');
   let url: URL;
   try {
-    url = new URL(location);
+    url = new URL(`postgres://placeholder${parts[2]!}`);
   } catch {
     throw bad(location, 'it does not parse as a URL');
   }
-  if (url.password !== '') {
-    throw new UsageError('a PostgreSQL store URL must not hold a password', 'remove it from the URL and put it in PGPASSFILE (~/.pgpass) or PGPASSWORD');
-  }
+  const urlUser = userinfo;
+  const urlHost = hostMatch[1]!.replace(/^\[(.*)\]$/, '$1');
+  const urlPort = hostMatch[2] ?? '';
   const params = url.searchParams;
   for (const name of params.keys()) if (!KNOWN.has(name)) throw bad(location, `unknown parameter ${JSON.stringify(name)}`);
   const decode = (text: string): string => {
@@ -61,11 +74,11 @@ export function parsePostgresUrl(location: string, env: NodeJS.ProcessEnv): Post
       throw bad(location, 'a part is not valid percent-encoding');
     }
   };
-  const host = params.get('host') ?? (url.hostname !== '' ? decode(url.hostname) : undefined) ?? env.PGHOST ?? 'localhost';
-  const portText = params.get('port') ?? (url.port !== '' ? url.port : undefined) ?? env.PGPORT ?? '5432';
+  const host = params.get('host') ?? (urlHost !== '' ? decode(urlHost) : undefined) ?? env.PGHOST ?? 'localhost';
+  const portText = params.get('port') ?? (urlPort !== '' ? urlPort : undefined) ?? env.PGPORT ?? '5432';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(location, 'the port is not a number from 1 to 65535');
-  const user = params.get('user') ?? (url.username !== '' ? decode(url.username) : undefined) ?? env.PGUSER ?? userInfo().username;
+  const user = params.get('user') ?? (urlUser !== '' ? decode(urlUser) : undefined) ?? env.PGUSER ?? userInfo().username;
   const database = params.get('dbname') ?? (url.pathname.length > 1 ? decode(url.pathname.slice(1)) : undefined) ?? env.PGDATABASE ?? user;
   const schema = params.get('schema') ?? 'agent_vault';
   if (!SCHEMA.test(schema)) throw bad(location, 'schema must be a lowercase SQL name: letters, digits and _');

@@ -102,3 +102,16 @@ export function skipWithoutPostgres(): boolean {
   warned.done = true;
   return true;
 }
+
+/** The cluster of this run (test/helpers/postgres-setup.ts), or undefined without PostgreSQL. */
+export async function runCluster(): Promise<Cluster | undefined> {
+  const { inject } = await import('vitest');
+  return inject('agentVaultPg') ?? undefined;
+}
+
+/** The schema a test store's URL names. */
+export function schemaOf(url: string): string {
+  const schema = new URL(url).searchParams.get('schema');
+  if (!schema) throw new Error(`no schema in ${url}`);
+  return schema;
+}
