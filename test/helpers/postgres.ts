@@ -79,9 +79,9 @@ export function stopServer(cluster: Cluster, mode: 'fast' | 'immediate' = 'fast'
   runPgBinary(cluster, 'pg_ctl', ['-D', cluster.dataDir, '-m', mode, '-w', 'stop']);
 }
 
-/** Runs SQL as the superuser and returns psql's unaligned output. */
-export function psql(cluster: Cluster, database: string, sql: string): string {
-  return runPgBinary(cluster, 'psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', cluster.socketDir, '-U', 'postgres', '-d', database, '-c', sql]).trim();
+/** Runs SQL as the superuser (or `user`) and returns psql's unaligned output; a failing statement throws. */
+export function psql(cluster: Cluster, database: string, sql: string, user = 'postgres'): string {
+  return runPgBinary(cluster, 'psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', cluster.socketDir, '-U', user, '-d', database, '-c', sql]).trim();
 }
 
 /** Stops the server and removes the cluster. */

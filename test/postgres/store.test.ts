@@ -156,3 +156,40 @@ describe.skipIf(skipWithoutPostgres())('reaching a PostgreSQL store', () => {
     expect(result.stderr).toContain('no agent-vault store at postgres://');
   });
 });
+
+describe.skipIf(skipWithoutPostgres())("the agents' role of agent-vault(5)", () => {
+  it('lets agents read, write and append, but not change or delete an audit line', async () => {
+    const cluster = (await runCluster())!;
+    const store = new TempStore({ backend: 'postgres' });
+    try {
+      const schema = schemaOf(store.url!);
+      await store.init();
+      const token = await store.provision('bot');
+      const role = `agents_${schema}`;
+      // The statements of man 5, POSTGRESQL, for this store's schema.
+      psql(cluster, TEST_DATABASE, `CREATE ROLE ${role} LOGIN`);
+      for (const grant of [
+        `GRANT USAGE ON SCHEMA ${schema} TO ${role}`,
+        `GRANT SELECT ON ${schema}.meta TO ${role}`,
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.objects TO ${role}`,
+        `GRANT SELECT, INSERT, UPDATE ON ${schema}.audit_heads TO ${role}`,
+        `GRANT SELECT, INSERT ON ${schema}.audit_lines TO ${role}`,
+        `GRANT USAGE ON SEQUENCE ${schema}.generations TO ${role}`,
+      ]) psql(cluster, TEST_DATABASE, grant);
+      const asAgent = { env: { PGUSER: role } };
+      expect((await store.agent(token, ['credential', 'set', 'K=-'], { ...asAgent, input: 'v' })).code).toBe(0);
+      expect(await store.agent(token, ['credential', 'get', 'K'], asAgent)).toMatchObject({ code: 0, stdout: 'v\n' });
+      expect((await store.owner(['audit', 'verify'])).code).toBe(0);
+      for (const statement of [`UPDATE ${schema}.audit_lines SET line = 'x'`, `DELETE FROM ${schema}.audit_lines`]) {
+        expect(() => psql(cluster, TEST_DATABASE, statement, role)).toThrow(/permission denied for table audit_lines/);
+      }
+      // A role without the grants is exit 5, naming what was denied.
+      psql(cluster, TEST_DATABASE, `CREATE ROLE none_${schema} LOGIN`);
+      const denied = await store.agent(token, ['credential', 'get', 'K'], { env: { PGUSER: `none_${schema}` } });
+      expect(denied.code).toBe(5);
+      expect(denied.stderr).toContain('permission denied for schema');
+    } finally {
+      store.cleanup();
+    }
+  });
+});
