@@ -15,6 +15,7 @@ import type { Client, QueryResult, QueryResultRow } from 'pg';
 import { AccessDeniedError, AuthError, BusyError, NotFoundError, VaultError } from '../core/errors.js';
 import type { PostgresLocation } from './postgres-url.js';
 import { databasePassword } from './postgres-url.js';
+import { faultPoint } from './fault.js';
 
 /** The SQLSTATE of a missing table or schema: the store was never initialised there. */
 export const UNDEFINED_TABLE = new Set(['42P01', '3F000']);
@@ -119,6 +120,8 @@ export class PgConnection {
     const state = this.tx.getStore();
     if (state?.broken) throw new BusyError(`the connection to the PostgreSQL server of ${this.where.display} was lost mid-command; nothing of this command was committed`, 'try again once the server is back');
     const client = await this.connect();
+    // Every statement that changes something is a write point of the fault harness (reads and locks are not).
+    if (!/^\s*(SELECT|SET)\b/i.test(sql)) faultPoint('sql', `${/^\s*(\w+(?: \w+)?)/.exec(sql)?.[1] ?? 'statement'} ${this.where.display}`);
     this.inFlight += 1;
     this.socket()?.ref();
     try {
