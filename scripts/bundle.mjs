@@ -1,8 +1,10 @@
 // Bundles the CLI into one CommonJS file, dist/cli.cjs. Node 20 resolves and compiles
 // every ES module file separately, and compiles ES modules more slowly than CommonJS;
 // one CommonJS bundle starts `credential get` about 40 ms sooner than dist/main.js.
-// Heavy or native packages stay external and are imported lazily where they are used
-// (pg only by a postgres:// store, in src/store/postgres-client.ts).
+// Heavy or native packages stay external and are imported lazily where they are used.
+// The pg driver (src/store/pg-driver.ts) is bundled apart too, as pg-driver.cjs beside
+// each CLI bundle, loaded only by a postgres:// store: as one file it loads in about
+// half the time pg's own files take.
 //
 // `node scripts/bundle.mjs` writes dist/cli.cjs, the shipped CLI, and the test-only
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
@@ -36,6 +38,16 @@ const separateParsers = {
   },
 };
 
+const PG_DRIVER_FILE = 'pg-driver.cjs';
+
+/** The pg driver module, left out of the CLI bundle and loaded from the file beside it. */
+const separatePgDriver = {
+  name: 'separate-pg-driver',
+  setup(bundle) {
+    bundle.onResolve({ filter: /(^|\/)pg-driver\.js$/ }, () => ({ path: `./${PG_DRIVER_FILE}`, external: true }));
+  },
+};
+
 /** What every bundle shares: CommonJS for Node 20, and the packages loaded at run time left out. */
 const common = {
   bundle: true,
@@ -58,9 +70,11 @@ async function bundle(outfile, faults) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess, separateParsers],
+    plugins: [lazyChildProcess, separateParsers, separatePgDriver],
   });
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
+  // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
+  await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
 }
 
 if (process.argv[2]) {

@@ -1,7 +1,7 @@
 /**
  * One connection to PostgreSQL for one backend, through the `pg` package (pure
- * JavaScript), which is imported only when the first query is made, so a directory
- * store never loads it. Transactions nest as savepoints within one async flow
+ * JavaScript), which is imported only when the first query is made (pg-driver.ts), so a
+ * directory store never loads it. Transactions nest as savepoints within one async flow
  * (AsyncLocalStorage tells a nested call from a concurrent one, which waits its turn).
  *
  * The socket keeps the process alive only while a query is under way: a CLI run ends
@@ -76,11 +76,10 @@ export class PgConnection {
   private async connect(): Promise<Client> {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const imported = (await import('pg')) as unknown as { default?: typeof import('pg') } & typeof import('pg');
-      const pg = imported.default ?? imported;
+      const { Client: PgClient } = await import('./pg-driver.js');
       const { host, port, database, user, sslmode } = this.where;
       const password = databasePassword(this.where, this.env);
-      const client = new pg.Client({
+      const client = new PgClient({
         host,
         port,
         database,
