@@ -14,9 +14,10 @@
  * that matters: a lost update only forgets something, never invents a going-back.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { createFile, makeParents, removeFile, rename, writeAll } from './fs-ops.js';
 
 /** An audit log as last seen: its incarnation (a discard or retire makes a new one) and its number of lines. */
 export interface SeenLog {
@@ -112,13 +113,19 @@ export class RollbackCache {
     this.state = merged;
     const dir = join(this.file, '..');
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    // Through fs-ops.ts like every write of the store layer: 0600, O_EXCL, no link followed.
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(temp, JSON.stringify(merged), { mode: 0o600, flag: 'wx' });
-      renameSync(temp, this.file);
+      makeParents(dir);
+      const fd = createFile(temp);
+      try {
+        writeAll(fd, temp, Buffer.from(JSON.stringify(merged)));
+      } finally {
+        closeSync(fd);
+      }
+      rename(temp, this.file);
     } catch {
       try {
-        unlinkSync(temp);
+        removeFile(temp);
       } catch {
         // Never made.
       }

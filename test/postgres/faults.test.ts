@@ -1,7 +1,8 @@
 /**
  * SIGKILL before, and an injected failure at, every write statement of the writing
  * commands on a PostgreSQL store (the test bundle's write points include each SQL
- * statement that changes something: src/store/postgres-client.ts). Each run gets a
+ * statement that changes something, src/store/postgres-client.ts, and the writes of
+ * the rollback cache file). Each run gets a
  * fresh store; afterwards `audit verify` passes (the next owner command finishes or
  * undoes an interrupted lifecycle change first), every vault opens, an acknowledged
  * change is there and an interrupted one is whole or absent, and the command run again
@@ -115,9 +116,11 @@ describe.skipIf(skipWithoutPostgres())('a PostgreSQL store under SIGKILL and fai
       expect(traced.code, traced.stderr).toBe(0);
       traced.p.store.cleanup();
       const points = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-      expect(points.length).toBeGreaterThan(0);
-      expect(points.every((p) => p.startsWith('sql '))).toBe(true);
+      expect(points.some((p) => p.startsWith('sql '))).toBe(true);
+      // The rollback cache's file writes are write points too: driven for the first case, whose
+      // command writes it as every other does; the rest are driven at their SQL statements.
       for (let at = 1; at <= points.length; at += 1) {
+        if (c !== CASES[0] && !points[at - 1]!.startsWith('sql ')) continue;
         for (const fault of [`kill:${at}`, `eio:${at}`]) {
           const what = `${c.name}, ${fault} (${points[at - 1]})`;
           const run = await runCase(c, fault);
