@@ -2,9 +2,9 @@
 // Prints a table of medians over BENCH_RUNS interleaved rounds (default 30) and their ratio to Node's
 // own start-up, plus the peak resident memory of one run (from /usr/bin/time, if present).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { openVault } from '../dist/index.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/agent-vault.cjs');
@@ -76,6 +76,46 @@ if (hasCommand('totp')) {
   cli(['credential', 'add', 'TOTP', '--type', 'login', '--totp-stdin', '--agent', 'small'], { AGENT_VAULT_PASSPHRASE_FILE: passFile }, 'JBSWY3DPEHPK3PXP\n');
 }
 
+/**
+ * A private PostgreSQL cluster on a Unix socket (as the tests start one: initdb into a
+ * temp dir, as the postgres user when run as root), for the PostgreSQL row; undefined
+ * where PostgreSQL is not installed.
+ */
+function startPostgres() {
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => dir && existsSync(join(dir, 'pg_ctl')));
+  const debian = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').map((v) => join('/usr/lib/postgresql', v, 'bin')).find((d) => existsSync(join(d, 'pg_ctl'))) : undefined;
+  const binDir = onPath ? dirname(realpathSync(join(onPath, 'pg_ctl'))) : debian;
+  if (!binDir) return undefined;
+  const asRoot = process.getuid?.() === 0;
+  const pgRoot = mkdtempSync(join(tmpdir(), 'agent-vault-bench-pg-'));
+  const run = (name, args) => {
+    const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(binDir, name), ...args]] : [join(binDir, name), args];
+    const result = spawnSync(command, argv, { encoding: 'utf8', cwd: '/' });
+    if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr}`);
+  };
+  if (asRoot) {
+    const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    chownSync(pgRoot, id('-u'), id('-g'));
+  }
+  const data = join(pgRoot, 'data');
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync']);
+  appendFileSync(join(data, 'postgresql.conf'), `listen_addresses = ''\nunix_socket_directories = '${pgRoot}'\n`);
+  run('pg_ctl', ['-D', data, '-l', join(pgRoot, 'log'), '-w', 'start']);
+  run('createdb', ['-h', pgRoot, '-U', 'postgres', 'bench']);
+  return { url: `postgres:///bench?host=${pgRoot}`, stop: () => (run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']), rmSync(pgRoot, { recursive: true, force: true })) };
+}
+
+const postgres = startPostgres();
+let pgEnv;
+if (postgres) {
+  console.error('setting up a PostgreSQL store (Unix socket) with a vault of 10 credentials…');
+  const onPg = { AGENT_VAULT_HOME: postgres.url, PGUSER: 'postgres', XDG_CACHE_HOME: join(root, 'cache') };
+  cli(['init'], { ...onPg, AGENT_VAULT_PASSPHRASE_FILE: passFile });
+  const pgToken = cli(['provision', 'small'], { ...onPg, AGENT_VAULT_PASSPHRASE_FILE: passFile }).trim();
+  for (let i = 0; i < 10; i++) cli(['credential', 'set', `KEY_${String(i).padStart(5, '0')}=-`], { ...onPg, AGENT_VAULT_TOKEN: pgToken }, `value-${i}-${'x'.repeat(40)}`);
+  pgEnv = { ...onPg, AGENT_VAULT_TOKEN: pgToken };
+} else console.error('no PostgreSQL: the PostgreSQL row is left out');
+
 const node = ['node', '-e', '0'];
 const av = (...args) => [process.execPath, BIN, ...args];
 const cases = [
@@ -83,6 +123,7 @@ const cases = [
   ['agent-vault --version', av('--version'), {}],
   ['get, token, 10 creds', av('credential', 'get', 'KEY_00005'), { AGENT_VAULT_TOKEN: smallToken }],
   ['get, token, 10k creds', av('credential', 'get', 'KEY_05000'), { AGENT_VAULT_TOKEN: bigToken }],
+  ...(pgEnv ? [['get, token, 10 creds, postgres (socket)', av('credential', 'get', 'KEY_00005'), pgEnv]] : []),
   ['list, token, 10k creds', av('credential', 'list'), { AGENT_VAULT_TOKEN: bigToken }],
   ['get, owner (argon2id 64 MiB)', av('credential', 'get', 'KEY_00005', '--agent', 'small'), { AGENT_VAULT_PASSPHRASE_FILE: passFile }],
   ['set, token, 10 creds', av('credential', 'set', 'BENCH=value'), { AGENT_VAULT_TOKEN: smallToken }],
@@ -97,6 +138,7 @@ const rows = cases.map(([name, argv, env], i) => {
   return [name, median.toFixed(1), p90.toFixed(1), (median / baseline).toFixed(2), peakMemory(argv, env)?.toFixed(1) ?? 'n/a'];
 });
 rmSync(root, { recursive: true, force: true });
+postgres?.stop();
 
 const header = ['case', 'median ms', 'p90 ms', 'x node', 'peak MiB'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -42,6 +42,7 @@ _agent_vault_child() {
     '/lock') REPLY='lock' ;;
     '/passwd') REPLY='passwd' ;;
     '/rekey') REPLY='rekey' ;;
+    '/store') REPLY='store' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -81,6 +82,8 @@ _agent_vault_child() {
     'hook/test') REPLY='hook/test' ;;
     'hook/run') REPLY='hook/run' ;;
     'hook/help') REPLY='hook/help' ;;
+    'store/migrate') REPLY='store/migrate' ;;
+    'store/help') REPLY='store/help' ;;
     'config/get') REPLY='config/get' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
@@ -208,6 +211,8 @@ _agent_vault_option() {
     'passwd --kdf-iterations') REPLY='text' ;;
     'passwd --kdf-parallelism') REPLY='text' ;;
     'rekey --token-dir') REPLY='dir' ;;
+    'store/migrate --from') REPLY='agent' ;;
+    'store/migrate --to') REPLY='agent' ;;
     *) return 1 ;;
   esac
 }
@@ -285,6 +290,9 @@ _agent_vault_long_options() {
     'lock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --session-dir' ;;
     'passwd') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --new-passphrase-file --new-passphrase-stdin --force --kdf-memory --kdf-iterations --kdf-parallelism' ;;
     'rekey') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --tokens --token-dir' ;;
+    'store') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'store/migrate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --from --to' ;;
+    'store/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -298,7 +306,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -307,6 +315,7 @@ _agent_vault_subcommands() {
     'backup') REPLY='verify' ;;
     'service') REPLY='add list remove help' ;;
     'hook') REPLY='add list remove test run help' ;;
+    'store') REPLY='migrate help' ;;
     'config') REPLY='get set unset help' ;;
     *) return 1 ;;
   esac
@@ -350,12 +359,13 @@ _agent_vault_arguments() {
     'hook/remove') REPLY=('text'); variadic=0 ;;
     'hook/test') REPLY=('text'); variadic=0 ;;
     'hook/help') REPLY=('text'); variadic=0 ;;
+    'store/help') REPLY=('text'); variadic=0 ;;
     'config/get') REPLY=('text'); variadic=0 ;;
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

@@ -10,6 +10,7 @@ import { escapeControls } from './core/terminal-text.js';
 import { packageRoot } from './app/package-root.js';
 import { systemIO, type IO } from './cli/io.js';
 import { buildProgram } from './cli/program.js';
+import { closeOpenStores } from './store/open.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -38,6 +39,8 @@ export async function main(argv: string[], given?: IO): Promise<number> {
     return exitCode;
   } catch (err) {
     return reportError(io, err, json);
+  } finally {
+    await closeOpenStores();
   }
 }
 

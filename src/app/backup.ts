@@ -33,8 +33,8 @@ export interface BackupContents {
 
 const OBJECT_FOLDERS = ['vaults/', 'keys/', 'journals/', 'grants/', 'proposals/'] as const;
 
-/** Every object and log of `store`, as archive entries. */
-async function collect(store: StorageBackend): Promise<TarEntry[]> {
+/** Every object and log of `store`, as archive entries: the walk `backup` and `store migrate` share. */
+export async function collect(store: StorageBackend): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
   const ids: ObjectId[] = [objectIds.store, objectIds.hooks, objectIds.hookCursor];
   for (const folder of OBJECT_FOLDERS) ids.push(...(await store.list(folder)));
@@ -135,7 +135,11 @@ function objectOf(name: string): ObjectId | undefined {
  * only: no key is needed). Any failure is exit 6, a wrong key exit 4.
  */
 export async function checkBackup(file: Uint8Array, key: BackupKey): Promise<BackupContents> {
-  const entries = parseTar(await decrypt(file, key));
+  return checkEntries(parseTar(await decrypt(file, key)));
+}
+
+/** Checks a store's entries (from a backup's archive, or {@link collect}) as {@link checkBackup} describes; any failure is exit 6. */
+export function checkEntries(entries: TarEntry[]): BackupContents {
   const contents: BackupContents = { objects: [], logs: [], agents: [] };
   const logs = new Map<string, { log: AuditLogRef; text: string | undefined; head: string | undefined }>();
   for (const { name, bytes } of entries) {
@@ -182,7 +186,17 @@ export async function checkBackup(file: Uint8Array, key: BackupKey): Promise<Bac
 export async function restoreBackup(store: StorageBackend, file: Uint8Array, key: BackupKey, ownerPassphrase: () => Promise<string>): Promise<BackupContents> {
   const notEmpty = (): UsageError => new UsageError(`the store ${store.location} is not empty, nothing was restored`, 'restore into a new, empty store with --store DIR');
   if (await store.isInitialised()) throw notEmpty();
-  const contents = await checkBackup(file, key);
+  return restoreContents(store, await checkBackup(file, key), ownerPassphrase, notEmpty);
+}
+
+/**
+ * Writes checked contents into `store` as {@link restoreBackup} describes: `store` empty
+ * (or holding only what an interrupted write of the same contents left), the owner
+ * passphrase proved against the contents' store file first, the store file last, and
+ * what was written taken back if a write fails.
+ */
+export async function restoreContents(store: StorageBackend, contents: BackupContents, ownerPassphrase: () => Promise<string>, notEmpty: () => VaultError): Promise<BackupContents> {
+  if (await store.isInitialised()) throw notEmpty();
   const ids = new Set(contents.objects.map((o) => o.id));
   const names = new Set(contents.logs.map((l) => l.log.name));
   const present = (await Promise.all(OBJECT_FOLDERS.map((folder) => store.list(folder)))).flat();

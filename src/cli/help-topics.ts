@@ -36,7 +36,7 @@ export interface EnvironmentRow {
 
 /** Every environment variable agent-vault reads. */
 export const ENVIRONMENT: readonly EnvironmentRow[] = [
-  { name: 'AGENT_VAULT_HOME', meaning: 'the store directory (--store overrides it)' },
+  { name: 'AGENT_VAULT_HOME', meaning: 'the store: a directory or a postgres:// URL (--store overrides it)' },
   { name: 'AGENT_VAULT_AGENT', meaning: 'the agent whose vault is meant when --agent is not given' },
   { name: 'AGENT_VAULT_TOKEN', meaning: "an agent's token; when set, it alone decides who is calling (prefer AGENT_VAULT_TOKEN_FILE)" },
   { name: 'AGENT_VAULT_TOKEN_FILE', meaning: 'a file holding the agent token (like --token-file); keeps the token out of the environment' },
@@ -51,6 +51,13 @@ export const ENVIRONMENT: readonly EnvironmentRow[] = [
   { name: 'XDG_RUNTIME_DIR', meaning: 'the per-login runtime directory; owner session files live in $XDG_RUNTIME_DIR/agent-vault' },
   { name: 'XDG_DATA_HOME', meaning: 'the default store is $XDG_DATA_HOME/agent-vault (default ~/.local/share)' },
   { name: 'XDG_CONFIG_HOME', meaning: 'settings live in $XDG_CONFIG_HOME/agent-vault/config.json (default ~/.config)' },
+  { name: 'PGPASSWORD', meaning: "the password of a PostgreSQL store's database role" },
+  { name: 'PGPASSFILE', meaning: 'a libpq password file for a PostgreSQL store (default ~/.pgpass; ignored unless it is 0600)' },
+  { name: 'PGHOST', meaning: 'the PostgreSQL host or socket directory where a store URL names none' },
+  { name: 'PGPORT', meaning: 'the PostgreSQL port where a store URL names none (default 5432)' },
+  { name: 'PGUSER', meaning: 'the PostgreSQL role where a store URL names none (default: the login name)' },
+  { name: 'PGDATABASE', meaning: 'the PostgreSQL database where a store URL names none (default: the role name)' },
+  { name: 'XDG_CACHE_HOME', meaning: 'the rollback memory of PostgreSQL stores is kept in $XDG_CACHE_HOME/agent-vault/rollback (default ~/.cache)' },
   { name: 'HOME', meaning: 'the base of the default data and config directories' },
   { name: 'NO_COLOR', meaning: 'when set and not empty, no colour (like --no-color)' },
 ];

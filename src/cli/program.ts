@@ -21,6 +21,7 @@ import { registerExec } from './commands/exec.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
 import { registerBackup } from './commands/backup.js';
+import { registerStore } from './commands/store.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerService } from './commands/service.js';
 import { registerHttp } from './commands/http.js';
@@ -36,7 +37,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
     .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
     .version(options.version, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .option('--store <dir>', 'the store directory (default: $AGENT_VAULT_HOME, else the configured default-store, else $XDG_DATA_HOME/agent-vault)')
+    .option('--store <dir>', 'the store: a directory or a postgres:// URL (default: $AGENT_VAULT_HOME, else the configured default-store, else $XDG_DATA_HOME/agent-vault)')
     .option('-a, --agent <id>', 'the agent whose vault is meant (default: $AGENT_VAULT_AGENT, the token\'s agent, or the configured default)')
     .option('--json', 'machine-readable output on stdout')
     .option('--no-color', 'no colour (also: NO_COLOR)')
@@ -81,6 +82,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerUnlock(program, deps);
   registerPasswd(program, deps);
   registerRekey(program, deps);
+  registerStore(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -12,6 +12,8 @@ export const AUDIT_ACTIONS = [
   'store.init',
   'store.backup',
   'store.restore',
+  'store.rollback',
+  'store.migrate',
   'agent.provision',
   'agent.deprovision',
   'token.rotate',

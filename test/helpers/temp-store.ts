@@ -2,10 +2,28 @@
  * A temporary store for tests: its directory, a passphrase file and an environment that
  * keeps every path inside it; `owner` runs with the passphrase file, `agent` with a
  * token. How a command runs (spawned or in process) is the subclass's `run`.
+ *
+ * With AGENT_VAULT_TEST_BACKEND=postgres (the `*-pg` projects of vitest.config.ts) the
+ * store is a schema of its own in the run's private PostgreSQL cluster
+ * (postgres-setup.ts) instead, and AGENT_VAULT_HOME is its `postgres://` URL: the same
+ * test files then prove every command on both backends.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
+import { TEST_DATABASE } from './postgres.js';
+
+/** Which backend the temp stores of this run use. */
+export const TEST_BACKEND: 'directory' | 'postgres' = process.env.AGENT_VAULT_TEST_BACKEND === 'postgres' ? 'postgres' : 'directory';
+
+/** A `postgres://` URL of a new, empty store (a schema of its own) in the run's cluster. */
+export function newPostgresStoreUrl(): string {
+  const cluster = inject('agentVaultPg');
+  if (!cluster) throw new Error('no PostgreSQL cluster for this run: run the test in a project with test/helpers/postgres-setup.ts');
+  return `postgres:///${TEST_DATABASE}?host=${cluster.socketDir}&schema=t_${randomBytes(8).toString('hex')}`;
+}
 
 export const PASSPHRASE = 'correct horse battery staple';
 /** The cheapest Argon2id cost init accepts, so tests stay fast. */
@@ -16,8 +34,10 @@ export abstract class TempStoreBase<O extends { env?: NodeJS.ProcessEnv }, R ext
   readonly dir: string;
   readonly passphraseFile: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The store's `postgres://` URL when the run's backend is PostgreSQL. */
+  readonly url: string | undefined;
 
-  constructor() {
+  constructor(options: { backend?: 'directory' | 'postgres' } = {}) {
     this.root = mkdtempSync(join(tmpdir(), 'agent-vault-test-'));
     this.dir = join(this.root, 'store');
     this.passphraseFile = join(this.root, 'passphrase');
@@ -27,7 +47,18 @@ export abstract class TempStoreBase<O extends { env?: NodeJS.ProcessEnv }, R ext
       AGENT_VAULT_HOME: this.dir,
       XDG_CONFIG_HOME: join(this.root, 'config'),
       XDG_DATA_HOME: join(this.root, 'data'),
+      XDG_CACHE_HOME: join(this.root, 'cache'),
     };
+    if ((options.backend ?? TEST_BACKEND) === 'postgres') {
+      this.url = newPostgresStoreUrl();
+      this.env.AGENT_VAULT_HOME = this.url;
+      this.env.PGUSER = 'postgres';
+    }
+  }
+
+  /** Where the store is: its URL, or its directory. */
+  get location(): string {
+    return this.url ?? this.dir;
   }
 
   /** Runs the CLI against this store with no credentials in the environment. */

@@ -1,0 +1,40 @@
+/**
+ * The one list of tests that run on a directory store only, with the reason: each
+ * reaches into the store's files (reads a log or vault file, plants, removes or edits
+ * one, takes a lock file, checks a mode). A PostgreSQL store has no files; its own
+ * tamper, rollback, crash and concurrency tests are in test/postgres/. The `*-pg`
+ * projects of vitest.config.ts leave out the files listed here and, through
+ * directory-only-setup.ts, skip the tests listed here with their reason as the note.
+ */
+/** [file, the start of the test's full name (its describe blocks and title, joined by " > "), reason]. */
+export const DIRECTORY_ONLY: Array<[file: string, name: string, reason: string]> = [
+  ['test/cli/auth.test.ts', 'agent tokens > a forged token naming one agent', 'reads the log files'],
+  ['test/cli/backup.test.ts', 'backup and restore > restores only into an empty store', 'compares vault files before and after'],
+  ['test/cli/exec.test.ts', "exec > returns the child's exit code", 'reads the log file'],
+  ['test/cli/generate.test.ts', "generate > --save > sets a login's password", 'reads the log file'],
+  ['test/cli/grant-attacks.test.ts', '', 'plants, moves and edits grant, certificate and vault files'],
+  ['test/cli/grant.test.ts', 'grants between agents > ', 'reads every file of the store directory and the log files'],
+  ['test/cli/lifecycle-audit.test.ts', '', 'reads and removes log, vault and certificate files, and takes a lock file'],
+  ['test/e2e/audit.test.ts', 'what the audit log records > lets 16 concurrent readers', 'reads the log file (test/postgres/ has its own 16 appenders)'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > 16 concurrent', 'looks for temp files in the vaults directory (test/postgres/ has its own 16 writers)'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > a stale lock', 'plants a lock file'],
+  ['test/e2e/concurrency.test.ts', 'concurrent writers > a lock held', 'plants a lock file'],
+  ['test/e2e/grants.test.ts', 'grants between agents > isolates agents below the CLI', 'opens the store directory through the programmatic API'],
+  ['test/e2e/exec.test.ts', 'exec > shows no value on any command line', 'reads the log file'],
+  ['test/e2e/totp.test.ts', 'totp > records every code', 'reads the log file'],
+  ['test/e2e/totp.test.ts', 'totp > never lets a TOTP secret appear', 'reads every file of the store directory'],
+  ['test/cli/status.test.ts', 'status > shows a damaged vault', 'writes over a vault file'],
+];
+
+/** Whole files, for set-up that already reaches into files (beforeAll): excluded in vitest.config.ts. */
+export const DIRECTORY_ONLY_FILES = [
+  // Planted links, FIFOs, foreign modes and file names in the store directory.
+  'test/cli/planted-links.test.ts',
+  'test/cli/store-modes.test.ts',
+  'test/cli/store-files.test.ts',
+  'test/cli/damaged-files.test.ts',
+  // Their beforeAll reads the vault or log files they then damage in every test.
+  'test/cli/integrity.test.ts',
+  'test/cli/audit.test.ts',
+];
+
