@@ -15,7 +15,7 @@ function fakeSession(logs: Map<string, { ref: AuditLogRef; text: string }>, watc
     read: async (ref: AuditLogRef) => ({ text: logs.get(ref.name)?.text, head: undefined }),
     ...(watch ? { watch } : {}),
   };
-  return { tokenAgent: undefined, ownerKey: async () => Buffer.alloc(32), store: { audit } } as unknown as Session;
+  return { tokenAgent: undefined, rootKey: async () => Buffer.alloc(32), store: { audit } } as unknown as Session;
 }
 
 const agentRef = (agent: string): AuditLogRef => ({ kind: 'agent', name: `vaults/${agent}.audit.jsonl`, agent });
