@@ -29,6 +29,7 @@ import { registerHook } from './commands/hook.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerPasswd } from './commands/passwd.js';
 import { registerRekey } from './commands/rekey.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -81,6 +82,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerUnlock(program, deps);
   registerPasswd(program, deps);
   registerRekey(program, deps);
+  registerMcp(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

@@ -11,13 +11,13 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-it('dist/cli.cjs, dist/import-parsers.cjs and dist/broker-certificates.cjs are what the sources bundle to now', () => {
+it('dist/cli.cjs, dist/import-parsers.cjs, dist/broker-certificates.cjs and dist/mcp-sdk.cjs are what the sources bundle to now', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
   try {
     const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    // The parsers of import and export, and the broker's certificate code, are bundled beside it.
-    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs']) {
+    // The parsers of import and export, the broker's certificate code and the MCP SDK are bundled beside it.
+    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'mcp-sdk.cjs']) {
       expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
     }
   } finally {
