@@ -42,6 +42,7 @@ _agent_vault_child() {
     '/lock') REPLY='lock' ;;
     '/passwd') REPLY='passwd' ;;
     '/rekey') REPLY='rekey' ;;
+    '/mcp') REPLY='mcp' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -208,6 +209,8 @@ _agent_vault_option() {
     'passwd --kdf-iterations') REPLY='text' ;;
     'passwd --kdf-parallelism') REPLY='text' ;;
     'rekey --token-dir') REPLY='dir' ;;
+    'mcp --allow-reveal') REPLY='text' ;;
+    'mcp --upstream-ca') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -285,6 +288,7 @@ _agent_vault_long_options() {
     'lock') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --session-dir' ;;
     'passwd') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --new-passphrase-file --new-passphrase-stdin --force --kdf-memory --kdf-iterations --kdf-parallelism' ;;
     'rekey') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --tokens --token-dir' ;;
+    'mcp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --allow-reveal --read-only --upstream-ca' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -298,7 +302,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey mcp config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -355,7 +359,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey mcp config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }
