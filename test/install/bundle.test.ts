@@ -24,3 +24,13 @@ it('dist/cli.cjs, dist/import-parsers.cjs, dist/broker-certificates.cjs and dist
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('dist/mcp-sdk.cjs holds the SDK and the tools but no copy of app/ (its functions are the CLI bundle\'s, handed in)', () => {
+  const chunk = readFileSync(resolve(ROOT, 'dist/mcp-sdk.cjs'), 'utf8');
+  expect(chunk).toContain('vault_status');
+  expect(chunk).toContain('StdioServerTransport = class');
+  expect(chunk).not.toMatch(/function (findCredential|listVault|openSession|readGrantedCredential)\b/);
+  expect(chunk).not.toMatch(/class (VaultError|Session|AuditRecorder)\b/);
+  const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
+  expect(cli).not.toContain('StdioServerTransport = class');
+});

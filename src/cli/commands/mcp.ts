@@ -11,9 +11,19 @@
  * the SDK writes there (JSON-RPC), and warnings go to stderr.
  */
 import { Option, type Command } from 'commander';
+import * as credentials from '../../app/credentials.js';
+import * as proposals from '../../app/proposals.js';
 import { listServices } from '../../app/services.js';
+import * as storeAdmin from '../../app/store-admin.js';
+import * as totp from '../../app/totp.js';
+import * as credential from '../../core/credential.js';
+import * as errors from '../../core/errors.js';
 import { AuthError, UsageError } from '../../core/errors.js';
+import * as generator from '../../core/generator.js';
 import { checkCredentialKey } from '../../core/ids.js';
+import type { McpApp } from '../mcp/tools.js';
+import { proposalJson } from './proposal.js';
+import { parseHeader } from './http.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { readTextFile } from '../secret-input.js';
@@ -93,7 +103,7 @@ export async function runMcp(ctx: Context, options: McpOptions): Promise<void> {
     else revealable.push(key);
   }
 
-  const [sdk, { registerTools }] = await Promise.all([import('../mcp/sdk.js'), import('../mcp/tools.js')]);
+  const sdk = await import('../mcp/sdk.js');
   const server = new sdk.McpServer({ name: 'agent-vault', version: options.version ?? '0' }, { capabilities: { tools: {} } });
   session.audit.setChannel({ via: 'mcp' });
   let client: string | undefined;
@@ -103,14 +113,14 @@ export async function runMcp(ctx: Context, options: McpOptions): Promise<void> {
     client = named.slice(0, MAX_CLIENT_NAME);
     session.audit.setChannel({ via: 'mcp', client });
   };
-  registerTools(sdk, server, {
+  sdk.registerTools(MCP_APP, sdk.z, server, {
     session,
     agent,
     revealable,
     readOnly: options.readOnly === true,
     hasServices: services.length > 0,
     ...(upstreamCa === undefined ? {} : { upstreamCa }),
-    onUnexpected: (err) => ctx.io.err(`agent-vault mcp: unexpected ${err instanceof Error ? err.name : 'error'} in a tool call\n`),
+    onUnexpected: (err: unknown) => ctx.io.err(`agent-vault mcp: unexpected ${err instanceof Error ? err.name : 'error'} in a tool call\n`),
   }, onCall);
   const transport = new sdk.StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
@@ -120,6 +130,23 @@ export async function runMcp(ctx: Context, options: McpOptions): Promise<void> {
   ctx.io.err(`agent-vault mcp: serving agent ${agent} on stdio${options.readOnly ? ' (read-only)' : ''}\n`);
   await closed;
 }
+
+/** What the tools call: the CLI bundle's own app/ and core/ functions (see McpApp). */
+const MCP_APP: McpApp = {
+  credentials,
+  proposals,
+  storeAdmin,
+  totp,
+  credential,
+  errors,
+  generator,
+  ids: { checkCredentialKey },
+  proposalJson,
+  parseHeader,
+  loadWordList: async () => (await import('../../app/wordlist.js')).loadWordList(),
+  // The broker's code loads only when http_request is called, as for `http`.
+  openBroker: async (session, agent, upstreamCa) => (await import('../../app/broker/engine.js')).Broker.open(session, agent, upstreamCa === undefined ? {} : { upstreamCa }),
+};
 
 /** The client's name as a 2026-07-28 request carries it in its `_meta` envelope. */
 function clientName(requestContext: unknown): string | undefined {

@@ -9,32 +9,44 @@
  * the keys the user named with `--allow-reveal`, returns a stored value. No tool takes
  * a secret as an argument: a proposal's slots have no value field.
  */
-import { listVault, readCredential, setSecrets } from '../../app/credentials.js';
-import { createProposal, listProposals, showProposal } from '../../app/proposals.js';
-import { storeStatus } from '../../app/store-admin.js';
-import { totpCode } from '../../app/totp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { z as Zod } from 'zod';
+import type * as Credentials from '../../app/credentials.js';
+import type * as Proposals from '../../app/proposals.js';
+import type * as StoreAdmin from '../../app/store-admin.js';
+import type * as Totp from '../../app/totp.js';
+import type { Broker } from '../../app/broker/engine.js';
 import type { Session } from '../../app/session.js';
-import { checkCredentialType, readField, toPublicJson, type Credential } from '../../core/credential.js';
-import { AccessDeniedError, NotFoundError, VaultError } from '../../core/errors.js';
-import {
-  CLASS_NAMES,
-  DEFAULT_LENGTH,
-  DEFAULT_WORDS,
-  MAX_LENGTH,
-  MAX_WORDS,
-  MIN_LENGTH,
-  MIN_WORDS,
-  generatePassphrase,
-  generatePassword,
-  passphraseEntropyBits,
-  passwordEntropyBits,
-  type CharacterClass,
-} from '../../core/generator.js';
-import { checkCredentialKey } from '../../core/ids.js';
+import type * as CoreCredential from '../../core/credential.js';
+import type { Credential } from '../../core/credential.js';
+import type * as Errors from '../../core/errors.js';
+import type * as Generator from '../../core/generator.js';
+import type { CharacterClass } from '../../core/generator.js';
+import type * as Ids from '../../core/ids.js';
 import type { ProposalSlot } from '../../core/proposal.js';
-import { proposalJson } from '../commands/proposal.js';
-import { parseHeader } from '../commands/http.js';
-import type * as Sdk from './sdk.js';
+import type { proposalJson } from '../commands/proposal.js';
+import type { parseHeader } from '../commands/http.js';
+
+/**
+ * The app/ and core/ functions the tools call, handed in by `agent-vault mcp`. This
+ * file is bundled with the SDK in dist/mcp-sdk.cjs, apart from the CLI bundle; it
+ * imports only types, so the chunk holds no second copy of a rule, a session or an
+ * error class (an `instanceof` across two copies would fail).
+ */
+export interface McpApp {
+  credentials: Pick<typeof Credentials, 'listVault' | 'readCredential' | 'setSecrets'>;
+  proposals: Pick<typeof Proposals, 'createProposal' | 'listProposals' | 'showProposal'>;
+  storeAdmin: Pick<typeof StoreAdmin, 'storeStatus'>;
+  totp: Pick<typeof Totp, 'totpCode'>;
+  credential: Pick<typeof CoreCredential, 'checkCredentialType' | 'readField' | 'toPublicJson'>;
+  errors: Pick<typeof Errors, 'AccessDeniedError' | 'NotFoundError' | 'VaultError'>;
+  generator: typeof Generator;
+  ids: Pick<typeof Ids, 'checkCredentialKey'>;
+  proposalJson: typeof proposalJson;
+  parseHeader: typeof parseHeader;
+  loadWordList(): Promise<string[]>;
+  openBroker(session: Session, agent: string, upstreamCa: string | undefined): Promise<Broker>;
+}
 
 /** What the server was started with. */
 export interface McpToolOptions {
@@ -75,9 +87,9 @@ function ok(data: Record<string, unknown>): ToolResult {
 }
 
 /** The code of an error, from its exit code (SPEC.md's table). */
-export function toolErrorCode(err: unknown): ToolErrorCode {
+export function toolErrorCode(app: McpApp, err: unknown): ToolErrorCode {
   if (err instanceof ToolError) return err.code;
-  if (!(err instanceof VaultError)) return 'internal';
+  if (!(err instanceof app.errors.VaultError)) return 'internal';
   switch (err.exitCode) {
     case 2:
       return 'invalid_argument';
@@ -100,18 +112,19 @@ export function toolErrorCode(err: unknown): ToolErrorCode {
  * error of the product); anything else is reported without its text, which nothing
  * vouches for.
  */
-function failed(err: unknown): ToolResult {
-  const code = toolErrorCode(err);
-  const message = err instanceof VaultError || err instanceof ToolError ? err.message : 'unexpected error (see the server\'s stderr with AGENT_VAULT_DEBUG=1)';
-  const hint = err instanceof VaultError && err.hint !== undefined ? { hint: err.hint } : {};
+function failed(app: McpApp, err: unknown): ToolResult {
+  const code = toolErrorCode(app, err);
+  const vault = err instanceof app.errors.VaultError ? err : undefined;
+  const message = vault !== undefined || err instanceof ToolError ? (err as Error).message : "unexpected error (the server's stderr names it)";
+  const hint = vault?.hint !== undefined ? { hint: vault.hint } : {};
   const data = { error: { code, message, ...hint } };
   return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data, isError: true };
 }
 
 /** A credential as the model may see it: metadata, never a secret field. */
-function metadata(credential: Credential & { grantedBy?: string }, revealable: readonly string[]): Record<string, unknown> {
+function metadata(app: McpApp, credential: Credential & { grantedBy?: string }, revealable: readonly string[]): Record<string, unknown> {
   return {
-    ...toPublicJson(credential, { secrets: false, revealTotp: false }),
+    ...app.credential.toPublicJson(credential, { secrets: false, revealTotp: false }),
     has_totp: credential.fields.totp !== undefined,
     revealable: revealable.includes(credential.key),
     ...(credential.grantedBy ? { granted_by: credential.grantedBy } : {}),
@@ -119,9 +132,9 @@ function metadata(credential: Credential & { grantedBy?: string }, revealable: r
 }
 
 /** A key not found that a pending proposal of the agent asks for: `pending`, so the model waits rather than asks again. */
-async function pendingOr(session: Session, key: string, err: unknown): Promise<never> {
-  if (err instanceof NotFoundError) {
-    const pending = await listProposals(session, { status: 'pending' }).catch(() => []);
+async function pendingOr(app: McpApp, session: Session, key: string, err: unknown): Promise<never> {
+  if (err instanceof app.errors.NotFoundError) {
+    const pending = await app.proposals.listProposals(session, { status: 'pending' }).catch(() => []);
     const asked = pending.find((v) => v.proposal.slots.some((s) => s.key === key && s.action === 'set'));
     if (asked) throw new ToolError('pending', `${key} is not in the vault yet: proposal ${asked.proposal.id} asking for it waits for the owner`);
   }
@@ -135,9 +148,14 @@ const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true,
  * `onCall` runs before each call, with the request's context: it names the client in
  * the audit lines.
  */
-export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.McpServer>, options: McpToolOptions, onCall: (ctx: unknown) => void): void {
-  const { z } = sdk;
+export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, options: McpToolOptions, onCall: (ctx: unknown) => void): void {
   const { session, agent, revealable, readOnly } = options;
+  const { listVault, readCredential, setSecrets } = app.credentials;
+  const { createProposal, showProposal } = app.proposals;
+  const { checkCredentialType, readField } = app.credential;
+  const { AccessDeniedError, VaultError } = app.errors;
+  const { CLASS_NAMES, DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS, generatePassphrase, generatePassword, passphraseEntropyBits, passwordEntropyBits } = app.generator;
+  const { proposalJson, parseHeader } = app;
   const key = z.string().min(1).max(128).describe('the credential key, e.g. GITHUB_TOKEN');
   const wrap =
     <A>(fn: (args: A) => Promise<Record<string, unknown>>) =>
@@ -147,7 +165,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
         return ok(await fn(args));
       } catch (err) {
         if (!(err instanceof VaultError) && !(err instanceof ToolError)) options.onUnexpected?.(err);
-        return failed(err);
+        return failed(app, err);
       }
     };
 
@@ -160,7 +178,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
       annotations: READ,
     },
     wrap(async () => {
-      const [row] = await storeStatus(session, agent, (a) => a === agent);
+      const [row] = await app.storeAdmin.storeStatus(session, agent, (a) => a === agent);
       const { payload } = await session.unlock(agent);
       return {
         agent,
@@ -183,7 +201,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
     },
     wrap(async ({ type }: { type?: string | undefined }) => {
       const listed = await listVault(session, agent, type === undefined ? {} : { type: checkCredentialType(type) });
-      return { credentials: listed.map((c) => metadata(c, revealable)) };
+      return { credentials: listed.map((c) => metadata(app, c, revealable)) };
     }),
   );
 
@@ -197,7 +215,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
     },
     wrap(async ({ query }: { query: string }) => {
       const found = await listVault(session, agent, { query });
-      return { credentials: found.map((c) => metadata(c, revealable)) };
+      return { credentials: found.map((c) => metadata(app, c, revealable)) };
     }),
   );
 
@@ -210,7 +228,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
       annotations: { ...READ, idempotentHint: false },
     },
     wrap(async ({ key: k }: { key: string }) => {
-      const code = await totpCode(session, agent, k).catch((err: unknown) => pendingOr(session, k, err));
+      const code = await app.totp.totpCode(session, agent, k).catch((err: unknown) => pendingOr(app, session, k, err));
       return { key: k, code: code.code, expires_in: code.expiresIn, period: code.period, digits: code.digits };
     }),
   );
@@ -243,12 +261,11 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
       if (passphrase && (args.length !== undefined || args.symbols !== undefined || args.exclude_ambiguous !== undefined)) {
         throw new ToolError('invalid_argument', 'length, symbols and exclude_ambiguous apply to passwords, not passphrases');
       }
-      if (args.save_as !== undefined) checkCredentialKey(args.save_as);
+      if (args.save_as !== undefined) app.ids.checkCredentialKey(args.save_as);
       let value: string;
       let bits: number;
       if (passphrase) {
-        const { loadWordList } = await import('../../app/wordlist.js');
-        const words = loadWordList();
+        const words = await app.loadWordList();
         const settings = { words: args.words ?? DEFAULT_WORDS, separator: '-', capitalize: false, number: false };
         value = generatePassphrase(settings, words);
         bits = passphraseEntropyBits(settings, words.length);
@@ -334,8 +351,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
         const method = (args.method ?? 'GET').toUpperCase();
         const headers = (args.headers ?? []).map(parseHeader);
         // Opened for each call, so a service removed or a credential changed takes effect on the next one.
-        const { Broker } = await import('../../app/broker/engine.js');
-        const broker = await Broker.open(session, agent, options.upstreamCa === undefined ? {} : { upstreamCa: options.upstreamCa });
+        const broker = await app.openBroker(session, agent, options.upstreamCa);
         const outcome = await broker.handle({ method, url: args.url, headers, body: Buffer.from(args.body ?? '', 'utf8') }, { follow: args.follow_redirects === true });
         if (outcome.kind === 'unmatched') {
           await broker.recordUnmatched(method, outcome.url);
@@ -372,7 +388,7 @@ export function registerTools(sdk: typeof Sdk, server: InstanceType<typeof Sdk.M
       wrap(async ({ key: k, field }: { key: string; field?: string | undefined }) => {
         // The enum already refuses other keys; checked again because the list is the user's promise.
         if (!revealable.includes(k)) throw new AccessDeniedError(`${k} is not one of the keys this server may reveal`);
-        const credential = await readCredential(session, agent, k).catch((err: unknown) => pendingOr(session, k, err));
+        const credential = await readCredential(session, agent, k).catch((err: unknown) => pendingOr(app, session, k, err));
         return { key: credential.key, field: field ?? null, value: readField(credential, field) };
       }),
     );
