@@ -47,7 +47,7 @@ export function registerMcp(program: Command, { io }: Deps): void {
     .addOption(new Option('--upstream-ca <file>', "also trust this PEM CA for http_request's upstream (a private CA)"))
     .action((options: McpOptions, cmd: Command) => runMcp(Context.of(io, cmd), { ...options, version: program.version() ?? '0' }));
   examples(command, [
-    'claude mcp add agent-vault --env AGENT_VAULT_TOKEN_FILE=$HOME/.config/agent-vault/bot.token -- agent-vault mcp',
+    'claude mcp add --transport stdio --env AGENT_VAULT_TOKEN_FILE=$HOME/.config/agent-vault/bot.token agent-vault -- agent-vault mcp',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault mcp --read-only',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault mcp --allow-reveal DB_URL,SENTRY_DSN',
   ]);
