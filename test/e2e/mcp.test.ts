@@ -164,6 +164,20 @@ describe('agent-vault mcp', () => {
     expectJsonRpcOnly(run.stdoutLines);
   }, TIMEOUT);
 
+  it('totp_code reads a credential granted by another agent through the grant, and nothing once it is revoked', async () => {
+    await store.provision('other');
+    expect((await store.owner(['credential', 'add', 'SHARED', '--type', 'login', '--username', 'o', '--totp-stdin', '--agent', 'other'], { input: TOTP_SEED })).code).toBe(0);
+    expect((await store.owner(['grant', 'SHARED', '--to', 'bot', '--agent', 'other'])).code).toBe(0);
+    const run = await start();
+    const listed = (await call(run, 'credential_list')).structuredContent!.credentials as Array<{ key: string; granted_by?: string }>;
+    expect(listed.find((c) => c.key === 'SHARED')).toMatchObject({ granted_by: 'other' });
+    expect((await call(run, 'totp_code', { key: 'SHARED', granted_by: 'other' })).structuredContent!.code).toMatch(/^\d{6}$/);
+    expect((await store.owner(['grant', 'revoke', 'SHARED', '--to', 'bot', '--agent', 'other'])).code).toBe(0);
+    const revoked = await call(run, 'totp_code', { key: 'SHARED', granted_by: 'other' });
+    expect((revoked.structuredContent!.error as { code: string }).code).toBe('access_denied');
+    expectJsonRpcOnly(run.stdoutLines);
+  }, TIMEOUT);
+
   it('password_generate with save_as stores a value and returns none; without it returns one', async () => {
     const run = await start();
     const shown = await call(run, 'password_generate', { length: 32 });

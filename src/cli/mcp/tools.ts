@@ -224,11 +224,12 @@ export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, opt
     {
       title: 'TOTP code',
       description: 'The current one-time code of a credential with a TOTP secret, and the seconds it stays valid. Never the TOTP secret itself.',
-      inputSchema: z.object({ key }),
+      inputSchema: z.object({ key, granted_by: z.string().min(1).max(64).optional().describe('for a credential granted to this agent: the agent that granted it (credential_list shows it)') }),
       annotations: { ...READ, idempotentHint: false },
     },
-    wrap(async ({ key: k }: { key: string }) => {
-      const code = await app.totp.totpCode(session, agent, k).catch((err: unknown) => pendingOr(app, session, k, err));
+    wrap(async ({ key: k, granted_by: granter }: { key: string; granted_by?: string | undefined }) => {
+      // A granted credential is read from its granter's vault through the grant, as `totp KEY --agent GRANTER` does.
+      const code = await app.totp.totpCode(session, granter ?? agent, k).catch((err: unknown) => pendingOr(app, session, k, err));
       return { key: k, code: code.code, expires_in: code.expiresIn, period: code.period, digits: code.digits };
     }),
   );
