@@ -178,6 +178,20 @@ describe('agent-vault mcp', () => {
     expectJsonRpcOnly(run.stdoutLines);
   }, TIMEOUT);
 
+  it('reads the vault afresh on each call: a credential added shows, a rotated token serves nothing more; it exits 0 when the client closes', async () => {
+    const run = await start();
+    expect((await store.owner(['credential', 'set', 'LATER=-', '--agent', 'bot'], { input: 'later-value' })).code).toBe(0);
+    const keys = ((await call(run, 'credential_list')).structuredContent!.credentials as Array<{ key: string }>).map((c) => c.key);
+    expect(keys).toContain('LATER');
+    expect((await store.owner(['token', 'rotate', 'bot'])).code).toBe(0);
+    const after = await call(run, 'credential_list');
+    expect(after.isError).toBe(true);
+    expect((after.structuredContent!.error as { code: string }).code).toBe('access_denied');
+    expect(JSON.stringify(after)).not.toContain('LATER');
+    expectJsonRpcOnly(run.stdoutLines);
+    expect(await run.stop()).toBe(0);
+  }, TIMEOUT);
+
   it('password_generate with save_as stores a value and returns none; without it returns one', async () => {
     const run = await start();
     const shown = await call(run, 'password_generate', { length: 32 });
