@@ -293,6 +293,12 @@ describe('agent-vault mcp', () => {
       }
     }, TIMEOUT);
 
+    it('with --json, the refusal as a JSON error on stderr', async () => {
+      const result = await refused(['--json'], {});
+      expect(result).toMatchObject({ code: 4, stdout: [] });
+      expect(JSON.parse(result.stderr)).toMatchObject({ error: { code: 'auth_failed', exit: 4 } });
+    }, TIMEOUT);
+
     it('with the token on the command line (exit 2)', async () => {
       const result = await refused(['--token-file', tokenFile], {});
       expect(result).toMatchObject({ code: 2, stdout: [] });
