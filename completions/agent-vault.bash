@@ -43,6 +43,7 @@ _agent_vault_child() {
     '/passwd') REPLY='passwd' ;;
     '/rekey') REPLY='rekey' ;;
     '/store') REPLY='store' ;;
+    '/mcp') REPLY='mcp' ;;
     '/config') REPLY='config' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
@@ -213,6 +214,8 @@ _agent_vault_option() {
     'rekey --token-dir') REPLY='dir' ;;
     'store/migrate --from') REPLY='agent' ;;
     'store/migrate --to') REPLY='agent' ;;
+    'mcp --allow-reveal') REPLY='text' ;;
+    'mcp --upstream-ca') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -293,6 +296,7 @@ _agent_vault_long_options() {
     'store') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'store/migrate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --from --to' ;;
     'store/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'mcp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --allow-reveal --read-only --upstream-ca' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -306,7 +310,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -365,7 +369,7 @@ _agent_vault_arguments() {
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

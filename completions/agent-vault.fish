@@ -55,6 +55,8 @@ function __agent_vault_child
             echo 'agent-vault/rekey'
         case 'agent-vault/store'
             echo 'agent-vault/store'
+        case 'agent-vault/mcp'
+            echo 'agent-vault/mcp'
         case 'agent-vault/config'
             echo 'agent-vault/config'
         case 'agent-vault/completion'
@@ -221,6 +223,8 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/store/migrate --from' 'agent-vault/store/migrate --to'
             return 0
+        case 'agent-vault/mcp --allow-reveal' 'agent-vault/mcp --upstream-ca'
+            return 0
         end
         string match -q -- '*/*' $path; or return 1
         set path (string replace -r '/[^/]*$' '' -- $path)
@@ -331,6 +335,7 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a lock -d 'end ever
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a passwd -d 'change the owner passphrase; tokens, grants and logs are untouched, and every owner session ends'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a rekey -d 'replace the owner\'s root key (owner slots, key certificates, the store log\'s key); --tokens also replaces every agent\'s token'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a store -d 'the store as a whole: move it to another backend'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a mcp -d 'serve the vault as MCP tools over stdio for an AI agent (the agent of AGENT_VAULT_TOKEN in the client\'s env); values stay out of the model\'s context'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
@@ -612,6 +617,10 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/store'" -s h -l help -
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/store/migrate'" -l from -x -a '(__agent_vault_agents)' -d 'the store to copy: a directory or a postgres:// URL'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/store/migrate'" -l to -x -a '(__agent_vault_agents)' -d 'the new, empty store: a directory or a postgres:// URL'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/store/migrate'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/mcp'" -l allow-reveal -x -d 'offer credential_get for these keys only (never a brokered one); without it no tool returns a stored value'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/mcp'" -l read-only -d 'hide every tool that writes to the vault (credential_request, password_generate save_as); http_request only GET, HEAD, OPTIONS'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/mcp'" -l upstream-ca -r -F -d 'also trust this PEM CA for http_request\'s upstream (a private CA)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/mcp'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a get -d 'print one setting, or all'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a set -d 'change a setting'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/config'" -a unset -d 'remove a setting'
@@ -622,4 +631,4 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'

@@ -30,6 +30,7 @@ const lazyChildProcess = {
 
 const PARSERS_FILE = 'import-parsers.cjs';
 const CERTIFICATES_FILE = 'broker-certificates.cjs';
+const MCP_SDK_FILE = 'mcp-sdk.cjs';
 
 /** The parsers module, left out of the CLI bundle and loaded from the file beside it. */
 const separateParsers = {
@@ -62,6 +63,18 @@ const separatePgDriver = {
   },
 };
 
+/**
+ * The MCP SDK and zod (src/cli/mcp/sdk.ts), apart in mcp-sdk.cjs, loaded only by
+ * `agent-vault mcp`: they cost about 270 ms to load. The server's own code stays in the
+ * CLI bundle, so the app/ classes it uses (errors, the session) are the CLI's own.
+ */
+const separateMcpSdk = {
+  name: 'separate-mcp-sdk',
+  setup(bundle) {
+    bundle.onResolve({ filter: /(^|\/)mcp\/sdk\.js$/ }, (args) => (args.importer.includes('/src/cli/') ? { path: `./${MCP_SDK_FILE}`, external: true } : undefined));
+  },
+};
+
 /** What every bundle shares: CommonJS for Node 20, and the packages loaded at run time left out. */
 const common = {
   bundle: true,
@@ -84,12 +97,13 @@ async function bundle(outfile, faults) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver],
+    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk],
   });
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
   await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
   // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
+  await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
 }
 
 if (process.argv[2]) {

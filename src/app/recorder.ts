@@ -29,7 +29,15 @@ export interface AuditKeySource {
 /** The fields a caller gives {@link AuditRecorder.record}; the recorder adds actor and agent. */
 export type RecordedEvent = Omit<AuditEvent, 'actor' | 'agent' | 'result'> & { result?: AuditResult };
 
+/** The channel a session's events came through (`agent-vault mcp`), written on each of its lines. */
+export interface AuditChannel {
+  via: string;
+  client?: string;
+}
+
 export class AuditRecorder {
+  private channel: AuditChannel | undefined;
+
   constructor(
     private readonly store: StorageBackend,
     private readonly keys: AuditKeySource,
@@ -71,10 +79,22 @@ export class AuditRecorder {
     if (!(await this.append(STORE_LOG, full, keyring))) await this.append(STORE_LOG, full, undefined);
   }
 
-  /** An owner event made inside an owner session names the session's short id, so `audit` tells sessions apart. */
+  /**
+   * Marks every later event of this session as made through `channel` (the MCP server
+   * and its client's name), so the log tells a tool call from the same command run by hand.
+   */
+  setChannel(channel: AuditChannel): void {
+    this.channel = { ...channel };
+  }
+
+  /**
+   * An owner event made inside an owner session names the session's short id, so `audit` tells sessions apart;
+   * an event made through a channel names it.
+   */
   private withSession(event: AuditEvent): AuditEvent {
     const session = event.actor === 'owner' ? this.keys.ownerSessionId : undefined;
-    return session === undefined ? event : { ...event, session };
+    const channel = this.channel === undefined ? {} : { via: this.channel.via, ...(this.channel.client === undefined ? {} : { client: this.channel.client }) };
+    return { ...event, ...(session === undefined ? {} : { session }), ...channel };
   }
 
   /**

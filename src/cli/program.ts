@@ -30,6 +30,7 @@ import { registerHook } from './commands/hook.js';
 import { registerUnlock } from './commands/unlock.js';
 import { registerPasswd } from './commands/passwd.js';
 import { registerRekey } from './commands/rekey.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerHelp } from './help-topics.js';
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
@@ -83,6 +84,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
   registerPasswd(program, deps);
   registerRekey(program, deps);
   registerStore(program, deps);
+  registerMcp(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
   registerHelp(program, deps.io);

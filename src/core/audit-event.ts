@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   'store.restore',
   'store.rollback',
   'store.migrate',
+  'vault.status',
+  'proposal.status',
   'agent.provision',
   'agent.deprovision',
   'token.rotate',
@@ -79,6 +81,10 @@ export interface AuditEvent {
   service?: string;
   /** `broker.request`: what was asked and how it ended; the path without its query, never a value. */
   request?: BrokeredRequestSummary;
+  /** `mcp` for an event made through `agent-vault mcp`; absent for the CLI. */
+  via?: string;
+  /** With `via`: the name the MCP client gave for itself (what the client says, not a proof). */
+  client?: string;
   result: AuditResult;
   reason?: string;
 }

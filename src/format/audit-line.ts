@@ -71,6 +71,8 @@ function ordered(r: AuditRecord, withMac: boolean): Record<string, unknown> {
     const q = r.request;
     o.request = { method: q.method, host: q.host, path: q.path, status: q.status, bytes: q.bytes };
   }
+  if (r.via !== undefined) o.via = r.via;
+  if (r.client !== undefined) o.client = r.client;
   o.result = r.result;
   if (r.reason !== undefined) o.reason = r.reason;
   o.pid = r.pid;
@@ -123,7 +125,7 @@ export function parseAuditLine(text: string): AuditRecord {
   checkTimestamp(o.ts, 'audit line ts');
   if (typeof o.actor !== 'string' || typeof o.agent !== 'string') throw new FormatError('audit line has no actor or agent');
   if (typeof o.action !== 'string' || !ACTION.test(o.action)) throw new FormatError('audit line has no valid action');
-  for (const field of ['session', 'key', 'to', 'program', 'proposal', 'service', 'reason']) optionalString(o, field);
+  for (const field of ['session', 'key', 'to', 'program', 'proposal', 'service', 'via', 'client', 'reason']) optionalString(o, field);
   if (o.request !== undefined) checkRequestSummary(o.request);
   if (!AUDIT_RESULTS.includes(o.result as never)) throw new FormatError('audit line has no valid result');
   if (!isCount(o.pid, 0) || typeof o.host !== 'string') throw new FormatError('audit line has no pid or host');

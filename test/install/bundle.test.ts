@@ -11,16 +11,26 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-it('dist/cli.cjs and the bundles beside it (import parsers, broker certificates, pg driver) are what the sources bundle to now', () => {
+it('dist/cli.cjs and the bundles beside it (import parsers, broker certificates, pg driver, MCP SDK) are what the sources bundle to now', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
   try {
     const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    // The parsers of import and export, the broker's certificate code and the pg driver are bundled beside it.
-    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs']) {
+    // The parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
+    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs']) {
       expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('dist/mcp-sdk.cjs holds the SDK and the tools but no copy of app/ (its functions are the CLI bundle\'s, handed in)', () => {
+  const chunk = readFileSync(resolve(ROOT, 'dist/mcp-sdk.cjs'), 'utf8');
+  expect(chunk).toContain('vault_status');
+  expect(chunk).toContain('StdioServerTransport = class');
+  expect(chunk).not.toMatch(/function (findCredential|listVault|openSession|readGrantedCredential)\b/);
+  expect(chunk).not.toMatch(/class (VaultError|Session|AuditRecorder)\b/);
+  const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
+  expect(cli).not.toContain('StdioServerTransport = class');
 });

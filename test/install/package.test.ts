@@ -23,13 +23,16 @@ const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') 
 /** A specifier that names a package: not relative, not absolute, not a Node built-in. */
 const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
 
-/** The CLI's bundles: the CLI, and the parsers of import and export and the broker's certificate code it loads from beside it. */
-const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs'];
+/** The CLI's bundles: the CLI, and the parsers of import and export, the broker's certificate code and the MCP SDK it loads from beside it. */
+const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs', 'dist/mcp-sdk.cjs'];
 
-/** Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain. */
+/**
+ * Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain.
+ * A `require("…")` written inside a string or template (ajv's code generation, in the MCP SDK) is text, not a load.
+ */
 function bundlePackages(): string[] {
   const bundles = BUNDLES.map((file) => readFileSync(resolve(ROOT, file), 'utf8')).join('\n');
-  return [...bundles.matchAll(/\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
+  return [...bundles.matchAll(/(?<![`'])\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
 }
 
 /**

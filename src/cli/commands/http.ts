@@ -37,7 +37,8 @@ export function registerHttp(program: Command, { io }: Deps): void {
   ]);
 }
 
-function parseHeader(line: string): [string, string] {
+/** One `-H` line, `Name: value`, checked: the name lower-cased, the value trimmed. */
+export function parseHeader(line: string): [string, string] {
   const at = line.indexOf(':');
   const name = at > 0 ? line.slice(0, at).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(line)) throw new UsageError(`invalid header ${JSON.stringify(line.slice(0, 60))}`, "give it as 'Name: value'");

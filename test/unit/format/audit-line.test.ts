@@ -36,6 +36,18 @@ describe('audit lines', () => {
     expect(checkAuditLineMac(parseAuditLine(keyed), keyed, keyring)).toBe(true);
   });
 
+  it('puts via and client (an MCP tool call) after request and before result, and keys them with the rest', () => {
+    const keyring = newKeyring();
+    const line = encodeAuditLine({ ...record, service: 'echo', via: 'mcp', client: 'claude-code' }, { epoch: 0, key: keyring.keys[0]! });
+    expect(Object.keys(JSON.parse(line))).toEqual(['v', 'seq', 'ts', 'actor', 'agent', 'action', 'key', 'service', 'via', 'client', 'result', 'pid', 'host', 'prev', 'epoch', 'mac']);
+    expect(parseAuditLine(line)).toMatchObject({ via: 'mcp', client: 'claude-code' });
+    expect(checkAuditLineMac(parseAuditLine(line), line, keyring)).toBe(true);
+    const forged = line.replace('"claude-code"', '"cursor"');
+    expect(checkAuditLineMac(parseAuditLine(forged), forged, keyring)).toBe(false);
+    expect(() => parseAuditLine(line.replace('"via":"mcp","client":"claude-code"', '"client":"claude-code","via":"mcp"'))).toThrow(FormatError);
+    expect(() => parseAuditLine(encodeAuditLine(record).replace('"result"', '"via":7,"result"'))).toThrow(FormatError);
+  });
+
   it('detects a changed field, a wrong key and an unknown epoch by the MAC', () => {
     const keyring = newKeyring();
     const keyed = encodeAuditLine(record, { epoch: 0, key: keyring.keys[0]! });
