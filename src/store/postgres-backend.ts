@@ -78,6 +78,10 @@ function validUnder(prefix: string, rest: string): boolean {
     const match = /^([^.]+)\.([^.]+)$/.exec(rest);
     return match !== null && isAgentId(match[1]!) && isCredentialKey(match[2]!);
   }
+  if (prefix === 'proposals/') {
+    const [agent, id, ...more] = rest.split('/');
+    return more.length === 0 && isAgentId(agent ?? '') && validUnder(`proposals/${agent}/`, id ?? '');
+  }
   if (prefix === 'vaults/' || prefix === 'keys/' || prefix === 'journals/') return isAgentId(rest);
   // A folder another version added: one level of the characters ids are made of.
   return /^[A-Za-z0-9_.-]{1,200}$/.test(rest);

@@ -19,7 +19,17 @@ describe.skipIf(skipWithoutPostgres())('store migrate', () => {
     reader = await source.provision('reader');
     expect((await source.agent(token, ['credential', 'set', 'API_KEY=-'], { input: 'migrated-value' })).code).toBe(0);
     expect((await source.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'bot'])).code).toBe(0);
+    expect((await source.agent(token, ['proposal', 'create', '--credential', 'STRIPE_KEY=for billing'])).code).toBe(0);
+    expect((await source.owner(['hook', 'add', '--event', 'proposal.created', '--exec', 'true'])).code).toBe(0);
   });
+
+  /** The pending proposal and the hook came along. */
+  async function proposalAndHookThere(env: NodeJS.ProcessEnv): Promise<void> {
+    const proposals = await source.agent(token, ['proposal', 'list', '--json'], { env });
+    expect(proposals.code, proposals.stderr).toBe(0);
+    expect(JSON.parse(proposals.stdout)).toEqual([expect.objectContaining({ status: 'pending' })]);
+    expect(JSON.parse((await source.owner(['hook', 'list', '--json'], { env })).stdout)).toHaveLength(1);
+  }
   afterEach(() => source.cleanup());
 
   it('copies a directory store into PostgreSQL and back, the token, grant and passphrase working on each copy', async () => {
@@ -31,6 +41,7 @@ describe.skipIf(skipWithoutPostgres())('store migrate', () => {
     expect(await source.agent(token, ['credential', 'get', 'API_KEY'], onPg)).toMatchObject({ code: 0, stdout: 'migrated-value\n' });
     expect(await source.agent(reader, ['credential', 'get', 'API_KEY', '--agent', 'bot'], onPg)).toMatchObject({ code: 0, stdout: 'migrated-value\n' });
     expect((await source.owner(['credential', 'list', '-a', 'bot'], onPg)).code).toBe(0);
+    await proposalAndHookThere(onPg.env);
     expect((await source.owner(['audit', 'verify'], onPg)).code).toBe(0);
     const audit = await source.owner(['audit', '--json', '--action', 'store.migrate'], onPg);
     expect(JSON.parse(audit.stdout)).toEqual([expect.objectContaining({ action: 'store.migrate', actor: 'owner', reason: `copied from ${source.dir}` })]);
@@ -41,6 +52,7 @@ describe.skipIf(skipWithoutPostgres())('store migrate', () => {
     expect(home.stderr).toMatch(/^copied 2 vaults, \d+ objects and \d+ audit logs from postgres:\/\/.* to .*back, and verified the copy\n$/);
     expect(await source.agent(token, ['credential', 'get', 'API_KEY'], { env: { AGENT_VAULT_HOME: back } })).toMatchObject({ code: 0, stdout: 'migrated-value\n' });
     expect((await source.owner(['audit', 'verify'], { env: { AGENT_VAULT_HOME: back } })).code).toBe(0);
+    await proposalAndHookThere({ AGENT_VAULT_HOME: back });
   });
 
   it('refuses a destination that is not empty (exit 2), writing nothing to it', async () => {
