@@ -92,6 +92,26 @@ describe.skipIf(skipWithoutPostgres())('a PostgreSQL store', () => {
     expect(JSON.parse(text)).toMatchObject({ location: expect.stringContaining(`schema=${schema}`), objects: { 'vaults/bot': expect.any(Number) } });
     for (const secret of [VALUE, token, PASSPHRASE]) expect(text).not.toContain(secret);
   });
+
+  it('changes the passphrase and the root key, and replaces every token, with no row left readable under the old keys', async () => {
+    const reader = await store.provision('reader');
+    expect((await store.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'bot'])).code).toBe(0);
+    const newPassphrase = 'walnut harbour lantern quiet 93 meadow';
+    expect((await store.owner(['passwd', '--new-passphrase-stdin'], { input: newPassphrase })).code).toBe(0);
+    const asNew = { env: { AGENT_VAULT_PASSPHRASE: newPassphrase } };
+    expect((await store.owner(['credential', 'list', '-a', 'bot'])).code).toBe(4);
+    const rekeyed = await store.run(['rekey'], asNew);
+    expect(rekeyed.code, rekeyed.stderr).toBe(0);
+    expect(await store.agent(reader, ['credential', 'get', 'API_KEY', '--agent', 'bot'])).toMatchObject({ code: 0, stdout: `${VALUE}\n` });
+    const rotated = await store.run(['rekey', '--tokens', '--json'], asNew);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const tokens = (JSON.parse(rotated.stdout) as { tokens: Record<string, string> }).tokens;
+    expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(4);
+    expect(await store.agent(tokens.bot!, ['credential', 'get', 'API_KEY'])).toMatchObject({ code: 0, stdout: `${VALUE}\n` });
+    expect(await store.agent(tokens.reader!, ['credential', 'get', 'API_KEY', '--agent', 'bot'])).toMatchObject({ code: 0, stdout: `${VALUE}\n` });
+    expect((await store.run(['audit', 'verify'], asNew)).code).toBe(0);
+    expect(sql(`SELECT count(*) FROM ${schema}.objects WHERE id LIKE 'journals/%'`)).toBe('0');
+  });
 });
 
 describe.skipIf(skipWithoutPostgres())('reaching a PostgreSQL store', () => {
