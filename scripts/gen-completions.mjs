@@ -8,7 +8,7 @@ import { testIO } from '../dist/cli/io.js';
 import { COMPLETION_FILES, SHELLS, completionScript } from '../dist/cli/completion.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const program = buildProgram({ io: testIO(), setExitCode: () => {} }, { json: false, version: '0.0.0' });
+const program = buildProgram({ io: testIO(), argv: [], setExitCode: () => {} }, { json: false, version: '0.0.0' });
 for (const shell of SHELLS) {
   const file = join(root, COMPLETION_FILES[shell]);
   mkdirSync(dirname(file), { recursive: true });

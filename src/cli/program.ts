@@ -33,6 +33,63 @@ import { registerRekey } from './commands/rekey.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerHelp } from './help-topics.js';
 
+/**
+ * Every top-level command word, and the function that registers it
+ * (test/unit/cli/program-table.test.ts checks that each registers exactly these words).
+ * `completion` and `help` are not here: they read the whole tree.
+ */
+export const COMMANDS: ReadonlyArray<readonly [words: readonly string[], register: (program: Command, deps: Deps) => void]> = [
+  [['init'], registerInit],
+  [['provision'], registerProvision],
+  [['status'], registerStatus],
+  [['deprovision'], registerDeprovision],
+  [['token'], registerToken],
+  [['credential', 'cred'], registerCredential],
+  [['totp'], registerTotp],
+  [['generate'], registerGenerate],
+  [['audit'], registerAudit],
+  [['grant'], registerGrant],
+  [['proposal'], registerProposal],
+  [['exec'], registerExec],
+  [['import'], registerImport],
+  [['export'], registerExport],
+  [['backup', 'restore'], registerBackup],
+  [['service'], registerService],
+  [['http'], registerHttp],
+  [['proxy'], registerProxy],
+  [['hook'], registerHook],
+  [['unlock', 'lock'], registerUnlock],
+  [['passwd'], registerPasswd],
+  [['rekey'], registerRekey],
+  [['store'], registerStore],
+  [['mcp'], registerMcp],
+  [['config'], registerConfig],
+];
+
+/** The global options that take a value: the word after one is its value, not the command. */
+const VALUE_OPTIONS = new Set(['--store', '-a', '--agent', '--passphrase-file', '--token-file']);
+
+/**
+ * The table entry of the command `argv` invokes, found by the first word that is neither
+ * an option nor an option's value; none for no word, `help`, `completion` or a word that
+ * is not a command. Only that command's subtree is then built: building all of them is
+ * a cost every `credential get` would pay. Without an entry the whole tree is built, so
+ * help, completion and "did you mean" see every command.
+ */
+export function invokedCommand(argv: readonly string[]): (typeof COMMANDS)[number] | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      // `-a bot`, `--store DIR`, and a cluster of short flags ending in -a (`-qa bot`).
+      if (VALUE_OPTIONS.has(arg) || /^-[A-Za-z]+a$/.test(arg)) i++;
+      continue;
+    }
+    return COMMANDS.find(([words]) => words.includes(arg));
+  }
+  return undefined;
+}
+
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
   const program = new Command('agent-vault')
     .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
@@ -61,32 +118,12 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
       },
     });
 
-  registerInit(program, deps);
-  registerProvision(program, deps);
-  registerStatus(program, deps);
-  registerDeprovision(program, deps);
-  registerToken(program, deps);
-  registerCredential(program, deps);
-  registerTotp(program, deps);
-  registerGenerate(program, deps);
-  registerAudit(program, deps);
-  registerGrant(program, deps);
-  registerProposal(program, deps);
-  registerExec(program, deps);
-  registerImport(program, deps);
-  registerExport(program, deps);
-  registerBackup(program, deps);
-  registerService(program, deps);
-  registerHttp(program, deps);
-  registerProxy(program, deps);
-  registerHook(program, deps);
-  registerUnlock(program, deps);
-  registerPasswd(program, deps);
-  registerRekey(program, deps);
-  registerStore(program, deps);
-  registerMcp(program, deps);
-  registerConfig(program, deps);
-  registerCompletion(program, deps);
-  registerHelp(program, deps.io);
+  const only = invokedCommand(deps.argv);
+  if (only) only[1](program, deps);
+  else {
+    for (const [, register] of COMMANDS) register(program, deps);
+    registerCompletion(program, deps);
+    registerHelp(program, deps.io);
+  }
   return program;
 }
