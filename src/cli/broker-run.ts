@@ -5,11 +5,12 @@
  * CA certificate (and public roots) is ever written: the CA's private key never leaves
  * memory (app/broker/certificates.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from '../app/session.js';
 import type { BrokerRun } from '../app/broker/run.js';
+import { writeNewFile } from '../store/atomic.js';
 
 /** A started run and how to end it (idempotent). */
 export interface StartedRun {
@@ -29,7 +30,7 @@ export async function startBrokerRun(session: Session, agent: string, options: {
   let run: BrokerRun;
   try {
     run = await openBrokerRun(session, agent, { caFile, ...options });
-    writeFileSync(caFile, run.caBundle, { mode: 0o600, flag: 'wx' });
+    writeNewFile(caFile, Buffer.from(run.caBundle));
   } catch (err) {
     removeFiles();
     process.off('exit', removeFiles);
