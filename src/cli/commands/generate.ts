@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import {
-  AMBIGUOUS_CHARACTERS,
   CLASS_NAMES,
   DEFAULT_LENGTH,
   DEFAULT_WORDS,
@@ -18,22 +17,16 @@ import { checkCredentialKey } from '../../core/ids.js';
 import { setSecrets, updateTyped } from '../../app/credentials.js';
 import { Context } from '../context.js';
 import { SECRET_FIELDS } from '../credential-fields.js';
+import { addGeneratorOptions, type GeneratorFlags } from '../generator-options.js';
 import { wholeNumber } from '../numbers.js';
 import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson, printValue } from '../render.js';
 
-export interface GenerateOptions {
-  length?: string;
+export interface GenerateOptions extends GeneratorFlags {
   upper: boolean;
   lower: boolean;
   digits: boolean;
   symbols: boolean;
-  excludeAmbiguous?: boolean;
-  passphrase?: boolean;
-  words?: string;
-  separator?: string;
-  capitalize?: boolean;
-  number?: boolean;
   save?: string;
   field?: string;
 }
@@ -44,18 +37,8 @@ const SAVABLE_FIELDS = SECRET_FIELDS.filter((f) => f !== 'totp');
 export function registerGenerate(program: Command, { io }: Deps): void {
   const command = program
     .command('generate')
-    .description('generate a strong password or passphrase; --save stores it without printing it')
-    .option('-l, --length <n>', `password length, 4 to ${MAX_LENGTH} (default: ${DEFAULT_LENGTH})`)
-    .option('--no-upper', 'no upper-case letters')
-    .option('--no-lower', 'no lower-case letters')
-    .option('--no-digits', 'no digits')
-    .option('--no-symbols', 'no symbols')
-    .option('--exclude-ambiguous', `leave out look-alike characters (${[...AMBIGUOUS_CHARACTERS].join(' ')})`)
-    .option('--passphrase', `a passphrase of ${DEFAULT_WORDS} words from the EFF large word list instead of a password`)
-    .option('--words <n>', `a passphrase of this many words, 3 to ${MAX_WORDS}`)
-    .option('--separator <text>', 'between passphrase words (default: -)')
-    .option('--capitalize', 'capitalise each passphrase word')
-    .option('--number', 'append a random digit to one passphrase word')
+    .description('generate a strong password or passphrase; --save stores it without printing it');
+  addGeneratorOptions(command, String(DEFAULT_LENGTH))
     .option('--save <KEY>', 'store the value in the vault (as an api_key, or the --field of an existing credential) instead of printing it')
     .addOption(new Option('--field <field>', 'with --save: the field to store it in, e.g. password').choices(SAVABLE_FIELDS))
     .action((options: GenerateOptions, cmd: Command) => runGenerate(Context.of(io, cmd), options));

@@ -20,24 +20,14 @@ import type { GeneratorSettings } from '../../../core/policy.js';
 import { currentMainSecret, recordFailedRotation, rotateCredential } from '../../../app/lifecycle.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
+import { addGeneratorOptions, type GeneratorFlags } from '../../generator-options.js';
 import { wholeNumber } from '../../numbers.js';
 import { notice, printJson } from '../../render.js';
 import { readSecretFromStdin } from '../../secret-input.js';
 import { WITHHELD } from '../exec.js';
 
-interface RotateOptions {
+interface RotateOptions extends GeneratorFlags {
   valueStdin?: boolean;
-  length?: string;
-  upper?: boolean;
-  lower?: boolean;
-  digits?: boolean;
-  symbols?: boolean;
-  excludeAmbiguous?: boolean;
-  passphrase?: boolean;
-  words?: string;
-  separator?: string;
-  capitalize?: boolean;
-  number?: boolean;
 }
 
 /** The variables CMD gets the values in: never its command line, where every process of the machine could read them. */
@@ -50,18 +40,8 @@ export function registerRotate(credential: Command, deps: Deps): void {
     .description('replace the main secret with a generated one (or --value-stdin); with -- CMD, CMD applies it first and it is kept only if CMD exits 0')
     .argument('<KEY|id>', 'the credential key or id')
     .argument('[command...]', 'a command that applies the new value, after --; it gets AGENT_VAULT_OLD_VALUE and AGENT_VAULT_NEW_VALUE in its environment')
-    .option('--value-stdin', 'read the new value from stdin instead of generating one')
-    .option('-l, --length <n>', `a generated password's length (default: the remembered one, else ${DEFAULT_LENGTH})`)
-    .option('--no-upper', 'no upper-case letters')
-    .option('--no-lower', 'no lower-case letters')
-    .option('--no-digits', 'no digits')
-    .option('--no-symbols', 'no symbols')
-    .option('--exclude-ambiguous', 'leave out look-alike characters')
-    .option('--passphrase', `a passphrase of ${DEFAULT_WORDS} words instead of a password`)
-    .option('--words <n>', `a passphrase of this many words, 3 to ${MAX_WORDS}`)
-    .option('--separator <text>', 'between passphrase words (default: -)')
-    .option('--capitalize', 'capitalise each passphrase word')
-    .option('--number', 'append a random digit to one passphrase word')
+    .option('--value-stdin', 'read the new value from stdin instead of generating one');
+  addGeneratorOptions(command, `the remembered one, else ${DEFAULT_LENGTH}`)
     .action((key: string, words: string[], options: RotateOptions, cmd: Command) => runRotate(Context.of(deps.io, cmd), key, words, options, cmd, deps));
   examples(command, [
     'agent-vault credential rotate API_KEY --agent ci-bot                # generated, with the remembered options',
