@@ -11,7 +11,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Hook } from '../core/hook-event.js';
 import type { HookTransport, RetryPolicy } from '../app/hooks.js';
 import { DEFAULT_RETRY } from '../app/hooks.js';
-import { WITHHELD } from './commands/exec.js';
+import { withoutCallerSecrets } from '../core/env-vars.js';
 import type { IO } from './io.js';
 
 /** How long one attempt may take before it counts as failed. */
@@ -75,9 +75,8 @@ export function hookTransport(io: IO): HookTransport {
   return {
     send(hook: Hook, { event, body, signature, delivery }): Promise<void> {
       if (hook.url !== undefined) return post(hook.url, body, { 'x-agent-vault-event': event, 'x-agent-vault-delivery': delivery, 'x-agent-vault-signature': signature });
-      const env: NodeJS.ProcessEnv = { ...io.env };
       // Never the caller's token, passphrase or session: the command is not agent-vault.
-      for (const name of WITHHELD) delete env[name];
+      const env = withoutCallerSecrets(io.env);
       Object.assign(env, { AGENT_VAULT_EVENT: event, AGENT_VAULT_DELIVERY: delivery });
       return runHookCommand(io, hook.exec!, body, env);
     },

@@ -117,3 +117,18 @@ export function checkInjection(name: string, value: string, source: EnvSource, a
     );
   }
 }
+
+/**
+ * The caller's own credentials, which no child agent-vault starts (exec, rotate's
+ * command, an exec hook) may inherit. AGENT_VAULT_PASSPHRASE and AGENT_VAULT_SESSION are
+ * already gone from the environment (io.ts takes them out at start-up); they are listed
+ * so that a copy of an environment taken earlier is cleaned the same way.
+ */
+export const WITHHELD_FROM_CHILDREN: readonly string[] = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_TOKEN_FILE', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE', 'AGENT_VAULT_SESSION'];
+
+/** A copy of `env` without {@link WITHHELD_FROM_CHILDREN}. */
+export function withoutCallerSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of WITHHELD_FROM_CHILDREN) delete copy[name];
+  return copy;
+}

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseEnvFile } from '../../core/env-file.js';
-import { checkEnvName, checkEnvPrefix, PROTECTED_ENV_NAMES, PROTECTED_ENV_PREFIXES } from '../../core/env-vars.js';
+import { checkEnvName, checkEnvPrefix, PROTECTED_ENV_NAMES, PROTECTED_ENV_PREFIXES, withoutCallerSecrets } from '../../core/env-vars.js';
 import { UsageError, VaultError } from '../../core/errors.js';
 import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
 import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
@@ -21,13 +21,6 @@ interface ExecOptions {
   denyUnmatched?: boolean;
   upstreamCa?: string;
 }
-
-/**
- * Vault secrets the child must never inherit (of `exec`, and of `credential rotate --`).
- * AGENT_VAULT_PASSPHRASE and AGENT_VAULT_SESSION are already gone from the environment
- * (io.ts takes them out at start-up); they are listed for clarity.
- */
-export const WITHHELD = ['AGENT_VAULT_TOKEN', 'AGENT_VAULT_TOKEN_FILE', 'AGENT_VAULT_PASSPHRASE', 'AGENT_VAULT_PASSPHRASE_FILE', 'AGENT_VAULT_SESSION'];
 
 /**
  * The program could not be started: exit 127 when it was not found, 126 when it is not
@@ -107,8 +100,7 @@ function childCommand(raw: readonly string[], words: string[]): string[] {
 }
 
 function childEnv(base: NodeJS.ProcessEnv, pristine: boolean, injected: Map<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = pristine ? { ...(base.PATH === undefined ? {} : { PATH: base.PATH }), ...(base.HOME === undefined ? {} : { HOME: base.HOME }) } : { ...base };
-  for (const name of WITHHELD) delete env[name];
+  const env = withoutCallerSecrets(pristine ? { ...(base.PATH === undefined ? {} : { PATH: base.PATH }), ...(base.HOME === undefined ? {} : { HOME: base.HOME }) } : base);
   for (const [name, value] of injected) env[name] = value;
   return env;
 }

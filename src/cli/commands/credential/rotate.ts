@@ -21,10 +21,10 @@ import { currentMainSecret, recordFailedRotation, rotateCredential } from '../..
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { addGeneratorOptions, type GeneratorFlags } from '../../generator-options.js';
+import { withoutCallerSecrets } from '../../../core/env-vars.js';
 import { wholeNumber } from '../../numbers.js';
 import { notice, printJson } from '../../render.js';
 import { readSecretFromStdin } from '../../secret-input.js';
-import { WITHHELD } from '../exec.js';
 
 interface RotateOptions extends GeneratorFlags {
   valueStdin?: boolean;
@@ -89,8 +89,7 @@ export async function runRotate(ctx: Context, keyOrId: string, command: string[]
   if (value === '') throw new UsageError('the new value on stdin is empty', `pipe the new value of ${credential.key} into --value-stdin`);
   if (command.length > 0) {
     const [program, ...args] = command as [string, ...string[]];
-    const env: NodeJS.ProcessEnv = { ...ctx.io.env };
-    for (const name of WITHHELD) delete env[name];
+    const env = withoutCallerSecrets(ctx.io.env);
     env[OLD_VALUE_VARIABLE] = oldValue ?? '';
     env[NEW_VALUE_VARIABLE] = value;
     const { runChild } = await import('../../child-process.js');
