@@ -8,34 +8,24 @@ import {
   changeCredential,
   listCredentials,
   removeCredential,
-  requireCredential,
   searchCredentials,
   setMainSecret,
 } from '../core/vault.js';
-import { modifySyncingGrants, readGrantedCredential, receivedCredentials } from './grants.js';
+import { modifySyncingGrants, receivedCredentials } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
+import { auditedRead } from './resolve-key.js';
 import type { Session } from './session.js';
 
 /** A listed credential: one of the vault's own, or a copy granted by another agent. */
 export type ListedCredential = Credential & { grantedBy?: string };
 
 /**
- * The one path by which a credential is read (by `credential get`, `totp`, `exec`): an
- * agent asking for another agent's vault reads the copy granted to it, if any (exit 5
- * if none); otherwise the vault is unlocked. Reading one's own vault does no X25519
- * work. An agent is refused a brokered credential (exit 5). It records nothing but
- * that refusal; each caller wraps it in its own audited action.
+ * Reads one credential; recorded as `credential.get`, or `credential.reveal` when
+ * `reveal`. A key the vault lacks reads the one live grant of it (app/resolve-key.ts):
+ * the result's `grantedBy` then differs from `agent`.
  */
-export async function findCredential(session: Session, agent: string, keyOrId: string): Promise<ListedCredential> {
-  const caller = session.tokenAgent;
-  if (caller !== undefined && caller !== agent) return readGrantedCredential(session, agent, keyOrId);
-  const { payload } = await session.unlock(agent);
-  return checkRevealable(session, agent, requireCredential(payload, keyOrId));
-}
-
-/** Reads one credential; recorded as `credential.get`, or `credential.reveal` when `reveal`. */
 export function readCredential(session: Session, agent: string, keyOrId: string, options: { reveal?: boolean } = {}): Promise<ListedCredential> {
-  return session.audit.audited(agent, options.reveal ? 'credential.reveal' : 'credential.get', keyOrId, () => findCredential(session, agent, keyOrId));
+  return auditedRead(session, agent, keyOrId, options.reveal ? 'credential.reveal' : 'credential.get', (credential) => credential);
 }
 
 function withoutSecrets<C extends Credential>(credential: C): C {

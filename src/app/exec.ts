@@ -10,6 +10,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
+import { grantOfKey, missingCredential } from './resolve-key.js';
 import type { Session } from './session.js';
 
 export interface ExecRequest {
@@ -38,6 +39,8 @@ export type InjectedEnv = Map<string, string>;
 /** The resolved environment, and how to record the run once it is known how it started. */
 export interface ResolvedExec {
   env: InjectedEnv;
+  /** The `only` keys the vault lacked, read from the one live grant of each (for the caller to say so). */
+  readFromGrants: Array<{ key: string; granter: string }>;
   /**
    * Records one `exec.run` event, naming only the program, in each vault read from:
    * `ok` when the program started, `error` with the reason when it could not.
@@ -76,6 +79,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     return payloads.get(agent)!;
   };
   const granters = new Set<string>();
+  const readFromGrants: ResolvedExec['readFromGrants'] = [];
   const granted = async (granter: string, key: string): Promise<Credential> => {
     granters.add(granter);
     return readGrantedCredential(session, granter, key);
@@ -88,7 +92,16 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
       const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
       if (own) await addAll(own, vault!, false);
       else if (grantsFrom !== undefined) await addAll(await granted(grantsFrom, key), grantsFrom, true);
-      else throw new NotFoundError(`no credential ${key} in the vault of agent ${vault}`, 'list them with: agent-vault credential list');
+      else if (vault === undefined) throw new NotFoundError(`no credential ${key}`, 'name the vault with --agent');
+      else {
+        // A key the vault lacks is the one live grant of it, as `credential get KEY` reads it.
+        const payload = await vaultOf(vault);
+        const viaGrant = await grantOfKey(session, payload, key);
+        if (!viaGrant) throw await missingCredential(session, payload, key);
+        granters.add(viaGrant.grantedBy);
+        readFromGrants.push({ key, granter: viaGrant.grantedBy });
+        await addAll(viaGrant, viaGrant.grantedBy, true);
+      }
     }
   } else if (request.references.length === 0) {
     if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addAll(c, vault, false);
@@ -114,6 +127,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   const vaults = new Set([...payloads.keys(), ...granters]);
   return {
     env,
+    readFromGrants,
     async recordRun(failure) {
       for (const agent of vaults) await session.audit.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
     },

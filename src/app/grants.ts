@@ -446,3 +446,27 @@ export async function forgetGrantsTo(session: Session, grantee: string): Promise
     });
   }
 }
+
+/**
+ * The live grants of credential `key` that the vault's agent received, opened: the
+ * credential a key names when the agent's own vault has none of it (`credential get
+ * KEY` without `--agent`). One that does not open is left out with a warning, as in a
+ * listing; an expired one is removed. Costs one directory listing when there is none.
+ */
+export async function receivedGrantsOfKey(session: Session, payload: VaultPayload, key: string): Promise<GrantedCredential[]> {
+  if (!isCredentialKey(key)) return [];
+  const received = (await receivedGrants(session, payload.agent)).filter((at) => at.key === key);
+  if (received.length === 0) return [];
+  const verifyKey = await trustedVerifyKey(session, payload);
+  const found: GrantedCredential[] = [];
+  for (const at of received) {
+    const opened = await openReceivedOrSkip(session, at, payload.privateKey, verifyKey);
+    if (opened && opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
+  }
+  return found;
+}
+
+/** The keys of the grants addressed to `grantee`, from their names alone (no key work): for suggestions. */
+export async function receivedKeys(session: Session, grantee: string): Promise<string[]> {
+  return (await receivedGrants(session, grantee)).map((at) => at.key);
+}

@@ -1,10 +1,10 @@
 /**
  * TOTP codes from stored credentials. The secret is read through the same path as
- * `credential get` (findCredential) and never leaves this module: callers get a code.
+ * `credential get` (auditedRead) and never leaves this module: callers get a code.
  */
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { generateTotp, millisecondsLeft, parseTotpSecret, type TotpCode, type TotpParams } from '../core/totp.js';
-import { findCredential } from './credentials.js';
+import { auditedRead } from './resolve-key.js';
 import type { Session } from './session.js';
 
 export interface TotpOptions {
@@ -32,9 +32,8 @@ function storedParams(key: string, stored: string | undefined): TotpParams {
  * The current code of a credential's TOTP secret, using the session's clock; recorded
  * as one `totp.generate` event (`not_found` when there is no credential or no secret).
  */
-export function totpCode(session: Session, agent: string, keyOrId: string, options: TotpOptions = {}): Promise<TotpCode> {
-  return session.audit.audited(agent, 'totp.generate', keyOrId, async () => {
-    const credential = await findCredential(session, agent, keyOrId);
+export function totpCode(session: Session, agent: string, keyOrId: string, options: TotpOptions = {}): Promise<TotpCode & { grantedBy?: string }> {
+  return auditedRead(session, agent, keyOrId, 'totp.generate', async (credential) => {
     const params = storedParams(credential.key, credential.fields.totp);
     const fresh = options.freshSeconds ?? 0;
     if (fresh > params.period) throw new UsageError(`--fresh ${fresh} is longer than the code's period of ${params.period} seconds`);
@@ -46,6 +45,7 @@ export function totpCode(session: Session, agent: string, keyOrId: string, optio
       // A timer may wake a little early; never make a code for the window just left.
       now = Math.max(session.now().getTime(), nextWindow);
     }
-    return generateTotp(params, now);
+    const code = await generateTotp(params, now);
+    return credential.grantedBy === undefined ? code : { ...code, grantedBy: credential.grantedBy };
   });
 }

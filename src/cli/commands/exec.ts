@@ -8,6 +8,7 @@ import { resolveExecEnv, type ExecRequest } from '../../app/exec.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { readTextFile } from '../secret-input.js';
+import { notice } from '../render.js';
 import type { ChildOutcome } from '../child-process.js';
 
 interface ExecOptions {
@@ -130,7 +131,8 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     : undefined;
   try {
     if (brokering) request.brokered = brokering.run.placeholders;
-    const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
+    const { env: injected, recordRun, readFromGrants } = await resolveExecEnv(session, request, basename(program));
+    for (const { key, granter } of readFromGrants) notice(ctx.io, ctx.mode, `read ${key} from the grant of agent ${granter}`);
     const env = childEnv(ctx.io.env, options.pristine === true, injected);
     if (brokering) {
       for (const name of brokering.run.unset) delete env[name];

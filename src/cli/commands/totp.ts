@@ -4,7 +4,7 @@ import { MAX_PERIOD } from '../../core/totp.js';
 import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
 import { examples, type Deps } from '../command-kit.js';
-import { printJson, printValue } from '../render.js';
+import { notice, printJson, printValue } from '../render.js';
 
 interface TotpCommandOptions {
   fresh?: string;
@@ -30,6 +30,7 @@ export async function runTotp(ctx: Context, keyOrId: string, options: TotpComman
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const totp = await totpCode(session, agent, keyOrId, freshSeconds === undefined ? {} : { freshSeconds });
+  if (totp.grantedBy !== undefined && totp.grantedBy !== agent) notice(ctx.io, ctx.mode, `read ${keyOrId} from the grant of agent ${totp.grantedBy}`);
   if (ctx.mode.json) printJson(ctx.io, { code: totp.code, expires_in: totp.expiresIn, period: totp.period, digits: totp.digits });
   else printValue(ctx.io, totp.code);
 }

@@ -5,7 +5,7 @@ import { isPastExpiry } from '../../../core/policy.js';
 import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
-import { printJson, printValue } from '../../render.js';
+import { notice, printJson, printValue } from '../../render.js';
 
 interface GetOptions {
   field?: string;
@@ -16,6 +16,7 @@ interface GetOptions {
 export function registerGet(credential: Command, { io }: Deps): void {
   const command = credential
     .command('get')
+    .alias('show')
     .description('print the main secret of a credential (or one field), and nothing else')
     .argument('<KEY|id>', 'the credential key or id')
     .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
@@ -38,9 +39,10 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
   const credential = await readCredential(session, agent, keyOrId, { reveal });
+  if (credential.grantedBy !== undefined && credential.grantedBy !== agent) notice(ctx.io, ctx.mode, `read ${credential.key} from the grant of agent ${credential.grantedBy}`);
   // An expired credential still reads (a deadline missed must not break a job), but says so.
   const expired = isPastExpiry(credential.policy, ctx.io.now());
   if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
-  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(expired ? { expired: true } : {}) });
+  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy }), ...(expired ? { expired: true } : {}) });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
 }
