@@ -71,6 +71,8 @@ export interface AgentStatus {
  * proof works; a refused proof leaves the count out rather than failing.
  */
 export async function storeStatus(session: Session, only: string | undefined, mayCount: (agent: string) => boolean): Promise<AgentStatus[]> {
+  // A store that does not exist is exit 3 naming `init`, as for every other command, not an empty table.
+  if (!(await session.store.isInitialised())) await session.readStoreFile();
   const agents = only !== undefined ? [checkAgentId(only)] : await session.listAgents();
   const rows: AgentStatus[] = [];
   for (const agent of agents) {

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { escapeControls } from '../core/terminal-text.js';
 import type { Deps } from './command-kit.js';
+import { SuggestingCommand } from './command-suggestions.js';
 import { registerInit } from './commands/init.js';
 import { registerProvision } from './commands/provision.js';
 import { registerStatus } from './commands/status.js';
@@ -91,7 +92,7 @@ export function invokedCommand(argv: readonly string[]): (typeof COMMANDS)[numbe
 }
 
 export function buildProgram(deps: Deps, options: { json: boolean; version: string }): Command {
-  const program = new Command('agent-vault')
+  const program = new SuggestingCommand('agent-vault')
     .description('An encrypted credential vault for AI agents: one vault per agent, grants, TOTP and an audit log.')
     .version(options.version, '--version', 'print the version')
     .helpOption('-h, --help', 'show help')

@@ -13,6 +13,11 @@ export function registerConfig(program: Command, { io }: Deps): void {
     .argument('[name]', SETTING_NAMES.join(' | '))
     .action((name: string | undefined, _options: unknown, cmd: Command) => runConfigGet(Context.of(io, cmd), name));
   examples(get, ['agent-vault config get', 'agent-vault config get default-agent', 'agent-vault config get --json']);
+  const list = config
+    .command('list')
+    .description('print every setting (as `config get` with no name)')
+    .action((_options: unknown, cmd: Command) => runConfigGet(Context.of(io, cmd), undefined));
+  examples(list, ['agent-vault config list', 'agent-vault config list --json   # {"default-agent": "researcher", …}']);
   const set = config
     .command('set')
     .description('change a setting')
