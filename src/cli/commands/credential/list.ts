@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { CREDENTIAL_TYPES, checkCredentialType, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
 import { listVault, type ListedCredential } from '../../../app/credentials.js';
+import { searchEveryVault } from '../../../app/search.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { printJson, printTable } from '../../render.js';
@@ -25,35 +26,40 @@ export function registerList(credential: Command, { io }: Deps): void {
 
   const search = credential
     .command('search')
-    .description('find credentials by key, name, username, URI or tag (never by value)')
+    .description('find credentials by key, name, username, URI or tag (never by value); the owner without --agent searches every vault')
     .argument('<query>', 'case-insensitive text')
     .option('--reveal', 'show the main secret values')
     .addOption(new Option('-t, --type <type>', 'only this type').choices(CREDENTIAL_TYPES))
     .action((query: string, options: ListOptions, cmd: Command) => runList(Context.of(io, cmd), query, options));
-  examples(search, ['agent-vault credential search github', 'agent-vault credential search prod --json']);
+  examples(search, [
+    'agent-vault credential search github              # the owner: every vault, with an AGENT column',
+    'agent-vault credential search prod --agent ci-bot --json',
+    'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential search github   # an agent: its vault and its grants',
+  ]);
 }
 
 export async function runList(ctx: Context, query: string | undefined, options: ListOptions): Promise<void> {
   const session = await ctx.session();
-  const agent = ctx.agent(session);
   const reveal = options.reveal === true;
-  const credentials = await listVault(session, agent, {
-    ...(options.type === undefined ? {} : { type: checkCredentialType(options.type) }),
-    ...(query === undefined ? {} : { query }),
-    reveal,
-  });
+  const type = options.type === undefined ? {} : { type: checkCredentialType(options.type) };
+  // The owner's search with no vault named looks in every vault (an agent's, in its own and its grants).
+  const everyVault = query !== undefined && session.isOwner() && (ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT) === undefined;
+  const agent = everyVault ? undefined : ctx.agent(session);
+  const credentials: Array<ListedCredential & { agent?: string }> =
+    agent === undefined ? await searchEveryVault(session, query!, { ...type, reveal }) : await listVault(session, agent, { ...type, ...(query === undefined ? {} : { query }), reveal });
   if (ctx.mode.json) {
-    printJson(ctx.io, credentials.map((c) => ({ agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }), ...(c.grantedBy ? { granted_by: c.grantedBy } : {}) })));
+    printJson(ctx.io, credentials.map((c) => ({ agent: c.agent ?? agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }), ...(c.grantedBy ? { granted_by: c.grantedBy } : {}) })));
     return;
   }
   if (credentials.length === 0 && ctx.io.isStdoutTTY) {
-    ctx.io.err(query === undefined ? `no credentials in the vault of ${agent}\n` : `nothing matches ${JSON.stringify(query)}\n`);
+    ctx.io.err(query === undefined ? `no credentials in the vault of ${agent}\n` : `nothing matches ${JSON.stringify(query)}${agent === undefined ? ' in any vault' : ''}\n`);
     return;
   }
   const policyText = (c: Credential): string =>
     [c.policy?.rotateEvery === undefined ? '' : `rotate every ${c.policy.rotateEvery}`, c.policy?.expires === undefined ? '' : `expires ${c.policy.expires}`].filter((t) => t !== '').join(', ');
   const value = (c: Credential): string => (reveal ? (c.fields[mainField(c)] ?? '') : c.fields[mainField(c)] === undefined ? '' : MASK);
   await printTable(ctx.io, ctx.mode, credentials, [
+    ...(agent === undefined ? [{ header: 'AGENT', value: (c: { agent?: string }) => c.agent ?? '' }] : []),
     { header: 'KEY', value: (c) => c.key },
     { header: 'NAME', value: (c) => c.name },
     { header: 'TYPE', value: (c) => c.type },
