@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'credential.add',
   'credential.update',
   'credential.delete',
+  'credential.copy',
   'credential.import',
   'credential.export',
   'totp.generate',

@@ -63,6 +63,7 @@ const CATEGORY: Record<string, 'reads' | 'reveals' | 'writes' | 'totp' | 'exec'>
   'credential.add': 'writes',
   'credential.update': 'writes',
   'credential.delete': 'writes',
+  'credential.copy': 'writes',
   'totp.generate': 'totp',
   'exec.run': 'exec',
 };

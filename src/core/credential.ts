@@ -82,7 +82,8 @@ export function checkField(type: CredentialType, field: string): string {
   return name;
 }
 
-function newId(): string {
+/** A new random credential id (16 hex digits). */
+export function newId(): string {
   return randomBytes(8).toString('hex');
 }
 

@@ -28,7 +28,7 @@ export function registerAdd(credential: Command, { io }: Deps): void {
     'agent-vault credential add GITHUB --type login --username bot --password-file pw.txt --totp-file otpauth-uri.txt',
     'agent-vault credential add GITHUB --type login --username bot --totp-stdin < otpauth-uri.txt',
     'agent-vault credential add CORP_CARD --type card --cardholder "A. Bot" --expiry 12/29 --number-file card.txt',
-    'agent-vault credential get OLD --json | agent-vault credential add NEW --json-stdin',
+    'agent-vault credential get OLD --json --reveal | agent-vault credential add NEW --json-stdin   # fields with the TOTP secret; credential copy OLD NEW also keeps policies',
     'agent-vault credential add OPENAI_API_KEY --value-stdin --reveal-policy brokered --agent bot < key.txt',
     'agent-vault credential add DB_PASSWORD --value-stdin --rotate-every 30d --expires 2026-12-31 < pw.txt',
   ]);

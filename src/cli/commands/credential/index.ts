@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../../command-kit.js';
 import { registerAdd } from './add.js';
+import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerGet } from './get.js';
 import { registerLifecycle } from './lifecycle.js';
@@ -17,6 +18,7 @@ export function registerCredential(program: Command, deps: Deps): void {
   registerList(credential, deps);
   registerUpdate(credential, deps);
   registerDelete(credential, deps);
+  registerCopy(credential, deps);
   registerLifecycle(credential, deps);
   registerRotate(credential, deps);
 }
