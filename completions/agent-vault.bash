@@ -51,11 +51,12 @@ _agent_vault_child() {
     'token/help') REPLY='token/help' ;;
     'credential/set') REPLY='credential/set' ;;
     'credential/add') REPLY='credential/add' ;;
-    'credential/get') REPLY='credential/get' ;;
+    'credential/get'|'credential/show') REPLY='credential/get' ;;
     'credential/list'|'credential/ls') REPLY='credential/list' ;;
     'credential/search') REPLY='credential/search' ;;
     'credential/update') REPLY='credential/update' ;;
     'credential/delete'|'credential/rm') REPLY='credential/delete' ;;
+    'credential/copy'|'credential/cp') REPLY='credential/copy' ;;
     'credential/history') REPLY='credential/history' ;;
     'credential/restore') REPLY='credential/restore' ;;
     'credential/due') REPLY='credential/due' ;;
@@ -86,6 +87,7 @@ _agent_vault_child() {
     'store/migrate') REPLY='store/migrate' ;;
     'store/help') REPLY='store/help' ;;
     'config/get') REPLY='config/get' ;;
+    'config/list') REPLY='config/list' ;;
     'config/set') REPLY='config/set' ;;
     'config/unset') REPLY='config/unset' ;;
     'config/help') REPLY='config/help' ;;
@@ -149,6 +151,7 @@ _agent_vault_option() {
     'credential/update --totp') REPLY='text' ;;
     'credential/update --rotate-every') REPLY='text' ;;
     'credential/update --expires') REPLY='text' ;;
+    'credential/copy --to-agent') REPLY='text' ;;
     'credential/due --within') REPLY='text' ;;
     'credential/rotate -l'|'credential/rotate --length') REPLY='text' ;;
     'credential/rotate --words') REPLY='text' ;;
@@ -248,6 +251,7 @@ _agent_vault_long_options() {
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
     'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'credential/copy') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to-agent --force' ;;
     'credential/history') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal' ;;
     'credential/restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/due') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --within --notify' ;;
@@ -299,6 +303,7 @@ _agent_vault_long_options() {
     'mcp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --allow-reveal --read-only --upstream-ca' ;;
     'config') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'config/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/unset') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -312,7 +317,7 @@ _agent_vault_subcommands() {
   case $1 in
     '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion help' ;;
     'token') REPLY='rotate help' ;;
-    'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
+    'credential') REPLY='set add get list search update delete copy history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'proposal') REPLY='create list show approve reject wait help' ;;
@@ -320,7 +325,7 @@ _agent_vault_subcommands() {
     'service') REPLY='add list remove help' ;;
     'hook') REPLY='add list remove test run help' ;;
     'store') REPLY='migrate help' ;;
-    'config') REPLY='get set unset help' ;;
+    'config') REPLY='get list set unset help' ;;
     *) return 1 ;;
   esac
 }
@@ -341,6 +346,7 @@ _agent_vault_arguments() {
     'credential/search') REPLY=('text'); variadic=0 ;;
     'credential/update') REPLY=('text'); variadic=0 ;;
     'credential/delete') REPLY=('text'); variadic=0 ;;
+    'credential/copy') REPLY=('text' 'text'); variadic=0 ;;
     'credential/history') REPLY=('text'); variadic=0 ;;
     'credential/restore') REPLY=('text' 'text'); variadic=0 ;;
     'credential/rotate') REPLY=('text' 'text'); variadic=1 ;;
