@@ -219,7 +219,7 @@ describe('agent-vault help', () => {
   it("still shows a command's help, for a whole command path and an alias", async () => {
     const get = await run(['help', 'credential', 'get'], { baseEnv: env });
     expect(get).toMatchObject({ code: 0, stderr: '' });
-    expect(get.stdout).toContain('Usage: agent-vault credential get [options] <KEY|id>');
+    expect(get.stdout).toContain('Usage: agent-vault credential get|show [options] <KEY|id>');
     expect((await run(['help', 'cred'], { baseEnv: env })).stdout).toContain('Usage: agent-vault credential|cred');
     const root = await run(['help'], { baseEnv: env });
     expect(root.code).toBe(0);
