@@ -372,7 +372,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/token/rotate'" -s h -l
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/token/rotate' 0 0" -a '(__agent_vault_agents)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a set -d 'add or overwrite simple secrets (type api_key), or the main secret of an existing credential'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a add -d 'add a typed credential: login, secure_note, card, identity or api_key'
-complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a get -d 'print the main secret of a credential (or one field), and nothing else'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a get -d 'print the main secret of a credential (or one field), and nothing else; a key the vault lacks is read from the one live grant of it'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a list -d 'list credentials: keys, names, types and update times, values masked'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a search -d 'find credentials by key, name, username, URI or tag (never by value); the owner without --agent searches every vault'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/credential'" -a update -d 'change fields of a credential, keeping its id and creation time'

@@ -17,7 +17,7 @@ export function registerGet(credential: Command, { io }: Deps): void {
   const command = credential
     .command('get')
     .alias('show')
-    .description('print the main secret of a credential (or one field), and nothing else')
+    .description('print the main secret of a credential (or one field), and nothing else; a key the vault lacks is read from the one live grant of it')
     .argument('<KEY|id>', 'the credential key or id')
     .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
     .option('-n, --no-newline', 'no trailing newline')
@@ -27,6 +27,7 @@ export function registerGet(credential: Command, { io }: Deps): void {
     'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential get GITHUB --field username',
     'agent-vault credential get GITHUB --json --reveal',
+    'AGENT_VAULT_TOKEN_FILE=writer.token agent-vault credential get OPENAI_API_KEY   # granted to writer: read from the grant',
   ]);
 }
 
