@@ -172,9 +172,12 @@ describe('agent-vault mcp', () => {
     const listed = (await call(run, 'credential_list')).structuredContent!.credentials as Array<{ key: string; granted_by?: string }>;
     expect(listed.find((c) => c.key === 'SHARED')).toMatchObject({ granted_by: 'other' });
     expect((await call(run, 'totp_code', { key: 'SHARED', granted_by: 'other' })).structuredContent!.code).toMatch(/^\d{6}$/);
+    // By its key alone too, as `totp SHARED` reads the one live grant of it.
+    expect((await call(run, 'totp_code', { key: 'SHARED' })).structuredContent!.code).toMatch(/^\d{6}$/);
     expect((await store.owner(['grant', 'revoke', 'SHARED', '--to', 'bot', '--agent', 'other'])).code).toBe(0);
     const revoked = await call(run, 'totp_code', { key: 'SHARED', granted_by: 'other' });
     expect((revoked.structuredContent!.error as { code: string }).code).toBe('access_denied');
+    expect(((await call(run, 'totp_code', { key: 'SHARED' })).structuredContent!.error as { code: string }).code).toBe('not_found');
     expectJsonRpcOnly(run.stdoutLines);
   }, TIMEOUT);
 
