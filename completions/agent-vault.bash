@@ -45,6 +45,8 @@ _agent_vault_child() {
     '/store') REPLY='store' ;;
     '/mcp') REPLY='mcp' ;;
     '/config') REPLY='config' ;;
+    '/read') REPLY='read' ;;
+    '/inject') REPLY='inject' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
     'token/rotate') REPLY='token/rotate' ;;
@@ -216,6 +218,8 @@ _agent_vault_option() {
     'store/migrate --to') REPLY='agent' ;;
     'mcp --allow-reveal') REPLY='text' ;;
     'mcp --upstream-ca') REPLY='file' ;;
+    'inject -i'|'inject --in-file') REPLY='file' ;;
+    'inject -o'|'inject --out-file') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -302,6 +306,8 @@ _agent_vault_long_options() {
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/unset') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'read') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --no-newline --reveal' ;;
+    'inject') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --in-file --out-file --force --reveal' ;;
     'completion') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
   esac
@@ -310,7 +316,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -368,8 +374,9 @@ _agent_vault_arguments() {
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
+    'read') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

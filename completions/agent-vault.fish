@@ -59,6 +59,10 @@ function __agent_vault_child
             echo 'agent-vault/mcp'
         case 'agent-vault/config'
             echo 'agent-vault/config'
+        case 'agent-vault/read'
+            echo 'agent-vault/read'
+        case 'agent-vault/inject'
+            echo 'agent-vault/inject'
         case 'agent-vault/completion'
             echo 'agent-vault/completion'
         case 'agent-vault/help'
@@ -225,6 +229,8 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/mcp --allow-reveal' 'agent-vault/mcp --upstream-ca'
             return 0
+        case 'agent-vault/inject -i' 'agent-vault/inject --in-file' 'agent-vault/inject -o' 'agent-vault/inject --out-file'
+            return 0
         end
         string match -q -- '*/*' $path; or return 1
         set path (string replace -r '/[^/]*$' '' -- $path)
@@ -337,6 +343,8 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a rekey -d 'replace
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a store -d 'the store as a whole: move it to another backend'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a mcp -d 'serve the vault as MCP tools over stdio for an AI agent (the agent of AGENT_VAULT_TOKEN in the client\'s env); values stay out of the model\'s context'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a read -d 'print the one value an av://<agent>/<KEY>[/<field>] reference names, and nothing else'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a inject -d 'render a template: replace each {{ av://<agent>/<KEY>[/<field>] }} with its value (all of them, or nothing is written)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l version -d 'print the version'
@@ -531,7 +539,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l only -x -d '
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l prefix -x -d 'put this before every variable name'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 'start from an empty environment apart from PATH and HOME'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'a dotenv file: plain NAME=value lines (quotes, export, comments) and references NAME=av://<agent>/<KEY>[/<field>]'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l broker -d 'run the broker for the command\'s lifetime: placeholders instead of the services\' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l deny-unmatched -d 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through'
@@ -629,6 +637,14 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config'" -s h -l help 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/get'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -s n -l no-newline -d 'no trailing newline'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -l reveal -d 'allow a reference to the TOTP secret (…/totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s i -l in-file -r -F -d 'the template (default: stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s o -l out-file -r -F -d 'write the result to this new file, 0600 (default: stdout)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -l force -d 'with -o: replace the file if it exists'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -l reveal -d 'allow references to TOTP secrets (…/totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion'
