@@ -128,6 +128,7 @@ _agent_vault_option() {
     'credential/add --rotate-every') REPLY='text' ;;
     'credential/add --expires') REPLY='text' ;;
     'credential/get -f'|'credential/get --field') REPLY='text' ;;
+    'credential/get --clip-timeout') REPLY='text' ;;
     'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/update --rename') REPLY='text' ;;
@@ -156,6 +157,7 @@ _agent_vault_option() {
     'credential/rotate --words') REPLY='text' ;;
     'credential/rotate --separator') REPLY='text' ;;
     'totp --fresh') REPLY='text' ;;
+    'totp --clip-timeout') REPLY='text' ;;
     'generate -l'|'generate --length') REPLY='text' ;;
     'generate --words') REPLY='text' ;;
     'generate --separator') REPLY='text' ;;
@@ -247,7 +249,7 @@ _agent_vault_long_options() {
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
-    'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
+    'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal --clip --clip-timeout' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
@@ -257,7 +259,7 @@ _agent_vault_long_options() {
     'credential/due') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --within --notify' ;;
     'credential/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --value-stdin --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number' ;;
     'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh' ;;
+    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh --clip --clip-timeout' ;;
     'generate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number --save --field' ;;
     'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
     'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;

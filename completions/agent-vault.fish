@@ -167,7 +167,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/credential/add -t' 'agent-vault/credential/add --type' 'agent-vault/credential/add --reveal-policy' 'agent-vault/credential/add --name' 'agent-vault/credential/add --tag' 'agent-vault/credential/add --uri' 'agent-vault/credential/add --username' 'agent-vault/credential/add --cardholder' 'agent-vault/credential/add --expiry' 'agent-vault/credential/add --full-name' 'agent-vault/credential/add --email' 'agent-vault/credential/add --phone' 'agent-vault/credential/add --address' 'agent-vault/credential/add --password-file' 'agent-vault/credential/add --totp-file' 'agent-vault/credential/add --notes-file' 'agent-vault/credential/add --number-file' 'agent-vault/credential/add --cvv-file' 'agent-vault/credential/add --value-file' 'agent-vault/credential/add --totp' 'agent-vault/credential/add --rotate-every' 'agent-vault/credential/add --expires'
             return 0
-        case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field'
+        case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field' 'agent-vault/credential/get --clip-timeout'
             return 0
         case 'agent-vault/credential/list -t' 'agent-vault/credential/list --type'
             return 0
@@ -179,7 +179,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/credential/rotate -l' 'agent-vault/credential/rotate --length' 'agent-vault/credential/rotate --words' 'agent-vault/credential/rotate --separator'
             return 0
-        case 'agent-vault/totp --fresh'
+        case 'agent-vault/totp --fresh' 'agent-vault/totp --clip-timeout'
             return 0
         case 'agent-vault/generate -l' 'agent-vault/generate --length' 'agent-vault/generate --words' 'agent-vault/generate --separator' 'agent-vault/generate --save' 'agent-vault/generate --field'
             return 0
@@ -418,6 +418,8 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s h 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -d 'print this field instead (username, password, number, cvv, notes, …)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s n -l no-newline -d 'no trailing newline'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l reveal -d 'include the TOTP secret (with --json or --field totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s c -l clip -d 'copy the value to the clipboard instead of printing it, cleared after 45 s if still there'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -l reveal -d 'show the main secret values'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
@@ -475,6 +477,8 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l number -d 'append a random digit to one passphrase word'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l fresh -x -d 'if fewer seconds than this are left in the window, wait for the next code'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s c -l clip -d 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s l -l length -x -d 'password length, 4 to 1024 (default: 24)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-upper -d 'no upper-case letters'

@@ -5,8 +5,9 @@ import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
 import { examples, type Deps } from '../command-kit.js';
 import { printJson, printValue } from '../render.js';
+import type { ClipOptions } from '../clipboard.js';
 
-interface TotpCommandOptions {
+interface TotpCommandOptions extends ClipOptions {
   fresh?: string;
 }
 
@@ -16,12 +17,15 @@ export function registerTotp(program: Command, { io }: Deps): void {
     .description("print a credential's current TOTP code and nothing else (never its secret)")
     .argument('<KEY|id>', 'the credential key or id (a login with a TOTP secret)')
     .option('--fresh <seconds>', 'if fewer seconds than this are left in the window, wait for the next code')
+    .option('-c, --clip', 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there')
+    .option('--clip-timeout <duration>', 'with --clip: clear after this long (45s, 2m; 0: never)')
     .action((key: string, options: TotpCommandOptions, cmd: Command) => runTotp(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault totp GITHUB',
     'code=$(agent-vault totp GITHUB) && ./login.sh --otp "$code"',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault totp GITHUB --fresh 5',
     'agent-vault totp GITHUB --json      # {"code", "expires_in", "period", "digits"}',
+    'agent-vault totp GITHUB --clip --clip-timeout 30s',
   ]);
 }
 
@@ -30,6 +34,7 @@ export async function runTotp(ctx: Context, keyOrId: string, options: TotpComman
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const totp = await totpCode(session, agent, keyOrId, freshSeconds === undefined ? {} : { freshSeconds });
-  if (ctx.mode.json) printJson(ctx.io, { code: totp.code, expires_in: totp.expiresIn, period: totp.period, digits: totp.digits });
+  if (options.clip) await (await import('../clipboard.js')).copyToClipboard(ctx, totp.code, `the TOTP code of ${keyOrId}`, options);
+  else if (ctx.mode.json) printJson(ctx.io, { code: totp.code, expires_in: totp.expiresIn, period: totp.period, digits: totp.digits });
   else printValue(ctx.io, totp.code);
 }

@@ -6,8 +6,9 @@ import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { printJson, printValue } from '../../render.js';
+import type { ClipOptions } from '../../clipboard.js';
 
-interface GetOptions {
+interface GetOptions extends ClipOptions {
   field?: string;
   newline: boolean;
   reveal?: boolean;
@@ -21,11 +22,14 @@ export function registerGet(credential: Command, { io }: Deps): void {
     .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
     .option('-n, --no-newline', 'no trailing newline')
     .option('--reveal', 'include the TOTP secret (with --json or --field totp)')
+    .option('-c, --clip', 'copy the value to the clipboard instead of printing it, cleared after 45 s if still there')
+    .option('--clip-timeout <duration>', 'with --clip: clear after this long (45s, 2m; 0: never)')
     .action((key: string, options: GetOptions, cmd: Command) => runGet(Context.of(io, cmd), key, options));
   examples(command, [
     'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential get GITHUB --field username',
     'agent-vault credential get GITHUB --json --reveal',
+    'agent-vault credential get GITHUB --field password --clip',
   ]);
 }
 
@@ -41,6 +45,8 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   // An expired credential still reads (a deadline missed must not break a job), but says so.
   const expired = isPastExpiry(credential.policy, ctx.io.now());
   if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
-  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(expired ? { expired: true } : {}) });
+  // Loaded only with --clip: it starts processes, which credential get otherwise never does.
+  if (options.clip) await (await import('../../clipboard.js')).copyToClipboard(ctx, readField(credential, options.field), `${options.field ?? 'the value'} of ${credential.key}`, options);
+  else if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(expired ? { expired: true } : {}) });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
 }

@@ -1,0 +1,34 @@
+/**
+ * `--clip` on a real terminal with no clipboard tool: the value goes to the terminal as
+ * an OSC 52 sequence (which the terminal, even over SSH, puts on its clipboard), not as
+ * text, and the message says it is not cleared.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+import { runInPty } from '../helpers/pty.js';
+import { skipWithout } from '../helpers/tools.js';
+
+const VALUE = 'osc52-clip-value-d41e';
+
+describe('--clip on a terminal', () => {
+  let store: TempStore;
+  let token: string;
+  beforeAll(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot');
+    await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot'], { input: VALUE });
+  });
+  afterAll(() => store.cleanup());
+
+  // The pty helper is a Python script.
+  it.skipIf(skipWithout('python3') || process.platform === 'darwin')('sends OSC 52 with the value, prints no plain value, and says it is not cleared', () => {
+    // No DISPLAY or WAYLAND_DISPLAY reaches it, so no clipboard tool applies (xsel may be installed).
+    const result = runInPty(['credential', 'get', 'API_KEY', '--clip'], [{ expect: 'not cleared' }], { ...store.env, AGENT_VAULT_TOKEN: token });
+    expect(result.timeout).toBe(false);
+    expect(result.code).toBe(0);
+    expect(result.output).toContain(`\x1b]52;c;${Buffer.from(VALUE).toString('base64')}\x07`);
+    expect(result.output.replace(`\x1b]52;c;${Buffer.from(VALUE).toString('base64')}\x07`, '')).not.toContain(VALUE);
+    expect(result.output).toContain('copied the value of API_KEY to the clipboard (OSC 52)');
+  });
+});
