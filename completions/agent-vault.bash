@@ -259,7 +259,7 @@ _agent_vault_long_options() {
     'credential/due') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --within --notify' ;;
     'credential/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --value-stdin --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number' ;;
     'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh --clip --clip-timeout' ;;
+    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh --clip --clip-timeout --qr --reveal' ;;
     'generate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number --save --field' ;;
     'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
     'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;

@@ -479,6 +479,8 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -s
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l fresh -x -d 'if fewer seconds than this are left in the window, wait for the next code'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s c -l clip -d 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l qr -d 'print the otpauth:// key URI as a QR code instead, to enrol a phone (needs --reveal: it is the secret)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l reveal -d 'with --qr: show the secret'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s l -l length -x -d 'password length, 4 to 1024 (default: 24)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-upper -d 'no upper-case letters'

@@ -4,6 +4,7 @@
  */
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { generateTotp, millisecondsLeft, parseTotpSecret, type TotpCode, type TotpParams } from '../core/totp.js';
+import { provisioningUri } from '../core/totp-qr.js';
 import { findCredential } from './credentials.js';
 import type { Session } from './session.js';
 
@@ -47,5 +48,17 @@ export function totpCode(session: Session, agent: string, keyOrId: string, optio
       now = Math.max(session.now().getTime(), nextWindow);
     }
     return generateTotp(params, now);
+  });
+}
+
+/**
+ * The credential's TOTP key URI with a label (`totp --qr`), for enrolling a phone:
+ * it is the secret itself, so it is recorded as `credential.reveal`.
+ */
+export function totpProvisioningUri(session: Session, agent: string, keyOrId: string): Promise<string> {
+  return session.audit.audited(agent, 'credential.reveal', keyOrId, async () => {
+    const credential = await findCredential(session, agent, keyOrId);
+    const params = storedParams(credential.key, credential.fields.totp);
+    return provisioningUri(params, { agent, key: credential.key, name: credential.name, ...(credential.fields.username === undefined ? {} : { username: credential.fields.username }) });
   });
 }

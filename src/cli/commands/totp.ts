@@ -9,6 +9,8 @@ import type { ClipOptions } from '../clipboard.js';
 
 interface TotpCommandOptions extends ClipOptions {
   fresh?: string;
+  qr?: boolean;
+  reveal?: boolean;
 }
 
 export function registerTotp(program: Command, { io }: Deps): void {
@@ -19,6 +21,8 @@ export function registerTotp(program: Command, { io }: Deps): void {
     .option('--fresh <seconds>', 'if fewer seconds than this are left in the window, wait for the next code')
     .option('-c, --clip', 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there')
     .option('--clip-timeout <duration>', 'with --clip: clear after this long (45s, 2m; 0: never)')
+    .option('--qr', 'print the otpauth:// key URI as a QR code instead, to enrol a phone (needs --reveal: it is the secret)')
+    .option('--reveal', 'with --qr: show the secret')
     .action((key: string, options: TotpCommandOptions, cmd: Command) => runTotp(Context.of(io, cmd), key, options));
   examples(command, [
     'agent-vault totp GITHUB',
@@ -26,10 +30,12 @@ export function registerTotp(program: Command, { io }: Deps): void {
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault totp GITHUB --fresh 5',
     'agent-vault totp GITHUB --json      # {"code", "expires_in", "period", "digits"}',
     'agent-vault totp GITHUB --clip --clip-timeout 30s',
+    'agent-vault totp GITHUB --qr --reveal     # scan with a phone',
   ]);
 }
 
 export async function runTotp(ctx: Context, keyOrId: string, options: TotpCommandOptions): Promise<void> {
+  if (options.qr) return (await import('../totp-qr.js')).printTotpQr(ctx, keyOrId, options.reveal === true);
   const freshSeconds = options.fresh === undefined ? undefined : wholeNumber(options.fresh, '--fresh', 0, MAX_PERIOD);
   const session = await ctx.session();
   const agent = ctx.agent(session);
