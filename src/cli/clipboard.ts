@@ -116,7 +116,7 @@ process.stdin.on('end', () => setTimeout(() => {
 `;
 
 function scheduleClear(tool: ClipboardTool, value: string, seconds: number, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ['-e', CLEAR_SCRIPT, String(seconds * 1000), JSON.stringify(tool.paste), JSON.stringify(tool.clear)], {
+  const child = spawn(process.execPath, ['--input-type=commonjs', '-e', CLEAR_SCRIPT, String(seconds * 1000), JSON.stringify(tool.paste), JSON.stringify(tool.clear)], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env,
