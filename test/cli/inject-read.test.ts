@@ -158,6 +158,9 @@ describe('read and inject', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('no such file');
       expect((await store.owner(['inject', '--force'], { input: TEMPLATE })).code).toBe(2);
+      const onTerminal = await store.owner(['inject'], { tty: true });
+      expect(onTerminal.code).toBe(2);
+      expect(onTerminal.stderr).toContain('-i TEMPLATE');
       const binary = join(store.root, 'binary.tpl');
       writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00]));
       expect((await store.owner(['inject', '-i', binary])).code).toBe(2);

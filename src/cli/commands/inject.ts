@@ -46,6 +46,8 @@ function exists(path: string): boolean {
 export async function runInject(ctx: Context, options: InjectOptions): Promise<void> {
   const { inFile, outFile } = options;
   if (options.force && outFile === undefined) throw new UsageError('--force goes with -o FILE');
+  // A terminal on stdin would wait for a template typed by hand: more likely a forgotten -i.
+  if (inFile === undefined && ctx.io.isStdinTTY) throw new UsageError('no template: stdin is a terminal', 'give one with -i TEMPLATE, or pipe it in: agent-vault inject < config.tpl');
   const source = inFile ?? 'stdin';
   const template = inFile === undefined ? decodeText(await ctx.io.readStdin('the template'), 'the template on stdin') : readTextFile(inFile, 'template');
   const references = templateReferences(template, source);
