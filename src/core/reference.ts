@@ -1,7 +1,7 @@
 /**
  * Value references, `av://<agent>/<KEY>[/<field>]`: the one parser shared by `read`,
- * `inject` templates (`{{ av://… }}`) and `exec --env-file`. Pure. A reference names
- * where a value is, never the value, so errors may quote it (escaped when printed).
+ * `inject` templates (`{{ av://… }}`) and `exec --env-file`. Pure. Errors say where a
+ * malformed reference is, never what it says: it may be a value pasted by mistake.
  */
 import { UsageError } from './errors.js';
 import { isAgentId, isCredentialKey } from './ids.js';
@@ -29,7 +29,8 @@ export function parseReference(text: string): ValueReference | undefined {
 /** Like {@link parseReference}, but a malformed reference is a usage error; `where` says where it was. */
 export function checkReference(text: string, where: string): ValueReference {
   const reference = parseReference(text);
-  if (!reference) throw new UsageError(`${where} is not a credential reference: ${JSON.stringify(text)}`, 'write av://<agent>/<KEY> or av://<agent>/<KEY>/<field>');
+  // Not quoted: a value pasted where a reference belongs must not end up in an error.
+  if (!reference) throw new UsageError(`${where} is not a credential reference`, 'write av://<agent>/<KEY> or av://<agent>/<KEY>/<field> (an agent id, an UPPER_SNAKE_CASE key, a field name)');
   return reference;
 }
 

@@ -50,6 +50,7 @@ describe('read and inject', () => {
       ['no key', 'av://bot1', 2],
       ['a lower-case key', 'av://bot1/api_key', 2],
       ['too many parts', 'av://bot1/DATABASE/password/x', 2],
+      ['a value pasted instead', 'sk-live-pasted-by-mistake', 2],
       ['an unknown key', 'av://bot1/MISSING', 3],
       ['an unknown agent', 'av://nobody/API_KEY', 3],
       ['a field the type lacks', 'av://bot1/DATABASE/cvv', 3],
@@ -59,6 +60,7 @@ describe('read and inject', () => {
       expect(result.code).toBe(code);
       expect(result.stdout).toBe('');
       if (code === 3) expect(result.stderr).toMatch(/MISSING|nobody|CVV|notes/i);
+      else expect(result.stderr).not.toContain(reference);
     });
 
     it("refuses an agent another vault's credential that was not granted (exit 5), and a TOTP secret without --reveal", async () => {
@@ -142,6 +144,11 @@ describe('read and inject', () => {
       const toStdout = await store.owner(['inject'], { input: template });
       expect(toStdout.code).toBe(code);
       expect(toStdout.stdout).toBe('');
+    });
+
+    it('passes a template without references through, with no passphrase or token', async () => {
+      const result = await store.run(['inject'], { input: 'plain: {{ .Values.x }}\n' });
+      expect(result).toMatchObject({ code: 0, stdout: 'plain: {{ .Values.x }}\n' });
     });
 
     it('refuses an unreadable or missing template and --force without -o (exit 2)', async () => {

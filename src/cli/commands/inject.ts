@@ -54,8 +54,8 @@ export async function runInject(ctx: Context, options: InjectOptions): Promise<v
   // Refused before any value is read: nothing is decrypted for a file that cannot be written.
   const replacing = outFile !== undefined && exists(outFile);
   if (replacing && !options.force) throw new UsageError(`${outFile} already exists; nothing was written`, 'choose a new file name, or pass --force to replace it');
-  const session = await ctx.session();
-  const values = await resolveReferences(session, references.map((r) => r.reference), { reveal: options.reveal === true });
+  // A template without references needs no proof of who is calling.
+  const values = references.length === 0 ? [] : await resolveReferences(await ctx.session(), references.map((r) => r.reference), { reveal: options.reveal === true });
   const rendered = renderTemplate(template, references, values);
   if (outFile === undefined) {
     if (ctx.mode.json) printJson(ctx.io, { output: null, references: references.length, text: rendered });
