@@ -40,6 +40,8 @@ export type InjectedEnv = Map<string, string>;
 /** The resolved environment, and how to record the run once it is known how it started. */
 export interface ResolvedExec {
   env: InjectedEnv;
+  /** The values read from credentials (what `--mask` hides): not the env file's plain values, which are no secrets. */
+  secrets: string[];
   /**
    * Records one `exec.run` event, naming only the program, in each vault read from:
    * `ok` when the program started, `error` with the reason when it could not.
@@ -113,6 +115,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     }
     add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }
+  const secrets = [...env.values()];
   for (const line of request.plain ?? []) {
     if (env.has(line.name)) throw new UsageError(`line ${line.line} of the env file sets ${line.name}, which a credential sets too`, 'leave one of them out, or separate them with --prefix');
     checkPlainInjection(line.name, line.value, line.line, allowed);
@@ -121,6 +124,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   const vaults = new Set([...payloads.keys(), ...granters]);
   return {
     env,
+    secrets,
     async recordRun(failure) {
       for (const agent of vaults) await session.audit.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
     },

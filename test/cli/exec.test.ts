@@ -86,6 +86,14 @@ describe('exec', () => {
       expect(readFileSync(out, 'utf8')).toBe(`8080|hello world|one\ntwo|${GRANTED}|unset`);
     });
 
+    it('masks the values of references with --mask, not the plain values beside them', async () => {
+      const file = join(store.root, 'masked.env');
+      writeFileSync(file, 'GREETING=visible-plain-value\nKEY=av://bot1/API_KEY\n');
+      const result = await store.agent(bot1, ['exec', '--env-file', file, '--mask', '--', 'sh', '-c', 'echo "$GREETING $KEY"']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('visible-plain-value ****\n');
+    });
+
     it('rejects a malformed line with its number, and starts nothing when a reference does not resolve', async () => {
       const marker = join(store.root, 'started');
       const run = async (text: string): Promise<RunResult> => {

@@ -2,11 +2,13 @@
  * `totp --qr --reveal`: the printed half-block code is turned back into pixels and
  * decoded with jsQR, so the test reads what a phone would scan.
  */
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
 
 const SECRET = 'JBSWY3DPEHPK3PXP';
+// jsqr is CommonJS whose types declare an ES default export: its function is `.default` to the type checker.
+const jsQR = jsQRModule.default;
 
 /** The code as pixels (light modules drawn, as printed without colour), 4 px a module, with a wide white border. */
 function decode(text: string): string | undefined {

@@ -139,7 +139,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     : undefined;
   try {
     if (brokering) request.brokered = brokering.run.placeholders;
-    const { env: injected, recordRun } = await resolveExecEnv(session, request, basename(program));
+    const { env: injected, secrets, recordRun } = await resolveExecEnv(session, request, basename(program));
     const env = childEnv(ctx.io.env, options.pristine === true, injected);
     if (brokering) {
       for (const name of brokering.run.unset) delete env[name];
@@ -149,7 +149,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     const { runChild } = await import('../child-process.js');
     const outcome = await runChild(program, args, {
       env,
-      ...(options.mask ? { mask: [...injected.values()] } : {}),
+      ...(options.mask ? { mask: secrets } : {}),
       stdout: ctx.io.stdout,
       stderr: ctx.io.stderr,
       interactive: ctx.io.isStdinTTY,
