@@ -69,7 +69,7 @@ function findTool(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ClipboardT
   const candidates: Array<{ when: boolean; name: string; copy: string[]; paste: string[]; clear: string[] }> = [
     { when: Boolean(env.WAYLAND_DISPLAY), name: 'wl-copy', copy: [], paste: ['wl-paste', '--no-newline'], clear: ['wl-copy', '--clear'] },
     { when: Boolean(env.DISPLAY), name: 'xclip', copy: ['-selection', 'clipboard', '-in'], paste: ['xclip', '-selection', 'clipboard', '-out'], clear: ['xclip', '-selection', 'clipboard', '-in'] },
-    { when: Boolean(env.DISPLAY), name: 'xsel', copy: ['--clipboard', '--input'], paste: ['xsel', '--clipboard', '--output'], clear: ['xsel', '--clipboard', '--delete'] },
+    { when: Boolean(env.DISPLAY), name: 'xsel', copy: ['--clipboard', '--input'], paste: ['xsel', '--clipboard', '--output'], clear: ['xsel', '--clipboard', '--clear'] },
     { when: platform === 'darwin', name: 'pbcopy', copy: [], paste: ['pbpaste'], clear: ['pbcopy'] },
   ];
   for (const c of candidates) {
@@ -119,6 +119,8 @@ function scheduleClear(tool: ClipboardTool, value: string, seconds: number, env:
   const child = spawn(process.execPath, ['--input-type=commonjs', '-e', CLEAR_SCRIPT, String(seconds * 1000), JSON.stringify(tool.paste), JSON.stringify(tool.clear)], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
+    // Outliving this command, it must not keep the caller's directory busy.
+    cwd: '/',
     env,
   });
   child.stdin.on('error', () => {});

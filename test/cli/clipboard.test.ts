@@ -97,6 +97,23 @@ describe('--clip', () => {
     expect(logged().filter((l) => l.includes('-out'))).toEqual([]);
   });
 
+  it.each([
+    ['wl-copy', { WAYLAND_DISPLAY: 'wayland-9' }, { 'wl-copy': 'case "$*" in *--clear*) : > "$CLIP" ;; *) cat > "$CLIP" ;; esac', 'wl-paste': 'cat "$CLIP"' }],
+    ['xsel', { DISPLAY: ':99' }, { xsel: 'case "$*" in *--input*) cat > "$CLIP" ;; *--output*) cat "$CLIP" ;; *--clear*) : > "$CLIP" ;; esac' }],
+  ])('copies and clears through %s', async (tool, display, scripts) => {
+    const own = join(store.root, `bin-${tool}`);
+    mkdirSync(own);
+    for (const [name, body] of Object.entries(scripts)) {
+      writeFileSync(join(own, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(own, name), 0o755);
+    }
+    const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip', '--clip-timeout', '1'], { env: { PATH: `${own}:/usr/bin:/bin`, CLIP: clip, ...display } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`(${tool}); clears in 1 s`);
+    expect(readFileSync(clip, 'utf8')).toBe(VALUE);
+    await until(() => readFileSync(clip, 'utf8') === '', 'the clipboard to be cleared');
+  });
+
   it('refuses off a terminal with no clipboard tool (exit 2, naming one to install), copying nothing', async () => {
     const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip'], { env: { PATH: join(store.root, 'empty') } });
     expect(result.code).toBe(2);
