@@ -151,7 +151,7 @@ describe('read and inject', () => {
       expect(result).toMatchObject({ code: 0, stdout: 'plain: {{ .Values.x }}\n' });
     });
 
-    it('refuses an unreadable or missing template and --force without -o (exit 2)', async () => {
+    it('refuses an unreadable or missing template, an output in no directory, --force without -o, and a terminal on stdin (exit 2)', async () => {
       const template = join(store.root, 'secret.tpl');
       writeFileSync(template, TEMPLATE);
       chmodSync(template, 0o000);
@@ -165,6 +165,9 @@ describe('read and inject', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('no such file');
       expect((await store.owner(['inject', '--force'], { input: TEMPLATE })).code).toBe(2);
+      const intoNowhere = await store.owner(['inject', '-o', join(store.root, 'no-such-dir', 'out.yml')], { input: TEMPLATE });
+      expect(intoNowhere.code).toBe(2);
+      expect(intoNowhere.stderr).toContain('nothing was written');
       const onTerminal = await store.owner(['inject'], { tty: true });
       expect(onTerminal.code).toBe(2);
       expect(onTerminal.stderr).toContain('-i TEMPLATE');
