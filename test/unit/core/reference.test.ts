@@ -31,6 +31,20 @@ describe('references', () => {
     expect(() => templateReferences('ok\n\nx: {{ av://b/bad }}\n', 'tpl')).toThrow('the reference on line 3 of tpl is not a credential reference');
   });
 
+  it('never fails on any text but with a usage error, and every reference it finds parses', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string(), (junk, tail) => {
+        const text = `${junk}{{ av://${tail} }}${junk}`;
+        try {
+          for (const found of templateReferences(text, 'f')) expect(parseReference(formatReference(found.reference))).toEqual(found.reference);
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageError);
+        }
+        expect(() => parseReference(junk)).not.toThrow();
+      }),
+    );
+  });
+
   it('renders any text without references unchanged, and values verbatim (no re-expansion)', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
