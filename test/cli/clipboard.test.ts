@@ -122,7 +122,12 @@ describe('--clip', () => {
     expect(result.stderr).not.toContain(VALUE);
   });
 
-  it('refuses a bad --clip-timeout (exit 2)', async () => {
+  it('refuses a bad --clip-timeout, or one without --clip (exit 2)', async () => {
+    for (const args of [['credential', 'get', 'API_KEY'], ['totp', 'GITHUB']]) {
+      const alone = await store.agent(bot, [...args, '--clip-timeout', '10s'], { env });
+      expect(alone.code).toBe(2);
+      expect(alone.stdout).toBe('');
+    }
     for (const bad of ['-1', 'soon', '1.5s']) {
       const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip', '--clip-timeout', bad], { env });
       expect(result.code).toBe(2);

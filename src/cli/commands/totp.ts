@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { totpCode } from '../../app/totp.js';
+import { UsageError } from '../../core/errors.js';
 import { MAX_PERIOD } from '../../core/totp.js';
 import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
@@ -36,6 +37,7 @@ export function registerTotp(program: Command, { io }: Deps): void {
 
 export async function runTotp(ctx: Context, keyOrId: string, options: TotpCommandOptions): Promise<void> {
   if (options.qr) return (await import('../totp-qr.js')).printTotpQr(ctx, keyOrId, options.reveal === true);
+  if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
   const freshSeconds = options.fresh === undefined ? undefined : wholeNumber(options.fresh, '--fresh', 0, MAX_PERIOD);
   const session = await ctx.session();
   const agent = ctx.agent(session);

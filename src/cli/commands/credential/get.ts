@@ -41,6 +41,7 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   if (!ctx.mode.json && options.field === 'totp' && !reveal) {
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
+  if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
   const credential = await readCredential(session, agent, keyOrId, { reveal });
   // An expired credential still reads (a deadline missed must not break a job), but says so.
   const expired = isPastExpiry(credential.policy, ctx.io.now());
