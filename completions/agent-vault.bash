@@ -45,6 +45,8 @@ _agent_vault_child() {
     '/store') REPLY='store' ;;
     '/mcp') REPLY='mcp' ;;
     '/config') REPLY='config' ;;
+    '/read') REPLY='read' ;;
+    '/inject') REPLY='inject' ;;
     '/completion') REPLY='completion' ;;
     '/help') REPLY='help' ;;
     'token/rotate') REPLY='token/rotate' ;;
@@ -128,6 +130,7 @@ _agent_vault_option() {
     'credential/add --rotate-every') REPLY='text' ;;
     'credential/add --expires') REPLY='text' ;;
     'credential/get -f'|'credential/get --field') REPLY='text' ;;
+    'credential/get --clip-timeout') REPLY='text' ;;
     'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/update --rename') REPLY='text' ;;
@@ -157,6 +160,7 @@ _agent_vault_option() {
     'credential/rotate --words') REPLY='text' ;;
     'credential/rotate --separator') REPLY='text' ;;
     'totp --fresh') REPLY='text' ;;
+    'totp --clip-timeout') REPLY='text' ;;
     'generate -l'|'generate --length') REPLY='text' ;;
     'generate --words') REPLY='text' ;;
     'generate --separator') REPLY='text' ;;
@@ -219,6 +223,8 @@ _agent_vault_option() {
     'store/migrate --to') REPLY='agent' ;;
     'mcp --allow-reveal') REPLY='text' ;;
     'mcp --upstream-ca') REPLY='file' ;;
+    'inject -i'|'inject --in-file') REPLY='file' ;;
+    'inject -o'|'inject --out-file') REPLY='file' ;;
     *) return 1 ;;
   esac
 }
@@ -246,7 +252,7 @@ _agent_vault_long_options() {
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
-    'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
+    'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal --clip --clip-timeout' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
@@ -257,7 +263,7 @@ _agent_vault_long_options() {
     'credential/due') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --within --notify' ;;
     'credential/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --value-stdin --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number' ;;
     'credential/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh' ;;
+    'totp') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --fresh --clip --clip-timeout --qr --reveal' ;;
     'generate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --length --no-upper --no-lower --no-digits --no-symbols --exclude-ambiguous --passphrase --words --separator --capitalize --number --save --field' ;;
     'audit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
     'audit/verify') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --action --key --since --limit --follow' ;;
@@ -307,6 +313,8 @@ _agent_vault_long_options() {
     'config/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/unset') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'config/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
+    'read') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --no-newline --reveal' ;;
+    'inject') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --in-file --out-file --force --reveal' ;;
     'completion') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
   esac
@@ -315,7 +323,7 @@ _agent_vault_long_options() {
 # The subcommands of the command at path $1, in REPLY.
 _agent_vault_subcommands() {
   case $1 in
-    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion help' ;;
+    '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion help' ;;
     'token') REPLY='rotate help' ;;
     'credential') REPLY='set add get list search update delete copy history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
@@ -374,8 +382,9 @@ _agent_vault_arguments() {
     'config/set') REPLY=('text' 'text'); variadic=0 ;;
     'config/unset') REPLY=('text'); variadic=0 ;;
     'config/help') REPLY=('text'); variadic=0 ;;
+    'read') REPLY=('text'); variadic=0 ;;
     'completion') REPLY=('words:bash zsh fish'); variadic=0 ;;
-    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'); variadic=1 ;;
+    'help') REPLY=('words:exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion'); variadic=1 ;;
     *) REPLY=() ;;
   esac
 }

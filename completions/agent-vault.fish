@@ -59,6 +59,10 @@ function __agent_vault_child
             echo 'agent-vault/mcp'
         case 'agent-vault/config'
             echo 'agent-vault/config'
+        case 'agent-vault/read'
+            echo 'agent-vault/read'
+        case 'agent-vault/inject'
+            echo 'agent-vault/inject'
         case 'agent-vault/completion'
             echo 'agent-vault/completion'
         case 'agent-vault/help'
@@ -167,7 +171,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/credential/add -t' 'agent-vault/credential/add --type' 'agent-vault/credential/add --reveal-policy' 'agent-vault/credential/add --name' 'agent-vault/credential/add --tag' 'agent-vault/credential/add --uri' 'agent-vault/credential/add --username' 'agent-vault/credential/add --cardholder' 'agent-vault/credential/add --expiry' 'agent-vault/credential/add --full-name' 'agent-vault/credential/add --email' 'agent-vault/credential/add --phone' 'agent-vault/credential/add --address' 'agent-vault/credential/add --password-file' 'agent-vault/credential/add --totp-file' 'agent-vault/credential/add --notes-file' 'agent-vault/credential/add --number-file' 'agent-vault/credential/add --cvv-file' 'agent-vault/credential/add --value-file' 'agent-vault/credential/add --totp' 'agent-vault/credential/add --rotate-every' 'agent-vault/credential/add --expires'
             return 0
-        case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field'
+        case 'agent-vault/credential/get -f' 'agent-vault/credential/get --field' 'agent-vault/credential/get --clip-timeout'
             return 0
         case 'agent-vault/credential/list -t' 'agent-vault/credential/list --type'
             return 0
@@ -181,7 +185,7 @@ function __agent_vault_takes_value
             return 0
         case 'agent-vault/credential/rotate -l' 'agent-vault/credential/rotate --length' 'agent-vault/credential/rotate --words' 'agent-vault/credential/rotate --separator'
             return 0
-        case 'agent-vault/totp --fresh'
+        case 'agent-vault/totp --fresh' 'agent-vault/totp --clip-timeout'
             return 0
         case 'agent-vault/generate -l' 'agent-vault/generate --length' 'agent-vault/generate --words' 'agent-vault/generate --separator' 'agent-vault/generate --save' 'agent-vault/generate --field'
             return 0
@@ -230,6 +234,8 @@ function __agent_vault_takes_value
         case 'agent-vault/store/migrate --from' 'agent-vault/store/migrate --to'
             return 0
         case 'agent-vault/mcp --allow-reveal' 'agent-vault/mcp --upstream-ca'
+            return 0
+        case 'agent-vault/inject -i' 'agent-vault/inject --in-file' 'agent-vault/inject -o' 'agent-vault/inject --out-file'
             return 0
         end
         string match -q -- '*/*' $path; or return 1
@@ -343,6 +349,8 @@ complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a rekey -d 'replace
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a store -d 'the store as a whole: move it to another backend'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a mcp -d 'serve the vault as MCP tools over stdio for an AI agent (the agent of AGENT_VAULT_TOKEN in the client\'s env); values stay out of the model\'s context'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a config -d 'non-secret preferences: default-agent, default-store'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a read -d 'print the one value an av://<agent>/<KEY>[/<field>] reference names, and nothing else'
+complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a inject -d 'render a template: replace each {{ av://<agent>/<KEY>[/<field>] }} with its value (all of them, or nothing is written)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a completion -d 'print a shell completion script (the same scripts live in completions/)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault'" -a help -d 'show help for a command, or a topic: exit-codes, environment'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault'" -l version -d 'print the version'
@@ -417,6 +425,8 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s h 
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -d 'print this field instead (username, password, number, cvv, notes, …)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s n -l no-newline -d 'no trailing newline'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l reveal -d 'include the TOTP secret (with --json or --field totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s c -l clip -d 'copy the value to the clipboard instead of printing it, cleared after 45 s if still there'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -l reveal -d 'show the main secret values'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
@@ -477,6 +487,10 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l number -d 'append a random digit to one passphrase word'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l fresh -x -d 'if fewer seconds than this are left in the window, wait for the next code'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s c -l clip -d 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l qr -d 'print the otpauth:// key URI as a QR code instead, to enrol a phone (needs --reveal: it is the secret)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l reveal -d 'with --qr: show the secret'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s l -l length -x -d 'password length, 4 to 1024 (default: 24)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-upper -d 'no upper-case letters'
@@ -541,7 +555,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l only -x -d '
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l prefix -x -d 'put this before every variable name'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l pristine -d 'start from an empty environment apart from PATH and HOME'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l mask -d 'replace every injected value in the command\'s output with ****'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l env-file -r -F -d 'a dotenv file: plain NAME=value lines (quotes, export, comments) and references NAME=av://<agent>/<KEY>[/<field>]'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l allow-env -x -d 'let the caller\'s own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l broker -d 'run the broker for the command\'s lifetime: placeholders instead of the services\' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/exec'" -l deny-unmatched -d 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through'
@@ -641,6 +655,14 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/get'" -s h -l h
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/list'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/set'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/config/unset'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -s n -l no-newline -d 'no trailing newline'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -l reveal -d 'allow a reference to the TOTP secret (…/totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/read'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s i -l in-file -r -F -d 'the template (default: stdin)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s o -l out-file -r -F -d 'write the result to this new file, 0600 (default: stdout)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -l force -d 'with -o: replace the file if it exists'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -l reveal -d 'allow references to TOTP secrets (…/totp)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/inject'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/completion'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_arg 'agent-vault/completion' 0 0" -a 'bash zsh fish'
-complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/help' 0 1" -a 'exit-codes environment init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion'

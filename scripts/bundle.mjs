@@ -81,7 +81,7 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption', '@peculiar/x509', 'reflect-metadata', 'pg'],
+  external: ['argon2', '@inquirer/prompts', 'cli-table3', 'conf', 'dotenv', 'csv-parse', 'kdbxweb', 'age-encryption', '@peculiar/x509', 'reflect-metadata', 'pg', 'uqr'],
   logLevel: 'warning',
 };
 

@@ -4,8 +4,8 @@
  * runs with a half-filled environment.
  */
 import { isSecretField, mainField, readField, type Credential } from '../core/credential.js';
-import type { CredentialReference } from '../core/env-file.js';
-import { checkInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
+import type { CredentialReference, PlainEnvLine } from '../core/env-file.js';
+import { checkInjection, checkPlainInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
@@ -21,8 +21,10 @@ export interface ExecRequest {
   /** Only these keys (from the vault, else from `grantsFrom`). */
   only?: string[];
   prefix: string;
-  /** `--env-file` references; with them, nothing else is injected unless `only` names it. */
+  /** `--env-file` references; with them (or plain lines), nothing else is injected unless `only` names it. */
   references: CredentialReference[];
+  /** `--env-file` lines with plain values, set as they are (after the references' checks). */
+  plain?: PlainEnvLine[];
   /** Protected variable names (`PATH`, `LD_PRELOAD`…) the caller's own credentials may set (`--allow-env`). */
   allowEnv?: string[];
   /**
@@ -41,6 +43,8 @@ export interface ResolvedExec {
   env: InjectedEnv;
   /** The `only` keys the vault lacked, read from the one live grant of each (for the caller to say so). */
   readFromGrants: Array<{ key: string; granter: string }>;
+  /** The values read from credentials (what `--mask` hides): not the env file's plain values, which are no secrets. */
+  secrets: string[];
   /**
    * Records one `exec.run` event, naming only the program, in each vault read from:
    * `ok` when the program started, `error` with the reason when it could not.
@@ -103,7 +107,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
         await addAll(viaGrant, viaGrant.grantedBy, true);
       }
     }
-  } else if (request.references.length === 0) {
+  } else if (request.references.length === 0 && (request.plain ?? []).length === 0) {
     if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addAll(c, vault, false);
     if (grantsFrom !== undefined) {
       granters.add(grantsFrom);
@@ -124,10 +128,17 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     }
     add(ref.name, readField(credential, ref.field), { key: ref.key, agent: ref.agent, granted: throughGrant, line: ref.line });
   }
+  const secrets = [...env.values()];
+  for (const line of request.plain ?? []) {
+    if (env.has(line.name)) throw new UsageError(`line ${line.line} of the env file sets ${line.name}, which a credential sets too`, 'leave one of them out, or separate them with --prefix');
+    checkPlainInjection(line.name, line.value, line.line, allowed);
+    env.set(line.name, line.value);
+  }
   const vaults = new Set([...payloads.keys(), ...granters]);
   return {
     env,
     readFromGrants,
+    secrets,
     async recordRun(failure) {
       for (const agent of vaults) await session.audit.record(agent, { action: 'exec.run', program, ...(failure === undefined ? {} : { result: 'error', reason: failure }) });
     },

@@ -4,6 +4,7 @@
  */
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { generateTotp, millisecondsLeft, parseTotpSecret, type TotpCode, type TotpParams } from '../core/totp.js';
+import { provisioningUri } from '../core/totp-qr.js';
 import { auditedRead } from './resolve-key.js';
 import type { Session } from './session.js';
 
@@ -47,5 +48,16 @@ export function totpCode(session: Session, agent: string, keyOrId: string, optio
     }
     const code = await generateTotp(params, now);
     return credential.grantedBy === undefined ? code : { ...code, grantedBy: credential.grantedBy };
+  });
+}
+
+/**
+ * The credential's TOTP key URI with a label (`totp --qr`), for enrolling a phone:
+ * it is the secret itself, so it is recorded as `credential.reveal`.
+ */
+export function totpProvisioningUri(session: Session, agent: string, keyOrId: string): Promise<string> {
+  return auditedRead(session, agent, keyOrId, 'credential.reveal', (credential) => {
+    const params = storedParams(credential.key, credential.fields.totp);
+    return provisioningUri(params, { agent, key: credential.key, name: credential.name, ...(credential.fields.username === undefined ? {} : { username: credential.fields.username }) });
   });
 }

@@ -60,6 +60,11 @@ export const ENVIRONMENT: readonly EnvironmentRow[] = [
   { name: 'XDG_CACHE_HOME', meaning: 'the rollback memory of PostgreSQL stores is kept in $XDG_CACHE_HOME/agent-vault/rollback (default ~/.cache)' },
   { name: 'HOME', meaning: 'the base of the default data and config directories' },
   { name: 'NO_COLOR', meaning: 'when set and not empty, no colour (like --no-color)' },
+  { name: 'WAYLAND_DISPLAY', meaning: '--clip copies with wl-copy when it is set' },
+  { name: 'DISPLAY', meaning: '--clip copies with xclip or xsel when it is set' },
+  { name: 'TMUX', meaning: "--clip's OSC 52 sequence is wrapped for tmux when it is set" },
+  { name: 'STY', meaning: "--clip's OSC 52 sequence is wrapped for screen when it is set" },
+  { name: 'PATH', meaning: 'where --clip looks for wl-copy, xclip, xsel and pbcopy' },
 ];
 
 /** The topics `agent-vault help <topic>` knows besides command names. */

@@ -32,6 +32,8 @@ import { registerUnlock } from './commands/unlock.js';
 import { registerPasswd } from './commands/passwd.js';
 import { registerRekey } from './commands/rekey.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerRead } from './commands/read.js';
+import { registerInject } from './commands/inject.js';
 import { registerHelp } from './help-topics.js';
 
 /**
@@ -65,6 +67,8 @@ export const COMMANDS: ReadonlyArray<readonly [words: readonly string[], registe
   [['store'], registerStore],
   [['mcp'], registerMcp],
   [['config'], registerConfig],
+  [['read'], registerRead],
+  [['inject'], registerInject],
 ];
 
 /** The global options that take a value: the word after one is its value, not the command. */

@@ -1,41 +1,56 @@
 /**
- * Credential references for `exec --env-file`: lines `NAME=av://<agent>/<KEY>[/<field>]`,
- * blank lines and `#` comments ignored. Pure. A malformed line is a usage error naming
- * its number, never its text (it might hold a value typed there by mistake).
+ * `exec --env-file`: a dotenv file whose values are plain (`PLAIN=x`, quoted, `export`ed,
+ * multi-line) or credential references (`NAME=av://<agent>/<KEY>[/<field>]`, parsed by
+ * core/reference.ts). Pure: the CLI reads the assignments with dotenv's parser
+ * (`readDotenvAssignments`, loaded only for --env-file) and hands them here. Errors name
+ * a line, never its text: it might hold a value typed there by mistake.
  */
 import { UsageError } from './errors.js';
-import { isAgentId, isCredentialKey } from './ids.js';
+import { namesTotpSecret, parseReference, REFERENCE_SCHEME, type ValueReference } from './reference.js';
 
 /** One `NAME=av://agent/KEY[/field]` line. */
-export interface CredentialReference {
+export interface CredentialReference extends ValueReference {
   name: string;
-  agent: string;
-  key: string;
-  field?: string;
   line: number;
 }
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)=av:\/\/([^/\s]+)\/([^/\s]+)(?:\/([a-z_-]+))?$/;
+/** One `NAME=value` line with a value of its own. */
+export interface PlainEnvLine {
+  name: string;
+  value: string;
+  line: number;
+}
 
-/** Parses an env file's text; `source` names it in errors. */
-export function parseEnvFile(text: string, source: string): CredentialReference[] {
-  const references: CredentialReference[] = [];
+/** What an env file sets: credential references and plain values, each in file order. */
+export interface EnvFile {
+  references: CredentialReference[];
+  plain: PlainEnvLine[];
+}
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Splits the file's assignments (in order, with the line each starts on) into
+ * references and plain values; `source` names the file in errors. A value that starts
+ * with av:// must be a whole, valid reference; a name must be a variable name, set once.
+ */
+export function parseEnvFile(assignments: ReadonlyArray<{ name: string; value: string; line: number }>, source: string): EnvFile {
+  const file: EnvFile = { references: [], plain: [] };
   const names = new Set<string>();
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const where = `line ${index + 1} of ${source}`;
-    const match = REFERENCE.exec(line);
-    if (!match || !isAgentId(match[2]!) || !isCredentialKey(match[3]!)) {
-      throw new UsageError(`${where} is not a credential reference`, 'write NAME=av://<agent>/<KEY> or NAME=av://<agent>/<KEY>/<field>');
-    }
-    const [, name, agent, key, field] = match as unknown as [string, string, string, string, string | undefined];
-    // As with whole credentials, a TOTP secret is never injected: it makes every future code.
-    if (field?.replaceAll('-', '_') === 'totp') throw new UsageError(`${where} names a TOTP secret, which exec never injects`, `a command that needs a code can run: agent-vault totp ${key}`);
+  for (const { name, value, line } of assignments) {
+    const where = `line ${line} of ${source}`;
+    if (!ENV_NAME.test(name)) throw new UsageError(`${where} sets a name that is not a variable name`, 'a name is letters, digits and _, and does not start with a digit');
     if (names.has(name)) throw new UsageError(`${where} sets ${name} a second time`);
     names.add(name);
-    references.push({ name, agent, key, ...(field === undefined ? {} : { field }), line: index + 1 });
-  });
-  return references;
+    if (!value.startsWith(REFERENCE_SCHEME)) {
+      file.plain.push({ name, value, line });
+      continue;
+    }
+    const reference = parseReference(value);
+    if (!reference) throw new UsageError(`${where} is not a credential reference`, 'write NAME=av://<agent>/<KEY> or NAME=av://<agent>/<KEY>/<field>');
+    // As with whole credentials, a TOTP secret is never injected: it makes every future code.
+    if (namesTotpSecret(reference)) throw new UsageError(`${where} names a TOTP secret, which exec never injects`, `a command that needs a code can run: agent-vault totp ${reference.key}`);
+    file.references.push({ name, ...reference, line });
+  }
+  return file;
 }

@@ -119,6 +119,22 @@ export function checkInjection(name: string, value: string, source: EnvSource, a
 }
 
 /**
+ * Checks a plain `NAME=value` line of an `exec --env-file` (no credential behind it):
+ * a protected name needs --allow-env, as the caller's own credentials do, because an
+ * env file checked into a repository is easy to slip a line into; a NUL byte or a
+ * string over the kernel's limit cannot be set. Errors name the line, not the value.
+ */
+export function checkPlainInjection(name: string, value: string, line: number, allowed: ReadonlySet<string>): void {
+  const where = `line ${line} of the env file`;
+  if (isProtectedEnvName(name) && !allowed.has(name)) {
+    throw new UsageError(`${where} would set ${name}, which changes how programs are found, loaded or started, or where they connect`, `if that is meant, pass --allow-env ${name}; else leave out ${where}`);
+  }
+  if (value.includes('\0') || Buffer.byteLength(name) + Buffer.byteLength(value) + 2 > MAX_ENV_STRING_BYTES) {
+    throw new UsageError(`${where} cannot be set as ${name}: it holds a NUL byte or is over the kernel's limit of ${MAX_ENV_STRING_BYTES} bytes`);
+  }
+}
+
+/**
  * The caller's own credentials, which no child agent-vault starts (exec, rotate's
  * command, an exec hook) may inherit. AGENT_VAULT_PASSPHRASE and AGENT_VAULT_SESSION are
  * already gone from the environment (io.ts takes them out at start-up); they are listed

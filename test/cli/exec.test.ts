@@ -76,6 +76,24 @@ describe('exec', () => {
       expect(existsSync(marker)).toBe(false);
     });
 
+    it('sets plain dotenv lines (quotes, export, comments, multi-line) beside references, and nothing else of the vault', async () => {
+      const file = join(store.root, 'mixed.env');
+      writeFileSync(file, '# settings\nexport PORT=8080 # comment\nGREETING="hello world"\nCERT="one\ntwo"\nSHARED_VALUE=av://bot2/SHARED\n');
+      expect((await store.owner(['grant', 'SHARED', '--to', 'bot1', '--agent', 'bot2'])).code).toBe(0);
+      const out = join(store.root, 'env.out');
+      const result = await store.agent(bot1, ['exec', '--env-file', file, '--', 'sh', '-c', `printf '%s|%s|%s|%s|%s' "$PORT" "$GREETING" "$CERT" "$SHARED_VALUE" "\${API_KEY-unset}" > ${out}`]);
+      expect(result.code).toBe(0);
+      expect(readFileSync(out, 'utf8')).toBe(`8080|hello world|one\ntwo|${GRANTED}|unset`);
+    });
+
+    it('masks the values of references with --mask, not the plain values beside them', async () => {
+      const file = join(store.root, 'masked.env');
+      writeFileSync(file, 'GREETING=visible-plain-value\nKEY=av://bot1/API_KEY\n');
+      const result = await store.agent(bot1, ['exec', '--env-file', file, '--mask', '--', 'sh', '-c', 'echo "$GREETING $KEY"']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('visible-plain-value ****\n');
+    });
+
     it('rejects a malformed line with its number, and starts nothing when a reference does not resolve', async () => {
       const marker = join(store.root, 'started');
       const run = async (text: string): Promise<RunResult> => {
@@ -83,10 +101,15 @@ describe('exec', () => {
         writeFileSync(file, text);
         return store.agent(bot1, ['exec', '--env-file', file, '--', 'sh', '-c', `touch ${marker}`]);
       };
-      const malformed = await run('A=av://bot1/API_KEY\nB=plain-secret-text\n');
-      expect(malformed.code).toBe(2);
-      expect(malformed.stderr).toContain('line 2');
-      expect(malformed.stderr).not.toContain('plain-secret-text');
+      for (const bad of ['B plain-secret-text', 'B="plain-secret-text', 'B=av://bot1/plain-secret-text']) {
+        const malformed = await run(`A=av://bot1/API_KEY\n${bad}\n`);
+        expect(malformed.code).toBe(2);
+        expect(malformed.stderr).toContain('line 2');
+        expect(malformed.stderr).not.toContain('plain-secret-text');
+      }
+      const protectedName = await run('A=av://bot1/API_KEY\nLD_PRELOAD=/tmp/evil.so\n');
+      expect(protectedName.code).toBe(2);
+      expect(protectedName.stderr).toContain('line 2 of the env file would set LD_PRELOAD');
       expect((await run('A=av://bot1/API_KEY\nB=av://bot1/MISSING\n')).code).toBe(3);
       expect((await run('A=av://bot1/API_KEY\nB=av://bot1/GITHUB/cvv\n')).code).toBe(2);
       expect((await run('A=av://bot1/API_KEY\nB=av://bot2/NOT_GRANTED\n')).code).toBe(5);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { parseEnvFile } from '../../core/env-file.js';
+import { parseEnvFile, type EnvFile } from '../../core/env-file.js';
 import { checkEnvName, checkEnvPrefix, PROTECTED_ENV_NAMES, PROTECTED_ENV_PREFIXES, withoutCallerSecrets } from '../../core/env-vars.js';
 import { UsageError, VaultError } from '../../core/errors.js';
 import { checkAgentId, checkCredentialKey } from '../../core/ids.js';
@@ -47,7 +47,7 @@ export function registerExec(program: Command, deps: Deps): void {
     .option('--prefix <prefix>', 'put this before every variable name')
     .option('--pristine', 'start from an empty environment apart from PATH and HOME')
     .option('--mask', "replace every injected value in the command's output with ****")
-    .option('--env-file <file>', 'inject the references in this file: NAME=av://<agent>/<KEY>[/<field>] per line')
+    .option('--env-file <file>', 'a dotenv file: plain NAME=value lines (quotes, export, comments) and references NAME=av://<agent>/<KEY>[/<field>]')
     .option('--allow-env <name>', "let the caller's own credentials set this protected variable (PATH, LD_PRELOAD, …); repeatable", (name: string, previous: string[] | undefined) => [...(previous ?? []), name])
     .option('--broker', "run the broker for the command's lifetime: placeholders instead of the services' values, a local proxy (HTTPS_PROXY) and AGENT_VAULT_URL_<SERVICE> base URLs")
     .option('--deny-unmatched', 'with --broker: refuse (403) requests to hosts no service covers, instead of passing them through')
@@ -59,6 +59,7 @@ export function registerExec(program: Command, deps: Deps): void {
     'agent-vault exec --only OPENAI_API_KEY --pristine -- python agent.py',
     "AGENT_VAULT_TOKEN_FILE=bot.token agent-vault exec --agent researcher -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" …'",
     'agent-vault exec --env-file .env.av --mask -- npm test     # .env.av: DB_PASSWORD=av://ci-bot/DATABASE/password',
+    'agent-vault exec --env-file .env -- node server.js        # .env: PORT=8080 and export API_KEY=av://web/STRIPE_KEY',
     'agent-vault exec --only HTTPS_PROXY --allow-env HTTPS_PROXY -- curl https://example.com',
     "agent-vault exec --broker -- sh -c 'curl -H \"Authorization: Bearer $OPENAI_API_KEY\" https://api.openai.com/v1/models'",
     'agent-vault exec --broker --deny-unmatched -- python agent.py   # OpenAI(base_url=os.environ["AGENT_VAULT_URL_OPENAI"])',
@@ -100,6 +101,13 @@ function childCommand(raw: readonly string[], words: string[]): string[] {
   return child;
 }
 
+/** Reads `--env-file` with dotenv's parser, which comes with the import parsers and is loaded only now. */
+async function readEnvFile(path: string): Promise<EnvFile> {
+  const text = readTextFile(path, 'env file');
+  const { readDotenvAssignments } = await import('../../core/import/parsers.js');
+  return parseEnvFile(readDotenvAssignments(text, (where, problem) => new UsageError(`${where} of ${path} ${problem}`, 'write NAME=value, NAME="value" or NAME=av://<agent>/<KEY>[/<field>]')), path);
+}
+
 function childEnv(base: NodeJS.ProcessEnv, pristine: boolean, injected: Map<string, string>): NodeJS.ProcessEnv {
   const env = withoutCallerSecrets(pristine ? { ...(base.PATH === undefined ? {} : { PATH: base.PATH }), ...(base.HOME === undefined ? {} : { HOME: base.HOME }) } : base);
   for (const [name, value] of injected) env[name] = value;
@@ -112,16 +120,17 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
   const [program, ...args] = command as [string, ...string[]];
   const only = options.only?.split(',').map((k) => checkCredentialKey(k.trim()));
   const prefix = checkEnvPrefix(options.prefix ?? '');
-  const references = options.envFile === undefined ? [] : parseEnvFile(readTextFile(options.envFile, 'env file'), options.envFile);
+  const envFile = options.envFile === undefined ? { references: [], plain: [] } : await readEnvFile(options.envFile);
+  const { references } = envFile;
   const session = await ctx.session();
   const caller = session.tokenAgent;
   const named = ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT;
   const allowEnv = (options.allowEnv ?? []).map(checkEnvName);
-  const request: ExecRequest = { prefix, references, allowEnv, ...(only === undefined ? {} : { only }) };
+  const request: ExecRequest = { prefix, references, plain: envFile.plain, allowEnv, ...(only === undefined ? {} : { only }) };
   if (caller !== undefined) {
     request.vault = caller;
     if (named !== undefined && checkAgentId(named) !== caller) request.grantsFrom = named;
-  } else if (references.length === 0 || only !== undefined) {
+  } else if ((references.length === 0 && envFile.plain.length === 0) || only !== undefined) {
     request.vault = ctx.agent(session);
   }
   if (!options.broker && (options.denyUnmatched || options.upstreamCa !== undefined)) throw new UsageError('--deny-unmatched and --upstream-ca go with --broker');
@@ -131,7 +140,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     : undefined;
   try {
     if (brokering) request.brokered = brokering.run.placeholders;
-    const { env: injected, recordRun, readFromGrants } = await resolveExecEnv(session, request, basename(program));
+    const { env: injected, secrets, recordRun, readFromGrants } = await resolveExecEnv(session, request, basename(program));
     for (const { key, granter } of readFromGrants) notice(ctx.io, ctx.mode, `read ${key} from the grant of agent ${granter}`);
     const env = childEnv(ctx.io.env, options.pristine === true, injected);
     if (brokering) {
@@ -142,7 +151,7 @@ export async function runExec(ctx: Context, command: string[], options: ExecOpti
     const { runChild } = await import('../child-process.js');
     const outcome = await runChild(program, args, {
       env,
-      ...(options.mask ? { mask: [...injected.values()] } : {}),
+      ...(options.mask ? { mask: secrets } : {}),
       stdout: ctx.io.stdout,
       stderr: ctx.io.stderr,
       interactive: ctx.io.isStdinTTY,

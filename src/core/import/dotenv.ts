@@ -27,29 +27,49 @@ function closingLine(lines: readonly string[], first: number, column: number, qu
   return -1;
 }
 
-/** Reads a `.env` file: one `api_key` per variable, its key derived from the name (the last of a name repeated wins, as in dotenv). */
-export function parseDotenvImport(text: string): ParsedImport {
+/** One assignment of a `.env` file, as dotenv's `parse` reads it, and the line it starts on. */
+export interface DotenvAssignment {
+  name: string;
+  value: string;
+  line: number;
+}
+
+/**
+ * Every assignment of a `.env` file in order, repeated names included, each value read
+ * by dotenv's `parse` one assignment at a time. A line that dotenv would silently drop
+ * is `fail(where, problem)` instead; `where` is `line N`, and neither quotes the text.
+ */
+export function readDotenvAssignments(text: string, fail: (where: string, problem: string) => Error): DotenvAssignment[] {
   // dotenv reads CR and CRLF as LF too; line numbers are counted the same way.
   const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
-  const byName = new Map<string, ImportEntry>();
+  const assignments: DotenvAssignment[] = [];
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i]!;
     if (/^\s*(?:#.*)?$/.test(line)) continue;
     const where = `line ${i + 1}`;
     const match = ASSIGNMENT.exec(line);
-    if (!match) throw malformed('dotenv', where, 'is not a NAME=value assignment');
+    if (!match) throw fail(where, 'is not a NAME=value assignment');
     const name = match[1]!;
     const valueStart = match[0].length + (line.slice(match[0].length).length - line.slice(match[0].length).trimStart().length);
     const quote = line[valueStart] ?? '';
     const last = QUOTES.has(quote) ? closingLine(lines, i, valueStart, quote) : i;
-    if (last < 0) throw malformed('dotenv', where, `the ${quote} quote of ${name} is not closed`);
+    if (last < 0) throw fail(where, `the ${quote} quote of ${name} is not closed`);
     const parsed = dotenv.parse(lines.slice(i, last + 1).join('\n'));
     const names = Object.keys(parsed);
-    if (names.length !== 1 || names[0] !== name) throw malformed('dotenv', where, `the value of ${name} cannot be read`);
+    if (names.length !== 1 || names[0] !== name) throw fail(where, `the value of ${name} cannot be read`);
+    assignments.push({ name, value: parsed[name]!, line: i + 1 });
+    i = last;
+  }
+  return assignments;
+}
+
+/** Reads a `.env` file: one `api_key` per variable, its key derived from the name (the last of a name repeated wins, as in dotenv). */
+export function parseDotenvImport(text: string): ParsedImport {
+  const byName = new Map<string, ImportEntry>();
+  for (const { name, value, line } of readDotenvAssignments(text, (where, problem) => malformed('dotenv', where, problem))) {
     byName.delete(name);
     // An empty value is no secret to keep: agent-vault stores none.
-    if (parsed[name] !== '') byName.set(name, { source: where, name: '', key: keyFromName(name), type: 'api_key', fields: { value: parsed[name]! }, uris: [], tags: [] });
-    i = last;
+    if (value !== '') byName.set(name, { source: `line ${line}`, name: '', key: keyFromName(name), type: 'api_key', fields: { value }, uris: [], tags: [] });
   }
   return { entries: [...byName.values()], warnings: [] };
 }

@@ -6,8 +6,9 @@ import { readCredential } from '../../../app/credentials.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { notice, printJson, printValue } from '../../render.js';
+import type { ClipOptions } from '../../clipboard.js';
 
-interface GetOptions {
+interface GetOptions extends ClipOptions {
   field?: string;
   newline: boolean;
   reveal?: boolean;
@@ -22,12 +23,15 @@ export function registerGet(credential: Command, { io }: Deps): void {
     .option('-f, --field <field>', 'print this field instead (username, password, number, cvv, notes, …)')
     .option('-n, --no-newline', 'no trailing newline')
     .option('--reveal', 'include the TOTP secret (with --json or --field totp)')
+    .option('-c, --clip', 'copy the value to the clipboard instead of printing it, cleared after 45 s if still there')
+    .option('--clip-timeout <duration>', 'with --clip: clear after this long (45s, 2m; 0: never)')
     .action((key: string, options: GetOptions, cmd: Command) => runGet(Context.of(io, cmd), key, options));
   examples(command, [
     'curl -H "Authorization: Bearer $(agent-vault credential get OPENAI_API_KEY)" …',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential get GITHUB --field username',
     'agent-vault credential get GITHUB --json --reveal',
     'AGENT_VAULT_TOKEN_FILE=writer.token agent-vault credential get OPENAI_API_KEY   # granted to writer: read from the grant',
+    'agent-vault credential get GITHUB --field password --clip',
   ]);
 }
 
@@ -39,11 +43,14 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   if (!ctx.mode.json && options.field === 'totp' && !reveal) {
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
+  if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
   const credential = await readCredential(session, agent, keyOrId, { reveal });
   if (credential.grantedBy !== undefined && credential.grantedBy !== agent) notice(ctx.io, ctx.mode, `read ${credential.key} from the grant of agent ${credential.grantedBy}`);
   // An expired credential still reads (a deadline missed must not break a job), but says so.
   const expired = isPastExpiry(credential.policy, ctx.io.now());
   if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
-  if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy }), ...(expired ? { expired: true } : {}) });
+  // Loaded only with --clip: it starts processes, which credential get otherwise never does.
+  if (options.clip) await (await import('../../clipboard.js')).copyToClipboard(ctx, readField(credential, options.field), `${options.field ?? 'the value'} of ${credential.key}`, options);
+  else if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy }), ...(expired ? { expired: true } : {}) });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
 }
