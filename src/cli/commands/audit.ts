@@ -175,7 +175,7 @@ export async function runAuditVerify(ctx: Context): Promise<void> {
 export async function runAuditReport(ctx: Context, options: ListOptions): Promise<void> {
   const summaries = summariseAccess(await selectedEntries(ctx, auditFilter(ctx, options)));
   if (ctx.mode.json) {
-    printJson(ctx.io, summaries);
+    printJson(ctx.io, summaries.map(({ exec, first, last, ...counts }) => ({ ...counts, execs: exec, first_seen: first, last_seen: last })));
     return;
   }
   if (summaries.length === 0 && ctx.io.isStdoutTTY) {

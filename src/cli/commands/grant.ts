@@ -87,7 +87,7 @@ export async function runRevoke(ctx: Context, keyOrId: string, to: string | unde
   const revokedFrom = grantee(to);
   const session = await ctx.session();
   const granter = ctx.agent(session);
-  await revokeGrant(session, granter, keyOrId, revokedFrom);
-  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key: keyOrId, revoked: true });
+  const { key } = await revokeGrant(session, granter, keyOrId, revokedFrom);
+  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key, revoked: true });
   else notice(ctx.io, ctx.mode, `revoked the grant of ${keyOrId} of agent ${granter} to agent ${revokedFrom}`);
 }

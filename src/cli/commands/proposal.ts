@@ -276,7 +276,7 @@ export async function runApprove(ctx: Context, id: string, options: { jsonStdin?
   }
   if (view.status === 'pending') await ctx.confirm(async () => `apply proposal ${id} to the vault of agent ${agent} (${summary(view.proposal)})`);
   const { proposal, applied } = await approveProposal(session, agent, id, values, view.proposal);
-  if (ctx.mode.json) printJson(ctx.io, { ...proposalJson({ proposal, status: 'applied' }), applied });
+  if (ctx.mode.json) printJson(ctx.io, { ...proposalJson({ proposal, status: 'applied' }), applied: applied.map(({ created, ...slot }) => ({ ...slot, ...(created === undefined ? {} : { added: created }) })) });
   else notice(ctx.io, ctx.mode, `applied proposal ${id} to the vault of agent ${agent}: ${summary(proposal)}`);
 }
 

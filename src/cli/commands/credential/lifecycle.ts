@@ -79,9 +79,9 @@ export async function runHistory(ctx: Context, keyOrId: string, options: { revea
         version: v.version,
         time: v.time,
         actor: v.actor,
-        fields: v.fields,
+        changed_fields: v.fields,
         current: v.current,
-        ...(v.restored === undefined ? {} : { restored: v.restored }),
+        ...(v.restored === undefined ? {} : { restored_from: v.restored }),
         ...(reveal ? { values: v.values } : {}),
       })),
     );
@@ -105,7 +105,7 @@ export async function runRestore(ctx: Context, keyOrId: string, versionText: str
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const { credential } = await restoreVersion(session, agent, keyOrId, version);
-  if (ctx.mode.json) printJson(ctx.io, { agent, key: credential.key, restored: version });
+  if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, version, restored: true });
   else notice(ctx.io, ctx.mode, `restored version ${version} of ${credential.key} in the vault of ${agent} (as a new version)`);
 }
 
