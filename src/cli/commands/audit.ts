@@ -190,7 +190,7 @@ export async function runAuditReport(ctx: Context, options: ListOptions): Promis
     { header: 'TOTP', value: (s) => String(s.totp) },
     { header: 'EXEC', value: (s) => String(s.exec) },
     { header: 'DENIED', value: (s) => String(s.denied) },
-    { header: 'FIRST', value: (s) => s.first },
-    { header: 'LAST', value: (s) => s.last },
+    { header: 'FIRST', value: (s) => s.first, time: true },
+    { header: 'LAST', value: (s) => s.last, time: true },
   ]);
 }

@@ -78,8 +78,8 @@ export async function runGrantList(ctx: Context): Promise<void> {
     { header: 'GRANTER', value: (r) => r.granter },
     { header: 'GRANTEE', value: (r) => r.grantee },
     { header: 'KEY', value: (r) => r.key },
-    { header: 'CREATED', value: (r) => r.created },
-    { header: 'EXPIRES', value: (r) => r.expires ?? 'never' },
+    { header: 'CREATED', value: (r) => r.created, time: true },
+    { header: 'EXPIRES', value: (r) => r.expires ?? 'never', time: true },
   ]);
 }
 

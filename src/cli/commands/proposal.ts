@@ -244,8 +244,8 @@ export async function runList(ctx: Context, options: { status?: ProposalStatus }
     { header: 'ID', value: (v) => v.proposal.id },
     { header: 'AGENT', value: (v) => v.proposal.agent },
     { header: 'STATUS', value: (v) => v.status },
-    { header: 'CREATED', value: (v) => v.proposal.created },
-    { header: 'EXPIRES', value: (v) => v.proposal.expires },
+    { header: 'CREATED', value: (v) => v.proposal.created, time: true },
+    { header: 'EXPIRES', value: (v) => v.proposal.expires, time: true },
     { header: 'SLOTS', value: (v) => summary(v.proposal) },
     { header: 'MESSAGE', value: (v) => v.proposal.message ?? '' },
   ]);

@@ -47,8 +47,8 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
   await printTable(ctx.io, ctx.mode, rows, [
     { header: 'AGENT', value: (r) => r.agent },
     { header: 'PROVISIONED', value: (r) => (r.provisioned ? 'yes' : 'no') },
-    { header: 'CREATED', value: (r) => r.created ?? '' },
-    { header: 'UPDATED', value: (r) => r.updated ?? '' },
+    { header: 'CREATED', value: (r) => r.created ?? '', time: true },
+    { header: 'UPDATED', value: (r) => r.updated ?? '', time: true },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
     // Last, and only when counted (with the credentials), so the lines of a status without a key keep their columns.
     ...(rows.some((r) => r.credentials_due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.credentials_due === undefined ? '' : String(r.credentials_due)), red: (r: AgentStatus) => (r.credentials_due ?? 0) > 0 }] : []),

@@ -93,7 +93,7 @@ export async function runHistory(ctx: Context, keyOrId: string, options: { revea
       .join(' ');
   await printTable(ctx.io, ctx.mode, versions, [
     { header: 'VERSION', value: (v) => `${v.version}${v.current ? ' (current)' : ''}` },
-    { header: 'TIME', value: (v) => v.time },
+    { header: 'TIME', value: (v) => v.time, time: true },
     { header: 'ACTOR', value: (v) => v.actor },
     { header: 'FIELDS', value: (v) => `${v.fields.join(',')}${v.restored === undefined ? '' : ` (restored ${v.restored})`}` },
     { header: 'VALUES', value: (v) => shown(v.values) },
@@ -125,6 +125,6 @@ export async function runDue(ctx: Context, options: { within?: string; notify?: 
     { header: 'AGENT', value: (r) => r.agent },
     { header: 'KEY', value: (r) => r.key },
     { header: 'REASON', value: (r) => r.reason },
-    { header: 'DUE', value: (r) => r.due, red: (r) => Date.parse(r.due) <= ctx.io.now().getTime() },
+    { header: 'DUE', value: (r) => r.due, time: true, red: (r) => Date.parse(r.due) <= ctx.io.now().getTime() },
   ]);
 }
