@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/program.js';
+import { testIO } from '../../src/cli/io.js';
 import { TempStore, type RunResult } from '../helpers/in-process.js';
 import { checkShape, fieldKinds, parseManShapes, parseShape } from '../helpers/json-shapes.js';
 
@@ -104,6 +107,19 @@ const RUNS: Array<[string, Run]> = [
   ['rekey --tokens', (c) => own(c, ['rekey', '--tokens'])],
 ];
 
+/** Commands that print no JSON document of their own (the page says so after its list). */
+const NO_DOCUMENT = new Set(['exec', 'mcp', 'completion', 'help']);
+
+/** Every command path a user can run, `credential get` for the `get` below `credential`. */
+function commandPaths(): string[] {
+  const walk = (command: Command, path: string[]): string[] => {
+    const subs = command.createHelp().visibleCommands(command).filter((c) => c.name() !== 'help' || path.length === 0);
+    const own = path.length > 0 && (subs.length === 0 || (command as unknown as { _actionHandler: unknown })._actionHandler !== null) ? [path.join(' ')] : [];
+    return [...own, ...subs.flatMap((sub) => walk(sub, [...path, sub.name()]))];
+  };
+  return walk(buildProgram({ io: testIO(), argv: [], setExitCode: () => {} }, { json: true, version: '0.0.0' }), []);
+}
+
 /** Shapes the page lists that are not run here, and where they are exercised instead. */
 const NOT_RUN: Record<string, string> = {
   init: 'the store is made before the runs: checked in its own test below',
@@ -115,6 +131,11 @@ describe('the JSON vocabulary of man 1', () => {
     const commands = Object.keys(SHAPES).filter((name) => !/^[A-Z]/.test(name));
     expect(commands.length).toBeGreaterThan(50);
     expect([...RUNS.map(([name]) => name), ...Object.keys(NOT_RUN)].sort()).toEqual(commands.sort());
+  });
+
+  it('has a shape, or says there is no document, for every command of the program', () => {
+    const documented = new Set(Object.keys(SHAPES).map((name) => name.split(' ').filter((word) => /^[a-z]/.test(word)).join(' ')));
+    expect(commandPaths().filter((path) => !documented.has(path) && !NO_DOCUMENT.has(path))).toEqual([]);
   });
 
   it('gives each field name one type in every shape', () => {
