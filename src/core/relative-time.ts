@@ -14,7 +14,8 @@ const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ['second', 1],
 ];
 
-const FORMAT = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
+/** Made on first use: ICU's formatter is not free, and `credential get` loads this module without drawing a table. */
+let format: Intl.RelativeTimeFormat | undefined;
 
 /** How far `then` is from `now`, in words; under 10 seconds either way is "just now". */
 export function relativeTime(then: Date, now: Date): string {
@@ -23,7 +24,8 @@ export function relativeTime(then: Date, now: Date): string {
   if (size < 10) return 'just now';
   const [unit, length] = UNITS.find(([, length]) => size >= length)!;
   // Whole units, rounded down: 1 day 23 hours ago is "1 day ago", never a rounded-up "2 days".
-  return FORMAT.format(Math.sign(seconds) * Math.floor(size / length), unit);
+  format ??= new Intl.RelativeTimeFormat('en', { numeric: 'always' });
+  return format.format(Math.sign(seconds) * Math.floor(size / length), unit);
 }
 
 /** An ISO 8601 time as {@link relativeTime}; any other text (`never`, an empty cell) as it is. */

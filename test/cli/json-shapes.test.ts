@@ -114,6 +114,7 @@ const NO_DOCUMENT = new Set(['exec', 'mcp', 'completion', 'help']);
 function commandPaths(): string[] {
   const walk = (command: Command, path: string[]): string[] => {
     const subs = command.createHelp().visibleCommands(command).filter((c) => c.name() !== 'help' || path.length === 0);
+    // commander keeps a command's action in _actionHandler (null without one): a group such as `config` prints nothing itself.
     const own = path.length > 0 && (subs.length === 0 || (command as unknown as { _actionHandler: unknown })._actionHandler !== null) ? [path.join(' ')] : [];
     return [...own, ...subs.flatMap((sub) => walk(sub, [...path, sub.name()]))];
   };
