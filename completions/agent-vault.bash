@@ -1,6 +1,8 @@
 # bash completion for agent-vault, generated from its command tree by
 # scripts/gen-completions.mjs (the same as `agent-vault completion bash`): do not edit.
-# Install: agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault
+# Install: mkdir -p ~/.local/share/bash-completion/completions &&
+#   agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault
+# or, in ~/.bashrc: source <(agent-vault completion bash)
 
 # The agent ids of the store: the names of <store>/vaults/<agent>.vault, where the store is
 # $1 (a --store on the line), else $AGENT_VAULT_HOME, else the XDG data directory.
@@ -13,6 +15,17 @@ _agent_vault_agents() {
     id=${id%.vault}
     [[ -f $file && $id =~ ^[a-z0-9_-]{1,64}$ ]] && printf '%s\n' "$id"
   done
+}
+
+# Credential keys ($1 = keys) or the field names of credential $2 ($1 = fields), from
+# agent-vault itself with the line's --store, --agent and --token-file: it opens the vault
+# with a token or an owner session only, and prints nothing when it cannot.
+_agent_vault_vault_words() {
+  local -a call=(__complete "$@")
+  [[ -n $tokenfile ]] && call=(--token-file "$tokenfile" "${call[@]}")
+  [[ -n $agent ]] && call=(--agent "$agent" "${call[@]}")
+  [[ -n $store ]] && call=(--store "$store" "${call[@]}")
+  command agent-vault "${call[@]}" 2>/dev/null </dev/null
 }
 
 # The command path that word $2 names below path $1 (aliases too), in REPLY.
@@ -129,7 +142,7 @@ _agent_vault_option() {
     'credential/add --totp') REPLY='text' ;;
     'credential/add --rotate-every') REPLY='text' ;;
     'credential/add --expires') REPLY='text' ;;
-    'credential/get -f'|'credential/get --field') REPLY='text' ;;
+    'credential/get -f'|'credential/get --field') REPLY='field' ;;
     'credential/get --clip-timeout') REPLY='text' ;;
     'credential/list -t'|'credential/list --type') REPLY='words:login secure_note card identity api_key' ;;
     'credential/search -t'|'credential/search --type') REPLY='words:login secure_note card identity api_key' ;;
@@ -350,17 +363,17 @@ _agent_vault_arguments() {
     'token/help') REPLY=('text'); variadic=0 ;;
     'credential/set') REPLY=('text'); variadic=1 ;;
     'credential/add') REPLY=('text'); variadic=0 ;;
-    'credential/get') REPLY=('text'); variadic=0 ;;
+    'credential/get') REPLY=('credential'); variadic=0 ;;
     'credential/search') REPLY=('text'); variadic=0 ;;
-    'credential/update') REPLY=('text'); variadic=0 ;;
-    'credential/delete') REPLY=('text'); variadic=0 ;;
+    'credential/update') REPLY=('credential'); variadic=0 ;;
+    'credential/delete') REPLY=('credential'); variadic=0 ;;
     'credential/copy') REPLY=('text' 'text'); variadic=0 ;;
-    'credential/history') REPLY=('text'); variadic=0 ;;
-    'credential/restore') REPLY=('text' 'text'); variadic=0 ;;
-    'credential/rotate') REPLY=('text' 'text'); variadic=1 ;;
+    'credential/history') REPLY=('credential'); variadic=0 ;;
+    'credential/restore') REPLY=('credential' 'text'); variadic=0 ;;
+    'credential/rotate') REPLY=('credential' 'text'); variadic=1 ;;
     'credential/help') REPLY=('text'); variadic=0 ;;
-    'totp') REPLY=('text'); variadic=0 ;;
-    'grant/revoke') REPLY=('text'); variadic=0 ;;
+    'totp') REPLY=('credential'); variadic=0 ;;
+    'grant/revoke') REPLY=('credential'); variadic=0 ;;
     'proposal/show') REPLY=('text'); variadic=0 ;;
     'proposal/approve') REPLY=('text'); variadic=0 ;;
     'proposal/reject') REPLY=('text'); variadic=0 ;;
@@ -389,6 +402,17 @@ _agent_vault_arguments() {
   esac
 }
 
+# Keeps the value $2 of the global option $1 when it says where the vault is and who opens it.
+_agent_vault_global() {
+  local value=$2
+  [[ $value == '~' || $value == '~/'* ]] && value=$HOME${value#'~'}
+  case $1 in
+    --store) store=$value ;;
+    -a | --agent) agent=$value ;;
+    --token-file) tokenfile=$value ;;
+  esac
+}
+
 # Adds to COMPREPLY the words of $1 that start with $cur.
 _agent_vault_add_words() {
   local word
@@ -409,6 +433,13 @@ _agent_vault_value() {
         [[ $id == "$cur"* ]] && COMPREPLY+=("$id")
       done < <(_agent_vault_agents "$store")
       ;;
+    credential | field)
+      local -a what=(keys)
+      [[ $1 == field ]] && what=(fields ${args[0]:+"${args[0]}"})
+      while IFS= read -r id; do
+        [[ $id == "$cur"* ]] && COMPREPLY+=("$id")
+      done < <(_agent_vault_vault_words "${what[@]}")
+      ;;
     file)
       compopt -o filenames 2>/dev/null
       while IFS= read -r id; do COMPREPLY+=("$id"); done < <(compgen -f -- "$cur")
@@ -421,7 +452,8 @@ _agent_vault_value() {
 }
 
 _agent_vault() {
-  local cur=${COMP_WORDS[COMP_CWORD]} path= store= pending= word option i=1 nargs=0 variadic REPLY
+  local cur=${COMP_WORDS[COMP_CWORD]} path= store= agent= tokenfile= pending= word option i=1 nargs=0 variadic REPLY
+  local -a args=()
   COMPREPLY=()
   # readline splits --option=value at the '=': the value is then a word of its own.
   [[ $cur == = ]] && cur=
@@ -433,20 +465,21 @@ _agent_vault() {
       return 0
     elif [[ $word == -?* ]]; then
       option=${word%%=*}
-      if [[ $word == --store=* ]]; then
-        store=${word#--store=}
-      elif [[ $word != *=* ]] && _agent_vault_option_kind "$path" "$option"; then
+      if [[ $word == *=* ]]; then
+        _agent_vault_global "$option" "${word#*=}"
+      elif _agent_vault_option_kind "$path" "$option"; then
         (( i++ ))
         [[ ${COMP_WORDS[i]} == = && i -lt COMP_CWORD ]] && (( i++ ))
         if (( i >= COMP_CWORD )); then
           pending=$REPLY
           break
         fi
-        [[ $option == --store ]] && store=${COMP_WORDS[i]}
+        _agent_vault_global "$option" "${COMP_WORDS[i]}"
       fi
     elif (( nargs == 0 )) && _agent_vault_child "$path" "$word"; then
       path=$REPLY
     else
+      args+=("$word")
       (( nargs++ ))
     fi
     (( i++ ))

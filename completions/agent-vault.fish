@@ -1,6 +1,7 @@
 # fish completion for agent-vault, generated from its command tree by
 # scripts/gen-completions.mjs (the same as `agent-vault completion fish`): do not edit.
-# Install: agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish
+# Install: mkdir -p ~/.config/fish/completions &&
+#   agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish
 
 # The command path that $argv[2] names below path $argv[1] (aliases too).
 function __agent_vault_child
@@ -251,6 +252,7 @@ function __agent_vault_state
     set -l nargs 0
     set -l skip 0
     set -l child
+    set -l args
     for word in $words[2..-1]
         if test $skip = 1
             set skip 0
@@ -264,9 +266,10 @@ function __agent_vault_state
             set path $child
         else
             set nargs (math $nargs + 1)
+            set -a args $word
         end
     end
-    printf '%s\n' $path $nargs
+    printf '%s\n' $path $nargs $args
 end
 
 # At the command $argv[1], where its subcommand goes.
@@ -318,6 +321,30 @@ function __agent_vault_agents
         set -l id (string replace -r '^.*/' '' -- $file | string replace -r '\.vault$' '')
         test -f $file; and string match -qr '^[a-z0-9_-]{1,64}$' -- $id; and echo $id
     end
+end
+
+# Credential keys ($argv[1] = keys) or the field names of the credential named by the
+# command's first argument ($argv[1] = fields), from agent-vault itself with the line's
+# --store, --agent and --token-file: it opens the vault with a token or an owner session
+# only, and prints nothing when it cannot.
+function __agent_vault_vault_words
+    set -l words (commandline -opc)
+    set -l call __complete $argv[1]
+    if test "$argv[1]" = fields
+        set -l state (__agent_vault_state); or return 0
+        set -q state[3]; and set -a call $state[3]
+    end
+    for i in (seq (count $words))
+        set -l next
+        test $i -lt (count $words); and set next $words[(math $i + 1)]
+        switch $words[$i]
+            case --store --agent -a --token-file
+                test -n "$next"; and set -p call $words[$i] (string replace -r '^~(?=/|$)' $HOME -- $next)
+            case '--store=*' '--agent=*' '--token-file=*'
+                set -p call (string replace -r '=~(?=/|$)' "=$HOME" -- $words[$i])
+        end
+    end
+    command agent-vault $call 2>/dev/null </dev/null
 end
 
 # No file names where a command, an option or an argument of ours goes.
@@ -422,12 +449,13 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l js
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l rotate-every -x -d 'the main secret is due for rotation this long after it last changed (30d, 12w; never removes it)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -l expires -x -d 'when the credential expires: a date (2026-12-31) or a duration from now (90d); never removes it'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/add'" -s h -l help -d 'show help'
-complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -d 'print this field instead (username, password, number, cvv, notes, …)'
+complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s f -l field -x -a '(__agent_vault_vault_words fields)' -d 'print this field instead (username, password, number, cvv, notes, …)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s n -l no-newline -d 'no trailing newline'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l reveal -d 'include the TOTP secret (with --json or --field totp)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s c -l clip -d 'copy the value to the clipboard instead of printing it, cleared after 45 s if still there'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/get'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/get' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -l reveal -d 'show the main secret values'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s t -l type -x -a 'login secure_note card identity api_key' -d 'only this type'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/list'" -s h -l help -d 'show help'
@@ -463,13 +491,17 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l rotate-every -x -d 'the main secret is due for rotation this long after it last changed (30d, 12w; never removes it)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -l expires -x -d 'when the credential expires: a date (2026-12-31) or a duration from now (90d); never removes it'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/update'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/update' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/delete'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/delete' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/copy'" -l to-agent -x -d 'put the copy in this agent\'s vault (owner only)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/copy'" -l force -d 'overwrite a credential NEW that exists (its history keeps the old values)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/copy'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/history'" -l reveal -d 'show the values of each version'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/history'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/history' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/restore'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/restore' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/due'" -l within -x -d 'also what falls due within this time (7d)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/due'" -l notify -d 'record a credential.due event for each, for the hooks (agent-vault hook run)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/due'" -s h -l help -d 'show help'
@@ -486,12 +518,14 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l capitalize -d 'capitalise each passphrase word'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -l number -d 'append a random digit to one passphrase word'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/credential/rotate'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/credential/rotate' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l fresh -x -d 'if fewer seconds than this are left in the window, wait for the next code'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s c -l clip -d 'copy the code to the clipboard instead of printing it, cleared after 45 s if still there'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l clip-timeout -x -d 'with --clip: clear after this long (45s, 2m; 0: never)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l qr -d 'print the otpauth:// key URI as a QR code instead, to enrol a phone (needs --reveal: it is the secret)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -l reveal -d 'with --qr: show the secret'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/totp'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/totp' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -s l -l length -x -d 'password length, 4 to 1024 (default: 24)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-upper -d 'no upper-case letters'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/generate'" -l no-lower -d 'no lower-case letters'
@@ -524,6 +558,7 @@ complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant'" -s h -l help -
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/list'" -s h -l help -d 'show help'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/revoke'" -l to -x -a '(__agent_vault_agents)' -d 'the agent it was granted to (required)'
 complete -c agent-vault -n "__agent_vault_in 'agent-vault/grant/revoke'" -s h -l help -d 'show help'
+complete -c agent-vault -n "__agent_vault_arg 'agent-vault/grant/revoke' 0 0" -a '(__agent_vault_vault_words keys)'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/proposal'" -a create -d 'ask the owner for credentials: prints the proposal id alone on stdout'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/proposal'" -a list -d 'list proposals, oldest first: the owner sees every agent\'s (or those of --agent), an agent its own'
 complete -c agent-vault -n "__agent_vault_at 'agent-vault/proposal'" -a show -d 'a proposal\'s slots, message, status and any rejection reason (values never, unless the owner adds --reveal)'

@@ -18,8 +18,13 @@ function version(): string {
 
 /** True when `--json` appears among the options (before any `--`). */
 function wantsJson(argv: readonly string[]): boolean {
+  return optionGiven(argv, '--json');
+}
+
+/** True when `flag` appears among the options (before any `--`). */
+function optionGiven(argv: readonly string[], flag: string): boolean {
   const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+  return (end < 0 ? argv : argv.slice(0, end)).includes(flag);
 }
 
 /** Runs the CLI with `argv` (as in `process.argv`) and returns the exit code. */
@@ -32,6 +37,8 @@ export async function main(argv: string[], given?: IO): Promise<number> {
     // A re-executed process lost what it was handed over; the second try takes nothing.
     return reportError(await systemIO(), err, json);
   }
+  // Prompts are drawn before commander's options are read, and colour them by themselves.
+  if (optionGiven(argv, '--no-color')) io.quietPromptColour();
   let exitCode: number = ExitCode.ok;
   const program = buildProgram({ io, argv, setExitCode: (code) => (exitCode = code) }, { json, version: version() });
   try {

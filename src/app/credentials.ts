@@ -60,13 +60,16 @@ export function listVault(
 }
 
 /** Sets main secrets (`credential set K=V…`) in one atomic write; one event per key. */
-export async function setSecrets(session: Session, agent: string, pairs: Array<[string, string]>): Promise<Array<{ key: string; created: boolean }>> {
+export async function setSecrets(session: Session, agent: string, pairs: Array<[string, string]>): Promise<Array<{ key: string; id: string; created: boolean }>> {
   const now = session.now().toISOString();
   return session.audit.audited(
     agent,
     'credential.set',
     pairs.map(([key]) => key),
-    (commit) => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => ({ key, created: setMainSecret(payload, key, value, now).created })), commit),
+    (commit) => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => {
+          const { credential, created } = setMainSecret(payload, key, value, now);
+          return { key, id: credential.id, created };
+        }), commit),
   );
 }
 

@@ -236,7 +236,7 @@ export function createGrant(session: Session, granter: string, keyOrId: string, 
 }
 
 /** `grant revoke KEY --to grantee`: deletes the sealed copy and the record; no such grant is exit 3. */
-export function revokeGrant(session: Session, granter: string, keyOrId: string, grantee: string): Promise<void> {
+export function revokeGrant(session: Session, granter: string, keyOrId: string, grantee: string): Promise<{ key: string }> {
   checkAgentId(grantee);
   return session.audit.audited(
     granter,
@@ -256,6 +256,7 @@ export function revokeGrant(session: Session, granter: string, keyOrId: string, 
             throw new NotFoundError(`agent ${granter} has no grant of ${keyOrId} to agent ${grantee}`, `list grants with: agent-vault grant list --agent ${granter}`);
           }
           payload.grants = grants.filter((g) => g !== record);
+          return { key: key ?? keyOrId };
         },
         commit,
       ),

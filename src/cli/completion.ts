@@ -4,9 +4,11 @@
  *
  * The scripts parse the command line themselves (commander accepts the root's options
  * anywhere before `--`, and the options of every command above the current one) and read
- * agent ids from the file names of the store's `vaults/` directory. They never run
- * agent-vault and never unlock anything: completion must not cost a passphrase prompt
- * or leave an audit line.
+ * agent ids from the file names of the store's `vaults/` directory. Credential keys and
+ * `--field` names only a vault knows: for those they run `agent-vault __complete`
+ * (commands/complete.ts) with the line's `--store`, `--agent` and `--token-file`, which
+ * opens the vault with a token or an owner session only, never asking for a passphrase,
+ * and prints nothing when it cannot.
  */
 import type { Argument, Command, Option } from 'commander';
 import { HELP_TOPICS } from './help-topics.js';
@@ -28,6 +30,10 @@ export type ValueKind =
   | { kind: 'file' }
   | { kind: 'dir' }
   | { kind: 'agent' }
+  /** An existing credential's key, from `agent-vault __complete keys`. */
+  | { kind: 'credential' }
+  /** A field name of the credential named by the command's first argument, from `agent-vault __complete fields`. */
+  | { kind: 'field' }
   | { kind: 'words'; words: string[] };
 
 export interface OptionSpec {
@@ -80,6 +86,7 @@ function optionValue(option: Option): ValueKind {
   const valueName = valueNameOf(option);
   const long = option.long ?? '';
   if (AGENT_OPTIONS.has(long) || valueName === 'agent') return { kind: 'agent' };
+  if (long === '--field') return { kind: 'field' };
   if (long === '--store' || valueName === 'dir') return { kind: 'dir' };
   if (long.endsWith('-file') || valueName === 'file' || valueName === 'path') return { kind: 'file' };
   return { kind: 'text' };
@@ -101,9 +108,12 @@ function argumentValue(command: Command, path: string[], argument: Argument): Va
   if (argument.argChoices) return { kind: 'words', words: [...argument.argChoices] };
   // The root's `help` takes a topic or a command name.
   if (path.length === 1 && command.name() === 'help' && command.parent?.parent === null) {
-    return { kind: 'words', words: [...HELP_TOPICS, ...command.parent.commands.filter((c) => c !== command).map((c) => c.name())] };
+    const commands = command.parent.createHelp().visibleCommands(command.parent);
+    return { kind: 'words', words: [...HELP_TOPICS, ...commands.filter((c) => c !== command).map((c) => c.name())] };
   }
   if (argument.name() === 'agent' && !NEW_AGENT_COMMANDS.has(command.name())) return { kind: 'agent' };
+  // `KEY|id` names an existing credential; a bare `KEY` (add) names a new one.
+  if (argument.name() === 'KEY|id') return { kind: 'credential' };
   return { kind: 'text' };
 }
 
@@ -210,7 +220,7 @@ function renderBash(root: CommandSpec): string {
     .filter((command) => command.args.length > 0 && command.subcommands.length === 0)
     .map((command) => `    ${quote(key(command.path))}) REPLY=(${command.args.map((a) => quote(bashKind(a.value))).join(' ')}); variadic=${command.args.at(-1)!.variadic ? 1 : 0} ;;`);
 
-  return `${comment(HEADER('bash', 'Install: agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault'))}
+  return `${comment(HEADER('bash', 'Install: mkdir -p ~/.local/share/bash-completion/completions &&\n  agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault\nor, in ~/.bashrc: source <(agent-vault completion bash)'))}
 
 # The agent ids of the store: the names of <store>/vaults/<agent>.vault, where the store is
 # $1 (a --store on the line), else $AGENT_VAULT_HOME, else the XDG data directory.
@@ -223,6 +233,17 @@ _agent_vault_agents() {
     id=\${id%.vault}
     [[ -f $file && $id =~ ^[a-z0-9_-]{1,64}$ ]] && printf '%s\\n' "$id"
   done
+}
+
+# Credential keys ($1 = keys) or the field names of credential $2 ($1 = fields), from
+# agent-vault itself with the line's --store, --agent and --token-file: it opens the vault
+# with a token or an owner session only, and prints nothing when it cannot.
+_agent_vault_vault_words() {
+  local -a call=(__complete "$@")
+  [[ -n $tokenfile ]] && call=(--token-file "$tokenfile" "\${call[@]}")
+  [[ -n $agent ]] && call=(--agent "$agent" "\${call[@]}")
+  [[ -n $store ]] && call=(--store "$store" "\${call[@]}")
+  command ${PROGRAM} "\${call[@]}" 2>/dev/null </dev/null
 }
 
 # The command path that word $2 names below path $1 (aliases too), in REPLY.
@@ -276,6 +297,17 @@ ${argCases.join('\n')}
   esac
 }
 
+# Keeps the value $2 of the global option $1 when it says where the vault is and who opens it.
+_agent_vault_global() {
+  local value=$2
+  [[ $value == '~' || $value == '~/'* ]] && value=$HOME\${value#'~'}
+  case $1 in
+    --store) store=$value ;;
+    -a | --agent) agent=$value ;;
+    --token-file) tokenfile=$value ;;
+  esac
+}
+
 # Adds to COMPREPLY the words of $1 that start with $cur.
 _agent_vault_add_words() {
   local word
@@ -296,6 +328,13 @@ _agent_vault_value() {
         [[ $id == "$cur"* ]] && COMPREPLY+=("$id")
       done < <(_agent_vault_agents "$store")
       ;;
+    credential | field)
+      local -a what=(keys)
+      [[ $1 == field ]] && what=(fields \${args[0]:+"\${args[0]}"})
+      while IFS= read -r id; do
+        [[ $id == "$cur"* ]] && COMPREPLY+=("$id")
+      done < <(_agent_vault_vault_words "\${what[@]}")
+      ;;
     file)
       compopt -o filenames 2>/dev/null
       while IFS= read -r id; do COMPREPLY+=("$id"); done < <(compgen -f -- "$cur")
@@ -308,7 +347,8 @@ _agent_vault_value() {
 }
 
 _agent_vault() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} path= store= pending= word option i=1 nargs=0 variadic REPLY
+  local cur=\${COMP_WORDS[COMP_CWORD]} path= store= agent= tokenfile= pending= word option i=1 nargs=0 variadic REPLY
+  local -a args=()
   COMPREPLY=()
   # readline splits --option=value at the '=': the value is then a word of its own.
   [[ $cur == = ]] && cur=
@@ -320,20 +360,21 @@ _agent_vault() {
       return 0
     elif [[ $word == -?* ]]; then
       option=\${word%%=*}
-      if [[ $word == --store=* ]]; then
-        store=\${word#--store=}
-      elif [[ $word != *=* ]] && _agent_vault_option_kind "$path" "$option"; then
+      if [[ $word == *=* ]]; then
+        _agent_vault_global "$option" "\${word#*=}"
+      elif _agent_vault_option_kind "$path" "$option"; then
         (( i++ ))
         [[ \${COMP_WORDS[i]} == = && i -lt COMP_CWORD ]] && (( i++ ))
         if (( i >= COMP_CWORD )); then
           pending=$REPLY
           break
         fi
-        [[ $option == --store ]] && store=\${COMP_WORDS[i]}
+        _agent_vault_global "$option" "\${COMP_WORDS[i]}"
       fi
     elif (( nargs == 0 )) && _agent_vault_child "$path" "$word"; then
       path=$REPLY
     else
+      args+=("$word")
       (( nargs++ ))
     fi
     (( i++ ))
@@ -374,6 +415,10 @@ function zshAction(value: ValueKind): string {
       return `(${value.words.join(' ')})`;
     case 'agent':
       return '_agent_vault_agents';
+    case 'credential':
+      return '_agent_vault_keys';
+    case 'field':
+      return '_agent_vault_fields';
     case 'file':
       return '_files';
     case 'dir':
@@ -446,7 +491,7 @@ function renderZsh(root: CommandSpec): string {
   };
   walk(root, []);
   return `#compdef ${PROGRAM}
-${comment(HEADER('zsh', 'Install: agent-vault completion zsh > ~/.zfunc/_agent-vault (any directory on $fpath)'))}
+${comment(HEADER('zsh', 'Install: mkdir -p ~/.zfunc && agent-vault completion zsh > ~/.zfunc/_agent-vault\nand in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)'))}
 
 # The agent ids of the store: the names of <store>/vaults/<agent>.vault, where the store is
 # a --store on the line, else $AGENT_VAULT_HOME, else the XDG data directory.
@@ -459,10 +504,37 @@ _agent_vault_agents() {
   _wanted agents expl agent compadd -a agents
 }
 
+# Credential keys ($1 = keys) or the field names of credential $2 ($1 = fields), from
+# agent-vault itself with the line's --store, --agent and --token-file: it opens the vault
+# with a token or an owner session only, and prints nothing when it cannot.
+_agent_vault_vault_words() {
+  local -a call=(__complete "$@")
+  local store=$_agent_vault_store token_file=$_agent_vault_token_file
+  [[ $store == '~' || $store == '~/'* ]] && store=$HOME\${store#\\~}
+  [[ $token_file == '~' || $token_file == '~/'* ]] && token_file=$HOME\${token_file#\\~}
+  [[ -n $token_file ]] && call=(--token-file $token_file $call)
+  [[ -n $_agent_vault_agent ]] && call=(--agent $_agent_vault_agent $call)
+  [[ -n $store ]] && call=(--store $store $call)
+  command ${PROGRAM} $call 2>/dev/null </dev/null
+}
+
+_agent_vault_keys() {
+  local -a keys expl
+  keys=( \${(f)"$(_agent_vault_vault_words keys)"} )
+  _wanted keys expl 'credential key' compadd -a keys
+}
+
+# The fields of the credential named by the command's first argument, when there is one.
+_agent_vault_fields() {
+  local -a fields expl
+  fields=( \${(f)"$(_agent_vault_vault_words fields $line[1])"} )
+  _wanted fields expl field compadd -a fields
+}
+
 ${functions.join('\n\n')}
 
 _agent-vault() {
-  local _agent_vault_store= i
+  local _agent_vault_store= _agent_vault_agent= _agent_vault_token_file= i
   for (( i = 2; i < CURRENT; i++ )); do
     case $words[i] in
       --)
@@ -474,6 +546,10 @@ _agent-vault() {
         ;;
       --store) _agent_vault_store=$words[i+1] ;;
       --store=*) _agent_vault_store=\${words[i]#--store=} ;;
+      -a | --agent) _agent_vault_agent=$words[i+1] ;;
+      --agent=*) _agent_vault_agent=\${words[i]#--agent=} ;;
+      --token-file) _agent_vault_token_file=$words[i+1] ;;
+      --token-file=*) _agent_vault_token_file=\${words[i]#--token-file=} ;;
     esac
   done
   ${zshFunction([])}
@@ -500,6 +576,10 @@ function fishValue(value: ValueKind): string {
       return ` -x -a ${fishQuote(value.words.join(' '))}`;
     case 'agent':
       return " -x -a '(__agent_vault_agents)'";
+    case 'credential':
+      return " -x -a '(__agent_vault_vault_words keys)'";
+    case 'field':
+      return " -x -a '(__agent_vault_vault_words fields)'";
     case 'file':
       return ' -r -F';
     case 'dir':
@@ -536,7 +616,7 @@ function renderFish(root: CommandSpec): string {
     });
   }
 
-  return `${comment(HEADER('fish', 'Install: agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish'))}
+  return `${comment(HEADER('fish', 'Install: mkdir -p ~/.config/fish/completions &&\n  agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish'))}
 
 # The command path that $argv[2] names below path $argv[1] (aliases too).
 function __agent_vault_child
@@ -567,6 +647,7 @@ function __agent_vault_state
     set -l nargs 0
     set -l skip 0
     set -l child
+    set -l args
     for word in $words[2..-1]
         if test $skip = 1
             set skip 0
@@ -580,9 +661,10 @@ function __agent_vault_state
             set path $child
         else
             set nargs (math $nargs + 1)
+            set -a args $word
         end
     end
-    printf '%s\\n' $path $nargs
+    printf '%s\\n' $path $nargs $args
 end
 
 # At the command $argv[1], where its subcommand goes.
@@ -634,6 +716,30 @@ function __agent_vault_agents
         set -l id (string replace -r '^.*/' '' -- $file | string replace -r '\\.vault$' '')
         test -f $file; and string match -qr '^[a-z0-9_-]{1,64}$' -- $id; and echo $id
     end
+end
+
+# Credential keys ($argv[1] = keys) or the field names of the credential named by the
+# command's first argument ($argv[1] = fields), from agent-vault itself with the line's
+# --store, --agent and --token-file: it opens the vault with a token or an owner session
+# only, and prints nothing when it cannot.
+function __agent_vault_vault_words
+    set -l words (commandline -opc)
+    set -l call __complete $argv[1]
+    if test "$argv[1]" = fields
+        set -l state (__agent_vault_state); or return 0
+        set -q state[3]; and set -a call $state[3]
+    end
+    for i in (seq (count $words))
+        set -l next
+        test $i -lt (count $words); and set next $words[(math $i + 1)]
+        switch $words[$i]
+            case --store --agent -a --token-file
+                test -n "$next"; and set -p call $words[$i] (string replace -r '^~(?=/|$)' $HOME -- $next)
+            case '--store=*' '--agent=*' '--token-file=*'
+                set -p call (string replace -r '=~(?=/|$)' "=$HOME" -- $words[$i])
+        end
+    end
+    command ${PROGRAM} $call 2>/dev/null </dev/null
 end
 
 # No file names where a command, an option or an argument of ours goes.

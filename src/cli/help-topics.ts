@@ -84,7 +84,7 @@ function columns(rows: ReadonlyArray<[string, string]>): string {
 /** Prints a topic: aligned text, or with `json` one JSON array. */
 export function printHelpTopic(io: IO, topic: HelpTopic, json: boolean): void {
   if (topic === 'exit-codes') {
-    if (json) printJson(io, EXIT_CODES);
+    if (json) printJson(io, EXIT_CODES.map((r) => ({ exit: r.code, code: r.name, meaning: r.meaning })));
     else io.out(`Exit codes:\n${columns(EXIT_CODES.map((r) => [String(r.code), r.meaning]))}`);
   } else {
     if (json) printJson(io, ENVIRONMENT);

@@ -8,6 +8,7 @@ import { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
 import { terminalBinding } from './terminal-binding.js';
+import { PLAIN_THEME, promptColour } from './prompt-theme.js';
 import { canReexecute, HANDED_OVER, HOLDER_VARIABLE, reexecuteWithout, takeHeldValues } from './secret-handover.js';
 
 /** Masked and plain questions, answered on the terminal. Loaded only when asked. */
@@ -38,6 +39,8 @@ export interface IO {
   /** Prompts are possible only with a terminal on stdin and stderr. */
   canPrompt(): boolean;
   prompter(): Promise<Prompter>;
+  /** From now on prompts are drawn without colour (`--no-color`; NO_COLOR is seen without it). */
+  quietPromptColour(): void;
   /** The time, as commands see it: grant expiry, audit timestamps, `--since`. */
   now(): Date;
   /**
@@ -58,6 +61,7 @@ export interface IO {
 class StreamIO implements IO {
   private stdinUsedFor: string | undefined;
   private stdinStream: (Readable & { isTTY?: boolean }) | undefined;
+  private noColorFlag = false;
 
   /**
    * `openStdin` is called only when stdin is read or prompted on: creating
@@ -131,9 +135,14 @@ class StreamIO implements IO {
     return this.binding();
   }
 
+  quietPromptColour(): void {
+    this.noColorFlag = true;
+  }
+
   async prompter(): Promise<Prompter> {
     const inquirer = await import('@inquirer/prompts');
     const context = { input: this.stdin, output: this.stderr, clearPromptOnDone: false };
+    const theme = promptColour(this.env, this.noColorFlag) ? {} : { theme: PLAIN_THEME };
     const guard = async <T>(ask: () => Promise<T>): Promise<T> => {
       try {
         return await ask();
@@ -145,10 +154,10 @@ class StreamIO implements IO {
     // A question may quote a name an agent wrote: it must not drive the terminal.
     const shown = (message: string): string => escapeControls(message);
     return {
-      password: (message) => guard(() => inquirer.password({ message: shown(message), mask: '*' }, context)),
-      input: (message, options) => guard(() => inquirer.input({ message: shown(message), ...(options?.default === undefined ? {} : { default: options.default }) }, context)),
-      confirm: (message, options) => guard(() => inquirer.confirm({ message: shown(message), default: options?.default ?? false }, context)),
-      select: (message, choices) => guard(() => inquirer.select({ message: shown(message), choices: choices.map((value) => ({ value, name: shown(value) })) }, context)),
+      password: (message) => guard(() => inquirer.password({ message: shown(message), mask: '*', ...theme }, context)),
+      input: (message, options) => guard(() => inquirer.input({ message: shown(message), ...(options?.default === undefined ? {} : { default: options.default }), ...theme }, context)),
+      confirm: (message, options) => guard(() => inquirer.confirm({ message: shown(message), default: options?.default ?? false, ...theme }, context)),
+      select: (message, choices) => guard(() => inquirer.select({ message: shown(message), choices: choices.map((value) => ({ value, name: shown(value) })), ...theme }, context)),
     };
   }
 }

@@ -24,6 +24,7 @@ import { registerExport } from './commands/export.js';
 import { registerBackup } from './commands/backup.js';
 import { registerStore } from './commands/store.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerComplete } from './commands/complete.js';
 import { registerService } from './commands/service.js';
 import { registerHttp } from './commands/http.js';
 import { registerProxy } from './commands/proxy.js';
@@ -69,6 +70,7 @@ export const COMMANDS: ReadonlyArray<readonly [words: readonly string[], registe
   [['config'], registerConfig],
   [['read'], registerRead],
   [['inject'], registerInject],
+  [['__complete'], registerComplete],
 ];
 
 /** The global options that take a value: the word after one is its value, not the command. */

@@ -1,10 +1,11 @@
 /**
- * The one renderer: a table on a TTY (cli-table3, loaded only then), tab-separated
- * lines without colour when piped, and one JSON document with `--json`. Tables, lines
+ * The one renderer: a table on a TTY (cli-table3, loaded only then; times relative to
+ * now), tab-separated lines without colour when piped (times in ISO 8601), and one JSON document with `--json`. Tables, lines
  * and notices show control characters escaped (core/terminal-text.ts): what an agent
  * wrote into a name must not drive the owner's terminal. JSON and bare values
  * (`credential get`) are the data exactly.
  */
+import { relativeIfTime } from '../core/relative-time.js';
 import { escapeControls } from '../core/terminal-text.js';
 import type { IO } from './io.js';
 
@@ -13,6 +14,8 @@ export interface Column<T> {
   header: string;
   value: (row: T) => string;
   red?: (row: T) => boolean;
+  /** The cells are ISO 8601 times: on a TTY shown relative to now ("3 minutes ago"), piped as they are. */
+  time?: boolean;
 }
 
 /** How output is shaped for this run. */
@@ -50,8 +53,10 @@ export async function printTable<T>(io: IO, mode: OutputMode, rows: readonly T[]
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
+  const now = io.now();
+  const shown = (c: Column<T>, row: T): string => (c.time ? relativeIfTime(c.value(row), now) : c.value(row));
   // Escaped before colouring, so that chalk's own sequences are the only ones sent.
-  for (const row of rows) table.push(columns.map((c) => (c.red?.(row) ? chalk.red : String)(escapeControls(c.value(row)))));
+  for (const row of rows) table.push(columns.map((c) => (c.red?.(row) ? chalk.red : String)(escapeControls(shown(c, row)))));
   io.out(`${table.toString()}\n`);
 }
 

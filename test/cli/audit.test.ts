@@ -339,7 +339,7 @@ describe('audit and audit report', () => {
     const result = await store.owner(['audit', 'report', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
-      expect.objectContaining({ agent: 'bot1', reads: 1, reveals: 1, writes: 2, totp: 0, exec: 0, denied: 1 }),
+      expect.objectContaining({ agent: 'bot1', reads: 1, reveals: 1, writes: 2, totp: 0, execs: 0, denied: 1 }),
       // The wrong token naming bot2 in the test above.
       expect.objectContaining({ agent: 'bot2', reads: 0, writes: 0, denied: 1 }),
     ]);

@@ -14,9 +14,9 @@ const value = (n: number): string => `secret-value-${n}-7f3a`;
 interface VersionJson {
   version: number;
   actor: string;
-  fields: string[];
+  changed_fields: string[];
   current: boolean;
-  restored?: number;
+  restored_from?: number;
   values?: Record<string, string>;
 }
 
@@ -61,7 +61,7 @@ describe('credential history and restore', () => {
     expect(masked.stdout).toContain('********');
 
     const versions = await history();
-    expect(versions.map((v) => [v.version, v.actor, v.current, v.fields])).toEqual([
+    expect(versions.map((v) => [v.version, v.actor, v.current, v.changed_fields])).toEqual([
       [3, 'owner', true, ['value']],
       [2, 'agent:bot', false, ['value']],
       [1, 'owner', false, ['value']],
@@ -83,10 +83,10 @@ describe('credential history and restore', () => {
     await set(2);
     const restored = await store.owner(['credential', 'restore', 'DB', '1', '--agent', 'bot', '--json']);
     expect(restored.code, restored.stderr).toBe(0);
-    expect(JSON.parse(restored.stdout)).toEqual({ agent: 'bot', key: 'DB', restored: 1 });
+    expect(JSON.parse(restored.stdout)).toEqual({ agent: 'bot', id: expect.any(String), key: 'DB', version: 1, restored: true });
     expect(await current()).toBe(`${value(1)}\n`);
     const versions = await history('--reveal');
-    expect(versions.map((v) => [v.version, v.restored, v.values])).toEqual([
+    expect(versions.map((v) => [v.version, v.restored_from, v.values])).toEqual([
       [3, 1, { value: value(1) }],
       [2, undefined, { value: value(2) }],
       [1, undefined, { value: value(1) }],

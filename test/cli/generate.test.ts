@@ -103,7 +103,7 @@ describe('generate', () => {
       expect(saved.stderr).not.toContain(credential.fields.value);
 
       const again = await store.agent(token, ['generate', '--words', '5', '--save', 'DB_PASSWORD', '--json']);
-      expect(JSON.parse(again.stdout)).toEqual({ agent: 'bot', key: 'DB_PASSWORD', entropy_bits: 64.62 });
+      expect(JSON.parse(again.stdout)).toEqual({ agent: 'bot', id: expect.any(String), key: 'DB_PASSWORD', entropy_bits: 64.62 });
       const replaced = (await store.agent(token, ['credential', 'get', 'DB_PASSWORD'])).stdout.trim();
       expect(replaced.split('-').length).toBeGreaterThanOrEqual(5);
       expect(again.stdout).not.toContain(replaced);

@@ -57,7 +57,7 @@ describe('grants between agents', () => {
     const list = await store.agent(bot2, ['credential', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ key: 'API_KEY', granted_by: 'bot1' })]);
     const table = await store.agent(bot2, ['credential', 'list']);
-    expect(table.stdout.trim().split('\t')).toEqual(['API_KEY', '', 'api_key', expect.any(String), '********', 'bot1']);
+    expect(table.stdout.trim().split('\t')).toEqual(['API_KEY', '', 'api_key', expect.any(String), 'bot1']);
 
     for (const path of filesUnder(store.dir)) {
       const bytes = readFileSync(path);

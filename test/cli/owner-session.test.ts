@@ -133,12 +133,12 @@ describe('a session that does not open is exit 4', () => {
     const second = await unlock();
     const lock = await store.run(['lock', '--json']);
     expect(lock.code, lock.stderr).toBe(0);
-    expect(JSON.parse(lock.stdout)).toEqual({ ended: 2 });
+    expect(JSON.parse(lock.stdout)).toEqual({ sessions_ended: 2 });
     for (const session of [first, second]) expect((await withSession(session, ['credential', 'get', 'KEY', '-a', 'bot'])).code).toBe(4);
   });
 
   it('lock with a session directory that is not there ends nothing and succeeds', async () => {
-    expect(JSON.parse((await store.run(['lock', '--json', '--session-dir', join(store.root, 'none')])).stdout)).toEqual({ ended: 0 });
+    expect(JSON.parse((await store.run(['lock', '--json', '--session-dir', join(store.root, 'none')])).stdout)).toEqual({ sessions_ended: 0 });
   });
 
   it('from another terminal or login session', async () => {

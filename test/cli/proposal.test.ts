@@ -113,7 +113,7 @@ describe('proposal', () => {
     const id = await propose(['--credential', 'STRIPE_KEY', '--credential', 'EXISTING', '--delete', 'OLD_KEY']);
     const result = await approve(id, { STRIPE_KEY: OWNER_VALUE, EXISTING: 'after' }, ['--json']);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ id, status: 'applied', applied: [{ action: 'set', key: 'STRIPE_KEY', created: true }, { action: 'set', key: 'EXISTING', created: false }, { action: 'delete', key: 'OLD_KEY' }] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ id, status: 'applied', applied: [{ action: 'set', key: 'STRIPE_KEY', added: true }, { action: 'set', key: 'EXISTING', added: false }, { action: 'delete', key: 'OLD_KEY' }] });
     expect(result.stdout).not.toContain(OWNER_VALUE);
     expect((await store.agent(bot, ['credential', 'get', 'STRIPE_KEY'])).stdout).toBe(`${OWNER_VALUE}\n`);
     expect((await get('EXISTING')).stdout).toBe('after\n');

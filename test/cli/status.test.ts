@@ -21,13 +21,13 @@ describe('status', () => {
   it('shows the time of the last write by the clock', async () => {
     store.clock.set('2031-05-01T00:00:00.000Z');
     expect((await store.owner(['credential', 'set', 'K=v', '-a', 'bot'])).code).toBe(0);
-    const status = async () => JSON.parse((await store.owner(['status', 'bot', '--json'])).stdout) as { created: string; updated: string; credentials: number };
+    const status = async () => JSON.parse((await store.owner(['status', 'bot', '--json'])).stdout) as { created: string; updated: string; credential_count: number };
     const first = await status();
-    expect(first).toMatchObject({ updated: expect.stringMatching(/^2031-05-01T00:0/), credentials: 1 });
+    expect(first).toMatchObject({ updated: expect.stringMatching(/^2031-05-01T00:0/), credential_count: 1 });
     expect(first.created < '2031').toBe(true);
     store.clock.advance(24 * 3_600_000);
     expect((await store.owner(['credential', 'set', 'L=v', '-a', 'bot'])).code).toBe(0);
-    expect(await status()).toMatchObject({ created: first.created, updated: expect.stringMatching(/^2031-05-02T00:0/), credentials: 2 });
+    expect(await status()).toMatchObject({ created: first.created, updated: expect.stringMatching(/^2031-05-02T00:0/), credential_count: 2 });
   });
 
   it('shows a damaged vault in its row and names its file, without failing the other rows', async () => {

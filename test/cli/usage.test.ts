@@ -136,7 +136,7 @@ describe('after init', () => {
     expect((await store.owner(['credential', 'set', 'A=1', 'B=2', '-a', 'bot'])).code).toBe(0);
     const one = await store.owner(['status', 'bot', '--json']);
     expect(one.code).toBe(0);
-    expect(JSON.parse(one.stdout)).toMatchObject({ agent: 'bot', provisioned: true, credentials: 2 });
+    expect(JSON.parse(one.stdout)).toMatchObject({ agent: 'bot', provisioned: true, credential_count: 2 });
     const unknown = await store.run(['status', 'nobody', '--json']);
     expect(unknown.code).toBe(0);
     expect(JSON.parse(unknown.stdout)).toEqual({ agent: 'nobody', provisioned: false });
@@ -145,7 +145,7 @@ describe('after init', () => {
     const rows = JSON.parse(all.stdout) as Array<Record<string, unknown>>;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ agent: 'bot', provisioned: true });
-    expect(rows[0]).not.toHaveProperty('credentials');
+    expect(rows[0]).not.toHaveProperty('credential_count');
     const plain = await store.run(['status']);
     expect(plain.code).toBe(0);
     expect(plain.stdout.split('\t').slice(0, 2)).toEqual(['bot', 'yes']);

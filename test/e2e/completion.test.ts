@@ -200,9 +200,10 @@ describe('agent-vault help', () => {
     expect(text.stdout).toMatch(/^ {2}8 {2}cancelled: a confirmation was declined or a prompt interrupted$/m);
     const json = await run(['help', 'exit-codes', '--json'], { baseEnv: env });
     expect(json.code).toBe(0);
-    const rows = JSON.parse(json.stdout) as Array<{ code: number; name: string; meaning: string }>;
-    expect(rows.map((r) => r.code)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(rows[4]).toEqual({ code: 4, name: 'auth_failed', meaning: 'authentication failed: wrong passphrase, unknown or rotated token' });
+    // The names of the error object's fields: `exit` the number, `code` the name.
+    const rows = JSON.parse(json.stdout) as Array<{ exit: number; code: string; meaning: string }>;
+    expect(rows.map((r) => r.exit)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(rows[4]).toEqual({ exit: 4, code: 'auth_failed', meaning: 'authentication failed: wrong passphrase, unknown or rotated token' });
   });
 
   it('prints the environment variables, as text and as JSON', async () => {

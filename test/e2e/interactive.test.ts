@@ -214,7 +214,7 @@ describe('output modes', () => {
 
   it('prints tab-separated rows without colour or borders when piped, and -q silences messages', async () => {
     const piped = await store.owner(['credential', 'list', '--agent', 'bot1']);
-    expect(piped.stdout).toMatch(/^API_KEY\t\tapi_key\t\S+\t\*{8}\t\n$/);
+    expect(piped.stdout).toMatch(/^API_KEY\t\tapi_key\t\d{4}-\d\d-\d\dT\S+Z\t\n$/);
     expect(piped.stdout).not.toContain('\x1b[');
     const loud = await store.owner(['credential', 'set', 'OTHER=-', '--agent', 'bot1'], { input: 'x' });
     expect(loud.stderr).toContain('added OTHER');

@@ -115,8 +115,8 @@ async function expectWhole(store: InProcessStore, what: string, env: NodeJS.Proc
   // With the passphrase given, status opens every vault to count its credentials.
   const status = await store.owner(['status', '--json'], { env });
   expect(status.code, `${what}: status`).toBe(0);
-  for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean; credentials?: number }>) {
-    expect({ damaged: row.damaged, opened: row.credentials !== undefined }, `${what}: the vault of ${row.agent}`).toEqual({ damaged: undefined, opened: true });
+  for (const row of JSON.parse(status.stdout) as Array<{ agent: string; damaged?: boolean; credential_count?: number }>) {
+    expect({ damaged: row.damaged, opened: row.credential_count !== undefined }, `${what}: the vault of ${row.agent}`).toEqual({ damaged: undefined, opened: true });
   }
 }
 

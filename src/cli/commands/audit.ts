@@ -175,7 +175,7 @@ export async function runAuditVerify(ctx: Context): Promise<void> {
 export async function runAuditReport(ctx: Context, options: ListOptions): Promise<void> {
   const summaries = summariseAccess(await selectedEntries(ctx, auditFilter(ctx, options)));
   if (ctx.mode.json) {
-    printJson(ctx.io, summaries);
+    printJson(ctx.io, summaries.map(({ exec, first, last, ...counts }) => ({ ...counts, execs: exec, first_seen: first, last_seen: last })));
     return;
   }
   if (summaries.length === 0 && ctx.io.isStdoutTTY) {
@@ -190,7 +190,7 @@ export async function runAuditReport(ctx: Context, options: ListOptions): Promis
     { header: 'TOTP', value: (s) => String(s.totp) },
     { header: 'EXEC', value: (s) => String(s.exec) },
     { header: 'DENIED', value: (s) => String(s.denied) },
-    { header: 'FIRST', value: (s) => s.first },
-    { header: 'LAST', value: (s) => s.last },
+    { header: 'FIRST', value: (s) => s.first, time: true },
+    { header: 'LAST', value: (s) => s.last, time: true },
   ]);
 }

@@ -113,7 +113,7 @@ export async function runBackupVerify(ctx: Context, file: string, options: KeyOp
   const key = await backupKey(ctx, options);
   const { checkBackup } = await import('../../app/backup.js');
   const contents = await checkBackup(bytes, key);
-  if (ctx.mode.json) printJson(ctx.io, { ok: true, agents: contents.agents, objects: contents.objects.length, logs: contents.logs.length });
+  if (ctx.mode.json) printJson(ctx.io, { ok: true, agents: contents.agents, objects: contents.objects.length, audit_logs: contents.logs.length });
   else ctx.io.out(`ok: ${contents.objects.length} objects (${contents.agents.length} vaults), ${contents.logs.length} audit logs\n`);
 }
 
@@ -130,6 +130,6 @@ export async function runRestore(ctx: Context, file: string, options: KeyOptions
   const { restoreBackup, recordRestore } = await import('../../app/backup.js');
   const contents = await restoreBackup(store, bytes, key, ownerPassphrase);
   await recordRestore(await openSession({ store, passphrase: passphrase!, now: () => ctx.io.now(), warn: (m) => ctx.warn(m) }));
-  if (ctx.mode.json) printJson(ctx.io, { restored: store.location, agents: contents.agents });
+  if (ctx.mode.json) printJson(ctx.io, { store: store.location, agents: contents.agents, restored: true });
   else notice(ctx.io, ctx.mode, `restored ${contents.agents.length} vaults into ${store.location}`);
 }

@@ -16,8 +16,9 @@ export function registerCompletion(program: Command, { io }: Deps): void {
       io.out(completionScript(program, shell as Shell));
     });
   examples(command, [
-    'agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault',
-    'agent-vault completion zsh > ~/.zfunc/_agent-vault   # any directory on $fpath, e.g. fpath=(~/.zfunc $fpath) before compinit',
-    'agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish',
+    'mkdir -p ~/.local/share/bash-completion/completions && agent-vault completion bash > ~/.local/share/bash-completion/completions/agent-vault',
+    'source <(agent-vault completion bash)   # in ~/.bashrc, instead',
+    'mkdir -p ~/.zfunc && agent-vault completion zsh > ~/.zfunc/_agent-vault   # and fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc',
+    'mkdir -p ~/.config/fish/completions && agent-vault completion fish > ~/.config/fish/completions/agent-vault.fish',
   ]);
 }

@@ -26,7 +26,9 @@ export function registerConfig(program: Command, { io }: Deps): void {
     .action(async (name: string, value: string, _options: unknown, cmd: Command) => {
       const ctx = Context.of(io, cmd);
       await writeSetting(ctx.io.env, checkSettingName(name), value);
-      notice(ctx.io, ctx.mode, `${name} = ${value} (in ${settingsDir(ctx.io.env)})`);
+      // --json prints the setting as `config get NAME --json` does.
+      if (ctx.mode.json) printJson(ctx.io, { [name]: readSettings(ctx.io.env)[checkSettingName(name)] ?? null });
+      else notice(ctx.io, ctx.mode, `${name} = ${value} (in ${settingsDir(ctx.io.env)})`);
     });
   examples(set, ['agent-vault config set default-agent researcher', 'agent-vault config set default-store ~/vaults/work']);
   const unset = config
@@ -36,7 +38,8 @@ export function registerConfig(program: Command, { io }: Deps): void {
     .action(async (name: string, _options: unknown, cmd: Command) => {
       const ctx = Context.of(io, cmd);
       await writeSetting(ctx.io.env, checkSettingName(name), undefined);
-      notice(ctx.io, ctx.mode, `${name} removed`);
+      if (ctx.mode.json) printJson(ctx.io, { [name]: null });
+      else notice(ctx.io, ctx.mode, `${name} removed`);
     });
   examples(unset, ['agent-vault config unset default-agent', 'agent-vault config unset default-store']);
 }

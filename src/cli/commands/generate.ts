@@ -105,9 +105,8 @@ export async function runGenerate(ctx: Context, options: GenerateOptions): Promi
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const field = options.field;
-  if (field === undefined) await setSecrets(session, agent, [[key, value]]);
-  else await updateTyped(session, agent, key, { fields: { [field]: value } });
+  const id = field === undefined ? (await setSecrets(session, agent, [[key, value]]))[0]!.id : (await updateTyped(session, agent, key, { fields: { [field]: value } })).id;
   // The value itself is never printed when saving: it goes straight into the vault.
-  if (ctx.mode.json) printJson(ctx.io, { agent, key, ...(field === undefined ? {} : { field }), entropy_bits: entropyBits });
+  if (ctx.mode.json) printJson(ctx.io, { agent, id, key, ...(field === undefined ? {} : { field }), entropy_bits: entropyBits });
   else notice(ctx.io, ctx.mode, `generated a ${passphrase ? 'passphrase' : 'password'} (${entropyBits} bits) and saved it as ${key}${field === undefined ? '' : ` (${field})`} in the vault of ${agent}`);
 }

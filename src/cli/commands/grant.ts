@@ -78,8 +78,8 @@ export async function runGrantList(ctx: Context): Promise<void> {
     { header: 'GRANTER', value: (r) => r.granter },
     { header: 'GRANTEE', value: (r) => r.grantee },
     { header: 'KEY', value: (r) => r.key },
-    { header: 'CREATED', value: (r) => r.created },
-    { header: 'EXPIRES', value: (r) => r.expires ?? 'never' },
+    { header: 'CREATED', value: (r) => r.created, time: true },
+    { header: 'EXPIRES', value: (r) => r.expires ?? 'never', time: true },
   ]);
 }
 
@@ -87,7 +87,7 @@ export async function runRevoke(ctx: Context, keyOrId: string, to: string | unde
   const revokedFrom = grantee(to);
   const session = await ctx.session();
   const granter = ctx.agent(session);
-  await revokeGrant(session, granter, keyOrId, revokedFrom);
-  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key: keyOrId, revoked: true });
+  const { key } = await revokeGrant(session, granter, keyOrId, revokedFrom);
+  if (ctx.mode.json) printJson(ctx.io, { granter, grantee: revokedFrom, key, revoked: true });
   else notice(ctx.io, ctx.mode, `revoked the grant of ${keyOrId} of agent ${granter} to agent ${revokedFrom}`);
 }

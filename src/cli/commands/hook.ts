@@ -99,7 +99,7 @@ export async function runHookList(ctx: Context): Promise<void> {
     { header: 'ID', value: (h) => h.id },
     { header: 'EVENTS', value: (h) => h.events.join(',') },
     { header: 'TARGET', value: target },
-    { header: 'CREATED', value: (h) => h.created },
+    { header: 'CREATED', value: (h) => h.created, time: true },
   ]);
 }
 

@@ -78,7 +78,7 @@ export async function runHttp(ctx: Context, first: string, second: string | unde
   const { response } = outcome;
   if (ctx.mode.json) {
     printJson(ctx.io, {
-      status: response.status,
+      status_code: response.status,
       service: outcome.service || null,
       credentialed: outcome.credentialed,
       headers: Object.fromEntries(response.headers.reduce((m, [n, v]) => m.set(n, m.has(n) ? `${m.get(n)}, ${v}` : v), new Map<string, string>())),

@@ -244,8 +244,8 @@ export async function runList(ctx: Context, options: { status?: ProposalStatus }
     { header: 'ID', value: (v) => v.proposal.id },
     { header: 'AGENT', value: (v) => v.proposal.agent },
     { header: 'STATUS', value: (v) => v.status },
-    { header: 'CREATED', value: (v) => v.proposal.created },
-    { header: 'EXPIRES', value: (v) => v.proposal.expires },
+    { header: 'CREATED', value: (v) => v.proposal.created, time: true },
+    { header: 'EXPIRES', value: (v) => v.proposal.expires, time: true },
     { header: 'SLOTS', value: (v) => summary(v.proposal) },
     { header: 'MESSAGE', value: (v) => v.proposal.message ?? '' },
   ]);
@@ -276,7 +276,7 @@ export async function runApprove(ctx: Context, id: string, options: { jsonStdin?
   }
   if (view.status === 'pending') await ctx.confirm(async () => `apply proposal ${id} to the vault of agent ${agent} (${summary(view.proposal)})`);
   const { proposal, applied } = await approveProposal(session, agent, id, values, view.proposal);
-  if (ctx.mode.json) printJson(ctx.io, { ...proposalJson({ proposal, status: 'applied' }), applied });
+  if (ctx.mode.json) printJson(ctx.io, { ...proposalJson({ proposal, status: 'applied' }), applied: applied.map(({ created, ...slot }) => ({ ...slot, ...(created === undefined ? {} : { added: created }) })) });
   else notice(ctx.io, ctx.mode, `applied proposal ${id} to the vault of agent ${agent}: ${summary(proposal)}`);
 }
 

@@ -18,6 +18,11 @@ export function registerStatus(program: Command, { io }: Deps): void {
   ]);
 }
 
+/** A row as `--json` prints it: `credentials` is an array of credentials everywhere else, so the count is `credential_count`. */
+function statusJson({ credentials, ...row }: AgentStatus): Record<string, unknown> {
+  return credentials === undefined ? row : { ...row, credential_count: credentials };
+}
+
 /**
  * Counting credentials needs a key, but status never prompts: it counts with a token for
  * that agent, or with a passphrase given without a terminal; otherwise it leaves the
@@ -32,7 +37,7 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
     notice(ctx.io, ctx.mode, owner.live ? `owner session ${owner.id}: live until ${owner.expires}` : `owner session ${owner.id}: not live (${owner.reason})`);
   }
   if (ctx.mode.json) {
-    printJson(ctx.io, only !== undefined ? rows[0] : rows);
+    printJson(ctx.io, only !== undefined ? statusJson(rows[0]!) : rows.map(statusJson));
     return;
   }
   if (rows.length === 0 && ctx.io.isStdoutTTY) {
@@ -42,8 +47,8 @@ export async function runStatus(ctx: Context, only: string | undefined): Promise
   await printTable(ctx.io, ctx.mode, rows, [
     { header: 'AGENT', value: (r) => r.agent },
     { header: 'PROVISIONED', value: (r) => (r.provisioned ? 'yes' : 'no') },
-    { header: 'CREATED', value: (r) => r.created ?? '' },
-    { header: 'UPDATED', value: (r) => r.updated ?? '' },
+    { header: 'CREATED', value: (r) => r.created ?? '', time: true },
+    { header: 'UPDATED', value: (r) => r.updated ?? '', time: true },
     { header: 'CREDENTIALS', value: (r) => (r.damaged ? 'damaged' : r.credentials === undefined ? '' : String(r.credentials)), red: (r) => r.damaged === true },
     // Last, and only when counted (with the credentials), so the lines of a status without a key keep their columns.
     ...(rows.some((r) => r.credentials_due !== undefined) ? [{ header: 'DUE', value: (r: AgentStatus) => (r.credentials_due === undefined ? '' : String(r.credentials_due)), red: (r: AgentStatus) => (r.credentials_due ?? 0) > 0 }] : []),

@@ -41,6 +41,6 @@ export async function runMigrate(ctx: Context, options: MigrateOptions): Promise
   };
   const { migrateStore } = await import('../../app/migrate.js');
   const result = await migrateStore(from, to, passphrase, () => ctx.io.now(), (message) => ctx.warn(message));
-  if (ctx.mode.json) printJson(ctx.io, result);
+  if (ctx.mode.json) printJson(ctx.io, { from: result.from, to: result.to, agents: result.agents, objects: result.objects, audit_logs: result.logs });
   else notice(ctx.io, ctx.mode, `copied ${result.agents.length} vaults, ${result.objects} objects and ${result.logs} audit logs from ${result.from} to ${result.to}, and verified the copy`);
 }

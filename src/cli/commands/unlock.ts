@@ -39,7 +39,7 @@ export function registerUnlock(program: Command, { io }: Deps): void {
     .description('end every owner session of the store at once (needs no passphrase)')
     .option('--session-dir <dir>', 'the directory the sessions were opened with (default: $AGENT_VAULT_SESSION_DIR, else $XDG_RUNTIME_DIR/agent-vault)')
     .action((options: { sessionDir?: string }, cmd: Command) => runLock(Context.of(io, cmd), options));
-  examples(lock, ['agent-vault lock', 'agent-vault lock --session-dir ~/.cache/av-sessions --json   # {"ended": 2}']);
+  examples(lock, ['agent-vault lock', 'agent-vault lock --session-dir ~/.cache/av-sessions --json   # {"sessions_ended": 2}']);
 }
 
 /** `--ttl`'s default; the session code itself loads only when a command uses it. */
@@ -79,6 +79,6 @@ export async function runLock(ctx: Context, options: { sessionDir?: string }): P
   const ended = lockOwnerSessions(ctx.io, ctx.storeLocation, options.sessionDir);
   const session = await ctx.session({ noProof: true });
   await session.audit.recordStore({ agent: '', action: 'owner.lock', reason: `${ended} session(s) ended` });
-  if (ctx.mode.json) printJson(ctx.io, { ended });
+  if (ctx.mode.json) printJson(ctx.io, { sessions_ended: ended });
   else notice(ctx.io, ctx.mode, ended === 0 ? 'no owner session was open' : `ended ${ended} owner session${ended === 1 ? '' : 's'}`);
 }

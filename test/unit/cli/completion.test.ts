@@ -54,7 +54,11 @@ describe('completion scripts', () => {
     expect(argOf('deprovision')).toBe('agent');
     expect(argOf('token rotate')).toBe('agent');
     expect(argOf('provision')).toBe('text');
-    expect(argOf('credential get')).toBe('text');
+    // An existing credential's key completes from the vault; a new one (add) does not.
+    expect(argOf('credential get')).toBe('credential');
+    expect(argOf('totp')).toBe('credential');
+    expect(argOf('credential add')).toBe('text');
+    expect(commands.find((c) => c.path.join(' ') === 'credential get')?.options.find((o) => o.long === '--field')?.value.kind).toBe('field');
     const root = commands[0]!;
     expect(root.options.find((o) => o.long === '--agent')?.value.kind).toBe('agent');
     expect(root.options.find((o) => o.long === '--store')?.value.kind).toBe('dir');

@@ -40,7 +40,7 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   const agent = ctx.agent(session);
   const reveal = options.reveal === true;
   // The TOTP secret makes every future code: it is shown only when asked for twice over.
-  if (!ctx.mode.json && options.field === 'totp' && !reveal) {
+  if (options.field === 'totp' && !reveal) {
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
   if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
@@ -49,8 +49,12 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   // An expired credential still reads (a deadline missed must not break a job), but says so.
   const expired = isPastExpiry(credential.policy, ctx.io.now());
   if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
+  const expiredFlag = expired ? { expired: true } : {};
+  const grantedFlag = credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy };
   // Loaded only with --clip: it starts processes, which credential get otherwise never does.
   if (options.clip) await (await import('../../clipboard.js')).copyToClipboard(ctx, readField(credential, options.field), `${options.field ?? 'the value'} of ${credential.key}`, options);
-  else if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...(credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy }), ...(expired ? { expired: true } : {}) });
+  // With --field, --json gives that one field (as `value`), not the whole credential.
+  else if (ctx.mode.json && options.field !== undefined) printJson(ctx.io, { agent, id: credential.id, key: credential.key, field: options.field, value: readField(credential, options.field), ...grantedFlag, ...expiredFlag });
+  else if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...grantedFlag, ...expiredFlag });
   else printValue(ctx.io, readField(credential, options.field), options.newline);
 }

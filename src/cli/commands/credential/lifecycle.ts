@@ -79,9 +79,9 @@ export async function runHistory(ctx: Context, keyOrId: string, options: { revea
         version: v.version,
         time: v.time,
         actor: v.actor,
-        fields: v.fields,
+        changed_fields: v.fields,
         current: v.current,
-        ...(v.restored === undefined ? {} : { restored: v.restored }),
+        ...(v.restored === undefined ? {} : { restored_from: v.restored }),
         ...(reveal ? { values: v.values } : {}),
       })),
     );
@@ -93,7 +93,7 @@ export async function runHistory(ctx: Context, keyOrId: string, options: { revea
       .join(' ');
   await printTable(ctx.io, ctx.mode, versions, [
     { header: 'VERSION', value: (v) => `${v.version}${v.current ? ' (current)' : ''}` },
-    { header: 'TIME', value: (v) => v.time },
+    { header: 'TIME', value: (v) => v.time, time: true },
     { header: 'ACTOR', value: (v) => v.actor },
     { header: 'FIELDS', value: (v) => `${v.fields.join(',')}${v.restored === undefined ? '' : ` (restored ${v.restored})`}` },
     { header: 'VALUES', value: (v) => shown(v.values) },
@@ -105,7 +105,7 @@ export async function runRestore(ctx: Context, keyOrId: string, versionText: str
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const { credential } = await restoreVersion(session, agent, keyOrId, version);
-  if (ctx.mode.json) printJson(ctx.io, { agent, key: credential.key, restored: version });
+  if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, version, restored: true });
   else notice(ctx.io, ctx.mode, `restored version ${version} of ${credential.key} in the vault of ${agent} (as a new version)`);
 }
 
@@ -125,6 +125,6 @@ export async function runDue(ctx: Context, options: { within?: string; notify?: 
     { header: 'AGENT', value: (r) => r.agent },
     { header: 'KEY', value: (r) => r.key },
     { header: 'REASON', value: (r) => r.reason },
-    { header: 'DUE', value: (r) => r.due, red: (r) => Date.parse(r.due) <= ctx.io.now().getTime() },
+    { header: 'DUE', value: (r) => r.due, time: true, red: (r) => Date.parse(r.due) <= ctx.io.now().getTime() },
   ]);
 }

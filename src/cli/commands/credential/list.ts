@@ -63,8 +63,9 @@ export async function runList(ctx: Context, query: string | undefined, options: 
     { header: 'KEY', value: (c) => c.key },
     { header: 'NAME', value: (c) => c.name },
     { header: 'TYPE', value: (c) => c.type },
-    { header: 'UPDATED', value: (c) => c.updated },
-    { header: 'VALUE', value },
+    { header: 'UPDATED', value: (c) => c.updated, time: true },
+    // Piped, a column of asterisks only gets in the way of cut and awk: values appear there only with --reveal.
+    ...(reveal || ctx.io.isStdoutTTY ? [{ header: 'VALUE', value }] : []),
     { header: 'GRANTED BY', value: (c: ListedCredential) => c.grantedBy ?? '' },
     // Only when a credential has a policy, so the lines of a vault without any keep their columns.
     ...(credentials.some((c) => c.policy !== undefined) ? [{ header: 'POLICY', value: policyText }] : []),

@@ -37,6 +37,6 @@ export async function runSet(ctx: Context, args: string[]): Promise<void> {
     else pairs.push([key, source]);
   }
   const results = await setSecrets(session, agent, pairs);
-  if (ctx.mode.json) printJson(ctx.io, results.map((r) => ({ agent, ...r })));
+  if (ctx.mode.json) printJson(ctx.io, results.map((r) => ({ agent, id: r.id, key: r.key, added: r.created })));
   else for (const r of results) notice(ctx.io, ctx.mode, `${r.created ? 'added' : 'updated'} ${r.key} in the vault of ${agent}`);
 }
