@@ -50,6 +50,7 @@ const RUNS: Array<[string, Run]> = [
   ['credential add', (c) => own(c, ['credential', 'add', 'GH', '--type', 'login', '--username', 'me', '--password-stdin', '--totp', 'JBSWY3DPEHPK3PXP', '-a', 'bot'], 'pw')],
   ['credential get', (c) => own(c, ['credential', 'get', 'GH', '-a', 'bot', '--reveal'])],
   ['credential get --field', (c) => own(c, ['credential', 'get', 'GH', '--field', 'username', '-a', 'bot'])],
+  ['credential copy', (c) => own(c, ['credential', 'copy', 'GH', 'GH_COPY', '-a', 'bot'])],
   ['credential list', (c) => own(c, ['credential', 'list', '-a', 'bot'])],
   ['credential search', (c) => own(c, ['credential', 'search', 'gh', '-a', 'bot'])],
   ['credential update', (c) => own(c, ['credential', 'update', 'GH', '--username', 'you', '--rotate-every', '1d', '-a', 'bot'])],
@@ -63,6 +64,9 @@ const RUNS: Array<[string, Run]> = [
     return result;
   }],
   ['totp', (c) => own(c, ['totp', 'GH', '-a', 'bot'])],
+  ['totp --qr', (c) => own(c, ['totp', 'GH', '-a', 'bot', '--qr', '--reveal'])],
+  ['read', (c) => own(c, ['read', 'av://bot/GH/username'])],
+  ['inject', (c) => (writeFileSync(c.file('t.tpl'), 'user={{ av://bot/GH/username }}\n'), own(c, ['inject', '-i', c.file('t.tpl'), '-o', c.file('t.out')]))],
   ['generate', (c) => own(c, ['generate'])],
   ['generate --save', (c) => own(c, ['generate', '--save', 'GEN', '-a', 'bot'])],
   ['grant', (c) => own(c, ['grant', 'K', '-a', 'bot', '--to', 'third'])],
@@ -97,6 +101,7 @@ const RUNS: Array<[string, Run]> = [
   ['config set', (c) => own(c, ['config', 'set', 'default-agent', 'bot'])],
   ['config get', (c) => own(c, ['config', 'get'])],
   ['config get NAME', (c) => own(c, ['config', 'get', 'default-agent'])],
+  ['config list', (c) => own(c, ['config', 'list'])],
   ['config unset', (c) => own(c, ['config', 'unset', 'default-agent'])],
   ['help exit-codes', (c) => own(c, ['help', 'exit-codes'])],
   ['help environment', (c) => own(c, ['help', 'environment'])],
@@ -125,6 +130,7 @@ function commandPaths(): string[] {
 const NOT_RUN: Record<string, string> = {
   init: 'the store is made before the runs: checked in its own test below',
   proxy: 'runs until killed: test/e2e/broker-proxy.test.ts',
+  'credential get --clip': 'needs a clipboard tool or a terminal: test/cli/clipboard.test.ts',
 };
 
 describe('the JSON vocabulary of man 1', () => {
