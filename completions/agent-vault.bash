@@ -55,6 +55,7 @@ _agent_vault_child() {
     'credential/list'|'credential/ls') REPLY='credential/list' ;;
     'credential/search') REPLY='credential/search' ;;
     'credential/update') REPLY='credential/update' ;;
+    'credential/edit') REPLY='credential/edit' ;;
     'credential/delete'|'credential/rm') REPLY='credential/delete' ;;
     'credential/history') REPLY='credential/history' ;;
     'credential/restore') REPLY='credential/restore' ;;
@@ -241,12 +242,13 @@ _agent_vault_long_options() {
     'token/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'token/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
+    'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --allow-empty' ;;
+    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --allow-empty --rotate-every --expires' ;;
     'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
-    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
+    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --allow-empty --rotate-every --expires' ;;
+    'credential/edit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/history') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal' ;;
     'credential/restore') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
@@ -312,7 +314,7 @@ _agent_vault_subcommands() {
   case $1 in
     '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config completion help' ;;
     'token') REPLY='rotate help' ;;
-    'credential') REPLY='set add get list search update delete history restore due rotate help' ;;
+    'credential') REPLY='set add get list search update edit delete history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'proposal') REPLY='create list show approve reject wait help' ;;
@@ -340,6 +342,7 @@ _agent_vault_arguments() {
     'credential/get') REPLY=('text'); variadic=0 ;;
     'credential/search') REPLY=('text'); variadic=0 ;;
     'credential/update') REPLY=('text'); variadic=0 ;;
+    'credential/edit') REPLY=('text'); variadic=0 ;;
     'credential/delete') REPLY=('text'); variadic=0 ;;
     'credential/history') REPLY=('text'); variadic=0 ;;
     'credential/restore') REPLY=('text' 'text'); variadic=0 ;;

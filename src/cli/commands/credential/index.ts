@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../../command-kit.js';
 import { registerAdd } from './add.js';
 import { registerDelete } from './delete.js';
+import { registerEdit } from './edit.js';
 import { registerGet } from './get.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerList } from './list.js';
@@ -16,6 +17,7 @@ export function registerCredential(program: Command, deps: Deps): void {
   registerGet(credential, deps);
   registerList(credential, deps);
   registerUpdate(credential, deps);
+  registerEdit(credential, deps);
   registerDelete(credential, deps);
   registerLifecycle(credential, deps);
   registerRotate(credential, deps);
