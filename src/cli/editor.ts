@@ -15,11 +15,20 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { withoutCallerSecrets } from '../core/env-vars.js';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { writeNewFile } from '../store/atomic.js';
-import type { IO } from './io.js';
-import { decodeText } from './secret-input.js';
+
+/** What of the IO (cli/io.ts) the editor needs; a type of its own, since io.ts itself opens the editor for a prompt. */
+export interface EditorIO {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly isStdinTTY: boolean;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The signals that end an edit; Node's default for each would kill us before the directory is removed. */
 const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -55,7 +64,7 @@ function baseDirectory(env: NodeJS.ProcessEnv): string {
  * what the file holds when the editor exits 0. The directory is gone when this returns
  * or throws. An editor that fails, or a signal, is exit 8 (nothing is changed).
  */
-export async function editText(io: IO, text: string, name: string): Promise<string> {
+export async function editText(io: EditorIO, text: string, name: string): Promise<string> {
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     signalled ??= signal;
@@ -86,7 +95,11 @@ export async function editText(io: IO, text: string, name: string): Promise<stri
     } catch {
       throw new CancelledError('the editor left no file behind, nothing was changed');
     }
-    return decodeText(bytes, 'the edited document');
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      throw new UsageError('the edited document is not valid UTF-8 text, nothing was changed', 'save it as UTF-8');
+    }
   } finally {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     for (const signal of ENDING) process.off(signal, onSignal);

@@ -167,3 +167,24 @@ describe.skipIf(NO_PTY)('KEY=- on a terminal', () => {
     expect(allowed.code, allowed.output).toBe(0);
   });
 });
+
+describe.skipIf(NO_PTY)('credential add on a terminal', () => {
+  it('writes a secure note\'s notes in the editor, several lines kept, the file gone afterwards', async () => {
+    const script = editor('write.sh', `printf 'line one\\n\\n  line three\\n' > "$1"`);
+    const result = runInPty(['credential', 'add', 'LONG_NOTE', '--type', 'secure_note', '-a', 'bot'], [
+      { expect: 'Display name' },
+      { send: KEY.enter },
+      { expect: 'Write the notes in your editor' },
+      { send: KEY.enter },
+      { expect: 'Tags' },
+      { send: KEY.enter },
+    ], { ...env, EDITOR: script });
+    expect(result).toMatchObject({ code: 0, timeout: false });
+    expect(result.output).not.toContain('line three');
+    expect((await store.agent(token, ['credential', 'get', 'LONG_NOTE'])).stdout).toBe('line one\n\n  line three\n');
+    const { file, modes } = logged();
+    expect(modes).toEqual(['600', '700']);
+    expect(existsSync(file)).toBe(false);
+    expect(readdirSync(runtime)).toEqual([]);
+  });
+});
