@@ -56,7 +56,7 @@ function baseDirectory(env: NodeJS.ProcessEnv): string {
       // Not there: fall back to the temp directory.
     }
   }
-  return env.TMPDIR || tmpdir();
+  return tmpdir();
 }
 
 /**
