@@ -157,6 +157,15 @@ describe('credential edit', () => {
     expect((await store.agent(readerToken, ['credential', 'get', 'GITHUB_BOT', '--agent', 'bot'])).stdout).toBe('pw-3\n');
   });
 
+  it('a new key that is taken is exit 2, and neither credential changes', async () => {
+    expect((await store.owner(['credential', 'set', 'TAKEN=-', '-a', 'bot'], { input: 'taken-value' })).code).toBe(0);
+    const result = await edit(editor('clash.sh', `sed -i -e 's/^key: .*/key: TAKEN/' -e 's/^password: .*/password: pw-2/' "$1"`));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/credential TAKEN already exists/);
+    expect(await get('password')).toBe('pw-1\n');
+    expect((await store.agent(token, ['credential', 'get', 'TAKEN'])).stdout).toBe('taken-value\n');
+  });
+
   it('off a terminal without VISUAL or EDITOR is exit 2 (vi needs a terminal), asking nothing', async () => {
     const result = await store.owner(['credential', 'edit', 'GITHUB', '-a', 'bot']);
     expect(result.code).toBe(2);

@@ -47,32 +47,29 @@ export async function runEdit(ctx: Context, keyOrId: string, opened?: Session): 
   const original = await openForEdit(session, agent, keyOrId);
   const { editText } = await import('../../editor.js');
   let text = renderDocument(original, agent);
-  for (;;) {
-    text = await editText(io, text, `${original.key}.txt`);
-    let change;
-    try {
-      const edited = parseDocument(text, original.type);
-      if (edited === undefined) {
-        notice(io, ctx.mode, 'the document is empty: nothing was changed');
-        if (ctx.mode.json) printJson(io, { agent, id: original.id, key: original.key, type: original.type, changed: false });
-        return;
-      }
-      change = editChanges(original, edited);
-    } catch (err) {
-      if (!(err instanceof UsageError) || !io.canPrompt()) throw err;
-      io.err(`error: ${escapeControls(err.message)}\n`);
-      if (!(await (await io.prompter()).confirm('Edit the document again?', { default: true }))) throw err;
-      text = withProblem(text, err);
-      continue;
-    }
+  // What the document says, applied; a usage error (an invalid document, a new key that
+  // is taken) comes before anything is written, so on a terminal it can be edited again.
+  const apply = async (edited: string): Promise<void> => {
+    const parsed = parseDocument(edited, original.type);
+    const change = parsed === undefined ? undefined : editChanges(original, parsed);
     if (change === undefined) {
-      notice(io, ctx.mode, `no changes to ${original.key}`);
+      notice(io, ctx.mode, parsed === undefined ? 'the document is empty: nothing was changed' : `no changes to ${original.key}`);
       if (ctx.mode.json) printJson(io, { agent, id: original.id, key: original.key, type: original.type, changed: false });
       return;
     }
     const credential = await applyEdit(session, agent, original, change);
     if (ctx.mode.json) printJson(io, { agent, id: credential.id, key: credential.key, type: credential.type, updated: credential.updated, changed: true });
     else notice(io, ctx.mode, `updated ${credential.key} in the vault of ${agent}`);
-    return;
+  };
+  for (;;) {
+    text = await editText(io, text, `${original.key}.txt`);
+    try {
+      return await apply(text);
+    } catch (err) {
+      if (!(err instanceof UsageError) || !io.canPrompt()) throw err;
+      io.err(`error: ${escapeControls(err.message)}\n`);
+      if (!(await (await io.prompter()).confirm('Edit the document again?', { default: true }))) throw err;
+      text = withProblem(text, err);
+    }
   }
 }
