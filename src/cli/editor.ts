@@ -46,17 +46,20 @@ export function editorArgv(editor: string, file: string): [string, ...string[]] 
   return SHELL_CHARACTERS.test(editor) ? ['/bin/sh', '-c', `${editor} "$@"`, editor, file] : [editor, file];
 }
 
-/** Where the private directory goes: `$XDG_RUNTIME_DIR` if it is a directory, else the OS temp directory. */
-function baseDirectory(env: NodeJS.ProcessEnv): string {
+/**
+ * A new private directory: in `$XDG_RUNTIME_DIR` if that is a directory we may write
+ * in, else in the OS temp directory.
+ */
+function privateDirectory(env: NodeJS.ProcessEnv): string {
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime) {
     try {
-      if (statSync(runtime).isDirectory()) return runtime;
+      if (statSync(runtime).isDirectory()) return mkdtempSync(join(runtime, 'agent-vault-edit-'));
     } catch {
-      // Not there: fall back to the temp directory.
+      // Not there, or not ours to write in: the temp directory.
     }
   }
-  return tmpdir();
+  return mkdtempSync(join(tmpdir(), 'agent-vault-edit-'));
 }
 
 /**
@@ -73,7 +76,7 @@ export async function editText(io: EditorIO, text: string, name: string): Promis
   for (const signal of ENDING) process.on(signal, onSignal);
   let dir: string | undefined;
   try {
-    dir = mkdtempSync(join(baseDirectory(io.env), 'agent-vault-edit-'));
+    dir = privateDirectory(io.env);
     chmodSync(dir, 0o700);
     const file = join(dir, name);
     writeNewFile(file, Buffer.from(text, 'utf8'));

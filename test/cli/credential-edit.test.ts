@@ -6,7 +6,8 @@
  * neither the caller's secrets in its environment nor a value on its command line.
  */
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { TempStore } from '../helpers/in-process.js';
@@ -72,6 +73,15 @@ describe('credential edit', () => {
     expect(logged).not.toContain('pw-1');
     expect(logged).not.toContain(token);
     expect(logged).not.toMatch(/^AGENT_VAULT_(TOKEN|PASSPHRASE|SESSION)/m);
+  });
+
+  it('uses the temp directory when XDG_RUNTIME_DIR is not there', async () => {
+    const result = await edit(editor('elsewhere.sh', `sed -i -e 's/^password: .*/password: pw-2/' "$1"`), [], { XDG_RUNTIME_DIR: join(store.root, 'no-such-dir') });
+    expect(result.code, result.stderr).toBe(0);
+    const file = /^args: (.*)$/m.exec(readFileSync(log, 'utf8'))![1]!;
+    expect(file.startsWith(join(tmpdir(), 'agent-vault-edit-'))).toBe(true);
+    expect(existsSync(dirname(file))).toBe(false);
+    expect(await get('password')).toBe('pw-2\n');
   });
 
   it('splits the editor command as a shell would (EDITOR="sed -i …")', async () => {
