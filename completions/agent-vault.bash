@@ -70,6 +70,7 @@ _agent_vault_child() {
     'credential/list'|'credential/ls') REPLY='credential/list' ;;
     'credential/search') REPLY='credential/search' ;;
     'credential/update') REPLY='credential/update' ;;
+    'credential/edit') REPLY='credential/edit' ;;
     'credential/delete'|'credential/rm') REPLY='credential/delete' ;;
     'credential/copy'|'credential/cp') REPLY='credential/copy' ;;
     'credential/history') REPLY='credential/history' ;;
@@ -263,12 +264,13 @@ _agent_vault_long_options() {
     'token/rotate') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'token/help') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
-    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
+    'credential/set') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --allow-empty' ;;
+    'credential/add') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --type --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --allow-empty --rotate-every --expires' ;;
     'credential/get') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --field --no-newline --reveal --clip --clip-timeout' ;;
     'credential/list') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
     'credential/search') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal --type' ;;
-    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --rotate-every --expires' ;;
+    'credential/update') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --rename --reveal-policy --name --tag --uri --username --cardholder --expiry --full-name --email --phone --address --password-stdin --password-file --totp-stdin --totp-file --notes-stdin --notes-file --number-stdin --number-file --cvv-stdin --cvv-file --value-stdin --value-file --totp --json-stdin --allow-empty --rotate-every --expires' ;;
+    'credential/edit') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/delete') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help' ;;
     'credential/copy') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --to-agent --force' ;;
     'credential/history') REPLY='--version --store --agent --json --no-color --quiet --yes --passphrase-file --passphrase-stdin --token-file --help --reveal' ;;
@@ -338,7 +340,7 @@ _agent_vault_subcommands() {
   case $1 in
     '') REPLY='init provision status deprovision token credential totp generate audit grant proposal exec import export backup restore service http proxy hook unlock lock passwd rekey store mcp config read inject completion help' ;;
     'token') REPLY='rotate help' ;;
-    'credential') REPLY='set add get list search update delete copy history restore due rotate help' ;;
+    'credential') REPLY='set add get list search update edit delete copy history restore due rotate help' ;;
     'audit') REPLY='verify report' ;;
     'grant') REPLY='list revoke' ;;
     'proposal') REPLY='create list show approve reject wait help' ;;
@@ -366,6 +368,7 @@ _agent_vault_arguments() {
     'credential/get') REPLY=('credential'); variadic=0 ;;
     'credential/search') REPLY=('text'); variadic=0 ;;
     'credential/update') REPLY=('credential'); variadic=0 ;;
+    'credential/edit') REPLY=('credential'); variadic=0 ;;
     'credential/delete') REPLY=('credential'); variadic=0 ;;
     'credential/copy') REPLY=('text' 'text'); variadic=0 ;;
     'credential/history') REPLY=('credential'); variadic=0 ;;

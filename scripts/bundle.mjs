@@ -53,6 +53,18 @@ const separateCertificates = {
   },
 };
 
+/**
+ * The passphrase strength estimator (src/core/strength.ts) with zxcvbn's dictionaries,
+ * several megabytes, apart in strength.cjs, loaded only by `init` and `passwd`.
+ */
+const STRENGTH_FILE = 'strength.cjs';
+const separateStrength = {
+  name: 'separate-strength',
+  setup(bundle) {
+    bundle.onResolve({ filter: /\/core\/strength\.js$/ }, () => ({ path: `./${STRENGTH_FILE}`, external: true }));
+  },
+};
+
 const PG_DRIVER_FILE = 'pg-driver.cjs';
 
 /** The pg driver module, left out of the CLI bundle and loaded from the file beside it. */
@@ -97,13 +109,14 @@ async function bundle(outfile, faults) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk],
+    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk, separateStrength],
   });
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
   await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
   // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
   await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
+  await build({ ...common, entryPoints: ['src/core/strength.ts'], outfile: join(dirname(outfile), STRENGTH_FILE) });
 }
 
 if (process.argv[2]) {

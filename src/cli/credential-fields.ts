@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { checkField, type CredentialInput, type CredentialType } from '../core/credential.js';
 import { TOTP_FIELD, fieldFlags, fieldOptions, humanName, typeSpec } from '../core/credential-types.js';
 import type { IO } from './io.js';
-import { promptSecret, readSecretFromFile, readSecretFromStdin } from './secret-input.js';
+import { decodeText, promptSecret, readSecretFromFile, readSecretFromStdin, refuseEmpty } from './secret-input.js';
 
 /** The options object's property for a flag, as commander names it: `--full-name` gives `fullName`. */
 const attribute = (flag: string): string => new Option(flag).attributeName();
@@ -29,6 +29,7 @@ export type FieldOptions = Record<string, string | string[] | boolean | undefine
   uri?: string[];
   totp?: string;
   jsonStdin?: boolean;
+  allowEmpty?: boolean;
 };
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -54,6 +55,7 @@ export function addFieldOptions(command: Command): Command {
   // A secret that may also be given as a value (the TOTP secret) is listed after the secrets' own flags.
   for (const { name, flags } of FIELD_OPTIONS) if (flags.value !== undefined && flags.stdin !== undefined) command.addOption(valueOption(name, flags.value));
   command.option('--json-stdin', 'read the whole credential as one JSON object from stdin');
+  command.option('--allow-empty', 'accept an empty secret from stdin, a file or the prompt (refused otherwise; on update an empty value removes the field)');
   return command;
 }
 
@@ -111,7 +113,8 @@ export async function collectInput(
   if (options.jsonStdin) {
     const given = ['name', 'tag', 'uri', ...FIELD_OPTIONS.map((f) => f.value)].filter((n) => n !== undefined && options[n] !== undefined);
     if (given.length > 0) throw new UsageError('--json-stdin cannot be combined with field options');
-    const parsed = parseJsonInput(await readSecretFromStdin(io, 'the credential JSON'));
+    // Read as it is, even from a terminal: a JSON document is not typed at a masked prompt.
+    const parsed = parseJsonInput(decodeText(await io.readStdin('the credential JSON'), 'the credential JSON on stdin'));
     return parsed;
   }
   const fields: Record<string, string> = {};
@@ -121,8 +124,8 @@ export async function collectInput(
     const path = file === undefined ? undefined : options[file];
     const sources = [typeof given === 'string', fromStdin, typeof path === 'string'].filter(Boolean).length;
     if (sources > 1) throw new UsageError(`give the ${humanName(name)} one way only`);
-    if (fromStdin) fields[name] = await readSecretFromStdin(io, `the ${humanName(name)}`);
-    else if (typeof path === 'string') fields[name] = readSecretFromFile(path, humanName(name));
+    if (fromStdin) fields[name] = refuseEmpty(await readSecretFromStdin(io, `the ${humanName(name)}`), `the ${humanName(name)} on stdin`, options.allowEmpty);
+    else if (typeof path === 'string') fields[name] = refuseEmpty(readSecretFromFile(path, humanName(name)), `the ${humanName(name)} file ${path}`, options.allowEmpty);
     else if (typeof given === 'string') fields[name] = given;
   }
   // Checked here too (core checks again on write), so a wrong field fails before anything is asked for.
@@ -133,7 +136,7 @@ export async function collectInput(
     if (main.secret && fields[main.name] === undefined) {
       const { stdin, file } = fieldFlags(main);
       const label = humanName(main.name);
-      if (io.canPrompt()) fields[main.name] = await promptSecret(io, `${label[0]!.toUpperCase()}${label.slice(1)}`, `${stdin} or ${file}`);
+      if (io.canPrompt()) fields[main.name] = refuseEmpty(await promptSecret(io, `${label[0]!.toUpperCase()}${label.slice(1)}`, `${stdin} or ${file}`), `the ${label}`, options.allowEmpty);
       else if (spec.fields.length === 1) throw new UsageError(`the ${label} is needed and there is no terminal to ask on`, `pass ${stdin} or ${file} PATH`);
     }
   }

@@ -1,6 +1,7 @@
 /**
  * `credential add` on a terminal without field options: a walk through the fields of
- * the chosen type, secrets masked, a generated password offered for a login. Nothing is
+ * the chosen type, secrets masked, a generated password offered for a login, a note's
+ * notes written in the editor if the user wants. Nothing is
  * written until every answer is in, so Ctrl-C anywhere (exit 8) leaves the vault as it was.
  */
 import { CREDENTIAL_TYPES, type CredentialInput, type CredentialType } from '../core/credential.js';
@@ -41,10 +42,17 @@ async function askPassword(prompter: Prompter, io: IO, field: FieldSpec): Promis
   return ask((label) => prompter.password(label), io, field.label, !field.optional);
 }
 
+/** A field of several lines (a note's notes) in the editor if the user wants it, else at a masked prompt of one line. */
+async function askMultiline(prompter: Prompter, io: IO, field: FieldSpec): Promise<string | undefined> {
+  const inEditor = await prompter.confirm(`Write the ${field.label.toLowerCase()} in your editor ($VISUAL, $EDITOR or vi)?`, { default: true });
+  return ask((label) => (inEditor ? prompter.editor(label) : prompter.password(label)), io, field.label, !field.optional);
+}
+
 /** Asks for one field: a plain one echoed, a secret one masked, a TOTP secret until it parses. */
 function askField(prompter: Prompter, io: IO, field: FieldSpec): Promise<string | undefined> {
   if (!field.secret) return ask((label) => prompter.input(label), io, field.label, !field.optional);
   if (field.offerGenerated) return askPassword(prompter, io, field);
+  if (field.multiline) return askMultiline(prompter, io, field);
   return ask((label) => prompter.password(label), io, field.label, !field.optional, field.name === TOTP_FIELD ? normaliseTotpSecret : undefined);
 }
 

@@ -17,6 +17,8 @@ export interface Prompter {
   input(message: string, options?: { default?: string }): Promise<string>;
   confirm(message: string, options?: { default?: boolean }): Promise<boolean>;
   select<T extends string>(message: string, choices: readonly T[]): Promise<T>;
+  /** A text written in the user's editor (cli/editor.ts: a private file, removed afterwards), one final newline removed. */
+  editor(message: string): Promise<string>;
 }
 
 export interface IO {
@@ -158,6 +160,15 @@ class StreamIO implements IO {
       input: (message, options) => guard(() => inquirer.input({ message: shown(message), ...(options?.default === undefined ? {} : { default: options.default }), ...theme }, context)),
       confirm: (message, options) => guard(() => inquirer.confirm({ message: shown(message), default: options?.default ?? false, ...theme }, context)),
       select: (message, choices) => guard(() => inquirer.select({ message: shown(message), choices: choices.map((value) => ({ value, name: shown(value) })), ...theme }, context)),
+      editor: async (message) => {
+        // Not inquirer's own editor prompt: it writes the text in the shared temp
+        // directory, hands the editor this process's whole environment (a token, the
+        // passphrase file's path) and leaves the file behind on a signal. cli/editor.ts does none of that.
+        this.err(`${shown(message)}: opening the editor; save and quit it when done\n`);
+        const { editText } = await import('./editor.js');
+        const text = await editText(this, '', 'notes.txt');
+        return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
+      },
     };
   }
 }

@@ -40,8 +40,31 @@ function stripOneNewline(text: string): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
+/**
+ * A secret from stdin (`KEY=-`, `--password-stdin`, `--passphrase-stdin`…). When stdin is
+ * the terminal, reading it would echo what is typed to the screen (and to anyone
+ * looking, or a screen recording): the secret is asked for at a masked prompt instead,
+ * as `KEY` alone is. Piped or redirected, stdin is read as it is.
+ */
 export async function readSecretFromStdin(io: IO, what: string): Promise<string> {
+  if (io.isStdinTTY && io.canPrompt()) return (await io.prompter()).password(promptLabel(what));
   return stripOneNewline(decodeText(await io.readStdin(what), `${what} on stdin`));
+}
+
+/** "the value of KEY" as a prompt: "Value of KEY". */
+function promptLabel(what: string): string {
+  const bare = what.replace(/^the /, '');
+  return `${bare.charAt(0).toUpperCase()}${bare.slice(1)}`;
+}
+
+/**
+ * Refuses an empty secret (exit 2) unless `--allow-empty` was given: an empty stdin is
+ * far more often a mistake (`printf %s "$UNSET"`, a missing file redirected) than a
+ * value, and storing it would overwrite the real one without a word.
+ */
+export function refuseEmpty(value: string, what: string, allowEmpty: boolean | undefined): string {
+  if (value === '' && allowEmpty !== true) throw new UsageError(`${what} is empty, nothing was changed`, 'pass --allow-empty to store an empty value');
+  return value;
 }
 
 export function readSecretFromFile(path: string, what: string): string {

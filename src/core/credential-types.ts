@@ -22,6 +22,8 @@ export interface FieldSpec {
   readonly optional: boolean;
   /** The walk-through offers a generated password before asking for this one. */
   readonly offerGenerated?: boolean;
+  /** Often several lines: the walk-through offers the editor for it (`$VISUAL`/`$EDITOR`). */
+  readonly multiline?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ const SPECS = [
     description: 'a secret text',
     uris: false,
     env: 'KEY',
-    fields: [{ name: 'notes', secret: true, label: 'Notes', optional: false }],
+    fields: [{ name: 'notes', secret: true, label: 'Notes', optional: false, multiline: true }],
   },
   {
     name: 'card',

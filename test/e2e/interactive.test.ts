@@ -135,6 +135,8 @@ describe.skipIf(NO_PTY)('credential add on a terminal', () => {
       { send: KEY.enter },
       { expect: 'Display name' },
       { send: KEY.enter },
+      { expect: 'Write the notes in your editor' },
+      { send: `n${KEY.enter}` },
       { expect: 'Notes' },
       { send: KEY.enter },
       { expect: 'a value is needed' },

@@ -27,6 +27,8 @@ export interface FaultCase {
   input?: string;
   /** Run as this agent's token (else the owner). */
   as?: string;
+  /** More environment for every run of the command (an EDITOR for `credential edit`). */
+  env?: NodeJS.ProcessEnv;
   /** What an acknowledged run must have left, checked in process on the store afterwards. */
   acknowledged?: (store: InProcessStore, prepared: Prepared) => Promise<void>;
   /** What a run that was killed or failed may have left, checked the same way. */
@@ -128,7 +130,7 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
     const run = (store: InProcessStore, fault: string, trace?: string): Promise<SpawnResult> =>
       runWithFault(argsOf(store), fault, {
         baseEnv: store.env,
-        env: c.as === undefined ? { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile } : { AGENT_VAULT_TOKEN: prepared.tokens[c.as]! },
+        env: { ...c.env, ...(c.as === undefined ? { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile } : { AGENT_VAULT_TOKEN: prepared.tokens[c.as]! }) },
         ...(c.input === undefined ? {} : { input: c.input }),
         ...(trace === undefined ? {} : { trace }),
       });
@@ -157,7 +159,7 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
           const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
           if (!c.createsStore) await expectWhole(store, what, opening);
           const args = argsOf(store);
-          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: opening }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '' }));
+          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: { ...c.env, ...opening } }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '', env: { ...c.env } }));
           expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
           await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
           pairs += 1;

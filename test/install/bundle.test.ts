@@ -17,7 +17,7 @@ it('dist/cli.cjs and the bundles beside it (import parsers, broker certificates,
     const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     // The parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
-    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs']) {
+    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs', 'strength.cjs']) {
       expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
     }
   } finally {
@@ -33,4 +33,13 @@ it('dist/mcp-sdk.cjs holds the SDK and the tools but no copy of app/ (its functi
   expect(chunk).not.toMatch(/class (VaultError|Session|AuditRecorder)\b/);
   const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
   expect(cli).not.toContain('StdioServerTransport = class');
+});
+
+it('dist/strength.cjs holds zxcvbn and its dictionaries; dist/cli.cjs only loads it, so no other command pays for them', () => {
+  const chunk = readFileSync(resolve(ROOT, 'dist/strength.cjs'), 'utf8');
+  expect(chunk).toContain('ZxcvbnFactory');
+  const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
+  expect(cli).not.toContain('ZxcvbnFactory');
+  expect(cli).not.toMatch(/require\(["']\.\/strength\.cjs["']\)/);
+  expect(cli).toMatch(/import\(["']\.\/strength\.cjs["']\)/);
 });

@@ -23,8 +23,8 @@ const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') 
 /** A specifier that names a package: not relative, not absolute, not a Node built-in. */
 const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
 
-/** The CLI's bundles: the CLI, and the parsers of import and export, the broker's certificate code and the MCP SDK it loads from beside it. */
-const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs', 'dist/mcp-sdk.cjs'];
+/** The CLI's bundles: the CLI, and the parsers of import and export, the broker's certificate code, the MCP SDK and the strength estimator it loads from beside it. */
+const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs', 'dist/mcp-sdk.cjs', 'dist/strength.cjs'];
 
 /**
  * Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain.

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { CancelledError, UsageError } from '../../core/errors.js';
-import { estimateStrength } from '../../core/strength.js';
 import { DEFAULT_KDF, KDF_BOUNDS, SALT_LENGTH, checkKdfBounds, type KdfParams } from '../../format/kdf.js';
 import { checkStoreAbsent, initStore } from '../../app/store-admin.js';
 import { Context } from '../context.js';
@@ -51,15 +50,17 @@ export function kdfFromOptions(options: KdfOptions): KdfParams {
 }
 
 /** A new passphrase: from a file, stdin or the environment, or typed twice on a TTY. */
-async function newPassphrase(ctx: Context): Promise<string> {
+async function newPassphrase(ctx: Context): Promise<{ passphrase: string; prompted: boolean }> {
   const { io } = ctx;
   let passphrase = await ctx.givenPassphrase();
-  if (passphrase === undefined && io.canPrompt()) {
+  const prompted = passphrase === undefined && io.canPrompt();
+  if (prompted) {
     const prompter = await io.prompter();
     passphrase = await prompter.password('New owner passphrase');
     if (passphrase === '') throw new UsageError('the passphrase is empty');
-    const { bits, rating } = estimateStrength(passphrase);
-    io.err(`strength: ${rating} (about ${bits} bits)\n`);
+    const { estimateStrength } = await import('../../core/strength.js');
+    const { bits, rating, warning } = estimateStrength(passphrase);
+    io.err(`strength: ${rating} (about ${bits} bits)${warning === undefined ? '' : `: ${warning}`}\n`);
     if (rating === 'weak' && !(await prompter.confirm('That passphrase is weak. Use it anyway?'))) {
       throw new CancelledError('cancelled, nothing was created', 'choose a longer passphrase, e.g. six random words');
     }
@@ -67,15 +68,30 @@ async function newPassphrase(ctx: Context): Promise<string> {
   } else if (passphrase === undefined) {
     throw new UsageError('a new owner passphrase is needed and there is no terminal to ask on', 'pass --passphrase-file F or --passphrase-stdin, or set AGENT_VAULT_PASSPHRASE_FILE');
   }
-  if (passphrase === '') throw new UsageError('the passphrase is empty');
-  return passphrase;
+  if (passphrase === undefined || passphrase === '') throw new UsageError('the passphrase is empty');
+  return { passphrase, prompted };
+}
+
+/**
+ * A passphrase given by file, stdin or the environment is not refused, as before (a
+ * script may have its reasons), but a weak one is said on stderr: off a terminal
+ * nobody was asked whether to use it anyway.
+ */
+async function warnIfWeak(ctx: Context, passphrase: string): Promise<void> {
+  const { estimateStrength } = await import('../../core/strength.js');
+  const { bits, rating, warning } = estimateStrength(passphrase);
+  if (rating === 'weak') {
+    ctx.warn(`the owner passphrase is weak (about ${bits} bits${warning === undefined ? '' : `: ${warning}`}); change it with agent-vault passwd (six random words: agent-vault generate --words 6)`);
+  }
 }
 
 export async function runInit(ctx: Context, options: KdfOptions): Promise<void> {
   const kdf = kdfFromOptions(options);
   const store = ctx.store();
   await checkStoreAbsent(store);
-  await initStore(store, await newPassphrase(ctx), kdf, () => ctx.io.now());
+  const { passphrase, prompted } = await newPassphrase(ctx);
+  if (!prompted) await warnIfWeak(ctx, passphrase);
+  await initStore(store, passphrase, kdf, () => ctx.io.now());
   if (ctx.mode.json) {
     printJson(ctx.io, { store: store.location, kdf: { memory_mib: kdf.memoryKiB / 1024, iterations: kdf.iterations, parallelism: kdf.parallelism } });
   } else {

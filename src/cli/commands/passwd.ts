@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { estimateStrength } from '../../core/strength.js';
 import type { KdfParams } from '../../format/kdf.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
@@ -54,9 +53,10 @@ export async function runPasswd(ctx: Context, options: PasswdOptions): Promise<v
   await session.rootKey();
   const passphrase = await newPassphrase(ctx, options);
   if (passphrase === '') throw new UsageError('the new passphrase is empty, nothing was changed');
-  const { bits, rating } = estimateStrength(passphrase);
+  const { estimateStrength } = await import('../../core/strength.js');
+  const { bits, rating, warning } = estimateStrength(passphrase);
   if (rating === 'weak' && !options.force) {
-    throw new UsageError(`the new passphrase is weak (about ${bits} bits), nothing was changed`, 'choose a longer one (six random words: agent-vault generate --words 6), or pass --force');
+    throw new UsageError(`the new passphrase is weak (about ${bits} bits${warning === undefined ? '' : `: ${warning}`}), nothing was changed`, 'choose a longer one (six random words: agent-vault generate --words 6), or pass --force');
   }
   const kdf = (current: KdfParams): KdfParams =>
     kdfFromOptions({

@@ -20,6 +20,7 @@ function scripted(answer: (kind: string, label: string) => string | boolean) {
   const prompter: Prompter = {
     input: async (label) => reply('input', label) as string,
     password: async (label) => reply('password', label) as string,
+    editor: async (label) => reply('editor', label) as string,
     confirm: async (label) => reply('confirm', label) as boolean,
     select: async <T extends string>(label: string, choices: readonly T[]) => {
       asked.push(`select:${label}:${choices.join(',')}`);
@@ -46,7 +47,11 @@ describe('walkThroughCredential', () => {
       'input:Display name (optional)',
       ...plain.map((f) => `input:${f.label}`),
       ...(spec.uris ? ['input:URIs, comma-separated (optional)'] : []),
-      ...secrets.flatMap((f) => [...(f.offerGenerated ? ['confirm:Generate a strong 24-character password?'] : []), `password:${f.label}`]),
+      ...secrets.flatMap((f) => [
+        ...(f.offerGenerated ? ['confirm:Generate a strong 24-character password?'] : []),
+        ...(f.multiline ? [`confirm:Write the ${f.label.toLowerCase()} in your editor ($VISUAL, $EDITOR or vi)?`] : []),
+        `password:${f.label}`,
+      ]),
       'input:Tags, comma-separated (optional)',
     ]);
     expect(type).toBe(name);
@@ -85,5 +90,12 @@ describe('walkThroughCredential', () => {
     expect(asked.filter((q) => q.startsWith('password:TOTP'))).toHaveLength(2);
     expect(io.stderrText()).toContain('generated a 24-character password');
     expect(io.stderrText()).not.toContain(input.fields!.password!);
+  });
+
+  it('writes a note\'s notes in the editor when the user says so, keeping every line', async () => {
+    const { asked, result } = walk('secure_note', (kind) => (kind === 'confirm' ? true : kind === 'editor' ? 'line one\n\nline three' : ''));
+    expect((await result).input.fields).toEqual({ notes: 'line one\n\nline three' });
+    expect(asked).toContain('editor:Notes');
+    expect(asked).not.toContain('password:Notes');
   });
 });

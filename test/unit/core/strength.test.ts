@@ -1,23 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { estimateStrength } from '../../../src/core/strength.js';
 
-describe('estimateStrength', () => {
-  it('rates short or single-class passphrases weak', () => {
-    expect(estimateStrength('').rating).toBe('weak');
+describe('estimateStrength (zxcvbn)', () => {
+  it('rates empty, short and common passphrases weak, saying why', () => {
+    expect(estimateStrength('')).toMatchObject({ bits: 0, rating: 'weak' });
     expect(estimateStrength('abc').rating).toBe('weak');
-    expect(estimateStrength('password').rating).toBe('weak');
+    expect(estimateStrength('password')).toMatchObject({ rating: 'weak', warning: expect.stringMatching(/commonly used|heavily used|common password/i) });
+    expect(estimateStrength('Password1!').rating).toBe('weak');
+  });
+
+  it('sees through l33t substitutions and keyboard walks that fill every character class', () => {
+    expect(estimateStrength('Tr0ub4dor&3').rating).toBe('weak');
+    expect(estimateStrength('qwertzuiopasdfghjklyxcvb').rating).toBe('weak');
+  });
+
+  it('does not rate four common words as a random 124-bit string', () => {
+    const { bits, rating } = estimateStrength('correct horse battery staple');
+    expect(bits).toBeLessThan(70);
+    expect(rating).not.toMatch(/good|strong/);
   });
 
   it('discounts repetition', () => {
-    expect(estimateStrength('aaaaaaaaaaaaaaaaaaaaaaaa').bits).toBeLessThan(estimateStrength('qwertzuiopasdfghjklyxcvb').bits);
+    expect(estimateStrength('aaaaaaaaaaaaaaaaaaaaaaaa').rating).toBe('weak');
+    expect(estimateStrength('aaaaaaaaaaaaaaaaaaaaaaaa').bits).toBeLessThan(estimateStrength('kX9#mQ2$vL7!pR4@wN8&').bits);
   });
 
   it('rates a six-word diceware passphrase strong', () => {
     expect(estimateStrength('cable-smirk-unvoiced-ardently-reclaim-sulfide').rating).toBe('strong');
-  });
-
-  it('counts bits as length times log2 of the classes used', () => {
-    expect(estimateStrength('abcdefghij').bits).toBe(Math.round(10 * Math.log2(26)));
-    expect(estimateStrength('abcDEF123!').bits).toBe(Math.round(10 * Math.log2(95)));
+    expect(estimateStrength('tomato kiwi raven ocean violin 77').rating).toBe('strong');
   });
 });

@@ -3,6 +3,7 @@ import type { Deps } from '../../command-kit.js';
 import { registerAdd } from './add.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
+import { registerEdit } from './edit.js';
 import { registerGet } from './get.js';
 import { registerLifecycle } from './lifecycle.js';
 import { registerList } from './list.js';
@@ -17,6 +18,7 @@ export function registerCredential(program: Command, deps: Deps): void {
   registerGet(credential, deps);
   registerList(credential, deps);
   registerUpdate(credential, deps);
+  registerEdit(credential, deps);
   registerDelete(credential, deps);
   registerCopy(credential, deps);
   registerLifecycle(credential, deps);

@@ -26,6 +26,7 @@ export function registerUpdate(credential: Command, { io }: Deps): void {
     'agent-vault credential update GITHUB --email ""    # an empty value removes a field',
     'agent-vault credential update OPENAI_API_KEY --reveal-policy brokered --agent bot',
     'agent-vault credential update DB_PASSWORD --rotate-every 30d --expires never',
+    'agent-vault credential update GITHUB                          # on a terminal, no flags: opens $EDITOR (credential edit)',
   ]);
 }
 
@@ -40,7 +41,14 @@ export async function runUpdate(ctx: Context, keyOrId: string, options: UpdateOp
   const collected = await collectInput(ctx.io, options, undefined, { promptForMain: false });
   const input = options.revealPolicy === undefined ? collected.input : { ...collected.input, revealPolicy: options.revealPolicy };
   const changes = Object.keys(input.fields ?? {}).length + ['name', 'tags', 'uris', 'revealPolicy'].filter((k) => k in input).length + (policy ? 1 : 0);
-  if (changes === 0 && options.rename === undefined) throw new UsageError('nothing to change', 'pass the fields to change, e.g. --username or --password-stdin');
+  if (changes === 0 && options.rename === undefined) {
+    // On a terminal, no flag means "let me change it": the editor, as `credential edit` opens it.
+    if (ctx.io.canPrompt()) {
+      const { runEdit } = await import('./edit.js');
+      return runEdit(ctx, keyOrId, session);
+    }
+    throw new UsageError('nothing to change', 'pass the fields to change, e.g. --username or --password-stdin, or run agent-vault credential edit KEY on a terminal');
+  }
   const credential = await updateTyped(session, agent, keyOrId, { ...input, ...(policy ? { policy } : {}), ...(options.rename === undefined ? {} : { rename: options.rename }) });
   if (ctx.mode.json) printJson(ctx.io, { agent, id: credential.id, key: credential.key, type: credential.type, updated: credential.updated });
   else notice(ctx.io, ctx.mode, `updated ${credential.key} in the vault of ${agent}`);
