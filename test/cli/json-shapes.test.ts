@@ -50,6 +50,7 @@ const RUNS: Array<[string, Run]> = [
   ['credential add', (c) => own(c, ['credential', 'add', 'GH', '--type', 'login', '--username', 'me', '--password-stdin', '--totp', 'JBSWY3DPEHPK3PXP', '-a', 'bot'], 'pw')],
   ['credential get', (c) => own(c, ['credential', 'get', 'GH', '-a', 'bot', '--reveal'])],
   ['credential get --field', (c) => own(c, ['credential', 'get', 'GH', '--field', 'username', '-a', 'bot'])],
+  ['credential edit', (c) => c.s.owner(['credential', 'edit', 'GH', '-a', 'bot', '--json'], { env: { EDITOR: `sed -i -e 's/^username: .*/username: edited/'`, XDG_RUNTIME_DIR: c.file('') } })],
   ['credential copy', (c) => own(c, ['credential', 'copy', 'GH', 'GH_COPY', '-a', 'bot'])],
   ['credential list', (c) => own(c, ['credential', 'list', '-a', 'bot'])],
   ['credential search', (c) => own(c, ['credential', 'search', 'gh', '-a', 'bot'])],
