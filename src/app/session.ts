@@ -232,7 +232,7 @@ export class Session implements AuditKeySource {
     try {
       return { file: parseVaultFile(found.bytes), generation: found.generation };
     } catch (err) {
-      if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, 'restore it from the .bak beside it or from a backup');
+      if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, err.hint ?? 'restore it from the .bak beside it or from a backup');
       throw err;
     }
   }

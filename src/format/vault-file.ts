@@ -1,6 +1,6 @@
 /**
  * The vault file, byte-exact (see man/agent-vault.5). A short text header, then the
- * sealed index, then one sealed record per credential:
+ * sealed index, then the sealed blocks of records:
  *
  *   agent-vault/v2
  *   agent: <agent-id>
@@ -12,20 +12,21 @@
  *   index: <length of the sealed index>
  *   --- <index nonce>
  *   <ciphertext and tag of the index>
- *   <ciphertext and tag of record 0> <ciphertext and tag of record 1> ...
+ *   <ciphertext and tag of block 0> <ciphertext and tag of block 1> ...
  *
  * The index is sealed with every header byte as its additional data, so a change in the
  * header fails its tag. It holds the payload's metadata (everything but the
- * credentials) and, per credential, its key, id, record length, record nonce and record
- * tag. Each record (a credential and its history) is sealed with its own fresh nonce
- * under the same key, bound to the agent and the credential id. So a read of one
- * credential opens the index and one record; a record changed, moved, swapped, cut or
- * rolled back to an older copy of itself no longer has the length, nonce or tag the
- * authenticated index names, which fails the read of that record (exit 6), and every
- * read of all records; reads of other records are not affected.
+ * credentials), the length, nonce and tag of each block, and per credential its key, id,
+ * block and place inside the block. A block (up to 64 records, each a credential and
+ * its history) is sealed with its own fresh nonce under the same key, bound to the
+ * agent. So a read of one credential opens the index and one block and parses one
+ * record; a block changed, moved, swapped, cut or rolled back to an older copy of
+ * itself no longer has the length or tag the authenticated index names, which fails
+ * the reads of its credentials (exit 6) and every read of all of them; reads of other
+ * blocks' credentials are not affected.
  */
 import { IntegrityError } from '../core/errors.js';
-import { checkRecord, encodeMeta, encodeRecord, lazyPayload, parseMeta, untouchedSource, type CredentialRecord, type CredentialSource, type VaultPayload } from '../core/vault.js';
+import { checkRecord, encodeMeta, encodeRecord, lazyPayload, parseMeta, untouchedSource, type CredentialRecord, type CredentialSource, type VaultMeta, type VaultPayload } from '../core/vault.js';
 import type { Credential } from '../core/credential.js';
 import type { CredentialHistory } from '../core/history.js';
 import { randomBytes } from 'node:crypto';
@@ -101,8 +102,8 @@ export interface ParsedVaultFile {
   indexNonce: Buffer;
   /** The sealed index: ciphertext and tag, exactly the header's `index` bytes. */
   index: Buffer;
-  /** Every record, back to back, as the index lays them out. */
-  records: Buffer;
+  /** Every block of records, back to back, as the index lays them out. */
+  blocks: Buffer;
 }
 
 /** The slots' additional data: the agent id, so a slot copied to another agent's vault does not open. */
@@ -175,251 +176,394 @@ export function parseVaultFile(bytes: Buffer): ParsedVaultFile {
     headerBytes: bytes.subarray(0, end),
     indexNonce: values['---'][0],
     index: bytes.subarray(end, end + values.index),
-    records: bytes.subarray(end + values.index),
+    blocks: bytes.subarray(end + values.index),
   };
 }
 
 const damaged = (agent: string, what: string): IntegrityError =>
   new IntegrityError(`vault file of agent ${agent} failed authentication (${what}): it was altered or is corrupt`, 'restore it from the .bak beside it or from a backup');
 
-/** A record's additional data: the agent and the credential id, so a record opens only in its own place. */
-function recordAad(agent: string, id: string): Buffer {
-  return Buffer.from(`${VAULT_VERSION} record ${agent} ${id}`);
+/** A block's additional data: the agent, so a block opens only in its own agent's vault. */
+function blockAad(agent: string): Buffer {
+  return Buffer.from(`${VAULT_VERSION} block ${agent}`);
 }
 
-/** One record as the index describes it. */
-interface IndexEntry {
+/**
+ * At most this many records, and about this many plaintext bytes, go in one block.
+ * Blocks rather than one seal per record because creating an AES-GCM context costs
+ * several microseconds in Node: 100,000 of them made a full read slower than parsing
+ * the old single payload, while a get still decrypts only a few KiB.
+ */
+const BLOCK_RECORDS = 64;
+const BLOCK_BYTES = 64 * 1024;
+
+// The index's plaintext, all integers big-endian:
+//   u32 meta length | meta JSON
+//   u32 block count | block: u32 sealed length | nonce (12) | tag (16)
+//   u32 record count | record: u8 key length | key | u8 id length | id | u32 block | u32 offset | u32 length
+// A block's plaintext is the JSON array of its records, `[r,r,…]`; a record's offset and
+// length locate its text inside that plaintext, so a get parses only the one record.
+const BLOCK_ENTRY = 4 + NONCE_LENGTH + TAG_LENGTH;
+
+/** One record's place, as the index gives it. */
+interface RecordEntry {
   key: string;
   id: string;
-  /** Where the record starts in the records region, and its length (ciphertext and tag). */
+  block: number;
   offset: number;
   length: number;
-  nonce: Buffer;
-  tag: Buffer;
 }
 
-/** A record ready to be written: its index entry's fields and its sealed bytes. */
-interface SealedRecord {
-  key: string;
-  id: string;
+/** A block ready to be written: its records' entries (offsets inside it) and its sealed bytes. */
+interface SealedBlock {
+  records: Array<{ key: string; id: string; offset: number; length: number }>;
   nonce: Buffer;
   sealed: Buffer;
 }
 
-// The index's plaintext, all integers big-endian:
-//   u32 meta length | meta JSON | u32 record count | entry…
-//   entry: u8 key length | key | u8 id length | id | u32 record length | nonce (12) | tag (16)
-const ENTRY_FIXED = 1 + 1 + 4 + NONCE_LENGTH + TAG_LENGTH;
-
-function encodeIndex(meta: Buffer, records: readonly SealedRecord[]): Buffer {
-  let size = 4 + meta.length + 4;
-  for (const r of records) size += ENTRY_FIXED + r.key.length + r.id.length;
+function encodeIndex(meta: Buffer, blocks: readonly SealedBlock[]): Buffer {
+  let size = 4 + meta.length + 4 + blocks.length * BLOCK_ENTRY + 4;
+  let count = 0;
+  for (const b of blocks) {
+    for (const r of b.records) {
+      // Keys are at most 128 ASCII characters and ids short ASCII (core/ids.ts): one byte of length each.
+      if (r.key.length > 0xff || r.id.length > 0xff || Buffer.byteLength(r.key) !== r.key.length || Buffer.byteLength(r.id) !== r.id.length) {
+        throw new FormatError(`credential ${JSON.stringify(r.key.slice(0, 80))} has a key or id the vault index cannot hold`);
+      }
+      size += 2 + r.key.length + r.id.length + 12;
+      count += 1;
+    }
+  }
   const out = Buffer.alloc(size);
   let p = out.writeUInt32BE(meta.length, 0);
   p += meta.copy(out, p);
-  p = out.writeUInt32BE(records.length, p);
-  for (const r of records) {
-    // Keys are at most 128 ASCII characters and ids short ASCII (core/ids.ts): one byte of length each.
-    if (r.key.length > 0xff || r.id.length > 0xff || Buffer.byteLength(r.key) !== r.key.length || Buffer.byteLength(r.id) !== r.id.length) {
-      throw new FormatError(`credential ${JSON.stringify(r.key.slice(0, 80))} has a key or id the vault index cannot hold`);
-    }
-    p = out.writeUInt8(r.key.length, p);
-    p += out.write(r.key, p, 'latin1');
-    p = out.writeUInt8(r.id.length, p);
-    p += out.write(r.id, p, 'latin1');
-    p = out.writeUInt32BE(r.sealed.length, p);
-    p += r.nonce.copy(out, p);
-    p += r.sealed.copy(out, p, r.sealed.length - TAG_LENGTH);
+  p = out.writeUInt32BE(blocks.length, p);
+  for (const b of blocks) {
+    p = out.writeUInt32BE(b.sealed.length, p);
+    p += b.nonce.copy(out, p);
+    p += b.sealed.copy(out, p, b.sealed.length - TAG_LENGTH);
   }
+  p = out.writeUInt32BE(count, p);
+  blocks.forEach((b, number) => {
+    for (const r of b.records) {
+      p = out.writeUInt8(r.key.length, p);
+      p += out.write(r.key, p, 'latin1');
+      p = out.writeUInt8(r.id.length, p);
+      p += out.write(r.id, p, 'latin1');
+      p = out.writeUInt32BE(number, p);
+      p = out.writeUInt32BE(r.offset, p);
+      p = out.writeUInt32BE(r.length, p);
+    }
+  });
   return out;
 }
 
+/** Seals records (their texts) as one block, each record's offset and length inside it. */
+function sealBlock(payloadKey: Buffer, agent: string, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+  const entries: SealedBlock['records'] = [];
+  let offset = 1;
+  for (const r of records) {
+    const length = Buffer.byteLength(r.text);
+    entries.push({ key: r.key, id: r.id, offset, length });
+    offset += length + 1;
+  }
+  const plaintext = Buffer.from(`[${records.map((r) => r.text).join(',')}]`);
+  const { nonce, sealed } = seal(payloadKey, plaintext, blockAad(agent));
+  return { records: entries, nonce, sealed };
+}
+
+/** Whether `bytes[start, end)` spells `text`, an ASCII string, byte for byte. */
+function sameAscii(bytes: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A decrypted block: its text, its records parsed (once, when all are needed). */
+interface OpenedBlock {
+  plaintext: Buffer;
+  text?: string;
+  parsed?: unknown[];
+}
+
 /**
- * The decrypted index of one vault and its sealed records: a {@link CredentialSource}
- * that decrypts a record only when it is asked for, and remembers what it decrypted so
- * a write can keep unchanged records as they are.
+ * The decrypted index of one vault and its sealed blocks: a {@link CredentialSource}
+ * that decrypts a block only when one of its records is asked for, and remembers what
+ * it decrypted so a write can keep unchanged blocks as they are.
  */
 class VaultRecords implements CredentialSource {
-  /** Where the entries start in `index`, and how many there are. */
-  private readonly entriesStart: number;
-  private readonly count: number;
-  /** Records decrypted so far, by position, with the exact text they held. */
-  private readonly opened = new Map<number, { record: CredentialRecord; text: string }>();
+  private readonly blockCount: number;
+  private readonly blocksAt: number;
+  /** Where each block starts in the blocks region. */
+  private readonly blockOffsets: number[] = [];
+  private readonly recordCount: number;
+  private readonly recordsAt: number;
+  private readonly openedBlocks = new Map<number, OpenedBlock>();
+  /** Records handed out (found or loaded), by position in the index: the same object each time. */
+  private readonly handedOut = new Map<number, CredentialRecord>();
 
   constructor(
     readonly agent: string,
     readonly vaultKey: Buffer,
     private readonly payloadKey: Buffer,
-    readonly meta: ReturnType<typeof parseMeta>,
+    readonly meta: VaultMeta,
     private readonly index: Buffer,
-    entriesStart: number,
-    private readonly records: Buffer,
+    metaEnd: number,
+    private readonly blocks: Buffer,
   ) {
-    if (index.length < entriesStart + 4) throw damaged(agent, 'index');
-    this.count = index.readUInt32BE(entriesStart);
-    this.entriesStart = entriesStart + 4;
-    // One pass over the whole index on every open: it must describe exactly the
-    // records region, so a cut, extended or spliced file is noticed by any read.
+    // One pass over the whole index on every open: it must describe exactly the blocks
+    // region, so a cut, extended or spliced file is noticed by any read.
+    if (index.length < metaEnd + 4) throw damaged(agent, 'index');
+    this.blockCount = index.readUInt32BE(metaEnd);
+    this.blocksAt = metaEnd + 4;
+    this.recordsAt = this.blocksAt + this.blockCount * BLOCK_ENTRY + 4;
+    if (index.length < this.recordsAt) throw damaged(agent, 'index');
     let total = 0;
-    let p = this.entriesStart;
-    for (let i = 0; i < this.count; i++) {
-      if (p + ENTRY_FIXED > index.length) throw damaged(agent, 'index');
-      const keyLength = index[p]!;
-      const idLength = index[p + 1 + keyLength];
-      if (idLength === undefined) throw damaged(agent, 'index');
-      const lengthAt = p + 2 + keyLength + idLength;
-      if (lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH > index.length) throw damaged(agent, 'index');
-      const length = index.readUInt32BE(lengthAt);
+    for (let b = 0; b < this.blockCount; b++) {
+      const length = index.readUInt32BE(this.blocksAt + b * BLOCK_ENTRY);
       if (length < TAG_LENGTH) throw damaged(agent, 'index');
+      this.blockOffsets.push(total);
       total += length;
-      p = lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH;
+    }
+    if (total !== blocks.length) throw damaged(agent, total > blocks.length ? 'the file is truncated' : 'bytes after the last block');
+    this.recordCount = index.readUInt32BE(this.recordsAt - 4);
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      if (p + 2 > index.length) throw damaged(agent, 'index');
+      const idAt = p + 1 + index[p]!;
+      if (idAt >= index.length) throw damaged(agent, 'index');
+      const blockAt = idAt + 1 + index[idAt]!;
+      if (blockAt + 12 > index.length) throw damaged(agent, 'index');
+      const block = index.readUInt32BE(blockAt);
+      if (block >= this.blockCount || index.readUInt32BE(blockAt + 4) + index.readUInt32BE(blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
+      p = blockAt + 12;
     }
     if (p !== index.length) throw damaged(agent, 'index');
-    if (total !== records.length) throw damaged(agent, total > records.length ? 'the file is truncated' : 'bytes after the last record');
   }
 
-  /** Every entry, in order. */
-  private *entries(): Generator<IndexEntry> {
+  private blockLength(block: number): number {
+    return this.index.readUInt32BE(this.blocksAt + block * BLOCK_ENTRY);
+  }
+
+  /** Every record entry, in order. */
+  private *entries(): Generator<RecordEntry> {
     const index = this.index;
-    let p = this.entriesStart;
-    let offset = 0;
-    for (let i = 0; i < this.count; i++) {
-      const keyLength = index[p]!;
-      const key = index.toString('latin1', p + 1, p + 1 + keyLength);
-      const idAt = p + 1 + keyLength;
-      const id = index.toString('latin1', idAt + 1, idAt + 1 + index[idAt]!);
-      const lengthAt = idAt + 1 + index[idAt]!;
-      const length = index.readUInt32BE(lengthAt);
-      const nonce = index.subarray(lengthAt + 4, lengthAt + 4 + NONCE_LENGTH);
-      const tag = index.subarray(lengthAt + 4 + NONCE_LENGTH, lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH);
-      yield { key, id, offset, length, nonce, tag };
-      offset += length;
-      p = lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH;
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      yield {
+        key: index.toString('latin1', p + 1, idAt),
+        id: index.toString('latin1', idAt + 1, blockAt),
+        block: index.readUInt32BE(blockAt),
+        offset: index.readUInt32BE(blockAt + 4),
+        length: index.readUInt32BE(blockAt + 8),
+      };
+      p = blockAt + 12;
     }
   }
 
   /**
    * The position and entry of the first record whose key (`field` 0) or id (1) is
    * `wanted`, comparing bytes in place: the hot path of a token read, which must not
-   * build a string per credential.
+   * build a string or a buffer per credential.
    */
-  private locate(wanted: Buffer, field: 0 | 1): { position: number; entry: IndexEntry } | undefined {
+  private locate(wanted: Buffer, field: 0 | 1): { position: number; entry: RecordEntry } | undefined {
     const index = this.index;
-    let p = this.entriesStart;
-    let offset = 0;
-    for (let i = 0; i < this.count; i++) {
-      const keyLength = index[p]!;
-      const idAt = p + 1 + keyLength;
-      const idLength = index[idAt]!;
-      const lengthAt = idAt + 1 + idLength;
-      const length = index.readUInt32BE(lengthAt);
-      const [at, size] = field === 0 ? [p + 1, keyLength] : [idAt + 1, idLength];
-      if (size === wanted.length && index[at] === wanted[0] && index.subarray(at, at + size).equals(wanted)) {
-        const key = index.toString('latin1', p + 1, p + 1 + keyLength);
-        const id = index.toString('latin1', idAt + 1, idAt + 1 + idLength);
-        const nonce = index.subarray(lengthAt + 4, lengthAt + 4 + NONCE_LENGTH);
-        const tag = index.subarray(lengthAt + 4 + NONCE_LENGTH, lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH);
-        return { position: i, entry: { key, id, offset, length, nonce, tag } };
+    const size = wanted.length;
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      const at = field === 0 ? p + 1 : idAt + 1;
+      if ((field === 0 ? idAt : blockAt) - at === size) {
+        // From the last byte: keys of one vault often share a prefix.
+        let k = size - 1;
+        while (k >= 0 && index[at + k] === wanted[k]) k -= 1;
+        if (k < 0) {
+          return {
+            position: i,
+            entry: {
+              key: index.toString('latin1', p + 1, idAt),
+              id: index.toString('latin1', idAt + 1, blockAt),
+              block: index.readUInt32BE(blockAt),
+              offset: index.readUInt32BE(blockAt + 4),
+              length: index.readUInt32BE(blockAt + 8),
+            },
+          };
+        }
       }
-      offset += length;
-      p = lengthAt + 4 + NONCE_LENGTH + TAG_LENGTH;
+      p = blockAt + 12;
     }
     return undefined;
   }
 
-  /** Decrypts and checks the record at `position`, once. */
-  private open(position: number, entry: IndexEntry): { record: CredentialRecord; text: string } {
-    const known = this.opened.get(position);
+  /** Decrypts block `block`, once; its tag must be the one the index names. */
+  private openBlock(block: number): OpenedBlock {
+    const known = this.openedBlocks.get(block);
     if (known) return known;
-    const sealed = this.records.subarray(entry.offset, entry.offset + entry.length);
-    // The tag the index names must be the record's: an older copy of the record (other
-    // nonce, other tag) or another record moved here does not pass, even if it would open.
-    const plaintext = sealed.subarray(sealed.length - TAG_LENGTH).equals(entry.tag) ? open(this.payloadKey, entry.nonce, sealed, recordAad(this.agent, entry.id)) : undefined;
-    if (!plaintext) throw damaged(this.agent, `record of ${entry.key}`);
-    const text = plaintext.toString('utf8');
+    const at = this.blocksAt + block * BLOCK_ENTRY;
+    const nonce = this.index.subarray(at + 4, at + 4 + NONCE_LENGTH);
+    const tag = this.index.subarray(at + 4 + NONCE_LENGTH, at + BLOCK_ENTRY);
+    const sealed = this.blocks.subarray(this.blockOffsets[block]!, this.blockOffsets[block]! + this.blockLength(block));
+    // The tag the index names must be the block's: an older copy of the block (other
+    // nonce, other tag) or another block moved here does not pass, even if it would open.
+    const plaintext = sealed.subarray(sealed.length - TAG_LENGTH).equals(tag) ? open(this.payloadKey, nonce, sealed, blockAad(this.agent)) : undefined;
+    if (!plaintext) throw damaged(this.agent, `block ${block}`);
+    const opened = { plaintext };
+    this.openedBlocks.set(block, opened);
+    return opened;
+  }
+
+  /** The record at `position`, decrypting its block and parsing only its text. */
+  private record(position: number, entry: RecordEntry): { credential: Credential; versions?: CredentialHistory[string] } {
+    const known = this.handedOut.get(position);
+    if (known) return known;
+    const { plaintext } = this.openBlock(entry.block);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(plaintext.toString('utf8', entry.offset, entry.offset + entry.length));
     } catch {
       throw damaged(this.agent, `record of ${entry.key}`);
     }
-    const opened = { record: checkRecord(value, this.agent, entry), text };
-    this.opened.set(position, opened);
-    return opened;
+    const record = checkRecord(value, this.agent, entry);
+    this.handedOut.set(position, record);
+    return record;
   }
 
   find(keyOrId: string): Credential | undefined {
     const wanted = Buffer.from(keyOrId, 'utf8');
     if (wanted.length === 0) return undefined;
     const found = this.locate(wanted, 0) ?? this.locate(wanted, 1);
-    return found && this.open(found.position, found.entry).record.credential;
+    return found && this.record(found.position, found.entry).credential;
+  }
+
+  /**
+   * Every record, in order, each block decrypted and parsed whole (one JSON.parse per
+   * block); a block must hold exactly the records the index places in it, in order.
+   * Written as one loop over the raw index: at 100,000 records, an object per entry or
+   * a generator step per record cost more than the parse.
+   */
+  private allRecords(): CredentialRecord[] {
+    const index = this.index;
+    const seen = new Array<number>(this.blockCount).fill(0);
+    const keys = new Set<string>();
+    const ids = new Set<string>();
+    const records: CredentialRecord[] = [];
+    let p = this.recordsAt;
+    for (let position = 0; position < this.recordCount; position++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      const block = index.readUInt32BE(blockAt);
+      const element = this.parsedBlock(block)[seen[block]!] as { c?: { key?: unknown; id?: unknown } } | undefined;
+      seen[block]! += 1;
+      // The record's key and id are compared with the index's bytes in place, without
+      // a string per entry; then they are the record's own strings.
+      const key = element?.c?.key;
+      const id = element?.c?.id;
+      if (typeof key !== 'string' || typeof id !== 'string' || !sameAscii(index, p + 1, idAt, key) || !sameAscii(index, idAt + 1, blockAt, id)) {
+        throw damaged(this.agent, `block ${block}`);
+      }
+      if (keys.has(key) || ids.has(id)) throw damaged(this.agent, 'index');
+      keys.add(key);
+      ids.add(id);
+      records.push(this.handedOut.get(position) ?? checkRecord(element, this.agent, { key, id }));
+      p = blockAt + 12;
+    }
+    for (let b = 0; b < this.blockCount; b++) if (this.parsedBlock(b).length !== seen[b]) throw damaged(this.agent, `block ${b}`);
+    // Called once per payload (core/vault.ts keeps what it returns), so what it parsed
+    // need not be remembered: a found record above is already the object handed out.
+    return records;
+  }
+
+  private parsedBlock(block: number): unknown[] {
+    const opened = this.openBlock(block);
+    if (!opened.parsed) {
+      let value: unknown;
+      try {
+        opened.text = opened.plaintext.toString('utf8');
+        value = JSON.parse(opened.text);
+      } catch {
+        throw damaged(this.agent, `block ${block}`);
+      }
+      if (!Array.isArray(value)) throw damaged(this.agent, `block ${block}`);
+      opened.parsed = value;
+    }
+    return opened.parsed;
   }
 
   all(): { credentials: Credential[]; history: CredentialHistory | undefined } {
-    const credentials: Credential[] = [];
     const history: CredentialHistory = { ...this.meta.history };
-    const keys = new Set<string>();
-    const ids = new Set<string>();
-    let position = 0;
-    for (const entry of this.entries()) {
-      if (keys.has(entry.key) || ids.has(entry.id)) throw damaged(this.agent, 'index');
-      keys.add(entry.key);
-      ids.add(entry.id);
-      const { record } = this.open(position, entry);
-      credentials.push(record.credential);
-      if (record.versions) history[entry.id] = record.versions;
-      position += 1;
-    }
+    const credentials = this.allRecords().map((record) => {
+      if (record.versions) history[record.credential.id] = record.versions;
+      return record.credential;
+    });
     return { credentials, history: Object.keys(history).length > 0 ? history : undefined };
   }
 
   /**
-   * The records of `credentials` sealed for writing: a record whose text is exactly
-   * what was decrypted keeps its bytes (its nonce is not reused for anything new);
-   * every other is sealed with a fresh nonce.
+   * The blocks of a write. With `credentials` undefined (nothing read them all), every
+   * block none of whose records was handed out is kept as it is, and the others are
+   * re-encoded from their records. Otherwise records keep the blocks they were in
+   * (a new record joins the block before it while that has room), and a block whose
+   * records encode to exactly its old text keeps its bytes; every other block is sealed
+   * under a fresh nonce.
    */
-  reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): SealedRecord[] {
-    const out: SealedRecord[] = [];
+  reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): SealedBlock[] {
+    const entries = [...this.entries()];
+    const members: Array<Array<{ entry: RecordEntry; position: number }>> = Array.from({ length: this.blockCount }, () => []);
+    entries.forEach((entry, position) => members[entry.block]!.push({ entry, position }));
     if (credentials === undefined) {
-      // Nothing read every record: those never decrypted are unchanged, as they are.
-      let position = 0;
-      for (const entry of this.entries()) {
-        const known = this.opened.get(position);
-        if (known) out.push(sealRecord(this.payloadKey, this.agent, known.record.credential, known.record.versions, this.reusable(entry, known.text)));
-        else out.push({ key: entry.key, id: entry.id, nonce: Buffer.from(entry.nonce), sealed: this.records.subarray(entry.offset, entry.offset + entry.length) });
-        position += 1;
-      }
-      return out;
+      const touched = new Set<number>();
+      for (const position of this.handedOut.keys()) touched.add(entries[position]!.block);
+      return members.map((inBlock, b) => {
+        if (!touched.has(b)) return this.kept(b, inBlock.map((m) => m.entry));
+        const records = inBlock.map(({ entry, position }) => this.record(position, entry));
+        return this.sealOrKeep(b, inBlock.map((m) => m.entry), records.map((r) => ({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) })));
+      });
     }
-    const previous = new Map<string, { position: number; entry: IndexEntry }>();
-    let position = 0;
-    for (const entry of this.entries()) previous.set(entry.id, { position: position++, entry });
+    const blockOf = new Map(entries.map((e) => [e.id, e.block]));
+    const groups: Array<{ source: number | undefined; records: Array<{ key: string; id: string; text: string }> }> = [];
+    let bytes = 0;
     for (const credential of credentials) {
-      const before = previous.get(credential.id);
-      const known = before && this.opened.get(before.position);
-      out.push(sealRecord(this.payloadKey, this.agent, credential, history?.[credential.id], before && known ? this.reusable(before.entry, known.text) : undefined));
+      const source = blockOf.get(credential.id);
+      const text = encodeRecord(credential, history?.[credential.id]);
+      const current = groups.at(-1);
+      if (current && current.records.length < BLOCK_RECORDS && bytes + text.length < BLOCK_BYTES && (source === undefined || source === current.source)) {
+        current.records.push({ key: credential.key, id: credential.id, text });
+        bytes += text.length + 1;
+      } else {
+        groups.push({ source, records: [{ key: credential.key, id: credential.id, text }] });
+        bytes = text.length + 1;
+      }
     }
-    return out;
+    return groups.map((g) => (g.source === undefined ? sealBlock(this.payloadKey, this.agent, g.records) : this.sealOrKeep(g.source, members[g.source]!.map((m) => m.entry), g.records)));
   }
 
-  /** The record as it is in the file, for {@link sealRecord} to keep if its text did not change. */
-  private reusable(entry: IndexEntry, text: string): { text: string; nonce: Buffer; sealed: Buffer } {
-    return { text, nonce: Buffer.from(entry.nonce), sealed: this.records.subarray(entry.offset, entry.offset + entry.length) };
+  /** Block `block` as it is in the file, with its entries. */
+  private kept(block: number, members: readonly RecordEntry[]): SealedBlock {
+    const at = this.blocksAt + block * BLOCK_ENTRY;
+    const start = this.blockOffsets[block]!;
+    return {
+      records: members.map(({ key, id, offset, length }) => ({ key, id, offset, length })),
+      nonce: Buffer.from(this.index.subarray(at + 4, at + 4 + NONCE_LENGTH)),
+      sealed: this.blocks.subarray(start, start + this.blockLength(block)),
+    };
   }
-}
 
-/** Seals one record, or keeps `previous` when the record's text is the one it holds. */
-function sealRecord(
-  payloadKey: Buffer,
-  agent: string,
-  credential: Credential,
-  versions: CredentialHistory[string] | undefined,
-  previous: { text: string; nonce: Buffer; sealed: Buffer } | undefined,
-): SealedRecord {
-  const text = encodeRecord(credential, versions);
-  if (previous && previous.text === text) return { key: credential.key, id: credential.id, nonce: previous.nonce, sealed: previous.sealed };
-  const { nonce, sealed } = seal(payloadKey, Buffer.from(text), recordAad(agent, credential.id));
-  return { key: credential.key, id: credential.id, nonce, sealed };
+  /** Keeps block `source` (whose entries are `members`) if `records` are exactly its records and text, else seals them anew. */
+  private sealOrKeep(source: number, members: readonly RecordEntry[], records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+    const opened = this.openedBlocks.get(source);
+    const text = opened && (opened.text ??= opened.plaintext.toString('utf8'));
+    if (
+      text === `[${records.map((r) => r.text).join(',')}]` &&
+      members.length === records.length &&
+      members.every((m, i) => m.key === records[i]!.key && m.id === records[i]!.id)
+    ) {
+      return this.kept(source, members);
+    }
+    return sealBlock(this.payloadKey, this.agent, records);
+  }
 }
 
 /** The source behind each payload {@link openVault} returned, for {@link encodeVaultFile} to reuse. */
@@ -427,9 +571,9 @@ const sources = new WeakMap<VaultPayload, VaultRecords>();
 
 /**
  * Opens a vault: authenticates the header and the index and returns the payload, whose
- * credentials are decrypted only when read (one record for a lookup by key or id,
- * every record for anything that reads `credentials` or `history`). An index that does
- * not open, or does not describe the file's records exactly, is exit 6 here.
+ * credentials are decrypted only when read (one block for a lookup by key or id, every
+ * block for anything that reads `credentials` or `history`). An index that does not
+ * open, or does not describe the file's blocks exactly, is exit 6 here.
  */
 export function openVault(file: ParsedVaultFile, vaultKey: Buffer): VaultPayload {
   const agent = file.header.agent;
@@ -438,36 +582,55 @@ export function openVault(file: ParsedVaultFile, vaultKey: Buffer): VaultPayload
   if (!index || index.length < 4 || index.readUInt32BE(0) > index.length - 4) throw damaged(agent, 'header or index');
   const metaEnd = 4 + index.readUInt32BE(0);
   const meta = parseMeta(index.subarray(4, metaEnd), agent);
-  const source = new VaultRecords(agent, vaultKey, payloadKey, meta, index, metaEnd, file.records);
+  const source = new VaultRecords(agent, vaultKey, payloadKey, meta, index, metaEnd, file.blocks);
   const payload = lazyPayload(meta, source);
   sources.set(payload, source);
   return payload;
 }
 
 /**
- * Seals `payload` under the vault key and returns the whole file. Records of a payload
+ * Seals `payload` under the vault key and returns the whole file. Blocks of a payload
  * {@link openVault} returned under the same vault key are kept byte for byte when
- * their text did not change; every other record, and the index, get fresh nonces.
+ * their records did not change; every other block, and the index, get fresh nonces.
  */
 export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, payload: VaultPayload): Buffer {
   const payloadKey = derivePayloadKey(vaultKey);
   const known = sources.get(payload);
   const source = known && known.vaultKey.equals(vaultKey) ? known : undefined;
-  let records: SealedRecord[];
+  let blocks: SealedBlock[];
   let orphans: CredentialHistory | undefined;
   if (source && untouchedSource(payload) === source) {
-    records = source.reseal(undefined, undefined);
+    blocks = source.reseal(undefined, undefined);
     orphans = source.meta.history;
   } else {
     const { credentials, history } = payload;
-    records = source ? source.reseal(credentials, history) : credentials.map((c) => sealRecord(payloadKey, payload.agent, c, history?.[c.id], undefined));
+    blocks = source ? source.reseal(credentials, history) : freshBlocks(payloadKey, payload.agent, credentials, history);
     const ids = new Set(credentials.map((c) => c.id));
     const left = Object.entries(history ?? {}).filter(([id]) => !ids.has(id));
     orphans = left.length > 0 ? Object.fromEntries(left) : undefined;
   }
-  const index = encodeIndex(encodeMeta(payload, orphans), records);
+  const index = encodeIndex(encodeMeta(payload, orphans), blocks);
   // The nonce is part of the additional data, so it is drawn before sealing.
   const indexNonce = randomBytes(NONCE_LENGTH);
   const headerBytes = encodeVaultHeader(header, index.length + TAG_LENGTH, indexNonce);
-  return Buffer.concat([headerBytes, sealWithNonce(payloadKey, indexNonce, index, headerBytes), ...records.map((r) => r.sealed)]);
+  return Buffer.concat([headerBytes, sealWithNonce(payloadKey, indexNonce, index, headerBytes), ...blocks.map((b) => b.sealed)]);
+}
+
+/** Every credential sealed anew, in blocks of the vault's order. */
+function freshBlocks(payloadKey: Buffer, agent: string, credentials: readonly Credential[], history: CredentialHistory | undefined): SealedBlock[] {
+  const blocks: SealedBlock[] = [];
+  let group: Array<{ key: string; id: string; text: string }> = [];
+  let bytes = 0;
+  for (const c of credentials) {
+    const text = encodeRecord(c, history?.[c.id]);
+    if (group.length > 0 && (group.length >= BLOCK_RECORDS || bytes + text.length >= BLOCK_BYTES)) {
+      blocks.push(sealBlock(payloadKey, agent, group));
+      group = [];
+      bytes = 0;
+    }
+    group.push({ key: c.key, id: c.id, text });
+    bytes += text.length + 1;
+  }
+  if (group.length > 0) blocks.push(sealBlock(payloadKey, agent, group));
+  return blocks;
 }

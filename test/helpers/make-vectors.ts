@@ -27,9 +27,9 @@ export interface BadVector {
   /** Absent for store files: a token never reads the store file. */
   token?: Expectation;
   /**
-   * For damage inside records: the vault opens, a read of each `damaged` key fails as
-   * `owner`/`token` say, each `intact` key still reads, and a full read fails. Absent:
-   * the vault does not open at all.
+   * For damage inside a block of records: the vault opens, a read of each `damaged` key
+   * fails as `owner`/`token` say, each `intact` key still reads, and a full read fails.
+   * Absent: the vault does not open at all.
    */
   records?: { damaged: string[]; intact: string[] };
 }
@@ -44,8 +44,8 @@ export interface GoodVector {
   payload: string;
   /** The exact plaintext of the index's metadata, as UTF-8 text. */
   meta: string;
-  /** The exact plaintext of each record, in order, as UTF-8 text. */
-  records: string[];
+  /** The exact plaintext of each block of records, in order, as UTF-8 text. */
+  blocks: string[];
 }
 
 export interface Manifest {
@@ -79,8 +79,8 @@ interface AgentInputs {
   ownerSlotNonce: Buffer;
   tokenSlotNonce: Buffer;
   indexNonce: Buffer;
-  /** One per credential, in order. */
-  recordNonces: Buffer[];
+  /** One per block of records (up to 64 credentials each), in order. */
+  blockNonces: Buffer[];
   x25519Private: Buffer;
   auditKey: Buffer;
   created: string;
@@ -97,7 +97,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x90, 12),
     tokenSlotNonce: bytes(0xa0, 12),
     indexNonce: bytes(0xb0, 12),
-    recordNonces: [bytes(0xd0, 12), bytes(0xe0, 12)],
+    blockNonces: [bytes(0xd0, 12)],
     auditKey: bytes(0xc0, 32),
     x25519Private: bytes(0xc0, 32),
     created: '2025-01-02T03:04:05.006Z',
@@ -135,7 +135,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x91, 12),
     tokenSlotNonce: bytes(0xa1, 12),
     indexNonce: bytes(0xb1, 12),
-    recordNonces: [],
+    blockNonces: [],
     auditKey: bytes(0xc1, 32),
     x25519Private: bytes(0xc1, 32),
     created: '2025-03-04T05:06:07.008Z',
@@ -185,7 +185,7 @@ const u32 = (n: number): Buffer => {
   return out;
 };
 
-function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; meta: string; records: string[]; token: string } {
+function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; meta: string; blocks: string[]; token: string } {
   const ownerWrapped = sealWithNonce(ownerKey, a.ownerSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot owner ${a.agent}`));
   const tokenKey = deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`);
   const tokenWrapped = sealWithNonce(tokenKey, a.tokenSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot token ${a.agent}`));
@@ -199,13 +199,26 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
     auditKeys: [b64(a.auditKey)],
   };
   const meta = JSON.stringify(metaFields);
+  // Every vector vault has at most 64 credentials: one block, or none.
   const credentials = a.credentials as Array<{ id: string; key: string }>;
   const records = credentials.map((c) => JSON.stringify({ c }));
-  const sealedRecords = credentials.map((c, i) => sealWithNonce(payloadKey, a.recordNonces[i]!, Buffer.from(records[i]!), Buffer.from(`agent-vault/v2 record ${a.agent} ${c.id}`)));
-  const entries = credentials.map((c, i) =>
-    Buffer.concat([Buffer.from([c.key.length]), Buffer.from(c.key), Buffer.from([c.id.length]), Buffer.from(c.id), u32(sealedRecords[i]!.length), a.recordNonces[i]!, sealedRecords[i]!.subarray(-16)]),
-  );
-  const index = Buffer.concat([u32(Buffer.byteLength(meta)), Buffer.from(meta), u32(credentials.length), ...entries]);
+  const blocks = credentials.length > 0 ? [`[${records.join(',')}]`] : [];
+  const sealedBlocks = blocks.map((text, i) => sealWithNonce(payloadKey, a.blockNonces[i]!, Buffer.from(text), Buffer.from(`agent-vault/v2 block ${a.agent}`)));
+  let offset = 1;
+  const entries = credentials.map((c, i) => {
+    const length = Buffer.byteLength(records[i]!);
+    const entry = Buffer.concat([Buffer.from([c.key.length]), Buffer.from(c.key), Buffer.from([c.id.length]), Buffer.from(c.id), u32(0), u32(offset), u32(length)]);
+    offset += length + 1;
+    return entry;
+  });
+  const index = Buffer.concat([
+    u32(Buffer.byteLength(meta)),
+    Buffer.from(meta),
+    u32(blocks.length),
+    ...sealedBlocks.map((sealed, i) => Buffer.concat([u32(sealed.length), a.blockNonces[i]!, sealed.subarray(-16)])),
+    u32(credentials.length),
+    ...entries,
+  ]);
   const header = Buffer.from(
     'agent-vault/v2\n' +
       `agent: ${a.agent}\n` +
@@ -219,10 +232,10 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
   );
   const sealedIndex = sealWithNonce(payloadKey, a.indexNonce, index, header);
   return {
-    file: Buffer.concat([header, sealedIndex, ...sealedRecords]),
+    file: Buffer.concat([header, sealedIndex, ...sealedBlocks]),
     payload: JSON.stringify({ ...metaFields, credentials }),
     meta,
-    records,
+    blocks,
     token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}`,
   };
 }
@@ -254,11 +267,23 @@ function xorByte(file: Buffer, offset: number): Buffer {
 const DAMAGED: Expectation = { error: 'IntegrityError', exit: 6 };
 const REFUSED: Expectation = { error: 'AuthError', exit: 4 };
 
-function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [string, string], recordLengths: [number, number]): Array<BadVector & { bytes: Buffer }> {
+/**
+ * The first agent's block as another agent's vault would hold it under the same key:
+ * the same plaintext, nonce and key, the other agent's block AAD. Only the AAD differs.
+ */
+function foreignBlock(sealed: Buffer): Buffer {
+  const a = AGENTS[0]!;
+  const key = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
+  const plaintext = `[${(a.credentials as unknown[]).map((c) => JSON.stringify({ c })).join(',')}]`;
+  const moved = sealWithNonce(key, a.blockNonces[0]!, Buffer.from(plaintext), Buffer.from(`agent-vault/v2 block ${AGENTS[1]!.agent}`));
+  if (moved.length !== sealed.length) throw new Error('the foreign block must have the same length');
+  return moved;
+}
+
+function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [string, string], blockLength: number): Array<BadVector & { bytes: Buffer }> {
   const header = good.subarray(0, good.indexOf('\n--- ') + 1);
   const headerEnd = good.indexOf(0x0a, header.length) + 1;
-  const indexEnd = good.length - recordLengths[0] - recordLengths[1];
-  const second = indexEnd + recordLengths[0];
+  const indexEnd = good.length - blockLength;
   const v = (file: string, about: string, bytes: Buffer, token: Expectation = DAMAGED, records?: BadVector['records']): BadVector & { bytes: Buffer } => ({
     file: `bad/${file}.vault`,
     kind: 'vault',
@@ -293,24 +318,25 @@ function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [
     v('index-first-byte', 'the first ciphertext byte of the index flipped', xorByte(good, headerEnd)),
     v('index-middle-byte', 'a ciphertext byte in the middle of the index flipped', xorByte(good, Math.floor((headerEnd + indexEnd) / 2))),
     v('index-tag-byte', 'the last tag byte of the index flipped', xorByte(good, indexEnd - 1)),
-    v('record-first-byte', `the first byte of the record of ${first} flipped`, xorByte(good, indexEnd), DAMAGED, { damaged: [first], intact: [other] }),
-    v('record-tag-byte', `the last tag byte of the record of ${other} flipped`, xorByte(good, good.length - 1), DAMAGED, { damaged: [other], intact: [first] }),
+    v('block-first-byte', `the first byte of the block of ${first} and ${other} flipped`, xorByte(good, indexEnd), DAMAGED, { damaged: [first, other], intact: [] }),
+    v('block-middle-byte', 'a byte in the middle of the block flipped', xorByte(good, Math.floor((indexEnd + good.length) / 2)), DAMAGED, { damaged: [first, other], intact: [] }),
+    v('block-tag-byte', 'the last tag byte of the block flipped', xorByte(good, good.length - 1), DAMAGED, { damaged: [first, other], intact: [] }),
     v(
-      'records-swapped',
-      'the two records in each other\'s place',
-      Buffer.concat([good.subarray(0, indexEnd), good.subarray(second), good.subarray(indexEnd, second)]),
+      'block-of-other-agent',
+      "the block of another agent's vault, sealed under this vault's key, in its place",
+      Buffer.concat([good.subarray(0, indexEnd), foreignBlock(good.subarray(indexEnd))]),
       DAMAGED,
       { damaged: [first, other], intact: [] },
     ),
-    v('extra-byte', 'a byte after the last record', Buffer.concat([good, Buffer.from([0])])),
+    v('extra-byte', 'a byte after the last block', Buffer.concat([good, Buffer.from([0])])),
     v('header-non-printable', 'a control byte in the agent line', Buffer.from(good).fill(0x07, lineAt(good, 1).start + 2, lineAt(good, 1).start + 3)),
     v('truncated-in-version', 'cut inside the version line', good.subarray(0, 5)),
     v('truncated-in-header', 'cut after the updated line', good.subarray(0, lineAt(good, 4).start)),
     v('truncated-in-token-slot', 'cut inside the token slot line', good.subarray(0, lineAt(good, 5).start + 20)),
     v('truncated-after-header', 'nothing after the --- line', good.subarray(0, headerEnd)),
     v('truncated-in-index', 'cut in the middle of the index', good.subarray(0, Math.floor((headerEnd + indexEnd) / 2))),
-    v('truncated-after-index', 'no records after an index that lists two', good.subarray(0, indexEnd)),
-    v('truncated-last-byte', 'the last tag byte of the last record missing', good.subarray(0, good.length - 1)),
+    v('truncated-after-index', 'no block after an index that lists one', good.subarray(0, indexEnd)),
+    v('truncated-last-byte', 'the last tag byte of the last block missing', good.subarray(0, good.length - 1)),
     v('base64-padded', 'the public key written with = padding', replaceLine(good, 6, (l) => `${l}=`)),
     v('base64-urlsafe', 'a base64url letter (-) in the public key', replaceLine(good, 6, (l) => `pub -${l.slice(5)}`)),
     v('base64-unused-bits', 'the token slot salt with non-zero unused bits', replaceLine(good, 5, (l) => {
@@ -375,16 +401,14 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
   const good: GoodVector[] = [];
   const vaults: Buffer[] = [];
   for (const a of AGENTS) {
-    const { file, payload, meta, records, token } = vaultFile(ownerKey, a);
+    const { file, payload, meta, blocks, token } = vaultFile(ownerKey, a);
     files.set(`${a.agent}.vault`, file);
     files.set(`keys/${a.agent}.pub`, keyCertificate(ownerKey, a));
     vaults.push(file);
-    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload, meta, records });
+    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload, meta, blocks });
   }
-  const [first, second] = good[0]!.records;
   const keys = (AGENTS[0]!.credentials as Array<{ key: string }>).map((c) => c.key) as [string, string];
-  const lengths: [number, number] = [Buffer.byteLength(first!) + 16, Buffer.byteLength(second!) + 16];
-  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!, keys, lengths), ...badStores(store)];
+  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!, keys, Buffer.byteLength(good[0]!.blocks[0]!) + 16), ...badStores(store)];
   for (const { bytes: data, ...vector } of bad) files.set(vector.file, data);
   const manifest: Manifest = {
     about: 'agent-vault format vectors (man/agent-vault.5). Made by test/helpers/make-vectors.ts; regenerate with UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts',
@@ -403,7 +427,7 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
         owner_slot_nonce_hex: a.ownerSlotNonce.toString('hex'),
         token_slot_nonce_hex: a.tokenSlotNonce.toString('hex'),
         index_nonce_hex: a.indexNonce.toString('hex'),
-        record_nonces_hex: a.recordNonces.map((n) => n.toString('hex')),
+        block_nonces_hex: a.blockNonces.map((n) => n.toString('hex')),
         x25519_private_hex: a.x25519Private.toString('hex'),
         created: a.created,
         updated: a.updated,

@@ -1,13 +1,16 @@
 /**
  * The integrity promise of the indexed vault file (man/agent-vault.5, VAULT FILE): which
  * reads notice which damage. The header and the index are authenticated on every open;
- * a record only when it is read, and by every full read (list, search, every write).
+ * a block of records only when one of its records is read, and by every full read
+ * (list, search, every write).
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential } from '../../../src/core/credential.js';
 import { IntegrityError } from '../../../src/core/errors.js';
-import { emptyPayload, encodeRecord, findCredential, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
+import { emptyPayload, findCredential, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
+import { open } from '../../../src/format/aead.js';
+import { derivePayloadKey } from '../../../src/format/keys.js';
 import { FormatError } from '../../../src/format/format-error.js';
 import { encodeVaultFile, openVault, parseVaultFile, unwrapOwnerSlot, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from '../../../src/format/vault-file.js';
 
@@ -19,11 +22,17 @@ function header(agent: string, vaultKey: Buffer): VaultHeader {
   return { agent, created: T0, updated: T0, owner: wrapOwnerSlot(OWNER_KEY, agent, vaultKey), token: wrapTokenSlot(randomBytes(32), agent, vaultKey), publicKey: randomBytes(32) };
 }
 
-/** A vault of KEY_0…KEY_{n-1}, values of equal length, so records can be swapped byte for byte. */
-function vault(n = 3, agent = 'bot', vaultKey = randomBytes(32)): { bytes: Buffer; payload: VaultPayload; vaultKey: Buffer; head: VaultHeader } {
+const key = (i: number): string => `KEY_${String(i).padStart(6, '0')}`;
+const value = (i: number): string => `value-${String(i).padStart(6, '0')}`;
+
+/**
+ * A vault of `n` credentials, keys, ids and values of equal lengths, so blocks (64
+ * records each) can be swapped byte for byte.
+ */
+function vault(n = 130, agent = 'bot', vaultKey = randomBytes(32)): { bytes: Buffer; payload: VaultPayload; vaultKey: Buffer; head: VaultHeader } {
   const payload = emptyPayload(agent, 'PRIVATE', 'OWNER', 'AUDIT');
   // Pushed rather than set one by one: setMainSecret looks each key up, quadratic at 100,000.
-  for (let i = 0; i < n; i++) payload.credentials.push(createCredential(`KEY_${i}`, 'api_key', { fields: { value: `value-${i}` } }, T0));
+  for (let i = 0; i < n; i++) payload.credentials.push(createCredential(key(i), 'api_key', { fields: { value: value(i) } }, T0));
   const head = header(agent, vaultKey);
   return { bytes: encodeVaultFile(head, vaultKey, payload), payload, vaultKey, head };
 }
@@ -35,20 +44,24 @@ function openAs(bytes: Buffer, agent = 'bot'): VaultPayload {
   return openVault(file, vaultKey);
 }
 
-/** Where each part of a vault file is: the header, the sealed index, each record. */
-function layout(bytes: Buffer, payload: VaultPayload): { headerEnd: number; indexEnd: number; records: Array<{ key: string; start: number; end: number }> } {
+/** Where each part of a vault file is: the header, the sealed index, each block (read from the index). */
+function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd: number; blocks: Array<{ start: number; end: number }> } {
   const file = parseVaultFile(bytes);
   const headerEnd = file.headerBytes.length;
   const indexEnd = headerEnd + file.index.length;
+  const index = open(derivePayloadKey(vaultKey), file.indexNonce, file.index, file.headerBytes)!;
+  let p = 4 + index.readUInt32BE(0);
+  const count = index.readUInt32BE(p);
   let start = indexEnd;
-  const records = payload.credentials.map((c) => {
-    const length = Buffer.byteLength(encodeRecord(c, payload.history?.[c.id])) + 16;
-    const record = { key: c.key, start, end: start + length };
+  const blocks = Array.from({ length: count }, (_, b) => {
+    const length = index.readUInt32BE(p + 4 + b * 32);
+    const block = { start, end: start + length };
     start += length;
-    return record;
+    return block;
   });
+  p += 4;
   expect(start).toBe(bytes.length);
-  return { headerEnd, indexEnd, records };
+  return { headerEnd, indexEnd, blocks };
 }
 
 const flip = (bytes: Buffer, at: number): Buffer => {
@@ -60,9 +73,31 @@ const valueOf = (bytes: Buffer, key: string): string | undefined => requireCrede
 const readAll = (bytes: Buffer): unknown => JSON.parse(JSON.stringify(openAs(bytes)));
 const expectDamaged = (fn: () => unknown): void => expect(fn).toThrow(IntegrityError);
 
+/** Which of keys 0…n-1 read and which fail, as [reads, fails]. */
+function outcome(bytes: Buffer, n: number): [number[], number[]] {
+  const reads: number[] = [];
+  const fails: number[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      expect(valueOf(bytes, key(i))).toBe(value(i));
+      reads.push(i);
+    } catch (err) {
+      expect(err).toBeInstanceOf(IntegrityError);
+      fails.push(i);
+    }
+  }
+  return [reads, fails];
+}
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
 describe('a flipped byte in each region of a vault file', () => {
-  const { bytes, payload } = vault(3);
-  const { headerEnd, indexEnd, records } = layout(bytes, payload);
+  const { bytes, payload, vaultKey } = vault(130);
+  const { headerEnd, indexEnd, blocks } = layout(bytes, vaultKey);
+
+  it('lays 130 credentials out in blocks of 64, 64 and 2', () => {
+    expect(blocks).toHaveLength(3);
+    expect(outcome(bytes, 130)).toEqual([range(0, 130), []]);
+  });
 
   it.each([
     ['the version line', 5],
@@ -74,79 +109,78 @@ describe('a flipped byte in each region of a vault file', () => {
     ['the index tag', indexEnd - 1],
   ])('%s: every read fails (exit 6), of any key', (_what, at) => {
     const damaged = flip(bytes, at);
-    for (const key of ['KEY_0', 'KEY_1', 'KEY_2']) expectDamaged(() => valueOf(damaged, key));
+    for (const i of [0, 64, 129]) expectDamaged(() => valueOf(damaged, key(i)));
     expectDamaged(() => readAll(damaged));
   });
 
-  it.each([0, 1, 2])('record %i (first byte, middle, tag): the read of its key and every full read fail; the other keys read', (i) => {
-    const { start, end } = records[i]!;
+  it.each([0, 1, 2])('block %i (first byte, middle, tag): reads of its keys and every full read fail; keys of other blocks read', (b) => {
+    const { start, end } = blocks[b]!;
+    const mine = range(64 * b, Math.min(64 * (b + 1), 130));
     for (const at of [start, Math.floor((start + end) / 2), end - 1]) {
       const damaged = flip(bytes, at);
-      expectDamaged(() => valueOf(damaged, `KEY_${i}`));
-      expectDamaged(() => findCredential(openAs(damaged), payload.credentials[i]!.id));
+      expect(outcome(damaged, 130)).toEqual([range(0, 130).filter((i) => !mine.includes(i)), mine]);
+      expectDamaged(() => findCredential(openAs(damaged), payload.credentials[mine[0]!]!.id));
       expectDamaged(() => readAll(damaged));
-      for (const other of [0, 1, 2].filter((j) => j !== i)) expect(valueOf(damaged, `KEY_${other}`)).toBe(`value-${other}`);
     }
   });
 
-  it('a write over a damaged record fails before writing anything (exit 6)', () => {
-    const damaged = flip(bytes, records[1]!.start);
-    const p = openAs(damaged);
-    expectDamaged(() => setMainSecret(p, 'KEY_0', 'changed', T1));
+  it('a write over a damaged block fails before writing anything (exit 6)', () => {
+    const damaged = flip(bytes, blocks[1]!.start);
+    expectDamaged(() => setMainSecret(openAs(damaged), key(0), 'changed', T1));
   });
 });
 
-describe('records moved, mixed or cut', () => {
-  it('two records swapped in place: neither reads, nor does a full read', () => {
-    const { bytes, payload } = vault(3);
-    const [a, b] = layout(bytes, payload).records;
+describe('blocks moved, mixed or cut', () => {
+  it('two blocks swapped in place: neither reads, nor does a full read', () => {
+    const { bytes, vaultKey } = vault(130);
+    const [a, b] = layout(bytes, vaultKey).blocks;
     const swapped = Buffer.concat([bytes.subarray(0, a!.start), bytes.subarray(b!.start, b!.end), bytes.subarray(a!.start, a!.end), bytes.subarray(b!.end)]);
     expect(swapped.length).toBe(bytes.length);
-    expectDamaged(() => valueOf(swapped, 'KEY_0'));
-    expectDamaged(() => valueOf(swapped, 'KEY_1'));
-    expect(valueOf(swapped, 'KEY_2')).toBe('value-2');
+    expect(outcome(swapped, 130)).toEqual([range(128, 130), range(0, 128)]);
     expectDamaged(() => readAll(swapped));
   });
 
-  it("a record of another vault (another agent's, or the same agent's in another store) in a record's place does not read", () => {
-    const mine = vault(2);
-    const place = layout(mine.bytes, mine.payload).records[0]!;
-    for (const other of [vault(2, 'bot2'), vault(2, 'bot')]) {
-      // The same credential id and key, so only the vault key and agent tell them apart.
-      other.payload.credentials[0]!.id = mine.payload.credentials[0]!.id;
+  it("a block of another vault (another agent's, or the same agent's in another store) in a block's place does not read", () => {
+    const mine = vault(130);
+    const place = layout(mine.bytes, mine.vaultKey).blocks[0]!;
+    for (const other of [vault(130, 'bot2'), vault(130, 'bot'), vault(130, 'bot2', mine.vaultKey)]) {
+      // The same credential ids, so only the vault key or the agent tells them apart.
+      other.payload.credentials.forEach((c, i) => (c.id = mine.payload.credentials[i]!.id));
       const bytes = encodeVaultFile(other.head, other.vaultKey, other.payload);
-      const theirs = layout(bytes, other.payload).records[0]!;
+      const theirs = layout(bytes, other.vaultKey).blocks[0]!;
+      expect(theirs.end - theirs.start).toBe(place.end - place.start);
       const mixed = Buffer.concat([mine.bytes.subarray(0, place.start), bytes.subarray(theirs.start, theirs.end), mine.bytes.subarray(place.end)]);
-      expectDamaged(() => valueOf(mixed, 'KEY_0'));
-      expect(valueOf(mixed, 'KEY_1')).toBe('value-1');
+      expect(outcome(mixed, 130)).toEqual([range(64, 130), range(0, 64)]);
       expectDamaged(() => readAll(mixed));
     }
   });
 
-  it("an older copy of one record, or an older file's index over the new records, does not read", () => {
-    const { bytes: older, payload, vaultKey, head } = vault(2);
+  it("an older copy of one block, or an older file's index over the new blocks, does not read", () => {
+    const { bytes: older, vaultKey, head } = vault(130);
     const p = openAs(older);
-    setMainSecret(p, 'KEY_0', 'value-9', T1);
+    setMainSecret(p, key(1), value(9), T1);
     const newer = encodeVaultFile(head, vaultKey, p);
-    const oldPlace = layout(older, payload).records[0]!;
-    const newPlace = layout(newer, openAs(newer)).records[0]!;
+    const oldPlace = layout(older, vaultKey).blocks[0]!;
+    const newPlace = layout(newer, vaultKey).blocks[0]!;
     expect(newPlace.end - newPlace.start).toBe(oldPlace.end - oldPlace.start);
     const rolledBack = Buffer.concat([newer.subarray(0, newPlace.start), older.subarray(oldPlace.start, oldPlace.end), newer.subarray(newPlace.end)]);
-    expectDamaged(() => valueOf(rolledBack, 'KEY_0'));
+    expect(outcome(rolledBack, 130)).toEqual([range(64, 130), range(0, 64)]);
     expectDamaged(() => readAll(rolledBack));
+    // The blocks it did not change are the same bytes, so only the changed one is refused.
     const oldIndex = Buffer.concat([older.subarray(0, oldPlace.start), newer.subarray(newPlace.start)]);
+    expect(outcome(oldIndex, 130)).toEqual([range(64, 130), range(0, 64)]);
     expectDamaged(() => readAll(oldIndex));
     // A whole older file is a consistent file: the format cannot tell it (man 5 says who can).
-    expect(valueOf(older, 'KEY_0')).toBe('value-0');
+    expect(valueOf(older, key(1))).toBe(value(1));
   });
 
-  it('a file cut anywhere, or with bytes after its last record, fails every read', () => {
+  it('a file cut anywhere, or with bytes after its last block, fails every read', () => {
     const { bytes } = vault(3);
     for (let at = 0; at < bytes.length; at++) {
       const cut = bytes.subarray(0, at);
-      expect(() => valueOf(cut, 'KEY_2'), `cut at ${at}`).toThrow(IntegrityError);
+      expect(() => valueOf(cut, key(2)), `cut at ${at}`).toThrow(IntegrityError);
     }
-    expectDamaged(() => valueOf(Buffer.concat([bytes, Buffer.from('x')]), 'KEY_0'));
+    expectDamaged(() => valueOf(Buffer.concat([bytes, Buffer.from('x')]), key(0)));
   });
 
   it('refuses a v1 vault file by name, with the way out', () => {
@@ -162,63 +196,61 @@ describe('records moved, mixed or cut', () => {
 });
 
 describe('writes', () => {
-  const recordBytes = (bytes: Buffer): Buffer[] => {
-    const p = openAs(bytes);
-    return layout(bytes, p).records.map((r) => bytes.subarray(r.start, r.end));
-  };
+  const blockBytes = (bytes: Buffer, vaultKey: Buffer): Buffer[] => layout(bytes, vaultKey).blocks.map((r) => bytes.subarray(r.start, r.end));
 
-  it('keep unchanged records byte for byte and seal a changed one anew, read one at a time or all', () => {
-    const { bytes, vaultKey, head } = vault(3);
-    const before = recordBytes(bytes);
+  it('keep unchanged blocks byte for byte and seal a changed one anew, read one at a time or all', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const before = blockBytes(bytes, vaultKey);
     // Changed through a lookup of one record only.
     const one = openAs(bytes);
-    requireCredential(one, 'KEY_1').fields.value = 'changed';
+    requireCredential(one, key(70)).fields.value = 'changed';
+    expect(requireCredential(one, key(3)).fields.value).toBe(value(3));
     const afterOne = encodeVaultFile(head, vaultKey, one);
-    const records = recordBytes(afterOne);
-    expect(records[0]!.equals(before[0]!)).toBe(true);
-    expect(records[1]!.equals(before[1]!)).toBe(false);
-    expect(records[2]!.equals(before[2]!)).toBe(true);
-    expect(valueOf(afterOne, 'KEY_1')).toBe('changed');
-    // Changed after a full read: a new credential, one removed, one changed.
+    const blocks = blockBytes(afterOne, vaultKey);
+    expect(blocks.map((b, i) => b.equals(before[i]!))).toEqual([true, false, true]);
+    expect(valueOf(afterOne, key(70))).toBe('changed');
+    // Changed after a full read: a new credential (joins the last block), one of the first block removed.
     const all = openAs(afterOne);
-    setMainSecret(all, 'KEY_2', 'again', T1);
-    setMainSecret(all, 'KEY_3', 'new', T1);
-    all.credentials = all.credentials.filter((c) => c.key !== 'KEY_0');
+    setMainSecret(all, 'NEW', 'new', T1);
+    all.credentials = all.credentials.filter((c) => c.key !== key(0));
     const afterAll = encodeVaultFile(head, vaultKey, all);
-    const next = recordBytes(afterAll);
-    expect(next[0]!.equals(records[1]!)).toBe(true);
-    expect(next[1]!.equals(records[2]!)).toBe(false);
-    expect(readAll(afterAll)).toMatchObject({ credentials: [{ key: 'KEY_1' }, { key: 'KEY_2', fields: { value: 'again' } }, { key: 'KEY_3', fields: { value: 'new' } }] });
-    // Nothing read: every record as it was, under a new index nonce.
+    const next = blockBytes(afterAll, vaultKey);
+    expect(next).toHaveLength(3);
+    expect(next.map((b, i) => b.equals(blocks[i]!))).toEqual([false, true, false]);
+    expect(readAll(afterAll)).toMatchObject({ credentials: expect.arrayContaining([expect.objectContaining({ key: 'NEW', fields: { value: 'new' } })]) });
+    expect(openAs(afterAll).credentials).toHaveLength(130);
+    expect(findCredential(openAs(afterAll), key(0))).toBeUndefined();
+    // Nothing read: every block as it was, under a new index nonce.
     const untouched = encodeVaultFile(head, vaultKey, openAs(afterAll));
-    expect(recordBytes(untouched).every((r, i) => r.equals(next[i]!))).toBe(true);
+    expect(blockBytes(untouched, vaultKey).every((b, i) => b.equals(next[i]!))).toBe(true);
     expect(untouched.equals(afterAll)).toBe(false);
   });
 
-  it('under a new vault key (token rotate) seal every record anew', () => {
-    const { bytes, head } = vault(2);
+  it('under a new vault key (token rotate) seal every block anew', () => {
+    const { bytes, vaultKey, head } = vault(130);
     const newKey = randomBytes(32);
     const rotated = encodeVaultFile({ ...head, owner: wrapOwnerSlot(OWNER_KEY, 'bot', newKey) }, newKey, openAs(bytes));
-    const before = recordBytes(bytes);
-    expect(recordBytes(rotated).some((r) => before.some((b) => b.equals(r)))).toBe(false);
-    expect(valueOf(rotated, 'KEY_1')).toBe('value-1');
+    const before = blockBytes(bytes, vaultKey);
+    expect(blockBytes(rotated, newKey).some((r) => before.some((b) => b.equals(r)))).toBe(false);
+    expect(valueOf(rotated, key(129))).toBe(value(129));
   });
 });
 
 describe('100,000 credentials', () => {
   it('read one, read all, change one and read back', { timeout: 120_000 }, () => {
     const { bytes, vaultKey, head } = vault(100_000);
-    expect(valueOf(bytes, 'KEY_99999')).toBe('value-99999');
-    expect(valueOf(bytes, 'KEY_0')).toBe('value-0');
-    expect(findCredential(openAs(bytes), 'KEY_100000')).toBeUndefined();
+    expect(valueOf(bytes, key(99_999))).toBe(value(99_999));
+    expect(valueOf(bytes, key(0))).toBe(value(0));
+    expect(findCredential(openAs(bytes), key(100_000))).toBeUndefined();
     const all = openAs(bytes);
     expect(all.credentials).toHaveLength(100_000);
-    setMainSecret(all, 'KEY_50000', 'changed', T1);
+    setMainSecret(all, key(50_000), 'changed', T1);
     setMainSecret(all, 'NEW', 'added', T1);
     const written = encodeVaultFile(head, vaultKey, all);
-    expect(valueOf(written, 'KEY_50000')).toBe('changed');
+    expect(valueOf(written, key(50_000))).toBe('changed');
     expect(valueOf(written, 'NEW')).toBe('added');
-    expect(valueOf(written, 'KEY_49999')).toBe('value-49999');
+    expect(valueOf(written, key(49_999))).toBe(value(49_999));
     expect(openAs(written).credentials).toHaveLength(100_001);
+    expect(layout(written, vaultKey).blocks.length).toBe(Math.ceil(100_000 / 64));
   });
 });

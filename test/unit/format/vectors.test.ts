@@ -66,7 +66,7 @@ describe('the committed vectors', () => {
 
   it('cover at least every header line, the payload, truncation and the store file', () => {
     const names = manifest.bad.map((b) => b.file);
-    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'index-length', 'index-nonce', 'index-', 'record-', 'records-swapped', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
+    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'index-length', 'index-nonce', 'index-', 'block-', 'block-of-other-agent', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
       expect(names.some((n) => n.includes(part)), part).toBe(true);
     }
     expect(manifest.bad.filter((b) => b.kind === 'store').length).toBeGreaterThan(5);
@@ -74,26 +74,25 @@ describe('the committed vectors', () => {
 });
 
 describe.each(manifest.good)('good vault $vault', (good) => {
-  /** The index's plaintext and each record's, opened with the payload key the manifest derives. */
-  function plaintexts(file: ReturnType<typeof parseVaultFile>): { meta: string; records: string[] } {
+  /** The index's metadata and each block's plaintext, opened with the payload key the manifest derives. */
+  function plaintexts(file: ReturnType<typeof parseVaultFile>): { meta: string; blocks: string[] } {
     const key = Buffer.from(manifest.derived[`${good.agent}_payload_key_hex`]!, 'hex');
     const index = open(key, file.indexNonce, file.index, file.headerBytes)!;
     const meta = index.subarray(4, 4 + index.readUInt32BE(0)).toString('utf8');
-    const ids = (JSON.parse(good.payload) as { credentials: Array<{ id: string }> }).credentials.map((c) => c.id);
-    const nonces = (manifest.inputs as { agents: Array<{ agent: string; record_nonces_hex: string[] }> }).agents.find((a) => a.agent === good.agent)!.record_nonces_hex;
+    const nonces = (manifest.inputs as { agents: Array<{ agent: string; block_nonces_hex: string[] }> }).agents.find((a) => a.agent === good.agent)!.block_nonces_hex;
     let offset = 0;
-    const records = good.records.map((text, i) => {
-      const sealed = file.records.subarray(offset, offset + Buffer.byteLength(text) + 16);
+    const blocks = good.blocks.map((text, i) => {
+      const sealed = file.blocks.subarray(offset, offset + Buffer.byteLength(text) + 16);
       offset += sealed.length;
-      return open(key, Buffer.from(nonces[i]!, 'hex'), sealed, Buffer.from(`agent-vault/v2 record ${good.agent} ${ids[i]}`))!.toString('utf8');
+      return open(key, Buffer.from(nonces[i]!, 'hex'), sealed, Buffer.from(`agent-vault/v2 block ${good.agent}`))!.toString('utf8');
     });
-    expect(offset).toBe(file.records.length);
-    return { meta, records };
+    expect(offset).toBe(file.blocks.length);
+    return { meta, blocks };
   }
 
   it('opens with the passphrase to the exact payload', async () => {
     const { file, payload } = await (await asOwner(storeWith())).unlock(good.agent);
-    expect(plaintexts(file)).toEqual({ meta: good.meta, records: good.records });
+    expect(plaintexts(file)).toEqual({ meta: good.meta, blocks: good.blocks });
     expect(JSON.parse(JSON.stringify(payload))).toEqual(JSON.parse(good.payload));
   });
 
