@@ -258,8 +258,8 @@ function encodeIndex(meta: Buffer, blocks: readonly SealedBlock[]): Buffer {
   return out;
 }
 
-/** Seals records (their texts) as one block, each record's offset and length inside it. */
-function sealBlock(payloadKey: Buffer, agent: string, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+/** Each record's offset and length inside the block `[text,text,…]` of `records`. */
+function placesOf(records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock['records'] {
   const entries: SealedBlock['records'] = [];
   let offset = 1;
   for (const r of records) {
@@ -267,6 +267,12 @@ function sealBlock(payloadKey: Buffer, agent: string, records: ReadonlyArray<{ k
     entries.push({ key: r.key, id: r.id, offset, length });
     offset += length + 1;
   }
+  return entries;
+}
+
+/** Seals records (their texts) as one block, each record's offset and length inside it. */
+function sealBlock(payloadKey: Buffer, agent: string, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+  const entries = placesOf(records);
   const plaintext = Buffer.from(`[${records.map((r) => r.text).join(',')}]`);
   const { nonce, sealed } = seal(payloadKey, plaintext, blockAad(agent));
   return { records: entries, nonce, sealed };
@@ -281,7 +287,8 @@ function sameAscii(bytes: Buffer, start: number, end: number, text: string): boo
 
 /** A decrypted block: its text, its records parsed (once, when all are needed). */
 interface OpenedBlock {
-  plaintext: Buffer;
+  /** Dropped once every block is parsed (the text then stands for it), to halve what a full read holds. */
+  plaintext?: Buffer;
   text?: string;
   parsed?: unknown[];
 }
@@ -301,6 +308,8 @@ class VaultRecords implements CredentialSource {
   private readonly openedBlocks = new Map<number, OpenedBlock>();
   /** Records handed out (found or loaded), by position in the index: the same object each time. */
   private readonly handedOut = new Map<number, CredentialRecord>();
+  /** Where each credential handed out came from: a write puts it in the same block again. */
+  private readonly placeOf = new Map<Credential, { block: number; offset: number; length: number }>();
 
   constructor(
     readonly agent: string,
@@ -419,7 +428,8 @@ class VaultRecords implements CredentialSource {
   private record(position: number, entry: RecordEntry): { credential: Credential; versions?: CredentialHistory[string] } {
     const known = this.handedOut.get(position);
     if (known) return known;
-    const { plaintext } = this.openBlock(entry.block);
+    const opened = this.openBlock(entry.block);
+    const plaintext = opened.plaintext ?? Buffer.from(opened.text!);
     let value: unknown;
     try {
       value = JSON.parse(plaintext.toString('utf8', entry.offset, entry.offset + entry.length));
@@ -428,6 +438,7 @@ class VaultRecords implements CredentialSource {
     }
     const record = checkRecord(value, this.agent, entry);
     this.handedOut.set(position, record);
+    this.placeOf.set(record.credential, { block: entry.block, offset: entry.offset, length: entry.length });
     return record;
   }
 
@@ -467,10 +478,16 @@ class VaultRecords implements CredentialSource {
       if (keys.has(key) || ids.has(id)) throw damaged(this.agent, 'index');
       keys.add(key);
       ids.add(id);
-      records.push(this.handedOut.get(position) ?? checkRecord(element, this.agent, { key, id }));
+      const record = this.handedOut.get(position) ?? checkRecord(element, this.agent, { key, id });
+      this.placeOf.set(record.credential, { block, offset: index.readUInt32BE(blockAt + 4), length: index.readUInt32BE(blockAt + 8) });
+      records.push(record);
       p = blockAt + 12;
     }
     for (let b = 0; b < this.blockCount; b++) if (this.parsedBlock(b).length !== seen[b]) throw damaged(this.agent, `block ${b}`);
+    for (const opened of this.openedBlocks.values()) {
+      delete opened.plaintext;
+      delete opened.parsed;
+    }
     // Called once per payload (core/vault.ts keeps what it returns), so what it parsed
     // need not be remembered: a found record above is already the object handed out.
     return records;
@@ -481,7 +498,7 @@ class VaultRecords implements CredentialSource {
     if (!opened.parsed) {
       let value: unknown;
       try {
-        opened.text = opened.plaintext.toString('utf8');
+        opened.text ??= opened.plaintext!.toString('utf8');
         value = JSON.parse(opened.text);
       } catch {
         throw damaged(this.agent, `block ${block}`);
@@ -510,58 +527,67 @@ class VaultRecords implements CredentialSource {
    * under a fresh nonce.
    */
   reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): SealedBlock[] {
-    const entries = [...this.entries()];
-    const members: Array<Array<{ entry: RecordEntry; position: number }>> = Array.from({ length: this.blockCount }, () => []);
-    entries.forEach((entry, position) => members[entry.block]!.push({ entry, position }));
     if (credentials === undefined) {
+      const members: Array<Array<{ entry: RecordEntry; position: number }>> = Array.from({ length: this.blockCount }, () => []);
+      let position = 0;
+      for (const entry of this.entries()) members[entry.block]!.push({ entry, position: position++ });
       const touched = new Set<number>();
-      for (const position of this.handedOut.keys()) touched.add(entries[position]!.block);
+      for (const record of this.handedOut.values()) touched.add(this.placeOf.get(record.credential)!.block);
       return members.map((inBlock, b) => {
         if (!touched.has(b)) return this.kept(b, inBlock.map((m) => m.entry));
-        const records = inBlock.map(({ entry, position }) => this.record(position, entry));
-        return this.sealOrKeep(b, inBlock.map((m) => m.entry), records.map((r) => ({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) })));
+        const records = inBlock.map(({ entry, position: at }) => this.record(at, entry));
+        return this.sealOrKeep(b, records.map((r) => ({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) })));
       });
     }
-    const blockOf = new Map(entries.map((e) => [e.id, e.block]));
-    const groups: Array<{ source: number | undefined; records: Array<{ key: string; id: string; text: string }> }> = [];
-    let bytes = 0;
+    // Records stay in the block they came from; a new one joins the group before it
+    // while that has room. A group is stringified whole first (one call per block, not
+    // per record): if that is its block's old text, the block is kept as it is.
+    const groups: Array<{ source: number | undefined; credentials: Credential[]; bytes: number }> = [];
     for (const credential of credentials) {
-      const source = blockOf.get(credential.id);
-      const text = encodeRecord(credential, history?.[credential.id]);
+      const source = this.placeOf.get(credential)?.block;
       const current = groups.at(-1);
-      if (current && current.records.length < BLOCK_RECORDS && bytes + text.length < BLOCK_BYTES && (source === undefined || source === current.source)) {
-        current.records.push({ key: credential.key, id: credential.id, text });
-        bytes += text.length + 1;
+      if (source !== undefined && current?.source === source) {
+        current.credentials.push(credential);
+      } else if (source === undefined && current && current.credentials.length < BLOCK_RECORDS && current.bytes < BLOCK_BYTES) {
+        current.credentials.push(credential);
+        current.bytes += encodeRecord(credential, history?.[credential.id]).length + 1;
       } else {
-        groups.push({ source, records: [{ key: credential.key, id: credential.id, text }] });
-        bytes = text.length + 1;
+        const bytes = source === undefined ? encodeRecord(credential, history?.[credential.id]).length + 1 : this.blockLength(source) - TAG_LENGTH;
+        groups.push({ source, credentials: [credential], bytes });
       }
     }
-    return groups.map((g) => (g.source === undefined ? sealBlock(this.payloadKey, this.agent, g.records) : this.sealOrKeep(g.source, members[g.source]!.map((m) => m.entry), g.records)));
+    return groups.map(({ source, credentials: members }) => {
+      const values = members.map((c) => (history?.[c.id] ? { c, h: history[c.id] } : { c }));
+      if (source !== undefined) {
+        const opened = this.openedBlocks.get(source);
+        const old = opened && (opened.text ??= opened.plaintext!.toString('utf8'));
+        if (old === JSON.stringify(values)) {
+          return this.kept(source, members.map((c) => ({ key: c.key, id: c.id, ...this.placeOf.get(c)! })));
+        }
+      }
+      return sealBlock(this.payloadKey, this.agent, members.map((c, i) => ({ key: c.key, id: c.id, text: JSON.stringify(values[i]) })));
+    });
   }
 
-  /** Block `block` as it is in the file, with its entries. */
-  private kept(block: number, members: readonly RecordEntry[]): SealedBlock {
+  /** Block `block` as it is in the file, with the entries of its records. */
+  private kept(block: number, records: SealedBlock['records']): SealedBlock {
     const at = this.blocksAt + block * BLOCK_ENTRY;
     const start = this.blockOffsets[block]!;
     return {
-      records: members.map(({ key, id, offset, length }) => ({ key, id, offset, length })),
+      records: records.map(({ key, id, offset, length }) => ({ key, id, offset, length })),
       nonce: Buffer.from(this.index.subarray(at + 4, at + 4 + NONCE_LENGTH)),
       sealed: this.blocks.subarray(start, start + this.blockLength(block)),
     };
   }
 
-  /** Keeps block `source` (whose entries are `members`) if `records` are exactly its records and text, else seals them anew. */
-  private sealOrKeep(source: number, members: readonly RecordEntry[], records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+  /**
+   * Keeps block `source` if `records` encode to exactly its plaintext (then they are its
+   * records, keys and ids included, at the same places), else seals them anew.
+   */
+  private sealOrKeep(source: number, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
     const opened = this.openedBlocks.get(source);
-    const text = opened && (opened.text ??= opened.plaintext.toString('utf8'));
-    if (
-      text === `[${records.map((r) => r.text).join(',')}]` &&
-      members.length === records.length &&
-      members.every((m, i) => m.key === records[i]!.key && m.id === records[i]!.id)
-    ) {
-      return this.kept(source, members);
-    }
+    const text = opened && (opened.text ??= opened.plaintext!.toString('utf8'));
+    if (text === `[${records.map((r) => r.text).join(',')}]`) return this.kept(source, placesOf(records));
     return sealBlock(this.payloadKey, this.agent, records);
   }
 }

@@ -29,7 +29,7 @@ const value = (i: number): string => `value-${String(i).padStart(6, '0')}`;
  * A vault of `n` credentials, keys, ids and values of equal lengths, so blocks (64
  * records each) can be swapped byte for byte.
  */
-function vault(n = 130, agent = 'bot', vaultKey = randomBytes(32)): { bytes: Buffer; payload: VaultPayload; vaultKey: Buffer; head: VaultHeader } {
+function vault(n = 130, agent = 'bot', vaultKey: Buffer = randomBytes(32)): { bytes: Buffer; payload: VaultPayload; vaultKey: Buffer; head: VaultHeader } {
   const payload = emptyPayload(agent, 'PRIVATE', 'OWNER', 'AUDIT');
   // Pushed rather than set one by one: setMainSecret looks each key up, quadratic at 100,000.
   for (let i = 0; i < n; i++) payload.credentials.push(createCredential(key(i), 'api_key', { fields: { value: value(i) } }, T0));
