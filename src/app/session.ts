@@ -49,7 +49,7 @@ export type Principal = { kind: 'owner'; passphrase: PassphraseSource; session?:
 /** How many times a passphrase typed at a prompt is asked for before exit 4. */
 export const PROMPT_TRIES = 3;
 
-/** An unlocked vault: its parsed file, its key, its decrypted payload, and the generation it was read at. */
+/** An unlocked vault: its parsed file, its key, its payload (credentials decrypted when first read: core/vault.ts lazyPayload), and the generation it was read at. */
 export interface UnlockedVault {
   file: ParsedVaultFile;
   vaultKey: Buffer;
