@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import { createToken } from '../core/token.js';
-import { emptyPayload, encodePayload, type VaultPayload } from '../core/vault.js';
+import { emptyPayload, type VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { planHeadReanchor } from '../format/audit-append.js';
 import { encodeBase64 } from '../format/encoding.js';
@@ -68,7 +68,7 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
     };
     const payload = emptyPayload(agent, keyPair.privateKey, ownerVerifyKey(ownerKey), encodeBase64(randomBytes(KEY_LENGTH)));
     try {
-      await session.store.create(id, encodeVaultFile(header, vaultKey, encodePayload(payload)));
+      await session.store.create(id, encodeVaultFile(header, vaultKey, payload));
     } catch (err) {
       if (err instanceof WriteConflictError) throw new UsageError(`agent ${agent} is already provisioned`, `rotate its token with: agent-vault token rotate ${agent}`);
       throw err;

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BusyError, IntegrityError } from '../core/errors.js';
-import { parsePayload, type VaultPayload } from '../core/vault.js';
+import type { VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { planHeadReanchor } from '../format/audit-append.js';
 import { storeAuditKeyring } from '../format/audit-line.js';
@@ -23,7 +23,7 @@ import type { KdfParams } from '../format/kdf.js';
 import { deriveStoreAuditKey } from '../format/keys.js';
 import { encodeRekeyJournal, openRekeyJournal } from '../format/rekey-journal.js';
 import { createStoreFile, encodeStoreFile, openPassphraseSlot, openStoreKeys, parseStoreFile } from '../format/store-file.js';
-import { openVaultPayload, unwrapOwnerSlot, wrapOwnerSlot } from '../format/vault-file.js';
+import { openVault, unwrapOwnerSlot, wrapOwnerSlot } from '../format/vault-file.js';
 import { objectIds, STORE_LOG, type Generation } from '../store/backend.js';
 import { certifiedPublicKey, certifyAgentKey, ownerVerifyKey } from './agent-keys.js';
 import { derivePassphraseKey } from './owner-key.js';
@@ -160,10 +160,10 @@ async function rekeyVault(session: Session, agent: string, previous: Buffer, nex
     const underNext = unwrapOwnerSlot(next, agent, file.header.owner);
     const vaultKey = underNext ?? unwrapOwnerSlot(previous, agent, file.header.owner);
     if (!vaultKey) throw new IntegrityError(`the owner key slot of agent ${agent} opens under neither root key of the rekey: the vault file was altered`);
-    const payload: VaultPayload = parsePayload(openVaultPayload(file, vaultKey), agent);
+    const payload: VaultPayload = openVault(file, vaultKey);
     const verifyKey = ownerVerifyKey(next);
     if (!underNext || payload.ownerSigningKey !== verifyKey) {
-      await session.store.replace(id, session.seal({ ...file.header, owner: wrapOwnerSlot(next, agent, vaultKey) }, vaultKey, { ...payload, ownerSigningKey: verifyKey }), generation);
+      await session.store.replace(id, session.seal({ ...file.header, owner: wrapOwnerSlot(next, agent, vaultKey) }, vaultKey, Object.assign(payload, { ownerSigningKey: verifyKey })), generation);
       await session.store.forgetPrevious(id);
     }
     // Signed anew only if it does not verify under the new key yet: a finisher and the

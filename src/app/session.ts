@@ -8,14 +8,14 @@
 import { AccessDeniedError, AuthError, BusyError, IntegrityError, NotFoundError, VaultError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
 import type { AgentToken } from '../core/token.js';
-import { encodePayload, parsePayload, type VaultPayload } from '../core/vault.js';
+import type { VaultPayload } from '../core/vault.js';
 import { KEY_LENGTH } from '../format/aead.js';
 import { storeAuditKeyring, type AuditKeyring } from '../format/audit-line.js';
 import { decodeBase64 } from '../format/encoding.js';
 import { FormatError } from '../format/format-error.js';
 import { peekJournalOp } from '../format/journal.js';
 import { openPassphraseSlot, openStoreKeys, parseStoreFile, type StoreFile } from '../format/store-file.js';
-import { encodeVaultFile, openVaultPayload, parseVaultFile, unwrapOwnerSlot, unwrapTokenSlot, type ParsedVaultFile, type VaultHeader } from '../format/vault-file.js';
+import { encodeVaultFile, openVault, parseVaultFile, unwrapOwnerSlot, unwrapTokenSlot, type ParsedVaultFile, type VaultHeader } from '../format/vault-file.js';
 import { objectIds, WriteConflictError, type Generation, type StorageBackend } from '../store/backend.js';
 import { derivePassphraseKey } from './owner-key.js';
 import { AuditRecorder, type AuditKeySource } from './recorder.js';
@@ -49,7 +49,7 @@ export type Principal = { kind: 'owner'; passphrase: PassphraseSource; session?:
 /** How many times a passphrase typed at a prompt is asked for before exit 4. */
 export const PROMPT_TRIES = 3;
 
-/** An unlocked vault: its parsed file, its key, its decrypted payload, and the generation it was read at. */
+/** An unlocked vault: its parsed file, its key, its payload (credentials decrypted when first read: core/vault.ts lazyPayload), and the generation it was read at. */
 export interface UnlockedVault {
   file: ParsedVaultFile;
   vaultKey: Buffer;
@@ -232,7 +232,7 @@ export class Session implements AuditKeySource {
     try {
       return { file: parseVaultFile(found.bytes), generation: found.generation };
     } catch (err) {
-      if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, 'restore it from the .bak beside it or from a backup');
+      if (err instanceof FormatError) throw new FormatError(`${this.store.describe(id)}: ${err.message}`, err.hint ?? 'restore it from the .bak beside it or from a backup');
       throw err;
     }
   }
@@ -294,7 +294,7 @@ export class Session implements AuditKeySource {
 
   /** Decrypts a vault and remembers its audit keys, so events about it can be keyed. */
   private opened(agent: string, read: { file: ParsedVaultFile; generation: Generation }, vaultKey: Buffer): UnlockedVault {
-    const payload = parsePayload(openVaultPayload(read.file, vaultKey), agent);
+    const payload = openVault(read.file, vaultKey);
     this.auditKeyrings.set(agent, auditKeyringOf(payload));
     return { ...read, vaultKey, payload };
   }
@@ -394,7 +394,7 @@ export class Session implements AuditKeySource {
 
   /** Seals a vault file for writing, stamped with the session's time. */
   seal(header: VaultHeader, vaultKey: Buffer, payload: VaultPayload): Buffer {
-    return encodeVaultFile({ ...header, updated: this.now().toISOString() }, vaultKey, encodePayload(payload));
+    return encodeVaultFile({ ...header, updated: this.now().toISOString() }, vaultKey, payload);
   }
 }
 

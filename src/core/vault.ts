@@ -19,7 +19,11 @@ import { checkProposalState, type ProposalState } from './proposal-state.js';
 import { checkServices, type Service } from './broker/service.js';
 import { checkHistory, type CredentialHistory } from './history.js';
 
-export const PAYLOAD_VERSION = 1;
+/**
+ * The version of the payload's metadata. 2: the credentials and their history moved out
+ * of the one JSON document into records of their own (vault file format v2).
+ */
+export const PAYLOAD_VERSION = 2;
 
 /** The JSON payload sealed inside a vault file. */
 export interface VaultPayload {
@@ -51,25 +55,45 @@ export interface VaultPayload {
   history?: CredentialHistory;
 }
 
+/** Everything of a payload but its credentials and their history: what the vault file's index section holds. */
+export type VaultMeta = Omit<VaultPayload, 'credentials' | 'history'> & { history?: CredentialHistory };
+
 export function emptyPayload(agent: string, privateKey: string, ownerSigningKey: string, auditKey: string): VaultPayload {
   return { v: PAYLOAD_VERSION, agent, privateKey, ownerSigningKey, auditKeys: [auditKey], credentials: [] };
 }
 
-export function encodePayload(payload: VaultPayload): Buffer {
-  return Buffer.from(JSON.stringify(payload));
+/**
+ * The metadata's JSON: the payload without its credentials, and with only the history
+ * of ids that are no credential's (`orphans`; each credential's own history travels in
+ * its record).
+ */
+export function encodeMeta(payload: VaultMeta, orphans: CredentialHistory | undefined): Buffer {
+  const meta = withoutRecords(payload);
+  if (orphans) meta.history = orphans;
+  return Buffer.from(JSON.stringify(meta));
 }
 
-/** Parses an authenticated payload, checking its shape so a bug cannot silently drop data. */
-export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
-  let payload: unknown;
+/**
+ * A copy of every field of a payload but `credentials` and `history`, whatever fields
+ * the payload grows, without reading those two (which would load a lazy payload).
+ */
+function withoutRecords(payload: VaultMeta): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  for (const name of Object.keys(payload)) if (name !== 'credentials' && name !== 'history') meta[name] = (payload as unknown as Record<string, unknown>)[name];
+  return meta;
+}
+
+/** Parses authenticated metadata, checking its shape so a bug cannot silently drop data. */
+export function parseMeta(bytes: Buffer, agent: string): VaultMeta {
+  let meta: unknown;
   try {
-    payload = JSON.parse(bytes.toString('utf8'));
+    meta = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new IntegrityError(`vault payload of agent ${agent} is not valid JSON`);
   }
-  const p = payload as Partial<VaultPayload> | null;
+  const p = meta as Partial<VaultPayload> | null;
   if (!p || typeof p !== 'object' || p.v !== PAYLOAD_VERSION || p.agent !== agent || typeof p.privateKey !== 'string' ||
-    typeof p.ownerSigningKey !== 'string' || !Array.isArray(p.credentials) ||
+    typeof p.ownerSigningKey !== 'string' || 'credentials' in p ||
     !Array.isArray(p.auditKeys) || p.auditKeys.length === 0 || !p.auditKeys.every((k) => typeof k === 'string')) {
     throw new IntegrityError(`vault payload of agent ${agent} has an unsupported shape or version`);
   }
@@ -77,11 +101,94 @@ export function parsePayload(bytes: Buffer, agent: string): VaultPayload {
   if (p.proposals !== undefined) checkProposalState(p.proposals, agent);
   if (p.services !== undefined) checkServices(p.services, agent);
   if (p.history !== undefined) checkHistory(p.history, agent);
-  return p as VaultPayload;
+  return p as VaultMeta;
+}
+
+/** One credential's record: the credential and its versions, if it has any. */
+export interface CredentialRecord {
+  credential: Credential;
+  versions?: CredentialHistory[string];
+}
+
+/** A record's JSON text. */
+export function encodeRecord(credential: Credential, versions: CredentialHistory[string] | undefined): string {
+  return JSON.stringify(versions ? { c: credential, h: versions } : { c: credential });
+}
+
+/**
+ * Checks one parsed record against the index entry that led to it: the credential it
+ * holds must have the key and id the index gives, so the index cannot point a key at
+ * another credential's record.
+ */
+export function checkRecord(value: unknown, agent: string, expected: { key: string; id: string }): CredentialRecord {
+  const r = value as { c?: Partial<Credential>; h?: unknown } | null;
+  if (!r || typeof r !== 'object' || !r.c || typeof r.c !== 'object' || r.c.key !== expected.key || r.c.id !== expected.id ||
+    typeof r.c.fields !== 'object' || r.c.fields === null) {
+    throw new IntegrityError(`credential record ${expected.key} of agent ${agent} does not match the vault's index`, 'restore the vault from the .bak beside it or from a backup');
+  }
+  if (r.h !== undefined) checkHistory({ [expected.id]: r.h as CredentialHistory[string] }, agent);
+  return r.h === undefined ? { credential: r.c as Credential } : { credential: r.c as Credential, versions: r.h as CredentialHistory[string] };
+}
+
+/**
+ * Where the credentials of a payload come from while they are not all decrypted
+ * (format/vault-file.ts): a read of one credential decrypts only its record.
+ */
+export interface CredentialSource {
+  /** The credential with this key, else with this id, decrypting only its record; the same object on each call. */
+  find(keyOrId: string): Credential | undefined;
+  /** Every credential, in the vault's order (found ones as the same objects), and their history with the orphans'. */
+  all(): { credentials: Credential[]; history: CredentialHistory | undefined };
+}
+
+/** The source of each payload whose `credentials` and `history` have not been touched yet. */
+const untouched = new WeakMap<VaultPayload, CredentialSource>();
+
+/**
+ * A payload whose `credentials` and `history` are loaded from `source` the first time
+ * either is read (or replaced), so code written for the whole payload keeps working;
+ * until then {@link findCredential} asks the source for the one record it needs.
+ */
+export function lazyPayload(meta: VaultMeta, source: CredentialSource): VaultPayload {
+  const payload = withoutRecords(meta) as unknown as VaultPayload;
+  let loaded: ReturnType<CredentialSource['all']> | undefined;
+  const load = (): ReturnType<CredentialSource['all']> => {
+    untouched.delete(payload);
+    loaded ??= source.all();
+    return loaded;
+  };
+  const settle = (name: 'credentials' | 'history', value: unknown): void => {
+    if (value === undefined) delete payload[name];
+    else Object.defineProperty(payload, name, { value, writable: true, enumerable: true, configurable: true });
+  };
+  for (const name of ['credentials', 'history'] as const) {
+    Object.defineProperty(payload, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = load()[name];
+        settle(name, value);
+        return value;
+      },
+      set(value: unknown) {
+        untouched.delete(payload);
+        settle(name, value);
+      },
+    });
+  }
+  untouched.set(payload, source);
+  return payload;
+}
+
+/** The source of a lazy payload none of whose credentials or history was read or replaced, else `undefined`. */
+export function untouchedSource(payload: VaultPayload): CredentialSource | undefined {
+  return untouched.get(payload);
 }
 
 /** Finds a credential by key, or by id. */
 export function findCredential(payload: VaultPayload, keyOrId: string): Credential | undefined {
+  const source = untouched.get(payload);
+  if (source) return source.find(keyOrId);
   return payload.credentials.find((c) => c.key === keyOrId) ?? payload.credentials.find((c) => c.id === keyOrId);
 }
 

@@ -1,30 +1,57 @@
 /**
  * The vault file, byte-exact (see man/agent-vault.5). A short text header, then the
- * AES-256-GCM sealed JSON payload:
+ * sealed index, then the sealed blocks of records:
  *
- *   agent-vault/v1
+ *   agent-vault/v2
  *   agent: <agent-id>
  *   created: <ISO 8601 UTC>
  *   updated: <ISO 8601 UTC>
  *   slot owner <nonce> <wrapped vault key>
  *   slot token <salt> <nonce> <wrapped vault key>
  *   pub <x25519 public key>
- *   --- <payload nonce>
- *   <ciphertext and tag of the payload>
+ *   index: <length of the sealed index>
+ *   --- <index nonce>
+ *   <ciphertext and tag of the index>
+ *   <ciphertext and tag of block 0> <ciphertext and tag of block 1> ...
  *
- * The payload's additional data is every header byte, so a change anywhere in the
- * file fails the tag. Each key slot wraps the random vault key and binds the agent id.
+ * The index is sealed with every header byte as its additional data, so a change in the
+ * header fails its tag. It holds the payload's metadata (everything but the
+ * credentials), the length, nonce and tag of each block, and per credential its key, id,
+ * block and place inside the block. A block (up to 64 records, each a credential and
+ * its history) is sealed with its own fresh nonce under the same key, bound to the
+ * agent. So a read of one credential opens the index and one block and parses one
+ * record; a block changed, moved, swapped, cut or rolled back to an older copy of
+ * itself no longer has the length or tag the authenticated index names, which fails
+ * the reads of its credentials (exit 6) and every read of all of them; reads of other
+ * blocks' credentials are not affected.
  */
 import { IntegrityError } from '../core/errors.js';
+import { checkRecord, encodeMeta, encodeRecord, lazyPayload, parseMeta, untouchedSource, type CredentialRecord, type CredentialSource, type VaultMeta, type VaultPayload } from '../core/vault.js';
+import type { Credential } from '../core/credential.js';
+import type { CredentialHistory } from '../core/history.js';
 import { randomBytes } from 'node:crypto';
 import { KEY_LENGTH, NONCE_LENGTH, open, seal, sealWithNonce, TAG_LENGTH } from './aead.js';
-import { AGENT_ID_VALUE, base64Line, encodeHeader, headerGrammar, parseHeader, TIMESTAMP_VALUE, valueLine } from './header-lines.js';
+import { FormatError } from './format-error.js';
+import { AGENT_ID_VALUE, base64Line, encodeHeader, headerGrammar, parseHeader, TIMESTAMP_VALUE, valueLine, type ValueRule } from './header-lines.js';
 import { derivePayloadKey, deriveTokenSlotKey } from './keys.js';
 
-export const VAULT_VERSION = 'agent-vault/v1';
+export const VAULT_VERSION = 'agent-vault/v2';
+/** The format before the indexed payload: never released, refused by name. */
+const RETIRED_VAULT_VERSION = 'agent-vault/v1';
 const SLOT_SALT_LENGTH = 16;
 const WRAPPED_LENGTH = KEY_LENGTH + TAG_LENGTH;
 const PUBLIC_KEY_LENGTH = 32;
+/** The most bytes a sealed index may take (4 GiB, what its u32 lengths can describe). */
+const MAX_INDEX_LENGTH = 0xffffffff;
+
+/** A byte length: a decimal number without leading zeros, at least a tag's worth. */
+const LENGTH_VALUE: ValueRule<number> = {
+  decode(text, what) {
+    if (!/^(0|[1-9]\d{0,9})$/.test(text) || Number(text) < TAG_LENGTH || Number(text) > MAX_INDEX_LENGTH) throw new FormatError(`${what} is not a byte length`);
+    return Number(text);
+  },
+  encode: (value) => String(value),
+};
 
 const VAULT_HEADER = headerGrammar({
   kind: 'vault file',
@@ -36,7 +63,8 @@ const VAULT_HEADER = headerGrammar({
     base64Line('slot owner', [['nonce', NONCE_LENGTH], ['wrapped key', WRAPPED_LENGTH]]),
     base64Line('slot token', [['salt', SLOT_SALT_LENGTH], ['nonce', NONCE_LENGTH], ['wrapped key', WRAPPED_LENGTH]]),
     base64Line('pub', [['public key', PUBLIC_KEY_LENGTH]]),
-    base64Line('---', [['payload nonce', NONCE_LENGTH]]),
+    valueLine('index', LENGTH_VALUE),
+    base64Line('---', [['index nonce', NONCE_LENGTH]]),
   ],
   maxBytes: 4096,
   body: 'sealed',
@@ -66,13 +94,16 @@ export interface VaultHeader {
   publicKey: Buffer;
 }
 
-/** A vault file split into its parts; the payload is still sealed. */
+/** A vault file split into its parts; the index and records are still sealed. */
 export interface ParsedVaultFile {
   header: VaultHeader;
-  /** The exact header bytes, `--- <nonce>` line included: the payload's additional data. */
+  /** The exact header bytes, `--- <nonce>` line included: the index's additional data. */
   headerBytes: Buffer;
-  payloadNonce: Buffer;
-  payload: Buffer;
+  indexNonce: Buffer;
+  /** The sealed index: ciphertext and tag, exactly the header's `index` bytes. */
+  index: Buffer;
+  /** Every block of records, back to back, as the index lays them out. */
+  blocks: Buffer;
 }
 
 /** The slots' additional data: the agent id, so a slot copied to another agent's vault does not open. */
@@ -103,8 +134,8 @@ export function unwrapTokenSlot(tokenSecret: Buffer, agent: string, slot: TokenS
   return open(deriveTokenSlotKey(tokenSecret, agent, slot.salt), slot.nonce, slot.wrapped, slotAad('token', agent));
 }
 
-/** The header's bytes, `--- <payload nonce>` line included: the payload's additional data. */
-export function encodeVaultHeader(header: VaultHeader, payloadNonce: Buffer): Buffer {
+/** The header's bytes, `index` and `--- <index nonce>` lines included: the index's additional data. */
+export function encodeVaultHeader(header: VaultHeader, indexLength: number, indexNonce: Buffer): Buffer {
   return encodeHeader(VAULT_HEADER, {
     agent: header.agent,
     created: header.created,
@@ -112,36 +143,27 @@ export function encodeVaultHeader(header: VaultHeader, payloadNonce: Buffer): Bu
     'slot owner': [header.owner.nonce, header.owner.wrapped],
     'slot token': [header.token.salt, header.token.nonce, header.token.wrapped],
     pub: [header.publicKey],
-    '---': [payloadNonce],
+    index: indexLength,
+    '---': [indexNonce],
   });
-}
-
-/** Seals `plaintext` under the vault key and returns the whole file. */
-export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, plaintext: Uint8Array): Buffer {
-  const key = derivePayloadKey(vaultKey);
-  // The nonce is part of the additional data, so it is drawn before sealing.
-  const payloadNonce = randomBytes(NONCE_LENGTH);
-  const headerBytes = encodeVaultHeader(header, payloadNonce);
-  return Buffer.concat([headerBytes, sealWithNonce(key, payloadNonce, plaintext, headerBytes)]);
-}
-
-/** Opens the payload, throwing an integrity error if any byte of the file changed. */
-export function openVaultPayload(file: ParsedVaultFile, vaultKey: Buffer): Buffer {
-  const plaintext = open(derivePayloadKey(vaultKey), file.payloadNonce, file.payload, file.headerBytes);
-  if (!plaintext) {
-    throw new IntegrityError(`vault file of agent ${file.header.agent} failed authentication: it was altered or is corrupt`, 'restore it from the .bak beside it or from a backup');
-  }
-  return plaintext;
 }
 
 /**
  * Parses a vault file strictly: the exact version line, every header line in order,
- * canonical base64 of the right lengths. Anything else is a {@link FormatError} (exit 6).
+ * canonical base64 of the right lengths, an index that fits the file. Anything else is
+ * a {@link FormatError} (exit 6); a v1 file is refused by name.
  */
 export function parseVaultFile(bytes: Buffer): ParsedVaultFile {
+  if (bytes.subarray(0, RETIRED_VAULT_VERSION.length + 1).equals(Buffer.from(`${RETIRED_VAULT_VERSION}\n`))) {
+    throw new FormatError(
+      `the vault file is format ${RETIRED_VAULT_VERSION}, which this version of agent-vault does not read (it needs ${VAULT_VERSION})`,
+      'that format was never released: export each vault with the agent-vault that made it, then init a new store and import them',
+    );
+  }
   const { values, end } = parseHeader(VAULT_HEADER, bytes);
   const [ownerNonce, ownerWrapped] = values['slot owner'];
   const [tokenSalt, tokenNonce, tokenWrapped] = values['slot token'];
+  if (bytes.length - end < values.index) throw new FormatError('vault file index is truncated');
   return {
     header: {
       agent: values.agent,
@@ -152,7 +174,489 @@ export function parseVaultFile(bytes: Buffer): ParsedVaultFile {
       publicKey: values.pub[0],
     },
     headerBytes: bytes.subarray(0, end),
-    payloadNonce: values['---'][0],
-    payload: bytes.subarray(end),
+    indexNonce: values['---'][0],
+    index: bytes.subarray(end, end + values.index),
+    blocks: bytes.subarray(end + values.index),
   };
+}
+
+const damaged = (agent: string, what: string): IntegrityError =>
+  new IntegrityError(`vault file of agent ${agent} failed authentication (${what}): it was altered or is corrupt`, 'restore it from the .bak beside it or from a backup');
+
+/** A block's additional data: the agent, so a block opens only in its own agent's vault. */
+function blockAad(agent: string): Buffer {
+  return Buffer.from(`${VAULT_VERSION} block ${agent}`);
+}
+
+/**
+ * At most this many records, and about this many plaintext bytes, go in one block.
+ * Blocks rather than one seal per record because creating an AES-GCM context costs
+ * several microseconds in Node: 100,000 of them made a full read slower than parsing
+ * the old single payload, while a get still decrypts only a few KiB.
+ */
+const BLOCK_RECORDS = 64;
+const BLOCK_BYTES = 64 * 1024;
+
+// The index's plaintext, all integers big-endian:
+//   u32 meta length | meta JSON
+//   u32 block count | block: u32 sealed length | nonce (12) | tag (16)
+//   u32 record count | record: u8 key length | key | u8 id length | id | u32 block | u32 offset | u32 length
+// A block's plaintext is the JSON array of its records, `[r,r,…]`; a record's offset and
+// length locate its text inside that plaintext, so a get parses only the one record.
+const BLOCK_ENTRY = 4 + NONCE_LENGTH + TAG_LENGTH;
+
+/** One record's place, as the index gives it. */
+interface RecordEntry {
+  key: string;
+  id: string;
+  block: number;
+  offset: number;
+  length: number;
+}
+
+/** A block ready to be written: its records' entries (offsets inside it) and its sealed bytes. */
+interface SealedBlock {
+  records: Array<{ key: string; id: string; offset: number; length: number }>;
+  nonce: Buffer;
+  sealed: Buffer;
+}
+
+function encodeIndex(meta: Buffer, blocks: readonly SealedBlock[]): Buffer {
+  let size = 4 + meta.length + 4 + blocks.length * BLOCK_ENTRY + 4;
+  let count = 0;
+  for (const b of blocks) {
+    for (const r of b.records) {
+      // Keys are at most 128 ASCII characters and ids short ASCII (core/ids.ts): one byte of length each.
+      if (r.key.length > 0xff || r.id.length > 0xff || Buffer.byteLength(r.key) !== r.key.length || Buffer.byteLength(r.id) !== r.id.length) {
+        throw new FormatError(`credential ${JSON.stringify(r.key.slice(0, 80))} has a key or id the vault index cannot hold`);
+      }
+      size += 2 + r.key.length + r.id.length + 12;
+      count += 1;
+    }
+  }
+  const out = Buffer.alloc(size);
+  let p = out.writeUInt32BE(meta.length, 0);
+  p += meta.copy(out, p);
+  p = out.writeUInt32BE(blocks.length, p);
+  for (const b of blocks) {
+    p = out.writeUInt32BE(b.sealed.length, p);
+    p += b.nonce.copy(out, p);
+    p += b.sealed.copy(out, p, b.sealed.length - TAG_LENGTH);
+  }
+  p = out.writeUInt32BE(count, p);
+  blocks.forEach((b, number) => {
+    for (const r of b.records) {
+      p = out.writeUInt8(r.key.length, p);
+      p += out.write(r.key, p, 'latin1');
+      p = out.writeUInt8(r.id.length, p);
+      p += out.write(r.id, p, 'latin1');
+      p = out.writeUInt32BE(number, p);
+      p = out.writeUInt32BE(r.offset, p);
+      p = out.writeUInt32BE(r.length, p);
+    }
+  });
+  return out;
+}
+
+/** Each record's offset and length inside the block `[text,text,…]` of `records`. */
+function placesOf(records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock['records'] {
+  const entries: SealedBlock['records'] = [];
+  let offset = 1;
+  for (const r of records) {
+    const length = Buffer.byteLength(r.text);
+    entries.push({ key: r.key, id: r.id, offset, length });
+    offset += length + 1;
+  }
+  return entries;
+}
+
+/** Seals records (their texts) as one block, each record's offset and length inside it. */
+function sealBlock(payloadKey: Buffer, agent: string, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+  const entries = placesOf(records);
+  const plaintext = Buffer.from(`[${records.map((r) => r.text).join(',')}]`);
+  const { nonce, sealed } = seal(payloadKey, plaintext, blockAad(agent));
+  return { records: entries, nonce, sealed };
+}
+
+/** Whether `bytes[start, end)` spells `text`, an ASCII string, byte for byte. */
+function sameAscii(bytes: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** A decrypted block: its text, its records parsed (once, when all are needed). */
+interface OpenedBlock {
+  /** Dropped once every block is parsed (the text then stands for it), to halve what a full read holds. */
+  plaintext?: Buffer;
+  text?: string;
+  parsed?: unknown[];
+}
+
+/**
+ * The decrypted index of one vault and its sealed blocks: a {@link CredentialSource}
+ * that decrypts a block only when one of its records is asked for, and remembers what
+ * it decrypted so a write can keep unchanged blocks as they are.
+ */
+class VaultRecords implements CredentialSource {
+  private readonly blockCount: number;
+  private readonly blocksAt: number;
+  /** Where each block starts in the blocks region. */
+  private readonly blockOffsets: number[] = [];
+  private readonly recordCount: number;
+  private readonly recordsAt: number;
+  private readonly openedBlocks = new Map<number, OpenedBlock>();
+  /** Records handed out (found or loaded), by position in the index: the same object each time. */
+  private readonly handedOut = new Map<number, CredentialRecord>();
+  /** Where each credential handed out came from: a write puts it in the same block again. */
+  private readonly placeOf = new Map<Credential, { block: number; offset: number; length: number }>();
+
+  constructor(
+    readonly agent: string,
+    readonly vaultKey: Buffer,
+    private readonly payloadKey: Buffer,
+    readonly meta: VaultMeta,
+    private readonly index: Buffer,
+    metaEnd: number,
+    private readonly blocks: Buffer,
+  ) {
+    // One pass over the whole index on every open: it must describe exactly the blocks
+    // region, so a cut, extended or spliced file is noticed by any read.
+    if (index.length < metaEnd + 4) throw damaged(agent, 'index');
+    this.blockCount = index.readUInt32BE(metaEnd);
+    this.blocksAt = metaEnd + 4;
+    this.recordsAt = this.blocksAt + this.blockCount * BLOCK_ENTRY + 4;
+    if (index.length < this.recordsAt) throw damaged(agent, 'index');
+    let total = 0;
+    for (let b = 0; b < this.blockCount; b++) {
+      const length = index.readUInt32BE(this.blocksAt + b * BLOCK_ENTRY);
+      if (length < TAG_LENGTH) throw damaged(agent, 'index');
+      this.blockOffsets.push(total);
+      total += length;
+    }
+    if (total !== blocks.length) throw damaged(agent, total > blocks.length ? 'the file is truncated' : 'bytes after the last block');
+    this.recordCount = index.readUInt32BE(this.recordsAt - 4);
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      if (p + 2 > index.length) throw damaged(agent, 'index');
+      const idAt = p + 1 + index[p]!;
+      if (idAt >= index.length) throw damaged(agent, 'index');
+      const blockAt = idAt + 1 + index[idAt]!;
+      if (blockAt + 12 > index.length) throw damaged(agent, 'index');
+      const block = index.readUInt32BE(blockAt);
+      if (block >= this.blockCount || index.readUInt32BE(blockAt + 4) + index.readUInt32BE(blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
+      p = blockAt + 12;
+    }
+    if (p !== index.length) throw damaged(agent, 'index');
+  }
+
+  private blockLength(block: number): number {
+    return this.index.readUInt32BE(this.blocksAt + block * BLOCK_ENTRY);
+  }
+
+  /** Every record entry, in order. */
+  private *entries(): Generator<RecordEntry> {
+    const index = this.index;
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      yield {
+        key: index.toString('latin1', p + 1, idAt),
+        id: index.toString('latin1', idAt + 1, blockAt),
+        block: index.readUInt32BE(blockAt),
+        offset: index.readUInt32BE(blockAt + 4),
+        length: index.readUInt32BE(blockAt + 8),
+      };
+      p = blockAt + 12;
+    }
+  }
+
+  /**
+   * The position and entry of the first record whose key (`field` 0) or id (1) is
+   * `wanted`, comparing bytes in place: the hot path of a token read, which must not
+   * build a string or a buffer per credential.
+   */
+  private locate(wanted: Buffer, field: 0 | 1): { position: number; entry: RecordEntry } | undefined {
+    const index = this.index;
+    const size = wanted.length;
+    let p = this.recordsAt;
+    for (let i = 0; i < this.recordCount; i++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      const at = field === 0 ? p + 1 : idAt + 1;
+      if ((field === 0 ? idAt : blockAt) - at === size) {
+        // From the last byte: keys of one vault often share a prefix.
+        let k = size - 1;
+        while (k >= 0 && index[at + k] === wanted[k]) k -= 1;
+        if (k < 0) {
+          return {
+            position: i,
+            entry: {
+              key: index.toString('latin1', p + 1, idAt),
+              id: index.toString('latin1', idAt + 1, blockAt),
+              block: index.readUInt32BE(blockAt),
+              offset: index.readUInt32BE(blockAt + 4),
+              length: index.readUInt32BE(blockAt + 8),
+            },
+          };
+        }
+      }
+      p = blockAt + 12;
+    }
+    return undefined;
+  }
+
+  /** Decrypts block `block`, once; its tag must be the one the index names. */
+  private openBlock(block: number): OpenedBlock {
+    const known = this.openedBlocks.get(block);
+    if (known) return known;
+    const at = this.blocksAt + block * BLOCK_ENTRY;
+    const nonce = this.index.subarray(at + 4, at + 4 + NONCE_LENGTH);
+    const tag = this.index.subarray(at + 4 + NONCE_LENGTH, at + BLOCK_ENTRY);
+    const sealed = this.blocks.subarray(this.blockOffsets[block]!, this.blockOffsets[block]! + this.blockLength(block));
+    // The tag the index names must be the block's: an older copy of the block (other
+    // nonce, other tag) or another block moved here does not pass, even if it would open.
+    const plaintext = sealed.subarray(sealed.length - TAG_LENGTH).equals(tag) ? open(this.payloadKey, nonce, sealed, blockAad(this.agent)) : undefined;
+    if (!plaintext) throw damaged(this.agent, `block ${block}`);
+    const opened = { plaintext };
+    this.openedBlocks.set(block, opened);
+    return opened;
+  }
+
+  /** The record at `position`, decrypting its block and parsing only its text. */
+  private record(position: number, entry: RecordEntry): { credential: Credential; versions?: CredentialHistory[string] } {
+    const known = this.handedOut.get(position);
+    if (known) return known;
+    const opened = this.openBlock(entry.block);
+    const plaintext = opened.plaintext ?? Buffer.from(opened.text!);
+    let value: unknown;
+    try {
+      value = JSON.parse(plaintext.toString('utf8', entry.offset, entry.offset + entry.length));
+    } catch {
+      throw damaged(this.agent, `record of ${entry.key}`);
+    }
+    const record = checkRecord(value, this.agent, entry);
+    this.handedOut.set(position, record);
+    this.placeOf.set(record.credential, { block: entry.block, offset: entry.offset, length: entry.length });
+    return record;
+  }
+
+  find(keyOrId: string): Credential | undefined {
+    const wanted = Buffer.from(keyOrId, 'utf8');
+    if (wanted.length === 0) return undefined;
+    const found = this.locate(wanted, 0) ?? this.locate(wanted, 1);
+    return found && this.record(found.position, found.entry).credential;
+  }
+
+  /**
+   * Every record, in order, each block decrypted and parsed whole (one JSON.parse per
+   * block); a block must hold exactly the records the index places in it, in order.
+   * Written as one loop over the raw index: at 100,000 records, an object per entry or
+   * a generator step per record cost more than the parse.
+   */
+  private allRecords(): CredentialRecord[] {
+    const index = this.index;
+    const seen = new Array<number>(this.blockCount).fill(0);
+    const keys = new Set<string>();
+    const ids = new Set<string>();
+    const records: CredentialRecord[] = [];
+    let p = this.recordsAt;
+    for (let position = 0; position < this.recordCount; position++) {
+      const idAt = p + 1 + index[p]!;
+      const blockAt = idAt + 1 + index[idAt]!;
+      const block = index.readUInt32BE(blockAt);
+      const element = this.parsedBlock(block)[seen[block]!] as { c?: { key?: unknown; id?: unknown } } | undefined;
+      seen[block]! += 1;
+      // The record's key and id are compared with the index's bytes in place, without
+      // a string per entry; then they are the record's own strings.
+      const key = element?.c?.key;
+      const id = element?.c?.id;
+      if (typeof key !== 'string' || typeof id !== 'string' || !sameAscii(index, p + 1, idAt, key) || !sameAscii(index, idAt + 1, blockAt, id)) {
+        throw damaged(this.agent, `block ${block}`);
+      }
+      if (keys.has(key) || ids.has(id)) throw damaged(this.agent, 'index');
+      keys.add(key);
+      ids.add(id);
+      const record = this.handedOut.get(position) ?? checkRecord(element, this.agent, { key, id });
+      this.placeOf.set(record.credential, { block, offset: index.readUInt32BE(blockAt + 4), length: index.readUInt32BE(blockAt + 8) });
+      records.push(record);
+      p = blockAt + 12;
+    }
+    for (let b = 0; b < this.blockCount; b++) if (this.parsedBlock(b).length !== seen[b]) throw damaged(this.agent, `block ${b}`);
+    for (const opened of this.openedBlocks.values()) {
+      delete opened.plaintext;
+      delete opened.parsed;
+    }
+    // Called once per payload (core/vault.ts keeps what it returns), so what it parsed
+    // need not be remembered: a found record above is already the object handed out.
+    return records;
+  }
+
+  private parsedBlock(block: number): unknown[] {
+    const opened = this.openBlock(block);
+    if (!opened.parsed) {
+      let value: unknown;
+      try {
+        opened.text ??= opened.plaintext!.toString('utf8');
+        value = JSON.parse(opened.text);
+      } catch {
+        throw damaged(this.agent, `block ${block}`);
+      }
+      if (!Array.isArray(value)) throw damaged(this.agent, `block ${block}`);
+      opened.parsed = value;
+    }
+    return opened.parsed;
+  }
+
+  all(): { credentials: Credential[]; history: CredentialHistory | undefined } {
+    const history: CredentialHistory = { ...this.meta.history };
+    const credentials = this.allRecords().map((record) => {
+      if (record.versions) history[record.credential.id] = record.versions;
+      return record.credential;
+    });
+    return { credentials, history: Object.keys(history).length > 0 ? history : undefined };
+  }
+
+  /**
+   * The blocks of a write. With `credentials` undefined (nothing read them all), every
+   * block none of whose records was handed out is kept as it is, and the others are
+   * re-encoded from their records. Otherwise records keep the blocks they were in
+   * (a new record joins the block before it while that has room), and a block whose
+   * records encode to exactly its old text keeps its bytes; every other block is sealed
+   * under a fresh nonce.
+   */
+  reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): SealedBlock[] {
+    if (credentials === undefined) {
+      const members: Array<Array<{ entry: RecordEntry; position: number }>> = Array.from({ length: this.blockCount }, () => []);
+      let position = 0;
+      for (const entry of this.entries()) members[entry.block]!.push({ entry, position: position++ });
+      const touched = new Set<number>();
+      for (const record of this.handedOut.values()) touched.add(this.placeOf.get(record.credential)!.block);
+      return members.map((inBlock, b) => {
+        if (!touched.has(b)) return this.kept(b, inBlock.map((m) => m.entry));
+        const records = inBlock.map(({ entry, position: at }) => this.record(at, entry));
+        return this.sealOrKeep(b, records.map((r) => ({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) })));
+      });
+    }
+    // Records stay in the block they came from; a new one joins the group before it
+    // while that has room. A group is stringified whole first (one call per block, not
+    // per record): if that is its block's old text, the block is kept as it is.
+    const groups: Array<{ source: number | undefined; credentials: Credential[]; bytes: number }> = [];
+    for (const credential of credentials) {
+      const source = this.placeOf.get(credential)?.block;
+      const current = groups.at(-1);
+      if (source !== undefined && current?.source === source) {
+        current.credentials.push(credential);
+      } else if (source === undefined && current && current.credentials.length < BLOCK_RECORDS && current.bytes < BLOCK_BYTES) {
+        current.credentials.push(credential);
+        current.bytes += encodeRecord(credential, history?.[credential.id]).length + 1;
+      } else {
+        const bytes = source === undefined ? encodeRecord(credential, history?.[credential.id]).length + 1 : this.blockLength(source) - TAG_LENGTH;
+        groups.push({ source, credentials: [credential], bytes });
+      }
+    }
+    return groups.map(({ source, credentials: members }) => {
+      const values = members.map((c) => (history?.[c.id] ? { c, h: history[c.id] } : { c }));
+      if (source !== undefined) {
+        const opened = this.openedBlocks.get(source);
+        const old = opened && (opened.text ??= opened.plaintext!.toString('utf8'));
+        if (old === JSON.stringify(values)) {
+          return this.kept(source, members.map((c) => ({ key: c.key, id: c.id, ...this.placeOf.get(c)! })));
+        }
+      }
+      return sealBlock(this.payloadKey, this.agent, members.map((c, i) => ({ key: c.key, id: c.id, text: JSON.stringify(values[i]) })));
+    });
+  }
+
+  /** Block `block` as it is in the file, with the entries of its records. */
+  private kept(block: number, records: SealedBlock['records']): SealedBlock {
+    const at = this.blocksAt + block * BLOCK_ENTRY;
+    const start = this.blockOffsets[block]!;
+    return {
+      records: records.map(({ key, id, offset, length }) => ({ key, id, offset, length })),
+      nonce: Buffer.from(this.index.subarray(at + 4, at + 4 + NONCE_LENGTH)),
+      sealed: this.blocks.subarray(start, start + this.blockLength(block)),
+    };
+  }
+
+  /**
+   * Keeps block `source` if `records` encode to exactly its plaintext (then they are its
+   * records, keys and ids included, at the same places), else seals them anew.
+   */
+  private sealOrKeep(source: number, records: ReadonlyArray<{ key: string; id: string; text: string }>): SealedBlock {
+    const opened = this.openedBlocks.get(source);
+    const text = opened && (opened.text ??= opened.plaintext!.toString('utf8'));
+    if (text === `[${records.map((r) => r.text).join(',')}]`) return this.kept(source, placesOf(records));
+    return sealBlock(this.payloadKey, this.agent, records);
+  }
+}
+
+/** The source behind each payload {@link openVault} returned, for {@link encodeVaultFile} to reuse. */
+const sources = new WeakMap<VaultPayload, VaultRecords>();
+
+/**
+ * Opens a vault: authenticates the header and the index and returns the payload, whose
+ * credentials are decrypted only when read (one block for a lookup by key or id, every
+ * block for anything that reads `credentials` or `history`). An index that does not
+ * open, or does not describe the file's blocks exactly, is exit 6 here.
+ */
+export function openVault(file: ParsedVaultFile, vaultKey: Buffer): VaultPayload {
+  const agent = file.header.agent;
+  const payloadKey = derivePayloadKey(vaultKey);
+  const index = open(payloadKey, file.indexNonce, file.index, file.headerBytes);
+  if (!index || index.length < 4 || index.readUInt32BE(0) > index.length - 4) throw damaged(agent, 'header or index');
+  const metaEnd = 4 + index.readUInt32BE(0);
+  const meta = parseMeta(index.subarray(4, metaEnd), agent);
+  const source = new VaultRecords(agent, vaultKey, payloadKey, meta, index, metaEnd, file.blocks);
+  const payload = lazyPayload(meta, source);
+  sources.set(payload, source);
+  return payload;
+}
+
+/**
+ * Seals `payload` under the vault key and returns the whole file. Blocks of a payload
+ * {@link openVault} returned under the same vault key are kept byte for byte when
+ * their records did not change; every other block, and the index, get fresh nonces.
+ */
+export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, payload: VaultPayload): Buffer {
+  const payloadKey = derivePayloadKey(vaultKey);
+  const known = sources.get(payload);
+  const source = known && known.vaultKey.equals(vaultKey) ? known : undefined;
+  let blocks: SealedBlock[];
+  let orphans: CredentialHistory | undefined;
+  if (source && untouchedSource(payload) === source) {
+    blocks = source.reseal(undefined, undefined);
+    orphans = source.meta.history;
+  } else {
+    const { credentials, history } = payload;
+    blocks = source ? source.reseal(credentials, history) : freshBlocks(payloadKey, payload.agent, credentials, history);
+    const ids = new Set(credentials.map((c) => c.id));
+    const left = Object.entries(history ?? {}).filter(([id]) => !ids.has(id));
+    orphans = left.length > 0 ? Object.fromEntries(left) : undefined;
+  }
+  const index = encodeIndex(encodeMeta(payload, orphans), blocks);
+  // The nonce is part of the additional data, so it is drawn before sealing.
+  const indexNonce = randomBytes(NONCE_LENGTH);
+  const headerBytes = encodeVaultHeader(header, index.length + TAG_LENGTH, indexNonce);
+  return Buffer.concat([headerBytes, sealWithNonce(payloadKey, indexNonce, index, headerBytes), ...blocks.map((b) => b.sealed)]);
+}
+
+/** Every credential sealed anew, in blocks of the vault's order. */
+function freshBlocks(payloadKey: Buffer, agent: string, credentials: readonly Credential[], history: CredentialHistory | undefined): SealedBlock[] {
+  const blocks: SealedBlock[] = [];
+  let group: Array<{ key: string; id: string; text: string }> = [];
+  let bytes = 0;
+  for (const c of credentials) {
+    const text = encodeRecord(c, history?.[c.id]);
+    if (group.length > 0 && (group.length >= BLOCK_RECORDS || bytes + text.length >= BLOCK_BYTES)) {
+      blocks.push(sealBlock(payloadKey, agent, group));
+      group = [];
+      bytes = 0;
+    }
+    group.push({ key: c.key, id: c.id, text });
+    bytes += text.length + 1;
+  }
+  if (group.length > 0) blocks.push(sealBlock(payloadKey, agent, group));
+  return blocks;
 }

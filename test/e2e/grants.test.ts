@@ -12,7 +12,7 @@ import { openSession } from '../../src/app/open-session.js';
 import { parseToken } from '../../src/core/token.js';
 import { openGrant, parseGrantFile } from '../../src/format/grant-file.js';
 import { parseKeyCertificate } from '../../src/format/key-certificate.js';
-import { openVaultPayload, unwrapTokenSlot } from '../../src/format/vault-file.js';
+import { openVault, unwrapTokenSlot } from '../../src/format/vault-file.js';
 import { AccessDeniedError } from '../../src/core/errors.js';
 
 const VALUE = 'granted-value-6f1c';
@@ -44,7 +44,7 @@ describe('grants between agents', () => {
     const own = await session.unlock('bot2');
     const bot1File = (await session.readVaultFile('bot1')).file;
     expect(unwrapTokenSlot(parseToken(bot2).secret, 'bot1', bot1File.header.token)).toBeUndefined();
-    expect(() => openVaultPayload(bot1File, own.vaultKey)).toThrow();
+    expect(() => openVault(bot1File, own.vaultKey)).toThrow();
 
     // Its private key opens the grant addressed to it, and no other.
     const granterKey = parseKeyCertificate(readFileSync(join(store.dir, 'keys', 'bot1.pub'))).publicKey;

@@ -26,6 +26,12 @@ export interface BadVector {
   owner: Expectation;
   /** Absent for store files: a token never reads the store file. */
   token?: Expectation;
+  /**
+   * For damage inside a block of records: the vault opens, a read of each `damaged` key
+   * fails as `owner`/`token` say, each `intact` key still reads, and a full read fails.
+   * Absent: the vault does not open at all.
+   */
+  records?: { damaged: string[]; intact: string[] };
 }
 
 export interface GoodVector {
@@ -34,8 +40,12 @@ export interface GoodVector {
   /** The agent's key certificate, signed with the owner signing key. */
   certificate: string;
   token: string;
-  /** The exact plaintext payload, as UTF-8 text. */
+  /** The whole payload a full read gives (metadata and credentials), as JSON text. */
   payload: string;
+  /** The exact plaintext of the index's metadata, as UTF-8 text. */
+  meta: string;
+  /** The exact plaintext of each block of records, in order, as UTF-8 text. */
+  blocks: string[];
 }
 
 export interface Manifest {
@@ -68,7 +78,9 @@ interface AgentInputs {
   tokenSlotSalt: Buffer;
   ownerSlotNonce: Buffer;
   tokenSlotNonce: Buffer;
-  payloadNonce: Buffer;
+  indexNonce: Buffer;
+  /** One per block of records (up to 64 credentials each), in order. */
+  blockNonces: Buffer[];
   x25519Private: Buffer;
   auditKey: Buffer;
   created: string;
@@ -84,7 +96,8 @@ const AGENTS: AgentInputs[] = [
     tokenSlotSalt: bytes(0x80, 16),
     ownerSlotNonce: bytes(0x90, 12),
     tokenSlotNonce: bytes(0xa0, 12),
-    payloadNonce: bytes(0xb0, 12),
+    indexNonce: bytes(0xb0, 12),
+    blockNonces: [bytes(0xd0, 12)],
     auditKey: bytes(0xc0, 32),
     x25519Private: bytes(0xc0, 32),
     created: '2025-01-02T03:04:05.006Z',
@@ -121,7 +134,8 @@ const AGENTS: AgentInputs[] = [
     tokenSlotSalt: bytes(0x81, 16),
     ownerSlotNonce: bytes(0x91, 12),
     tokenSlotNonce: bytes(0xa1, 12),
-    payloadNonce: bytes(0xb1, 12),
+    indexNonce: bytes(0xb1, 12),
+    blockNonces: [],
     auditKey: bytes(0xc1, 32),
     x25519Private: bytes(0xc1, 32),
     created: '2025-03-04T05:06:07.008Z',
@@ -164,32 +178,66 @@ function storeFile(passphraseKey: Buffer, rootKey: Buffer): Buffer {
   return Buffer.concat([header, sealWithNonce(keysKey, STORE_KEYS_NONCE, Buffer.alloc(0), header)]);
 }
 
-function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; token: string } {
-  const ownerWrapped = sealWithNonce(ownerKey, a.ownerSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v1 slot owner ${a.agent}`));
+/** A big-endian u32. */
+const u32 = (n: number): Buffer => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(n);
+  return out;
+};
+
+function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; meta: string; blocks: string[]; token: string } {
+  const ownerWrapped = sealWithNonce(ownerKey, a.ownerSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot owner ${a.agent}`));
   const tokenKey = deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`);
-  const tokenWrapped = sealWithNonce(tokenKey, a.tokenSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v1 slot token ${a.agent}`));
+  const tokenWrapped = sealWithNonce(tokenKey, a.tokenSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot token ${a.agent}`));
   const { privateDer, publicRaw } = x25519(a.x25519Private);
+  const payloadKey = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
+  const metaFields = {
+    v: 2,
+    agent: a.agent,
+    privateKey: privateDer.toString('base64'),
+    ownerSigningKey: b64(ownerSigningKey(ownerKey).publicRaw),
+    auditKeys: [b64(a.auditKey)],
+  };
+  const meta = JSON.stringify(metaFields);
+  // Every vector vault has at most 64 credentials: one block, or none.
+  const credentials = a.credentials as Array<{ id: string; key: string }>;
+  const records = credentials.map((c) => JSON.stringify({ c }));
+  const blocks = credentials.length > 0 ? [`[${records.join(',')}]`] : [];
+  const sealedBlocks = blocks.map((text, i) => sealWithNonce(payloadKey, a.blockNonces[i]!, Buffer.from(text), Buffer.from(`agent-vault/v2 block ${a.agent}`)));
+  let offset = 1;
+  const entries = credentials.map((c, i) => {
+    const length = Buffer.byteLength(records[i]!);
+    const entry = Buffer.concat([Buffer.from([c.key.length]), Buffer.from(c.key), Buffer.from([c.id.length]), Buffer.from(c.id), u32(0), u32(offset), u32(length)]);
+    offset += length + 1;
+    return entry;
+  });
+  const index = Buffer.concat([
+    u32(Buffer.byteLength(meta)),
+    Buffer.from(meta),
+    u32(blocks.length),
+    ...sealedBlocks.map((sealed, i) => Buffer.concat([u32(sealed.length), a.blockNonces[i]!, sealed.subarray(-16)])),
+    u32(credentials.length),
+    ...entries,
+  ]);
   const header = Buffer.from(
-    'agent-vault/v1\n' +
+    'agent-vault/v2\n' +
       `agent: ${a.agent}\n` +
       `created: ${a.created}\n` +
       `updated: ${a.updated}\n` +
       `slot owner ${b64(a.ownerSlotNonce)} ${b64(ownerWrapped)}\n` +
       `slot token ${b64(a.tokenSlotSalt)} ${b64(a.tokenSlotNonce)} ${b64(tokenWrapped)}\n` +
       `pub ${b64(publicRaw)}\n` +
-      `--- ${b64(a.payloadNonce)}\n`,
+      `index: ${index.length + 16}\n` +
+      `--- ${b64(a.indexNonce)}\n`,
   );
-  const payload = JSON.stringify({
-    v: 1,
-    agent: a.agent,
-    privateKey: privateDer.toString('base64'),
-    ownerSigningKey: b64(ownerSigningKey(ownerKey).publicRaw),
-    auditKeys: [b64(a.auditKey)],
-    credentials: a.credentials,
-  });
-  const payloadKey = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
-  const sealed = sealWithNonce(payloadKey, a.payloadNonce, Buffer.from(payload), header);
-  return { file: Buffer.concat([header, sealed]), payload, token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}` };
+  const sealedIndex = sealWithNonce(payloadKey, a.indexNonce, index, header);
+  return {
+    file: Buffer.concat([header, sealedIndex, ...sealedBlocks]),
+    payload: JSON.stringify({ ...metaFields, credentials }),
+    meta,
+    blocks,
+    token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}`,
+  };
 }
 
 /** Line `index` (0-based) of a file's text, and the byte offset it starts at. */
@@ -219,23 +267,40 @@ function xorByte(file: Buffer, offset: number): Buffer {
 const DAMAGED: Expectation = { error: 'IntegrityError', exit: 6 };
 const REFUSED: Expectation = { error: 'AuthError', exit: 4 };
 
-function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer): Array<BadVector & { bytes: Buffer }> {
+/**
+ * The first agent's block as another agent's vault would hold it under the same key:
+ * the same plaintext, nonce and key, the other agent's block AAD. Only the AAD differs.
+ */
+function foreignBlock(sealed: Buffer): Buffer {
+  const a = AGENTS[0]!;
+  const key = deriveSubkey(a.vaultKey, Buffer.alloc(0), 'agent-vault/v1 payload');
+  const plaintext = `[${(a.credentials as unknown[]).map((c) => JSON.stringify({ c })).join(',')}]`;
+  const moved = sealWithNonce(key, a.blockNonces[0]!, Buffer.from(plaintext), Buffer.from(`agent-vault/v2 block ${AGENTS[1]!.agent}`));
+  if (moved.length !== sealed.length) throw new Error('the foreign block must have the same length');
+  return moved;
+}
+
+function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [string, string], blockLength: number): Array<BadVector & { bytes: Buffer }> {
   const header = good.subarray(0, good.indexOf('\n--- ') + 1);
   const headerEnd = good.indexOf(0x0a, header.length) + 1;
-  const v = (file: string, about: string, bytes: Buffer, token: Expectation = DAMAGED): BadVector & { bytes: Buffer } => ({
+  const indexEnd = good.length - blockLength;
+  const v = (file: string, about: string, bytes: Buffer, token: Expectation = DAMAGED, records?: BadVector['records']): BadVector & { bytes: Buffer } => ({
     file: `bad/${file}.vault`,
     kind: 'vault',
     agent,
     about,
     owner: DAMAGED,
     token,
+    ...(records ? { records } : {}),
     bytes,
   });
+  const [first, other] = keys;
   // A column inside the first base64 field of each slot-like line; for timestamps, the milliseconds.
   const middle = (line: number): number => Math.floor(lineAt(good, line).text.length / 2);
   return [
     v('empty', 'an empty file', Buffer.alloc(0)),
-    v('version-v2', 'the version line says v2', replaceLine(good, 0, () => 'agent-vault/v2')),
+    v('version-v1', 'the version line says v1, the format before the index: refused by name', replaceLine(good, 0, () => 'agent-vault/v1')),
+    v('version-v3', 'the version line says v3', replaceLine(good, 0, () => 'agent-vault/v3')),
     v('version-flipped', 'a changed byte in the version line', replaceLine(good, 0, (l) => l.replace('vault', 'vaulu'))),
     v('version-trailing-space', 'the version line has a trailing space', replaceLine(good, 0, (l) => `${l} `)),
     v('agent-changed', 'the agent line names another valid agent', replaceLine(good, 1, (l) => `${l}x`)),
@@ -247,17 +312,31 @@ function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer): Array<
     v('token-slot-changed', 'a changed letter in the token slot wrapped key', replaceLine(good, 5, (l) => swapChar(l, l.length - 10)), REFUSED),
     v('token-salt-changed', 'a changed letter in the token slot salt', replaceLine(good, 5, (l) => swapChar(l, 'slot token '.length + 3)), REFUSED),
     v('pub-changed', 'a changed letter in the public key', replaceLine(good, 6, (l) => swapChar(l, middle(6)))),
-    v('payload-nonce-changed', 'a changed letter in the payload nonce', replaceLine(good, 7, (l) => swapChar(l, 8))),
-    v('payload-first-byte', 'the first ciphertext byte flipped', xorByte(good, headerEnd)),
-    v('payload-middle-byte', 'a ciphertext byte in the middle flipped', xorByte(good, Math.floor((headerEnd + good.length) / 2))),
-    v('payload-last-byte', 'the last tag byte flipped', xorByte(good, good.length - 1)),
+    v('index-length-longer', 'the index line says one byte more', replaceLine(good, 7, (l) => `index: ${Number(l.slice(7)) + 1}`)),
+    v('index-length-leading-zero', 'the index length written with a leading zero', replaceLine(good, 7, (l) => `index: 0${l.slice(7)}`)),
+    v('index-nonce-changed', 'a changed letter in the index nonce', replaceLine(good, 8, (l) => swapChar(l, 8))),
+    v('index-first-byte', 'the first ciphertext byte of the index flipped', xorByte(good, headerEnd)),
+    v('index-middle-byte', 'a ciphertext byte in the middle of the index flipped', xorByte(good, Math.floor((headerEnd + indexEnd) / 2))),
+    v('index-tag-byte', 'the last tag byte of the index flipped', xorByte(good, indexEnd - 1)),
+    v('block-first-byte', `the first byte of the block of ${first} and ${other} flipped`, xorByte(good, indexEnd), DAMAGED, { damaged: [first, other], intact: [] }),
+    v('block-middle-byte', 'a byte in the middle of the block flipped', xorByte(good, Math.floor((indexEnd + good.length) / 2)), DAMAGED, { damaged: [first, other], intact: [] }),
+    v('block-tag-byte', 'the last tag byte of the block flipped', xorByte(good, good.length - 1), DAMAGED, { damaged: [first, other], intact: [] }),
+    v(
+      'block-of-other-agent',
+      "the block of another agent's vault, sealed under this vault's key, in its place",
+      Buffer.concat([good.subarray(0, indexEnd), foreignBlock(good.subarray(indexEnd))]),
+      DAMAGED,
+      { damaged: [first, other], intact: [] },
+    ),
+    v('extra-byte', 'a byte after the last block', Buffer.concat([good, Buffer.from([0])])),
     v('header-non-printable', 'a control byte in the agent line', Buffer.from(good).fill(0x07, lineAt(good, 1).start + 2, lineAt(good, 1).start + 3)),
     v('truncated-in-version', 'cut inside the version line', good.subarray(0, 5)),
     v('truncated-in-header', 'cut after the updated line', good.subarray(0, lineAt(good, 4).start)),
     v('truncated-in-token-slot', 'cut inside the token slot line', good.subarray(0, lineAt(good, 5).start + 20)),
     v('truncated-after-header', 'nothing after the --- line', good.subarray(0, headerEnd)),
-    v('truncated-in-payload', 'cut in the middle of the payload', good.subarray(0, Math.floor((headerEnd + good.length) / 2))),
-    v('truncated-last-byte', 'the last tag byte missing', good.subarray(0, good.length - 1)),
+    v('truncated-in-index', 'cut in the middle of the index', good.subarray(0, Math.floor((headerEnd + indexEnd) / 2))),
+    v('truncated-after-index', 'no block after an index that lists one', good.subarray(0, indexEnd)),
+    v('truncated-last-byte', 'the last tag byte of the last block missing', good.subarray(0, good.length - 1)),
     v('base64-padded', 'the public key written with = padding', replaceLine(good, 6, (l) => `${l}=`)),
     v('base64-urlsafe', 'a base64url letter (-) in the public key', replaceLine(good, 6, (l) => `pub -${l.slice(5)}`)),
     v('base64-unused-bits', 'the token slot salt with non-zero unused bits', replaceLine(good, 5, (l) => {
@@ -269,6 +348,7 @@ function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer): Array<
     v('slot-short', 'the owner slot wraps 31 bytes, not 48', replaceLine(good, 4, (l) => `${l.split(' ').slice(0, 3).join(' ')} ${b64(bytes(0, 31))}`)),
     v('extra-line', 'an unknown header line after the agent line', Buffer.concat([good.subarray(0, lineAt(good, 2).start), Buffer.from('comment: hello\n'), good.subarray(lineAt(good, 2).start)])),
     v('missing-pub-line', 'the pub line removed', Buffer.concat([good.subarray(0, lineAt(good, 6).start), good.subarray(lineAt(good, 7).start)])),
+    v('missing-index-line', 'the index line removed', Buffer.concat([good.subarray(0, lineAt(good, 7).start), good.subarray(lineAt(good, 8).start)])),
     v('double-space', 'two spaces between the owner slot fields', replaceLine(good, 4, (l) => l.replace(/ (?=[^ ]+$)/, '  '))),
     v('crlf', 'CRLF line endings in the header', Buffer.concat([Buffer.from(header.toString('latin1').replaceAll('\n', '\r\n'), 'latin1'), good.subarray(header.length)])),
     v('swapped', "another agent's intact vault file put in this one's place", otherAgentsFile, REFUSED),
@@ -321,13 +401,14 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
   const good: GoodVector[] = [];
   const vaults: Buffer[] = [];
   for (const a of AGENTS) {
-    const { file, payload, token } = vaultFile(ownerKey, a);
+    const { file, payload, meta, blocks, token } = vaultFile(ownerKey, a);
     files.set(`${a.agent}.vault`, file);
     files.set(`keys/${a.agent}.pub`, keyCertificate(ownerKey, a));
     vaults.push(file);
-    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload });
+    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload, meta, blocks });
   }
-  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!), ...badStores(store)];
+  const keys = (AGENTS[0]!.credentials as Array<{ key: string }>).map((c) => c.key) as [string, string];
+  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!, keys, Buffer.byteLength(good[0]!.blocks[0]!) + 16), ...badStores(store)];
   for (const { bytes: data, ...vector } of bad) files.set(vector.file, data);
   const manifest: Manifest = {
     about: 'agent-vault format vectors (man/agent-vault.5). Made by test/helpers/make-vectors.ts; regenerate with UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts',
@@ -345,7 +426,8 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
         token_slot_salt_hex: a.tokenSlotSalt.toString('hex'),
         owner_slot_nonce_hex: a.ownerSlotNonce.toString('hex'),
         token_slot_nonce_hex: a.tokenSlotNonce.toString('hex'),
-        payload_nonce_hex: a.payloadNonce.toString('hex'),
+        index_nonce_hex: a.indexNonce.toString('hex'),
+        block_nonces_hex: a.blockNonces.map((n) => n.toString('hex')),
         x25519_private_hex: a.x25519Private.toString('hex'),
         created: a.created,
         updated: a.updated,

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { IntegrityError } from '../../../src/core/errors.js';
 import { KEPT_VERSIONS, mainSecretChanged, recordChanges, snapshotSecrets, versionsOf } from '../../../src/core/history.js';
-import { addCredential, emptyPayload, encodePayload, parsePayload, setMainSecret } from '../../../src/core/vault.js';
+import { addCredential, checkRecord, emptyPayload, encodeMeta, encodeRecord, parseMeta, setMainSecret } from '../../../src/core/vault.js';
 import { dueItems, parseExpires, parseRotateEvery } from '../../../src/core/policy.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { IntegrityError, UsageError } from '../../../src/core/errors.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-02-01T00:00:00.000Z';
@@ -48,18 +47,21 @@ describe('recordChanges', () => {
   });
 });
 
-describe('parsePayload and history', () => {
-  it('reads a payload with a history and refuses a malformed one (exit 6)', () => {
+describe('history in the metadata and in records', () => {
+  it('reads a history and refuses a malformed one (exit 6)', () => {
     const p = emptyPayload('bot', 'PRIVATE', 'OWNER', 'AUDIT');
     setMainSecret(p, 'K', 'v', T0);
-    p.history = { [p.credentials[0]!.id]: [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }] };
-    expect(parsePayload(encodePayload(p), 'bot').history).toEqual(p.history);
-    for (const bad of [[], { x: 'no' }, { x: [{ version: 'one', time: T0, actor: 'owner', fields: [] }] }, { x: [{ version: 1, time: T0, actor: 'owner', fields: [], values: { v: 1 } }] }]) {
-      expect(() => parsePayload(encodePayload({ ...p, history: bad as never }), 'bot')).toThrow(IntegrityError);
+    const c = p.credentials[0]!;
+    const versions = [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }];
+    expect(parseMeta(encodeMeta(p, { gone: versions }), 'bot').history).toEqual({ gone: versions });
+    expect(checkRecord(JSON.parse(encodeRecord(c, versions)), 'bot', c).versions).toEqual(versions);
+    for (const bad of [{ x: 'no' }, { x: [{ version: 'one', time: T0, actor: 'owner', fields: [] }] }, { x: [{ version: 1, time: T0, actor: 'owner', fields: [], values: { v: 1 } }] }]) {
+      expect(() => parseMeta(encodeMeta(p, bad as never), 'bot')).toThrow(IntegrityError);
+      expect(() => checkRecord(JSON.parse(encodeRecord(c, bad.x as never)), 'bot', c)).toThrow(IntegrityError);
     }
+    expect(() => parseMeta(encodeMeta(p, [] as never), 'bot')).toThrow(IntegrityError);
   });
 });
-
 describe('policies', () => {
   it('parses --rotate-every and --expires, and never', () => {
     expect(parseRotateEvery('30d')).toBe('30d');

@@ -3,15 +3,20 @@ import { IntegrityError, NotFoundError, UsageError } from '../../../src/core/err
 import {
   addCredential,
   changeCredential,
+  checkRecord,
   emptyPayload,
-  encodePayload,
+  encodeMeta,
+  encodeRecord,
   findCredential,
+  lazyPayload,
   listCredentials,
-  parsePayload,
+  parseMeta,
+  untouchedSource,
   removeCredential,
   requireCredential,
   searchCredentials,
   setMainSecret,
+  type CredentialSource,
   type VaultPayload,
 } from '../../../src/core/vault.js';
 
@@ -109,21 +114,102 @@ describe('listCredentials and searchCredentials', () => {
   });
 });
 
-describe('parsePayload', () => {
-  it('round-trips encodePayload', () => {
+describe('encodeMeta and parseMeta', () => {
+  it('round-trip everything but the credentials and their history, keeping the orphaned history', () => {
     const p = sample();
-    expect(parsePayload(encodePayload(p), 'bot')).toEqual(p);
+    const orphans = { gone: [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }] };
+    p.history = { [p.credentials[0]!.id]: [{ version: 1, time: T0, actor: 'owner', fields: ['password'] }], ...orphans };
+    const rest: Partial<VaultPayload> = { ...p };
+    delete rest.credentials;
+    delete rest.history;
+    expect(parseMeta(encodeMeta(p, orphans), 'bot')).toEqual({ ...rest, history: orphans });
+    expect(parseMeta(encodeMeta(p, undefined), 'bot')).toEqual(rest);
   });
 
   it.each([
     ['not JSON', '{'],
     ['null', 'null'],
-    ['another version', JSON.stringify({ v: 2, agent: 'bot', privateKey: 'K', credentials: [] })],
-    ['another agent', JSON.stringify({ v: 1, agent: 'other', privateKey: 'K', credentials: [] })],
-    ['no credentials array', JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', credentials: {} })],
-    ['no private key', JSON.stringify({ v: 1, agent: 'bot', credentials: [] })],
-    ['no owner signing key', JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', auditKeys: ['A'], credentials: [] })],
+    ['the version before records', JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', ownerSigningKey: 'O', auditKeys: ['A'] })],
+    ['another agent', JSON.stringify({ v: 2, agent: 'other', privateKey: 'K', ownerSigningKey: 'O', auditKeys: ['A'] })],
+    ['credentials inside', JSON.stringify({ v: 2, agent: 'bot', privateKey: 'K', ownerSigningKey: 'O', auditKeys: ['A'], credentials: [] })],
+    ['no private key', JSON.stringify({ v: 2, agent: 'bot', ownerSigningKey: 'O', auditKeys: ['A'] })],
+    ['no owner signing key', JSON.stringify({ v: 2, agent: 'bot', privateKey: 'K', auditKeys: ['A'] })],
+    ['no audit key', JSON.stringify({ v: 2, agent: 'bot', privateKey: 'K', ownerSigningKey: 'O', auditKeys: [] })],
   ])('rejects %s as an integrity error', (_what, text) => {
-    expect(() => parsePayload(Buffer.from(text), 'bot')).toThrow(IntegrityError);
+    expect(() => parseMeta(Buffer.from(text), 'bot')).toThrow(IntegrityError);
+  });
+});
+
+describe('checkRecord', () => {
+  it('accepts a record holding the key and id its index entry names, and nothing else', () => {
+    const c = sample().credentials[0]!;
+    const versions = [{ version: 1, time: T0, actor: 'owner', fields: ['password'] }];
+    expect(checkRecord(JSON.parse(encodeRecord(c, versions)), 'bot', c)).toEqual({ credential: c, versions });
+    expect(checkRecord(JSON.parse(encodeRecord(c, undefined)), 'bot', c)).toEqual({ credential: c });
+    for (const expected of [{ key: 'OTHER', id: c.id }, { key: c.key, id: 'other' }]) {
+      expect(() => checkRecord(JSON.parse(encodeRecord(c, undefined)), 'bot', expected)).toThrow(IntegrityError);
+    }
+    for (const bad of [null, 1, {}, { c: null }, { c: { ...c, fields: null } }, { c, h: [{ version: 'one' }] }]) {
+      expect(() => checkRecord(bad, 'bot', c)).toThrow(IntegrityError);
+    }
+  });
+});
+
+describe('lazyPayload', () => {
+  /** A source over `credentials` that counts what it was asked for. */
+  function counting(credentials: VaultPayload['credentials']): CredentialSource & { finds: number; alls: number } {
+    return {
+      finds: 0,
+      alls: 0,
+      find(keyOrId) {
+        this.finds += 1;
+        return credentials.find((c) => c.key === keyOrId) ?? credentials.find((c) => c.id === keyOrId);
+      },
+      all() {
+        this.alls += 1;
+        return { credentials, history: { [credentials[0]!.id]: [{ version: 1, time: T0, actor: 'owner', fields: ['password'] }] } };
+      },
+    };
+  }
+  const meta = (): Omit<VaultPayload, 'credentials'> => {
+    const rest: Partial<VaultPayload> = sample();
+    delete rest.credentials;
+    return rest as Omit<VaultPayload, 'credentials'>;
+  };
+
+  it('finds one credential through the source without loading them all', () => {
+    const all = sample().credentials;
+    const source = counting(all);
+    const p = lazyPayload(meta(), source);
+    expect(requireCredential(p, 'NOTES')).toBe(all[1]);
+    expect(findCredential(p, all[0]!.id)).toBe(all[0]);
+    expect(() => requireCredential(p, 'MISSING')).toThrow(NotFoundError);
+    expect(source.alls).toBe(0);
+    expect(untouchedSource(p)).toBe(source);
+  });
+
+  it('loads credentials and history once, on the first read of either, and then behaves as a plain payload', () => {
+    const all = sample().credentials;
+    const source = counting(all);
+    const p = lazyPayload(meta(), source);
+    expect(p.history).toEqual({ [all[0]!.id]: expect.any(Array) });
+    expect(untouchedSource(p)).toBeUndefined();
+    expect(p.credentials).toBe(all);
+    removeCredential(p, 'NOTES');
+    expect(p.credentials.map((c) => c.key)).toEqual(['GITHUB', 'API_KEY']);
+    expect(findCredential(p, 'NOTES')).toBeUndefined();
+    delete p.history;
+    expect('history' in p).toBe(false);
+    expect(source.alls).toBe(1);
+    expect(JSON.parse(JSON.stringify(p))).toMatchObject({ agent: 'bot', credentials: [{ key: 'GITHUB' }, { key: 'API_KEY' }] });
+  });
+
+  it('takes a replaced credentials array as it is, without loading', () => {
+    const source = counting(sample().credentials);
+    const p = lazyPayload(meta(), source);
+    p.credentials = [];
+    expect(findCredential(p, 'NOTES')).toBeUndefined();
+    expect(p.credentials).toEqual([]);
+    expect(source.alls).toBe(0);
   });
 });

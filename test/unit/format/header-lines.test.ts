@@ -23,6 +23,7 @@ import {
 import { deriveOwnerSigningKey, encodeKeyCertificate, parseKeyCertificate } from '../../../src/format/key-certificate.js';
 import { createStoreFile, encodeStoreFile, parseStoreFile } from '../../../src/format/store-file.js';
 import { encodeVaultFile, parseVaultFile, wrapOwnerSlot, wrapTokenSlot } from '../../../src/format/vault-file.js';
+import { emptyPayload } from '../../../src/core/vault.js';
 
 const KEY = randomBytes(32);
 const TIME = '2025-01-02T03:04:05.006Z';
@@ -48,7 +49,7 @@ const KINDS: Kind[] = [
     good: encodeVaultFile(
       { agent: 'bot1', created: TIME, updated: TIME, owner: wrapOwnerSlot(KEY, 'bot1', KEY), token: wrapTokenSlot(KEY, 'bot1', KEY), publicKey: agentKeys.publicKey },
       KEY,
-      Buffer.from('{}'),
+      emptyPayload('bot1', 'PRIVATE', 'OWNER', 'AUDIT'),
     ),
     valueLine: 'agent',
     laterLine: 'created',

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../../src/core/errors.js';
 import { FormatError } from '../../../src/format/format-error.js';
 import { createStoreFile, encodeStoreFile, openPassphraseSlot, openStoreKeys, parseStoreFile, type StoreFile } from '../../../src/format/store-file.js';
+import { emptyPayload, findCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
+import type { Credential } from '../../../src/core/credential.js';
 import {
   encodeVaultFile,
-  openVaultPayload,
+  openVault,
   parseVaultFile,
   unwrapOwnerSlot,
   unwrapTokenSlot,
@@ -33,8 +35,21 @@ function header(agent: string, created: string, updated: string): VaultHeader {
   };
 }
 
-const SAMPLE_PAYLOAD = Buffer.from(JSON.stringify({ v: 1, agent: 'bot', privateKey: 'K', credentials: [{ key: 'A', fields: { value: 'secret ✓' } }] }));
-const SAMPLE = encodeVaultFile(header('bot', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z'), VAULT_KEY, SAMPLE_PAYLOAD);
+const T0 = '2025-01-01T00:00:00.000Z';
+
+/** A payload of `count` api keys, the first with a history, and a history of a deleted credential. */
+function samplePayload(count = 3, agent = 'bot'): VaultPayload {
+  const p = emptyPayload(agent, 'PRIVATE', 'OWNER', 'AUDIT');
+  for (let i = 0; i < count; i++) setMainSecret(p, `KEY_${i}`, `secret ${i} ✓`, T0);
+  p.history = { gone: [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }] };
+  if (count > 0) p.history[p.credentials[0]!.id] = [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }];
+  return p;
+}
+const SAMPLE_PAYLOAD = samplePayload();
+const SAMPLE_HEADER = header('bot', T0, '2025-01-02T00:00:00.000Z');
+const SAMPLE = encodeVaultFile(SAMPLE_HEADER, VAULT_KEY, SAMPLE_PAYLOAD);
+/** The payload as plain data: what a full read must give back. */
+const plain = (p: VaultPayload): unknown => JSON.parse(JSON.stringify(p));
 const PASSPHRASE_KEY = randomBytes(32);
 const SAMPLE_STORE = encodeStoreFile(createStoreFile(PASSPHRASE_KEY, { memoryKiB: 1024, iterations: 1, parallelism: 1, salt: randomBytes(16) }, OWNER_KEY, [randomBytes(32)]));
 
@@ -44,13 +59,16 @@ function opensWhole(file: StoreFile, passphraseKey: Buffer): boolean {
   return rootKey !== undefined && rootKey.equals(OWNER_KEY) && openStoreKeys(file, rootKey) !== undefined;
 }
 
-/** Parses and opens as the owner would; returns the payload or throws. */
-function openAsOwner(bytes: Buffer, agent = 'bot'): Buffer {
+/** Parses and opens as the owner would, without reading any record; returns the payload or throws. */
+function openAsOwner(bytes: Buffer, agent = 'bot'): VaultPayload {
   const file = parseVaultFile(bytes);
   const vaultKey = unwrapOwnerSlot(OWNER_KEY, agent, file.header.owner);
   if (!vaultKey) throw new IntegrityError('owner slot does not open');
-  return openVaultPayload(file, vaultKey);
+  return openVault(file, vaultKey);
 }
+
+/** A full read (what list, search, every write and every vault-wide command do): every record decrypted. */
+const readAll = (bytes: Buffer): unknown => plain(openAsOwner(bytes));
 
 /** Edits that damage a file: overwrite bytes, cut it, insert or delete bytes. */
 const mutation = fc.oneof(
@@ -92,15 +110,33 @@ function onlyThrows<T>(allowed: new (...args: never[]) => Error, fn: () => T): T
 }
 
 describe('vault file', () => {
-  it('open(seal(x)) = x for any agent, times and payload, by both slots', () => {
+  const credential = fc.record({
+    key: fc.stringMatching(/^[A-Z][A-Z0-9]{0,20}$/),
+    id: fc.stringMatching(/^[0-9a-f]{16}$/),
+    value: fc.string({ maxLength: 40, unit: 'grapheme' }),
+    name: fc.string({ maxLength: 10 }),
+    versions: fc.option(fc.constant(null).map(() => [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }]), { nil: undefined }),
+  });
+
+  it('open(seal(x)) = x for any agent, times and payload, by both slots, and each credential is found alone', () => {
     fc.assert(
-      fc.property(agentId, time, time, fc.uint8Array({ maxLength: 2048 }), (agent, created, updated, plaintext) => {
+      fc.property(agentId, time, time, fc.uniqueArray(credential, { selector: (c) => c.key, maxLength: 12 }), fc.boolean(), (agent, created, updated, cs, orphan) => {
+        fc.pre(new Set(cs.map((c) => c.id)).size === cs.length);
         const h = header(agent, created, updated);
-        const parsed = parseVaultFile(encodeVaultFile(h, VAULT_KEY, plaintext));
+        const p = emptyPayload(agent, 'PRIVATE', 'OWNER', 'AUDIT');
+        p.credentials = cs.map((c): Credential => ({ id: c.id, key: c.key, type: 'api_key', name: c.name, tags: [], uris: [], fields: { value: c.value }, created: T0, updated: T0 }));
+        const history = Object.fromEntries(cs.filter((c) => c.versions).map((c) => [c.id, c.versions!]));
+        if (orphan) history.gone = [{ version: 1, time: T0, actor: 'owner', fields: ['value'] }];
+        if (Object.keys(history).length > 0) p.history = history;
+        const parsed = parseVaultFile(encodeVaultFile(h, VAULT_KEY, p));
         expect(parsed.header).toEqual(h);
         expect(unwrapOwnerSlot(OWNER_KEY, agent, parsed.header.owner)?.equals(VAULT_KEY)).toBe(true);
         expect(unwrapTokenSlot(TOKEN_SECRET, agent, parsed.header.token)?.equals(VAULT_KEY)).toBe(true);
-        expect(openVaultPayload(parsed, VAULT_KEY).equals(Buffer.from(plaintext))).toBe(true);
+        for (const c of p.credentials) {
+          expect(findCredential(openVault(parsed, VAULT_KEY), c.key)).toEqual(c);
+          expect(findCredential(openVault(parsed, VAULT_KEY), c.id)).toEqual(c);
+        }
+        expect(plain(openVault(parsed, VAULT_KEY))).toEqual(plain(p));
       }),
       { numRuns: 200 },
     );
@@ -129,7 +165,7 @@ describe('vault file', () => {
 
   it('random header-like text never crashes the parser', () => {
     const line = fc.oneof(
-      fc.constantFrom('agent-vault/v1', 'agent: bot', 'created: 2025-01-01T00:00:00.000Z', 'slot owner A B', 'pub AAAA', '--- AAAA', ''),
+      fc.constantFrom('agent-vault/v2', 'agent: bot', 'created: 2025-01-01T00:00:00.000Z', 'slot owner A B', 'pub AAAA', 'index: 16', '--- AAAA', ''),
       fc.string({ maxLength: 80 }),
     );
     fc.assert(
@@ -144,10 +180,10 @@ describe('vault file', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (edits) => {
         const damaged = mutate(SAMPLE, edits);
-        const payload = onlyThrows(IntegrityError, () => openAsOwner(damaged));
+        const payload = onlyThrows(IntegrityError, () => readAll(damaged));
         if (payload !== undefined) {
           expect(damaged.equals(SAMPLE)).toBe(true);
-          expect(payload.equals(SAMPLE_PAYLOAD)).toBe(true);
+          expect(payload).toEqual(plain(SAMPLE_PAYLOAD));
         }
       }),
       { numRuns: 1000 },
@@ -159,7 +195,7 @@ describe('vault file', () => {
       for (const bit of [0, 7]) {
         const damaged = Buffer.from(SAMPLE);
         damaged[at]! ^= 1 << bit;
-        expect(() => openAsOwner(damaged), `byte ${at} bit ${bit}`).toThrow(IntegrityError);
+        expect(() => readAll(damaged), `byte ${at} bit ${bit}`).toThrow(IntegrityError);
       }
     }
   });

@@ -12,7 +12,9 @@ import type { Session } from '../../../src/app/session.js';
 import { AuthError, IntegrityError, VaultError } from '../../../src/core/errors.js';
 import { decodeBase64 } from '../../../src/format/encoding.js';
 import { deriveOwnerSigningKey, parseKeyCertificate, verifyKeyCertificate } from '../../../src/format/key-certificate.js';
-import { encodeVaultHeader, openVaultPayload, parseVaultFile } from '../../../src/format/vault-file.js';
+import { open } from '../../../src/format/aead.js';
+import { encodeVaultHeader, parseVaultFile } from '../../../src/format/vault-file.js';
+import { findCredential, requireCredential } from '../../../src/core/vault.js';
 import { makeVectors, type Expectation, type Manifest } from '../../helpers/make-vectors.js';
 
 const DIR = resolve(import.meta.dirname, '../../vectors');
@@ -64,7 +66,7 @@ describe('the committed vectors', () => {
 
   it('cover at least every header line, the payload, truncation and the store file', () => {
     const names = manifest.bad.map((b) => b.file);
-    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'payload-nonce', 'payload', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
+    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'index-length', 'index-nonce', 'index-', 'block-', 'block-of-other-agent', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
       expect(names.some((n) => n.includes(part)), part).toBe(true);
     }
     expect(manifest.bad.filter((b) => b.kind === 'store').length).toBeGreaterThan(5);
@@ -72,15 +74,35 @@ describe('the committed vectors', () => {
 });
 
 describe.each(manifest.good)('good vault $vault', (good) => {
+  /** The index's metadata and each block's plaintext, opened with the payload key the manifest derives. */
+  function plaintexts(file: ReturnType<typeof parseVaultFile>): { meta: string; blocks: string[] } {
+    const key = Buffer.from(manifest.derived[`${good.agent}_payload_key_hex`]!, 'hex');
+    const index = open(key, file.indexNonce, file.index, file.headerBytes)!;
+    const meta = index.subarray(4, 4 + index.readUInt32BE(0)).toString('utf8');
+    const nonces = (manifest.inputs as { agents: Array<{ agent: string; block_nonces_hex: string[] }> }).agents.find((a) => a.agent === good.agent)!.block_nonces_hex;
+    let offset = 0;
+    const blocks = good.blocks.map((text, i) => {
+      const sealed = file.blocks.subarray(offset, offset + Buffer.byteLength(text) + 16);
+      offset += sealed.length;
+      return open(key, Buffer.from(nonces[i]!, 'hex'), sealed, Buffer.from(`agent-vault/v2 block ${good.agent}`))!.toString('utf8');
+    });
+    expect(offset).toBe(file.blocks.length);
+    return { meta, blocks };
+  }
+
   it('opens with the passphrase to the exact payload', async () => {
-    const { file, vaultKey, payload } = await (await asOwner(storeWith())).unlock(good.agent);
-    expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
-    expect(payload).toEqual(JSON.parse(good.payload));
+    const { file, payload } = await (await asOwner(storeWith())).unlock(good.agent);
+    expect(plaintexts(file)).toEqual({ meta: good.meta, blocks: good.blocks });
+    expect(JSON.parse(JSON.stringify(payload))).toEqual(JSON.parse(good.payload));
   });
 
-  it('opens with its token to the exact payload', async () => {
-    const { file, vaultKey } = await (await asAgent(storeWith(), good.token)).unlock(good.agent);
-    expect(openVaultPayload(file, vaultKey).toString('utf8')).toBe(good.payload);
+  it('opens with its token to the exact payload, one credential at a time', async () => {
+    const session = await asAgent(storeWith(), good.token);
+    for (const c of (JSON.parse(good.payload) as { credentials: Array<{ key: string; id: string }> }).credentials) {
+      expect(findCredential((await session.unlock(good.agent)).payload, c.key)).toEqual(c);
+      expect(findCredential((await session.unlock(good.agent)).payload, c.id)).toEqual(c);
+    }
+    expect(JSON.parse(JSON.stringify((await session.unlock(good.agent)).payload))).toEqual(JSON.parse(good.payload));
   });
 
   it('has a key certificate that verifies with the owner key pinned in its payload and names its pub', async () => {
@@ -96,7 +118,7 @@ describe.each(manifest.good)('good vault $vault', (good) => {
 
   it('re-encodes its header to the same bytes', () => {
     const parsed = parseVaultFile(read(good.vault));
-    expect(encodeVaultHeader(parsed.header, parsed.payloadNonce).equals(parsed.headerBytes)).toBe(true);
+    expect(encodeVaultHeader(parsed.header, parsed.index.length, parsed.indexNonce).equals(parsed.headerBytes)).toBe(true);
   });
 
   it('refuses a wrong passphrase with exit 4', async () => {
@@ -109,16 +131,29 @@ describe.each(manifest.good)('good vault $vault', (good) => {
   });
 });
 
+/** What a bad vector must fail: opening the vault, or (damage inside records) reading those records and reading all. */
+async function expectBad(session: Promise<Session>, bad: Manifest['bad'][number], expected: Expectation): Promise<void> {
+  if (!bad.records) {
+    await expectFailure(session.then((s) => s.unlock(bad.agent)), expected);
+    return;
+  }
+  const records = bad.records;
+  const s = await session;
+  for (const key of records.damaged) await expectFailure(s.unlock(bad.agent).then(({ payload }) => requireCredential(payload, key)), expected);
+  for (const key of records.intact) expect(requireCredential((await s.unlock(bad.agent)).payload, key).key).toBe(key);
+  await expectFailure(s.unlock(bad.agent).then(({ payload }) => payload.credentials), expected);
+}
+
 describe.each(manifest.bad)('bad $file ($about)', (bad) => {
   it(`fails for the owner with exit ${bad.owner.exit}`, async () => {
-    await expectFailure(asOwner(storeWith(bad)).then((s) => s.unlock(bad.agent)), bad.owner);
+    await expectBad(asOwner(storeWith(bad)), bad, bad.owner);
   });
 
   if (bad.token) {
     const token = bad.token;
     it(`fails for the agent's token with exit ${token.exit}`, async () => {
       const good = manifest.good.find((g) => g.agent === bad.agent)!;
-      await expectFailure(asAgent(storeWith(bad), good.token).then((s) => s.unlock(bad.agent)), token);
+      await expectBad(asAgent(storeWith(bad), good.token), bad, token);
     });
   }
 });

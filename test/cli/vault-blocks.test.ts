@@ -1,0 +1,73 @@
+/**
+ * The indexed vault file through the CLI (man/agent-vault.5, What each read notices):
+ * a damaged block fails the reads that need it with exit 6, and only those; a v1
+ * vault file is refused by name with the way out.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/in-process.js';
+
+const key = (i: number): string => `KEY_${String(i).padStart(3, '0')}`;
+
+describe('a vault of two blocks with the last byte of the file flipped', () => {
+  let store: TempStore;
+  let token: string;
+  let vaultPath: string;
+
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot1');
+    // 70 credentials: block 0 holds the first 64, block 1 the last 6.
+    const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
+    expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
+    vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+    const bytes = readFileSync(vaultPath);
+    bytes[bytes.length - 1]! ^= 0x01;
+    writeFileSync(vaultPath, bytes);
+  });
+  afterEach(() => store.cleanup());
+
+  it('a get of a credential in the damaged block is exit 6, by token and by owner, naming the vault and no value', async () => {
+    for (const run of [() => store.agent(token, ['credential', 'get', key(69)]), () => store.owner(['credential', 'get', key(64), '--agent', 'bot1'])]) {
+      const result = await run();
+      expect(result.code).toBe(6);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/vault file of agent bot1 failed authentication/);
+      expect(result.stderr).not.toMatch(/value-6[4-9]/);
+    }
+  });
+
+  it('a get of a credential in the intact block reads, by token and by owner', async () => {
+    expect(await store.agent(token, ['credential', 'get', key(0)])).toMatchObject({ code: 0, stdout: 'value-0\n' });
+    expect(await store.owner(['credential', 'get', key(63), '--agent', 'bot1'])).toMatchObject({ code: 0, stdout: 'value-63\n' });
+  });
+
+  it('list, search and a write of another key are exit 6, and the write leaves the file as it was', async () => {
+    const before = readFileSync(vaultPath);
+    expect((await store.agent(token, ['credential', 'list'])).code).toBe(6);
+    expect((await store.agent(token, ['credential', 'search', 'KEY'])).code).toBe(6);
+    expect((await store.agent(token, ['credential', 'set', `${key(0)}=-`], { input: 'changed' })).code).toBe(6);
+    expect(readFileSync(vaultPath).equals(before)).toBe(true);
+  });
+});
+
+describe('a v1 vault file', () => {
+  let store: TempStore;
+  afterEach(() => store.cleanup());
+
+  it('is refused with exit 6, naming both versions and how to move its credentials', async () => {
+    store = new TempStore();
+    await store.init();
+    const token = await store.provision('bot1');
+    const path = join(store.dir, 'vaults', 'bot1.vault');
+    const bytes = readFileSync(path);
+    writeFileSync(path, Buffer.concat([Buffer.from('agent-vault/v1'), bytes.subarray('agent-vault/v2'.length)]));
+    for (const result of [await store.agent(token, ['credential', 'get', 'ANY']), await store.owner(['credential', 'list', '--agent', 'bot1'])]) {
+      expect(result.code).toBe(6);
+      expect(result.stderr).toMatch(/agent-vault\/v1.*agent-vault\/v2/);
+      expect(result.stderr).toMatch(/export .* import/);
+    }
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * The integrity promise of the indexed vault file (man/agent-vault.5, VAULT FILE): which
+ * reads notice which damage. The header and the index are authenticated on every open;
+ * a block of records only when one of its records is read, and by every full read
+ * (list, search, every write).
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createCredential } from '../../../src/core/credential.js';
+import { IntegrityError } from '../../../src/core/errors.js';
+import { emptyPayload, findCredential, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
+import { open } from '../../../src/format/aead.js';
+import { derivePayloadKey } from '../../../src/format/keys.js';
+import { FormatError } from '../../../src/format/format-error.js';
+import { encodeVaultFile, openVault, parseVaultFile, unwrapOwnerSlot, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from '../../../src/format/vault-file.js';
+
+const OWNER_KEY = randomBytes(32);
+const T0 = '2025-01-01T00:00:00.000Z';
+const T1 = '2025-02-01T00:00:00.000Z';
+
+function header(agent: string, vaultKey: Buffer): VaultHeader {
+  return { agent, created: T0, updated: T0, owner: wrapOwnerSlot(OWNER_KEY, agent, vaultKey), token: wrapTokenSlot(randomBytes(32), agent, vaultKey), publicKey: randomBytes(32) };
+}
+
+const key = (i: number): string => `KEY_${String(i).padStart(6, '0')}`;
+const value = (i: number): string => `value-${String(i).padStart(6, '0')}`;
+
+/**
+ * A vault of `n` credentials, keys, ids and values of equal lengths, so blocks (64
+ * records each) can be swapped byte for byte.
+ */
+function vault(n = 130, agent = 'bot', vaultKey: Buffer = randomBytes(32)): { bytes: Buffer; payload: VaultPayload; vaultKey: Buffer; head: VaultHeader } {
+  const payload = emptyPayload(agent, 'PRIVATE', 'OWNER', 'AUDIT');
+  // Pushed rather than set one by one: setMainSecret looks each key up, quadratic at 100,000.
+  for (let i = 0; i < n; i++) payload.credentials.push(createCredential(key(i), 'api_key', { fields: { value: value(i) } }, T0));
+  const head = header(agent, vaultKey);
+  return { bytes: encodeVaultFile(head, vaultKey, payload), payload, vaultKey, head };
+}
+
+function openAs(bytes: Buffer, agent = 'bot'): VaultPayload {
+  const file = parseVaultFile(bytes);
+  const vaultKey = unwrapOwnerSlot(OWNER_KEY, agent, file.header.owner);
+  if (!vaultKey) throw new IntegrityError('owner slot does not open');
+  return openVault(file, vaultKey);
+}
+
+/** Where each part of a vault file is: the header, the sealed index, each block (read from the index). */
+function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd: number; blocks: Array<{ start: number; end: number }> } {
+  const file = parseVaultFile(bytes);
+  const headerEnd = file.headerBytes.length;
+  const indexEnd = headerEnd + file.index.length;
+  const index = open(derivePayloadKey(vaultKey), file.indexNonce, file.index, file.headerBytes)!;
+  let p = 4 + index.readUInt32BE(0);
+  const count = index.readUInt32BE(p);
+  let start = indexEnd;
+  const blocks = Array.from({ length: count }, (_, b) => {
+    const length = index.readUInt32BE(p + 4 + b * 32);
+    const block = { start, end: start + length };
+    start += length;
+    return block;
+  });
+  p += 4;
+  expect(start).toBe(bytes.length);
+  return { headerEnd, indexEnd, blocks };
+}
+
+const flip = (bytes: Buffer, at: number): Buffer => {
+  const copy = Buffer.from(bytes);
+  copy[at]! ^= 0x01;
+  return copy;
+};
+const valueOf = (bytes: Buffer, key: string): string | undefined => requireCredential(openAs(bytes), key).fields.value;
+const readAll = (bytes: Buffer): unknown => JSON.parse(JSON.stringify(openAs(bytes)));
+const expectDamaged = (fn: () => unknown): void => expect(fn).toThrow(IntegrityError);
+
+/** Which of keys 0…n-1 read and which fail, as [reads, fails]. */
+function outcome(bytes: Buffer, n: number): [number[], number[]] {
+  const reads: number[] = [];
+  const fails: number[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      expect(valueOf(bytes, key(i))).toBe(value(i));
+      reads.push(i);
+    } catch (err) {
+      expect(err).toBeInstanceOf(IntegrityError);
+      fails.push(i);
+    }
+  }
+  return [reads, fails];
+}
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('a flipped byte in each region of a vault file', () => {
+  const { bytes, payload, vaultKey } = vault(130);
+  const { headerEnd, indexEnd, blocks } = layout(bytes, vaultKey);
+
+  it('lays 130 credentials out in blocks of 64, 64 and 2', () => {
+    expect(blocks).toHaveLength(3);
+    expect(outcome(bytes, 130)).toEqual([range(0, 130), []]);
+  });
+
+  it.each([
+    ['the version line', 5],
+    ['the agent line', 'agent-vault/v2\nagent: b'.length],
+    ['the index line', bytes.indexOf('index: ') + 'index: '.length],
+    ['the index nonce', bytes.indexOf('--- ') + 6],
+    ['the first byte of the index', headerEnd],
+    ['the middle of the index', Math.floor((headerEnd + indexEnd) / 2)],
+    ['the index tag', indexEnd - 1],
+  ])('%s: every read fails (exit 6), of any key', (_what, at) => {
+    const damaged = flip(bytes, at);
+    for (const i of [0, 64, 129]) expectDamaged(() => valueOf(damaged, key(i)));
+    expectDamaged(() => readAll(damaged));
+  });
+
+  it.each([0, 1, 2])('block %i (first byte, middle, tag): reads of its keys and every full read fail; keys of other blocks read', (b) => {
+    const { start, end } = blocks[b]!;
+    const mine = range(64 * b, Math.min(64 * (b + 1), 130));
+    for (const at of [start, Math.floor((start + end) / 2), end - 1]) {
+      const damaged = flip(bytes, at);
+      expect(outcome(damaged, 130)).toEqual([range(0, 130).filter((i) => !mine.includes(i)), mine]);
+      expectDamaged(() => findCredential(openAs(damaged), payload.credentials[mine[0]!]!.id));
+      expectDamaged(() => readAll(damaged));
+    }
+  });
+
+  it('a write over a damaged block fails before writing anything (exit 6)', () => {
+    const damaged = flip(bytes, blocks[1]!.start);
+    expectDamaged(() => setMainSecret(openAs(damaged), key(0), 'changed', T1));
+  });
+});
+
+describe('blocks moved, mixed or cut', () => {
+  it('two blocks swapped in place: neither reads, nor does a full read', () => {
+    const { bytes, vaultKey } = vault(130);
+    const [a, b] = layout(bytes, vaultKey).blocks;
+    const swapped = Buffer.concat([bytes.subarray(0, a!.start), bytes.subarray(b!.start, b!.end), bytes.subarray(a!.start, a!.end), bytes.subarray(b!.end)]);
+    expect(swapped.length).toBe(bytes.length);
+    expect(outcome(swapped, 130)).toEqual([range(128, 130), range(0, 128)]);
+    expectDamaged(() => readAll(swapped));
+  });
+
+  it("a block of another vault (another agent's, or the same agent's in another store) in a block's place does not read", () => {
+    const mine = vault(130);
+    const place = layout(mine.bytes, mine.vaultKey).blocks[0]!;
+    for (const other of [vault(130, 'bot2'), vault(130, 'bot'), vault(130, 'bot2', mine.vaultKey)]) {
+      // The same credential ids, so only the vault key or the agent tells them apart.
+      other.payload.credentials.forEach((c, i) => (c.id = mine.payload.credentials[i]!.id));
+      const bytes = encodeVaultFile(other.head, other.vaultKey, other.payload);
+      const theirs = layout(bytes, other.vaultKey).blocks[0]!;
+      expect(theirs.end - theirs.start).toBe(place.end - place.start);
+      const mixed = Buffer.concat([mine.bytes.subarray(0, place.start), bytes.subarray(theirs.start, theirs.end), mine.bytes.subarray(place.end)]);
+      expect(outcome(mixed, 130)).toEqual([range(64, 130), range(0, 64)]);
+      expectDamaged(() => readAll(mixed));
+    }
+  });
+
+  it("an older copy of one block, or an older file's index over the new blocks, does not read", () => {
+    const { bytes: older, vaultKey, head } = vault(130);
+    const p = openAs(older);
+    setMainSecret(p, key(1), value(9), T1);
+    const newer = encodeVaultFile(head, vaultKey, p);
+    const oldPlace = layout(older, vaultKey).blocks[0]!;
+    const newPlace = layout(newer, vaultKey).blocks[0]!;
+    expect(newPlace.end - newPlace.start).toBe(oldPlace.end - oldPlace.start);
+    const rolledBack = Buffer.concat([newer.subarray(0, newPlace.start), older.subarray(oldPlace.start, oldPlace.end), newer.subarray(newPlace.end)]);
+    expect(outcome(rolledBack, 130)).toEqual([range(64, 130), range(0, 64)]);
+    expectDamaged(() => readAll(rolledBack));
+    // The blocks it did not change are the same bytes, so only the changed one is refused.
+    const oldIndex = Buffer.concat([older.subarray(0, oldPlace.start), newer.subarray(newPlace.start)]);
+    expect(outcome(oldIndex, 130)).toEqual([range(64, 130), range(0, 64)]);
+    expectDamaged(() => readAll(oldIndex));
+    // A whole older file is a consistent file: the format cannot tell it (man 5 says who can).
+    expect(valueOf(older, key(1))).toBe(value(1));
+  });
+
+  it('a file cut anywhere, or with bytes after its last block, fails every read', () => {
+    const { bytes } = vault(3);
+    for (let at = 0; at < bytes.length; at++) {
+      const cut = bytes.subarray(0, at);
+      expect(() => valueOf(cut, key(2)), `cut at ${at}`).toThrow(IntegrityError);
+    }
+    expectDamaged(() => valueOf(Buffer.concat([bytes, Buffer.from('x')]), key(0)));
+  });
+
+  it('refuses a v1 vault file by name, with the way out', () => {
+    const v1 = Buffer.from('agent-vault/v1\nagent: bot\n');
+    expect(() => parseVaultFile(v1)).toThrow(FormatError);
+    expect(() => parseVaultFile(v1)).toThrow(/agent-vault\/v1.*agent-vault\/v2/);
+    try {
+      parseVaultFile(v1);
+    } catch (err) {
+      expect((err as FormatError).hint).toMatch(/export .* import/);
+    }
+  });
+});
+
+describe('writes', () => {
+  const blockBytes = (bytes: Buffer, vaultKey: Buffer): Buffer[] => layout(bytes, vaultKey).blocks.map((r) => bytes.subarray(r.start, r.end));
+
+  it('keep unchanged blocks byte for byte and seal a changed one anew, read one at a time or all', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const before = blockBytes(bytes, vaultKey);
+    // Changed through a lookup of one record only.
+    const one = openAs(bytes);
+    requireCredential(one, key(70)).fields.value = 'changed';
+    expect(requireCredential(one, key(3)).fields.value).toBe(value(3));
+    const afterOne = encodeVaultFile(head, vaultKey, one);
+    const blocks = blockBytes(afterOne, vaultKey);
+    expect(blocks.map((b, i) => b.equals(before[i]!))).toEqual([true, false, true]);
+    expect(valueOf(afterOne, key(70))).toBe('changed');
+    // Changed after a full read: a new credential (joins the last block), one of the first block removed.
+    const all = openAs(afterOne);
+    setMainSecret(all, 'NEW', 'new', T1);
+    all.credentials = all.credentials.filter((c) => c.key !== key(0));
+    const afterAll = encodeVaultFile(head, vaultKey, all);
+    const next = blockBytes(afterAll, vaultKey);
+    expect(next).toHaveLength(3);
+    expect(next.map((b, i) => b.equals(blocks[i]!))).toEqual([false, true, false]);
+    expect(readAll(afterAll)).toMatchObject({ credentials: expect.arrayContaining([expect.objectContaining({ key: 'NEW', fields: { value: 'new' } })]) });
+    expect(openAs(afterAll).credentials).toHaveLength(130);
+    expect(findCredential(openAs(afterAll), key(0))).toBeUndefined();
+    // Nothing read: every block as it was, under a new index nonce.
+    const untouched = encodeVaultFile(head, vaultKey, openAs(afterAll));
+    expect(blockBytes(untouched, vaultKey).every((b, i) => b.equals(next[i]!))).toBe(true);
+    expect(untouched.equals(afterAll)).toBe(false);
+  });
+
+  it('under a new vault key (token rotate) seal every block anew', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const newKey = randomBytes(32);
+    const rotated = encodeVaultFile({ ...head, owner: wrapOwnerSlot(OWNER_KEY, 'bot', newKey) }, newKey, openAs(bytes));
+    const before = blockBytes(bytes, vaultKey);
+    expect(blockBytes(rotated, newKey).some((r) => before.some((b) => b.equals(r)))).toBe(false);
+    expect(valueOf(rotated, key(129))).toBe(value(129));
+  });
+});
+
+describe('100,000 credentials', () => {
+  it('read one, read all, change one and read back', { timeout: 120_000 }, () => {
+    const { bytes, vaultKey, head } = vault(100_000);
+    expect(valueOf(bytes, key(99_999))).toBe(value(99_999));
+    expect(valueOf(bytes, key(0))).toBe(value(0));
+    expect(findCredential(openAs(bytes), key(100_000))).toBeUndefined();
+    const all = openAs(bytes);
+    expect(all.credentials).toHaveLength(100_000);
+    setMainSecret(all, key(50_000), 'changed', T1);
+    setMainSecret(all, 'NEW', 'added', T1);
+    const written = encodeVaultFile(head, vaultKey, all);
+    expect(valueOf(written, key(50_000))).toBe('changed');
+    expect(valueOf(written, 'NEW')).toBe('added');
+    expect(valueOf(written, key(49_999))).toBe(value(49_999));
+    expect(openAs(written).credentials).toHaveLength(100_001);
+    expect(layout(written, vaultKey).blocks.length).toBe(Math.ceil(100_000 / 64));
+  });
+});
