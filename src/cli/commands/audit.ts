@@ -66,7 +66,7 @@ function auditFilter(ctx: Context, options: ListOptions): AuditFilter {
 }
 
 async function selectedEntries(ctx: Context, filter: AuditFilter): Promise<AuditEntry[]> {
-  const { logs, damaged } = await readVisibleAudit(await ctx.session());
+  const { logs, damaged } = await readVisibleAudit(await ctx.session(), filter);
   if (damaged > 0) notice(ctx.io, ctx.mode, `skipped ${damaged} damaged line(s): run agent-vault audit verify`);
   return filterAuditRecords(mergeAuditLogs(logs), filter);
 }
