@@ -52,9 +52,9 @@ describe.skipIf(skipWithoutPostgres())('the audit log of a PostgreSQL store, rea
     store.cleanup();
   });
 
-  it('reads a log of three pages and finds it intact', async () => {
+  it('reads a log of three pages in chunks of 100 lines and finds it intact', async () => {
     const { result, chunks } = await verdict();
-    expect(chunks).toHaveLength(3);
+    expect(chunks).toHaveLength(124);
     expect(chunks.join('')).toBe(log.text);
     expect(result.problems).toEqual([]);
     expect(result.lines).toBe(12_345);
