@@ -8,6 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditReader } from '../../../src/app/audit-follow.js';
 import { openSession } from '../../../src/app/open-session.js';
 import { checkAuditLog, checkAuditStream, eachAuditLine, splitAuditLog } from '../../../src/format/audit-chain.js';
 import { currentKey, encodeAuditHead, encodeAuditLine, hashAuditLine, parseAuditLine, signAnchor } from '../../../src/format/audit-line.js';
@@ -201,5 +202,21 @@ describe('audit verify over a log of several chunks', () => {
     expect(JSON.parse(keyed.stdout).map((e: { seq: number }) => e.seq)).toEqual(newest(records.filter((r) => r.key === 'OTHER'), 12000));
     const all = await store.agent(token, ['audit', '--key', 'OTHER', '--json']);
     expect(JSON.parse(all.stdout)).toHaveLength(records.filter((r) => r.key === 'OTHER').length);
+  });
+
+  it('audit --follow passes over a long log return each line once, and a torn last line only once it is whole', async () => {
+    const lines = await grow();
+    const reader = new AuditReader(await openSession({ store: store.dir, token }));
+    const seqs = async () => (await reader.next()).logs.flat().map((e) => e.seq);
+    expect(await seqs()).toEqual(lines.map((l) => parseAuditLine(l).seq));
+    expect((await store.agent(token, ['credential', 'list'])).code).toBe(0);
+    expect(await seqs()).toEqual([lines.length + 1]);
+    expect(await seqs()).toEqual([]);
+    const next = lines.length + 2;
+    const line = encodeAuditLine({ v: 1, seq: next, ts: new Date().toISOString(), actor: 'agent:bot', agent: 'bot', action: 'credential.get', result: 'ok', pid: 7, host: 'h', prev: 'A'.repeat(43) });
+    appendFileSync(logPath, line.slice(0, 50));
+    expect(await seqs()).toEqual([]);
+    appendFileSync(logPath, `${line.slice(50)}\n`);
+    expect(await seqs()).toEqual([next]);
   });
 });
