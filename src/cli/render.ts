@@ -44,7 +44,7 @@ const WRITE_CHUNK = 64 * 1024;
 /**
  * Writes one line per item (`line` returns it with its newline) in writes of about
  * {@link WRITE_CHUNK} characters rather than one write per line: a write is a system
- * call, and for 10,000 rows those calls were most of `credential list`'s time.
+ * call, and 10,000 of them were a large part of `credential list`'s time at 10,000 rows.
  */
 export function writeLines<T>(io: IO, items: Iterable<T>, line: (item: T) => string): void {
   let pending = '';
