@@ -1,43 +1,39 @@
-// Builds a 100,000-line keyed audit log with the real encoder (dist/), then times
-// `audit verify`'s read and check of it through the directory store. Run after `npm run build`: node bench/audit-verify.mjs [lines]
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Grows an agent's audit log in a directory store to N lines with the real encoder and
+// the agent's own audit key, so that `agent-vault audit verify` (run by npm run bench,
+// timed with its peak memory) checks a real log: every line keyed, chained, a keyed head.
+// Usage, after a build: node bench/audit-verify.mjs <checkout> <store> <agent> <token file> <lines>
+// (<checkout> is the build whose dist/ encodes the lines: this one or BENCH_COMPARE's.)
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { currentKey, encodeAuditHead, encodeAuditLine, GENESIS_HASH, hashAuditLine, signAnchor } from '../dist/format/audit-line.js';
-import { checkAuditLog } from '../dist/format/audit-chain.js';
-import { agentLog } from '../dist/store/backend.js';
-import { DirectoryBackend } from '../dist/store/directory-backend.js';
+import { pathToFileURL } from 'node:url';
 
-const count = Number(process.argv[2] ?? 100_000);
-const keyring = { keys: [randomBytes(32)] };
-const key = currentKey(keyring);
-const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bench-'));
-const store = new DirectoryBackend(dir, 1000);
-const log = agentLog('bench');
-try {
-  const lines = [];
-  let prev = GENESIS_HASH;
-  const start = Date.UTC(2025, 0, 1);
-  for (let seq = 1; seq <= count; seq += 1) {
-    const text = encodeAuditLine(
-      { v: 1, seq, ts: new Date(start + seq).toISOString(), actor: 'agent:bench', agent: 'bench', action: 'credential.get', key: `KEY_${seq % 50}`, result: 'ok', pid: 4242, host: 'bench-host', prev },
-      key,
-    );
-    lines.push(text);
-    prev = hashAuditLine(text);
+const [checkout, store, agent, tokenFile, count] = process.argv.slice(2);
+if (!count) throw new Error('usage: node bench/audit-verify.mjs <checkout> <store> <agent> <token file> <lines>');
+const dist = (path) => import(pathToFileURL(join(checkout, 'dist', path)).href);
+const { openSession } = await dist('app/open-session.js');
+const { currentKey, encodeAuditHead, encodeAuditLine, hashAuditLine, parseAuditLine, signAnchor } = await dist('format/audit-line.js');
+
+const session = await openSession({ store, token: readFileSync(tokenFile, 'utf8').trim() });
+const key = currentKey(await session.auditKeyring(agent));
+const logPath = join(store, 'vaults', `${agent}.audit.jsonl`);
+const existing = readFileSync(logPath, 'utf8').split('\n').slice(0, -1);
+const last = existing.at(-1);
+let seq = parseAuditLine(last).seq;
+let prev = hashAuditLine(last);
+const start = Date.UTC(2025, 0, 1);
+let batch = [];
+while (seq < Number(count)) {
+  seq += 1;
+  const line = encodeAuditLine(
+    { v: 1, seq, ts: new Date(start + seq * 1000).toISOString(), actor: `agent:${agent}`, agent, action: 'credential.get', key: `KEY_${seq % 50}`, result: 'ok', pid: 4242, host: 'bench-host', prev },
+    key,
+  );
+  batch.push(line);
+  prev = hashAuditLine(line);
+  if (batch.length === 10_000) {
+    appendFileSync(logPath, `${batch.join('\n')}\n`);
+    batch = [];
   }
-  mkdirSync(join(dir, 'vaults'), { mode: 0o700 });
-  writeFileSync(join(dir, log.name), `${lines.join('\n')}\n`, { mode: 0o600 });
-  writeFileSync(join(dir, log.name.replace(/\.jsonl$/, '.head')), encodeAuditHead({ seq: count, hash: prev, keyed: signAnchor(count, prev, key) }), { mode: 0o600 });
-  // What `audit verify` does for one log: read it and its head through the store, then check them.
-  const t0 = performance.now();
-  const { text, head } = await store.audit.read(log);
-  const result = checkAuditLog(text, head, { keyring, requireKeyed: true });
-  const ms = performance.now() - t0;
-  if (result.problems.length > 0) throw new Error(`the bench log does not verify: ${result.problems[0].message}`);
-  console.log(`audit verify: ${count} lines in ${ms.toFixed(0)} ms`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
+if (batch.length > 0) appendFileSync(logPath, `${batch.join('\n')}\n`);
+writeFileSync(logPath.replace(/\.jsonl$/, '.head'), encodeAuditHead({ seq, hash: prev, keyed: signAnchor(seq, prev, key) }));

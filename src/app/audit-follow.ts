@@ -1,15 +1,15 @@
 /**
  * Following audit logs as they grow, on any backend: each pass reads the logs the
- * caller may see through the audit interface (`list`, `read`) and returns the lines
+ * caller may see through the audit interface (`list`, `stream` or `read`) and returns the lines
  * appended since the pass before; between passes it waits for the backend's hint that
  * something changed (`AuditStorage.watch`, file watching in the directory backend),
  * or at most a fixed time, so a backend without hints is polled at that pace.
  */
 import type { AuditRecord } from '../core/audit-event.js';
-import { readAuditRecords } from '../format/audit-chain.js';
-import { hashAuditLine } from '../format/audit-line.js';
+import { eachAuditLine } from '../format/audit-chain.js';
+import { hashAuditLine, parseAuditLine } from '../format/audit-line.js';
 import { agentLog, type AuditLogRef } from '../store/backend.js';
-import type { AuditEntry } from './audit.js';
+import { readAuditStream, type AuditEntry } from './audit.js';
 import type { Session } from './session.js';
 
 /** How long a pass waits at most when the backend gives no hint (it then polls at this pace). */
@@ -51,20 +51,43 @@ export class AuditReader {
     const logs: AuditEntry[][] = [];
     let damaged = 0;
     for (const log of await readableLogs(this.session)) {
-      const { text = '' } = await this.session.store.audit.read(log);
-      // Only whole lines: one being appended right now is read at the next pass.
-      const end = text.lastIndexOf('\n') + 1;
       const known = this.offsets.get(log.name);
       const skip = known === undefined && ((first && options.skipExisting === true) || (!first && log.kind === 'retired'));
+      const from = skip ? Infinity : (known ?? 0);
+      let read = await this.readFrom(log, from);
       // A log that shrank was replaced (restored): read it again from its start.
-      const from = skip ? end : known !== undefined && known <= end ? known : 0;
-      this.offsets.set(log.name, end);
-      if (from >= end) continue;
-      const { records, bad } = readAuditRecords(text.slice(from, end));
-      damaged += bad;
-      logs.push(records.map((r: AuditRecord) => ({ ...r, log: log.name, hash: hashAuditLine(JSON.stringify(r)) })));
+      if (!skip && read.end < from) read = await this.readFrom(log, 0);
+      this.offsets.set(log.name, read.end);
+      if (read.from >= read.end) continue;
+      damaged += read.bad;
+      logs.push(read.records.map((r: AuditRecord) => ({ ...r, log: log.name, hash: hashAuditLine(JSON.stringify(r)) })));
     }
     return { logs, damaged };
+  }
+
+  /**
+   * The records of the whole lines that begin at or after character `from` of a log,
+   * read in chunks (only those records are held), and where its whole lines end: a
+   * line being appended right now is read at the next pass.
+   */
+  private async readFrom(log: AuditLogRef, from: number): Promise<{ from: number; end: number; records: AuditRecord[]; bad: number }> {
+    const { chunks } = await readAuditStream(this.session.store.audit, log);
+    const records: AuditRecord[] = [];
+    let bad = 0;
+    let end = 0;
+    if (chunks !== undefined) {
+      await eachAuditLine(chunks, (line) => {
+        const start = end;
+        end += line.length + 1;
+        if (start < from) return;
+        try {
+          records.push(parseAuditLine(line));
+        } catch {
+          bad += 1;
+        }
+      });
+    }
+    return { from, end, records, bad };
   }
 
   /** Forgets what was read, so the next pass returns everything again (after a delivery that must be retried). */

@@ -3,10 +3,11 @@
  * for listing and checked for tampering with the keys the caller holds.
  */
 import type { AuditRecord } from '../core/audit-event.js';
+import { filterAuditRecords, mergeAuditLogs, type AuditFilter } from '../core/audit-query.js';
 import { AccessDeniedError } from '../core/errors.js';
-import { checkAuditLog, readAuditRecords, splitAuditLog, type AuditCheck } from '../format/audit-chain.js';
+import { checkAuditStream, eachAuditLine, type AuditCheck } from '../format/audit-chain.js';
 import { checkAuditLineMac, hashAuditLine, parseAuditLine, type AuditKeyring } from '../format/audit-line.js';
-import { agentLog, STORE_LOG, type AuditLogRef } from '../store/backend.js';
+import { agentLog, STORE_LOG, type AuditLogRef, type AuditLogStream, type AuditStorage } from '../store/backend.js';
 import type { Session } from './session.js';
 
 /** A log with the keys it is checked with; retired logs and logs whose vault is gone have none. */
@@ -46,14 +47,58 @@ export async function visibleAuditLogs(session: Session, options: { withKeys: bo
   return logs;
 }
 
-/** Every record the caller may see, in file order per log (merge them with mergeAuditLogs). */
-export async function readVisibleAudit(session: Session): Promise<{ logs: AuditEntry[][]; damaged: number }> {
+/**
+ * A log in chunks: through the backend's `stream` where it has one (constant memory
+ * however long the log), else its whole text from `read` as the one chunk.
+ */
+export async function readAuditStream(audit: AuditStorage, log: AuditLogRef): Promise<AuditLogStream> {
+  if (audit.stream) return audit.stream(log);
+  const { text, head } = await audit.read(log);
+  return { head, chunks: text === undefined ? undefined : (async function* whole() { yield text; })() };
+}
+
+/** How many selected records a log's reading holds before it drops those the filter's limit rules out. */
+const TRIM_EVERY = 10_000;
+
+/**
+ * Every record the caller may see that `filter` selects, per log (merge them with
+ * mergeAuditLogs, then filterAuditRecords again for the limit across logs). Each log
+ * is read in chunks and only the records selected so far are kept, at most
+ * `2 × limit` or {@link TRIM_EVERY} when a limit is given: each log's newest `limit`
+ * by time, which include the newest `limit` of all logs merged.
+ */
+export async function readVisibleAudit(session: Session, filter: AuditFilter = {}): Promise<{ logs: AuditEntry[][]; damaged: number }> {
   let damaged = 0;
   const logs: AuditEntry[][] = [];
+  const keep = Math.max(TRIM_EVERY, 2 * (filter.limit ?? 0));
   for (const log of await visibleAuditLogs(session, { withKeys: false })) {
-    const { text } = await session.store.audit.read(log);
-    const { records, bad } = readAuditRecords(text ?? '');
-    damaged += bad;
+    const { chunks } = await readAuditStream(session.store.audit, log);
+    let records: AuditRecord[] = [];
+    let unfiltered = 0;
+    const trim = (): void => {
+      if (filter.limit === undefined) {
+        const fresh = records.splice(records.length - unfiltered);
+        for (const r of filterAuditRecords(fresh, filter)) records.push(r);
+      } else {
+        // Sorting by time is stable: records of one time keep their file order, as mergeAuditLogs keeps them.
+        records = filterAuditRecords(mergeAuditLogs([records]), filter);
+      }
+      unfiltered = 0;
+    };
+    const torn =
+      chunks === undefined
+        ? undefined
+        : await eachAuditLine(chunks, (line) => {
+            try {
+              records.push(parseAuditLine(line));
+              unfiltered += 1;
+            } catch {
+              damaged += 1;
+            }
+            if (unfiltered >= keep) trim();
+          });
+    if (torn !== undefined) damaged += 1;
+    trim();
     // Hashes are recomputed from the canonical form, which is the line itself.
     logs.push(records.map((r) => ({ ...r, log: log.name, hash: hashAuditLine(JSON.stringify(r)) })));
   }
@@ -74,9 +119,12 @@ export interface AuditLogVerification extends AuditCheck {
  * `agent.provision` or `agent.deprovision` line by the owner is a provisioning, with
  * that line's number. Only lines whose MAC verifies count: anyone can append unkeyed.
  */
-function provisionedInStoreLog(text: string | undefined, keyring: AuditKeyring): Map<string, number> {
+async function provisionedInStoreLog(chunks: AsyncIterable<string> | undefined, keyring: AuditKeyring): Promise<Map<string, number>> {
   const live = new Map<string, number>();
-  splitAuditLog(text ?? '').lines.forEach((line, index) => {
+  if (chunks === undefined) return live;
+  let index = 0;
+  await eachAuditLine(chunks, (line) => {
+    index += 1;
     let record: AuditRecord;
     try {
       record = parseAuditLine(line);
@@ -84,14 +132,15 @@ function provisionedInStoreLog(text: string | undefined, keyring: AuditKeyring):
       return;
     }
     if (record.actor !== 'owner' || !checkAuditLineMac(record, line, keyring)) return;
-    if (record.action === 'agent.provision') live.set(record.agent, index + 1);
+    if (record.action === 'agent.provision') live.set(record.agent, index);
     else if (record.action === 'agent.deprovision') live.delete(record.agent);
   });
   return live;
 }
 
 /**
- * Checks every log the caller may see. For the owner it also holds the vaults against
+ * Checks every log the caller may see, each read in chunks and checked line by line
+ * (memory does not grow with the log). For the owner it also holds the vaults against
  * the store's log, which records every agent's provisioning and end: an agent
  * provisioned there whose vault or log is gone was deleted, and a vault it does not
  * record was planted (or restored from before its agent was deprovisioned).
@@ -100,7 +149,7 @@ export async function verifyVisibleAudit(session: Session): Promise<AuditLogVeri
   const results: AuditLogVerification[] = [];
   const logs = await visibleAuditLogs(session, { withKeys: true });
   const storeKeyring = session.isOwner() ? session.storeKeyring() : undefined;
-  const live = storeKeyring ? provisionedInStoreLog((await session.store.audit.read(STORE_LOG)).text, storeKeyring) : new Map<string, number>();
+  const live = storeKeyring ? await provisionedInStoreLog((await readAuditStream(session.store.audit, STORE_LOG)).chunks, storeKeyring) : new Map<string, number>();
   const vaults = new Set(session.isOwner() ? await session.listAgents() : []);
   // A provisioned agent whose log, head and vault are all gone has no log listed: check one all the same.
   for (const agent of live.keys()) if (!logs.some((l) => l.kind === 'agent' && l.agent === agent)) logs.push(agentLog(agent));
@@ -108,8 +157,8 @@ export async function verifyVisibleAudit(session: Session): Promise<AuditLogVeri
     const hasVault = log.kind === 'agent' && (session.isOwner() ? vaults.has(log.agent!) : await session.hasVault(log.agent!));
     // A provisioned agent's log and an initialised store's always have their first line.
     const origin = log.kind === 'store' ? 'store.init' : hasVault || (log.kind === 'agent' && live.has(log.agent!)) ? 'agent.provision' : undefined;
-    const { text, head } = await session.store.audit.read(log);
-    const check = checkAuditLog(text, head, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
+    const { chunks, head } = await readAuditStream(session.store.audit, log);
+    const check = await checkAuditStream(chunks, head, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
     if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
     if (storeKeyring && log.kind === 'agent') {
       const line = live.get(log.agent!);

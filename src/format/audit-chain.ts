@@ -69,29 +69,86 @@ export function readAuditRecords(text: string): { records: AuditRecord[]; bad: n
 
 /** Checks a log's text against its head file's text (each `undefined` when the file does not exist). */
 export function checkAuditLog(logText: string | undefined, headText: string | undefined, options: AuditCheckOptions): AuditCheck {
-  const problems: AuditProblem[] = [];
-  const { keyring, requireKeyed, origin } = options;
-  if (logText === undefined && origin !== undefined) {
-    problems.push({ message: `the log file is missing, though it must begin with ${origin}: it was deleted` });
-  } else if (logText === undefined && headText !== undefined) {
-    problems.push({ message: 'the log file is missing but its head file is there: the log was deleted' });
+  const checker = new AuditChainChecker(headText, logText !== undefined, options);
+  const { lines, torn } = splitAuditLog(logText ?? '');
+  for (const line of lines) checker.line(line);
+  return checker.finish(torn);
+}
+
+/**
+ * Checks a log read in chunks of text (a line may span two, as the chunks of
+ * `AuditStorage.stream` do), holding one line at a time: the verdict of
+ * {@link checkAuditLog} over the chunks joined. `chunks` is undefined when the log is missing.
+ */
+export async function checkAuditStream(chunks: AsyncIterable<string> | undefined, headText: string | undefined, options: AuditCheckOptions): Promise<AuditCheck> {
+  const checker = new AuditChainChecker(headText, chunks !== undefined, options);
+  const torn = chunks === undefined ? undefined : await eachAuditLine(chunks, (line) => checker.line(line));
+  return checker.finish(torn);
+}
+
+/**
+ * Calls `onLine` with each complete line of a log read in chunks, in order, and
+ * returns its torn last line (text after the last newline), if any: the lines and
+ * `torn` of {@link splitAuditLog} over the chunks joined, without joining them.
+ */
+export async function eachAuditLine(chunks: AsyncIterable<string>, onLine: (line: string) => void): Promise<string | undefined> {
+  let carry = '';
+  for await (const chunk of chunks) {
+    let start = 0;
+    let end = chunk.indexOf('\n');
+    if (end !== -1 && carry !== '') {
+      onLine(carry + chunk.slice(0, end));
+      carry = '';
+      start = end + 1;
+      end = chunk.indexOf('\n', start);
+    }
+    for (; end !== -1; start = end + 1, end = chunk.indexOf('\n', start)) onLine(chunk.slice(start, end));
+    carry += chunk.slice(start);
   }
-  let head: AuditHead | undefined;
-  if (headText !== undefined) {
-    try {
-      head = parseAuditHead(headText);
-    } catch (err) {
-      problems.push({ message: `its head file is damaged: ${(err as FormatError).message}` });
+  return carry === '' ? undefined : carry;
+}
+
+/**
+ * The state of checking one log line by line: what the lines so far say (the last
+ * seq, hash and epoch, the lines the head names), never the lines themselves.
+ */
+class AuditChainChecker {
+  private readonly problems: AuditProblem[] = [];
+  private readonly head: AuditHead | undefined;
+  private count = 0;
+  private prevSeq = 0;
+  private prevHash = GENESIS_HASH;
+  private prevEpoch = 0;
+  private lastKeyedSeq = 0;
+  private headLineHash: string | undefined;
+  private anchorLineHash: string | undefined;
+
+  constructor(
+    private readonly headText: string | undefined,
+    logExists: boolean,
+    private readonly options: AuditCheckOptions,
+  ) {
+    const { problems } = this;
+    if (!logExists && options.origin !== undefined) {
+      problems.push({ message: `the log file is missing, though it must begin with ${options.origin}: it was deleted` });
+    } else if (!logExists && headText !== undefined) {
+      problems.push({ message: 'the log file is missing but its head file is there: the log was deleted' });
+    }
+    if (headText !== undefined) {
+      try {
+        this.head = parseAuditHead(headText);
+      } catch (err) {
+        problems.push({ message: `its head file is damaged: ${(err as FormatError).message}` });
+      }
     }
   }
-  const { lines, torn } = splitAuditLog(logText ?? '');
-  let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
-  let prevEpoch = 0;
-  let lastKeyedSeq = 0;
-  let headLineHash: string | undefined;
-  let anchorLineHash: string | undefined;
-  lines.forEach((text, index) => {
+
+  /** Checks the next complete line (without its newline). */
+  line(text: string): void {
+    const { problems, head } = this;
+    const { keyring, requireKeyed, origin } = this.options;
+    const index = this.count;
+    this.count += 1;
     const line = index + 1;
     let record: AuditRecord;
     try {
@@ -108,23 +165,28 @@ export function checkAuditLog(logText: string | undefined, headText: string | un
       if (keyring && requireKeyed) problems.push({ line, message: 'the line is not keyed: it was not written by agent-vault' });
     } else if (keyring) {
       if (!checkAuditLineMac(record, text, keyring)) problems.push({ line, message: 'its MAC does not verify: the line was edited or forged' });
-      else if (record.epoch! < prevEpoch) problems.push({ line, message: `keyed with epoch ${record.epoch} after epoch ${prevEpoch}: written with a key retired by token rotate` });
-      else prevEpoch = record.epoch!;
+      else if (record.epoch! < this.prevEpoch) problems.push({ line, message: `keyed with epoch ${record.epoch} after epoch ${this.prevEpoch}: written with a key retired by token rotate` });
+      else this.prevEpoch = record.epoch!;
     }
-    if (record.seq !== prevSeq + 1) {
-      problems.push({ line, message: `seq ${record.seq} where ${prevSeq + 1} was expected: a line was removed, inserted or moved here` });
-    } else if (record.prev !== prevHash) {
+    if (record.seq !== this.prevSeq + 1) {
+      problems.push({ line, message: `seq ${record.seq} where ${this.prevSeq + 1} was expected: a line was removed, inserted or moved here` });
+    } else if (record.prev !== this.prevHash) {
       problems.push({ line, message: 'does not chain to the line before: that line was edited, or this one inserted or moved' });
     }
-    if (head && record.seq === head.seq && headLineHash === undefined) headLineHash = hash;
-    if (head?.keyed && record.seq === head.keyed.seq && anchorLineHash === undefined) anchorLineHash = hash;
-    if (record.mac !== undefined) lastKeyedSeq = record.seq;
-    prevSeq = record.seq;
-    prevHash = hash;
-  });
-  if (torn !== undefined) problems.push({ line: lines.length + 1, message: 'the last line is incomplete: torn by a crash or cut' });
-  checkHead(problems, head, headText, { lastSeq: prevSeq, headLineHash, anchorLineHash, lastKeyedSeq }, options);
-  return { lines: lines.length + (torn === undefined ? 0 : 1), last: { seq: prevSeq, hash: prevHash }, head, problems };
+    if (head && record.seq === head.seq && this.headLineHash === undefined) this.headLineHash = hash;
+    if (head?.keyed && record.seq === head.keyed.seq && this.anchorLineHash === undefined) this.anchorLineHash = hash;
+    if (record.mac !== undefined) this.lastKeyedSeq = record.seq;
+    this.prevSeq = record.seq;
+    this.prevHash = hash;
+  }
+
+  /** The verdict, once every complete line was given; `torn` is the text after the last newline. */
+  finish(torn: string | undefined): AuditCheck {
+    const { problems, head, prevSeq } = this;
+    if (torn !== undefined) problems.push({ line: this.count + 1, message: 'the last line is incomplete: torn by a crash or cut' });
+    checkHead(problems, head, this.headText, { lastSeq: prevSeq, headLineHash: this.headLineHash, anchorLineHash: this.anchorLineHash, lastKeyedSeq: this.lastKeyedSeq }, this.options);
+    return { lines: this.count + (torn === undefined ? 0 : 1), last: { seq: prevSeq, hash: this.prevHash }, head, problems };
+  }
 }
 
 function checkHead(

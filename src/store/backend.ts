@@ -92,6 +92,17 @@ export interface AuditWrite {
   head?: string;
 }
 
+/**
+ * A log read in pieces: its head, read before the log, and the log's text as
+ * consecutive chunks (a line may span two), `undefined` when the log is missing.
+ * Lines appended after the head was read may or may not be among the chunks.
+ * Iterate the chunks to the end (or break out of the loop): that releases the log.
+ */
+export interface AuditLogStream {
+  head: string | undefined;
+  chunks: AsyncIterable<string> | undefined;
+}
+
 /** Audit logs: append streams, each with a small head file beside it. */
 export interface AuditStorage {
   /**
@@ -105,6 +116,12 @@ export interface AuditStorage {
   rewriteHead(log: AuditLogRef, change: (tail: AuditTail) => string | undefined | Promise<string | undefined>): Promise<void>;
   /** The log's text and its head's, either `undefined` when missing. */
   read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }>;
+  /**
+   * Optional: the log in chunks, for reading a long log in constant memory (`audit
+   * verify`, `audit`). A backend without it is read whole through {@link read}
+   * (`readAuditStream` in app/audit.ts).
+   */
+  stream?(log: AuditLogRef): Promise<AuditLogStream>;
   /** Every log the store has or should have: the store's, agents' (one whose vault, log or head exists), retired ones. */
   list(): Promise<AuditLogRef[]>;
   /** Removes a log and its head: the debris of an `init` or a provisioning that a crash interrupted. */

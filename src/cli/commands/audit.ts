@@ -7,7 +7,7 @@ import { readVisibleAudit, verifyVisibleAudit, type AuditEntry } from '../../app
 import { Context } from '../context.js';
 import { wholeNumber } from '../numbers.js';
 import { examples, type Deps } from '../command-kit.js';
-import { notice, printJson, printTable } from '../render.js';
+import { notice, printJson, printTable, writeLines } from '../render.js';
 import { escapeControls } from '../../core/terminal-text.js';
 
 interface ListOptions {
@@ -66,7 +66,7 @@ function auditFilter(ctx: Context, options: ListOptions): AuditFilter {
 }
 
 async function selectedEntries(ctx: Context, filter: AuditFilter): Promise<AuditEntry[]> {
-  const { logs, damaged } = await readVisibleAudit(await ctx.session());
+  const { logs, damaged } = await readVisibleAudit(await ctx.session(), filter);
   if (damaged > 0) notice(ctx.io, ctx.mode, `skipped ${damaged} damaged line(s): run agent-vault audit verify`);
   return filterAuditRecords(mergeAuditLogs(logs), filter);
 }
@@ -121,7 +121,7 @@ async function runAuditFollow(ctx: Context, options: ListOptions): Promise<void>
     let selection: AuditFilter = filter;
     while (!stop.signal.aborted) {
       if (pass.damaged > 0) ctx.warn(`skipped ${pass.damaged} damaged line(s): run agent-vault audit verify`);
-      for (const e of filterAuditRecords(mergeAuditLogs(pass.logs), selection)) ctx.io.out(followLine(ctx, e));
+      writeLines(ctx.io, filterAuditRecords(mergeAuditLogs(pass.logs), selection), (e) => followLine(ctx, e));
       // --limit chooses among the earlier events only; every new one is printed.
       selection = { ...filter };
       delete selection.limit;
@@ -155,7 +155,11 @@ export async function runAuditVerify(ctx: Context): Promise<void> {
       })),
     });
   } else {
-    for (const r of broken) for (const p of r.problems) ctx.io.out(`${r.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`);
+    writeLines(
+      ctx.io,
+      broken.flatMap((r) => r.problems.map((p) => ({ r, p }))),
+      ({ r, p }) => `${r.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}\n`,
+    );
   }
   const first = broken[0];
   if (first) {

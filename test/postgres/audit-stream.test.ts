@@ -1,0 +1,83 @@
+/**
+ * Reading a PostgreSQL store's audit log in pages (PostgresBackend.audit.stream): the
+ * verdicts of the whole read for a log of several pages, an edited line in the second
+ * page, a missing log, and `audit verify` through the CLI.
+ */
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkAuditLog, checkAuditStream } from '../../src/format/audit-chain.js';
+import { agentLog, type StorageBackend } from '../../src/store/backend.js';
+import { closeOpenStores, openStore } from '../../src/store/open.js';
+import { TempStore } from '../helpers/in-process.js';
+import { TEST_DATABASE, psql, runCluster, schemaOf, skipWithoutPostgres, type Cluster } from '../helpers/postgres.js';
+import { buildLog, newKeyring } from '../unit/format/audit-log-builder.js';
+
+const keyring = newKeyring();
+const LOG = agentLog('big');
+/** More than two pages of STREAM_LINES (5000). */
+const log = buildLog(12_345, keyring);
+
+describe.skipIf(skipWithoutPostgres())('the audit log of a PostgreSQL store, read in pages', () => {
+  let cluster: Cluster;
+  let store: TempStore;
+  let backend: StorageBackend;
+  const sql = (text: string): string => psql(cluster, TEST_DATABASE, text);
+  const verdict = async () => {
+    const { text, head } = await backend.audit.read(LOG);
+    const streamed = await backend.audit.stream!(LOG);
+    expect(streamed.head).toBe(head);
+    const chunks: string[] = [];
+    const result = await checkAuditStream(
+      streamed.chunks &&
+        (async function* counted() {
+          for await (const chunk of streamed.chunks!) yield (chunks.push(chunk), chunk);
+        })(),
+      streamed.head,
+      { keyring, requireKeyed: true },
+    );
+    expect(result).toEqual(checkAuditLog(text, head, { keyring, requireKeyed: true }));
+    return { result, chunks };
+  };
+
+  beforeAll(async () => {
+    cluster = (await runCluster())!;
+  });
+  beforeEach(async () => {
+    store = new TempStore({ backend: 'postgres' });
+    await store.init();
+    backend = openStore(store.url!, store.env);
+    await backend.audit.restore(LOG, log.text, log.head);
+  });
+  afterEach(async () => {
+    await closeOpenStores();
+    store.cleanup();
+  });
+
+  it('reads a log of three pages in chunks of 100 lines and finds it intact', async () => {
+    const { result, chunks } = await verdict();
+    expect(chunks).toHaveLength(124);
+    expect(chunks.join('')).toBe(log.text);
+    expect(result.problems).toEqual([]);
+    expect(result.lines).toBe(12_345);
+  });
+
+  it('reports an edited line of the second page by its number', async () => {
+    sql(`UPDATE ${schemaOf(store.url!)}.audit_lines SET line = replace(line, '"API_KEY"', '"API_KEX"') WHERE log = '${LOG.name}' AND seq = 7777`);
+    const { result } = await verdict();
+    expect(result.problems.map((p) => p.line)).toEqual([7777, 7778]);
+  });
+
+  it('gives no chunks for a log that has neither lines nor a head', async () => {
+    const streamed = await backend.audit.stream!(agentLog('nobody'));
+    expect(streamed).toEqual({ head: undefined, chunks: undefined });
+  });
+
+  it('audit verify reads through the pages and exits 6 naming an edited line', async () => {
+    const token = await store.provision('bot');
+    for (let i = 0; i < 3; i += 1) expect((await store.agent(token, ['credential', 'set', `K${i}=v`])).code).toBe(0);
+    expect((await store.agent(token, ['audit', 'verify'])).code).toBe(0);
+    sql(`UPDATE ${schemaOf(store.url!)}.audit_lines SET line = replace(line, '"K1"', '"K9"') WHERE log = 'vaults/bot.audit.jsonl'`);
+    const result = await store.agent(token, ['audit', 'verify']);
+    expect(result.code).toBe(6);
+    expect(result.stdout).toMatch(/bot\.audit\.jsonl\):\d+: its MAC does not verify/);
+  });
+});
