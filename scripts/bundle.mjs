@@ -14,7 +14,13 @@
 // The parsers of `import` and `export` (src/core/import/parsers.ts) go to a bundle of
 // their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
 // in dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up.
+//
+// The shipped bundle gets a V8 code cache, dist/cli.cjs.cache, made by
+// scripts/code-cache.cjs for the Node running the build and loaded by bin/load-bundle.cjs.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -85,6 +91,36 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * The bundle's lazy imports, `import("x")`, sent through `__agentVaultLazyImport` (defined in the
+ * banner): under bin/load-bundle.cjs, which compiles the bundle with vm.Script for its
+ * code cache, import() itself fails, and the loader it passes in is used instead.
+ * Relative specifiers become URLs first, as the loader lives in another directory.
+ */
+const IMPORT_ROUTER =
+  "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundleUrl).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
+
+/**
+ * Rewrites the bundle at `file`: its lazy imports through `__agentVaultLazyImport`, and a first line
+ * naming this build (the SHA-256 of the rest), which a code cache must have been made for.
+ */
+function finishBundle(file) {
+  const dynamicImport = /(?<![\w$.])import\((?=["'])/g;
+  const text = readFileSync(file, 'utf8').replace(dynamicImport, '__agentVaultLazyImport(');
+  // Only the banner's own import() may be left: any other would fail under the code cache.
+  const left = text.match(/(?<![\w$.])import\(/g) ?? [];
+  if (left.length !== 1) throw new Error(`${file}: an import() that is not of a string literal cannot be routed through __agentVaultLazyImport`);
+  writeFileSync(file, `// agent-vault bundle ${createHash('sha256').update(text).digest('hex')}\n${text}`);
+}
+
+/** Writes `<file>.cache` (scripts/code-cache.cjs) in a clean process: no NODE_OPTIONS, whose V8 flags would make the cache unfit for a plain `node`. */
+function writeCodeCache(file) {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.cjs', import.meta.url)), file], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the code cache of ${file} was not made:\n${result.stderr}`);
+}
+
 /** The CLI bundle and its parsers beside it, with fault injection compiled in or (for the shipped one) out. */
 async function bundle(outfile, faults) {
   await build({
@@ -94,16 +130,19 @@ async function bundle(outfile, faults) {
     // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
     // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
     define: { 'import.meta.url': '__bundleUrl', __AGENT_VAULT_FAULTS__: String(faults) },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: `const __bundleUrl = require('node:url').pathToFileURL(__filename).href;\n${IMPORT_ROUTER}` },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
     plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk],
   });
+  finishBundle(outfile);
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
   await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
   // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
   await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
+  // Last: the training runs of the code cache load the chunks beside the bundle.
+  if (!faults) writeCodeCache(outfile);
 }
 
 if (process.argv[2]) {
