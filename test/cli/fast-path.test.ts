@@ -38,7 +38,7 @@ function auditLines(): Map<string, string[]> {
       else if (entry.name.endsWith('audit.jsonl')) {
         const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
         const VARYING = new Set(['seq', 'ts', 'prev', 'mac', 'pid']);
-        logs.set(path, lines.map((line) => JSON.stringify(Object.entries(JSON.parse(line) as Record<string, unknown>).filter(([name]) => !VARYING.has(name)))));
+        logs.set(path, lines.map((line) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(line) as Record<string, unknown>).filter(([name]) => !VARYING.has(name))))));
       }
     }
   };
