@@ -101,12 +101,23 @@ const IMPORT_ROUTER =
   "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundleUrl).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
 
 /**
- * Rewrites the bundle at `file`: its lazy imports through `__agentVaultLazyImport`, and a first line
- * naming this build (the SHA-256 of the rest), which a code cache must have been made for.
+ * A character outside ASCII in a comment line, written as `\u{…}`: esbuild escapes
+ * them in code (charset ascii) but keeps some comments as they are, and one such
+ * character makes V8 hold the whole source as two bytes a character, twice the memory
+ * to read, hash and scan at every start.
+ */
+function asciiComments(text) {
+  return text.replace(/^([ \t]*(?:\/\/|\/\*|\*).*)$/gm, (line) => line.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+}
+
+/**
+ * Rewrites the bundle at `file`: its lazy imports through `__agentVaultLazyImport`, its comments in
+ * ASCII, and a first line naming this build (the SHA-256 of the rest), which a code cache
+ * must have been made for.
  */
 function finishBundle(file) {
   const dynamicImport = /(?<![\w$.])import\((?=["'])/g;
-  const text = readFileSync(file, 'utf8').replace(dynamicImport, '__agentVaultLazyImport(');
+  const text = asciiComments(readFileSync(file, 'utf8')).replace(dynamicImport, '__agentVaultLazyImport(');
   // Only the banner's own import() may be left: any other would fail under the code cache.
   const left = text.match(/(?<![\w$.])import\(/g) ?? [];
   if (left.length !== 1) throw new Error(`${file}: an import() that is not of a string literal cannot be routed through __agentVaultLazyImport`);

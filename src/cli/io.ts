@@ -3,8 +3,9 @@
  * colour, stdin (read at most once), prompts (which write to stderr) and the clock.
  * Tests build one with {@link testIO}.
  */
+import { createRequire } from 'node:module';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { isatty } from 'node:tty';
+import type { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
 import { terminalBinding } from './terminal-binding.js';
@@ -55,17 +56,28 @@ export interface IO {
   sessionBinding(): string | undefined;
 }
 
+/**
+ * Whether fd 0 is a terminal. node:tty is loaded on this first question, not at start-up:
+ * with net and diagnostics_channel beneath it, it costs `credential get`, which never
+ * asks, about 2 ms.
+ */
+function stdinIsTerminal(): boolean {
+  return (createRequire(import.meta.url)('node:tty') as { isatty: typeof isatty }).isatty(0);
+}
+
 class StreamIO implements IO {
   private stdinUsedFor: string | undefined;
   private stdinStream: (Readable & { isTTY?: boolean }) | undefined;
+  private stdinTTY: boolean | undefined;
 
   /**
    * `openStdin` is called only when stdin is read or prompted on: creating
    * process.stdin costs milliseconds that `credential get` need not spend.
+   * `stdinIsTTY` likewise, when first asked.
    */
   constructor(
     private readonly openStdin: () => Readable & { isTTY?: boolean },
-    readonly isStdinTTY: boolean,
+    private readonly stdinIsTTY: () => boolean,
     readonly stdout: Writable & { isTTY?: boolean },
     readonly stderr: Writable & { isTTY?: boolean },
     readonly env: NodeJS.ProcessEnv,
@@ -87,6 +99,11 @@ class StreamIO implements IO {
   get stdin(): Readable & { isTTY?: boolean } {
     this.stdinStream ??= this.openStdin();
     return this.stdinStream;
+  }
+
+  get isStdinTTY(): boolean {
+    this.stdinTTY ??= this.stdinIsTTY();
+    return this.stdinTTY;
   }
 
   get isStdoutTTY(): boolean {
@@ -175,7 +192,7 @@ export async function systemIO(): Promise<IO> {
   const reexecute = async (): Promise<void> => {
     if (Object.keys(inEnviron).length > 0 && canReexecute()) await reexecuteWithout(process.env, inEnviron);
   };
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, session, () => new Date(), reexecute);
+  return new StreamIO(() => process.stdin, stdinIsTerminal, process.stdout, process.stderr, process.env, passphrase, session, () => new Date(), reexecute);
 }
 
 /** What {@link testIO} returns: an IO whose output can be read back. */
@@ -206,7 +223,7 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const session = env.AGENT_VAULT_SESSION;
   delete env.AGENT_VAULT_SESSION;
   const binding = options.binding ?? 'test terminal';
-  const io = new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, session, options.now ?? (() => new Date()), async () => {}, () => binding);
+  const io = new StreamIO(() => stdin, () => options.tty ?? false, stdout, stderr, env, passphrase, session, options.now ?? (() => new Date()), async () => {}, () => binding);
   return Object.assign(io, {
     stdoutText: () => stdout.bytes().toString('utf8'),
     stderrText: () => stderr.bytes().toString('utf8'),
