@@ -11,13 +11,15 @@
  * option, `--help`, a missing or extra word) goes to commander, which parses it, so
  * help, "did you mean" and usage errors are commander's own.
  *
+ * The actions are imported when a form matches: `--version` then evaluates none of
+ * their modules (node:crypto among them). In the bundle these imports are esbuild's
+ * lazy module initialisers, compiled with the rest and run on first use.
+ *
  * To add a form: a matcher below that returns the action with the exact option
  * objects commander would pass (defaults included: `--no-x` flags default to true),
  * and its cases in test/cli/fast-path.test.ts, which run every case through both paths.
  */
-import { runGet } from './commands/credential/get.js';
-import { runTotp } from './commands/totp.js';
-import { Context, type GlobalOptions } from './context.js';
+import type { GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { cliVersion } from './version.js';
 
@@ -45,10 +47,16 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
   const [first, second, third] = words;
   if (words.length === 3 && (first === 'credential' || first === 'cred') && second === 'get' && isValue(third)) {
     const options = { newline: true };
-    return (io) => runGet(new Context(io, { ...globals(json), ...options }), third, options);
+    return async (io) => {
+      const [{ runGet }, { Context }] = await Promise.all([import('./commands/credential/get.js'), import('./context.js')]);
+      await runGet(new Context(io, { ...globals(json), ...options }), third, options);
+    };
   }
   if (words.length === 2 && first === 'totp' && isValue(second)) {
-    return (io) => runTotp(new Context(io, globals(json)), second, {});
+    return async (io) => {
+      const [{ runTotp }, { Context }] = await Promise.all([import('./commands/totp.js'), import('./context.js')]);
+      await runTotp(new Context(io, globals(json)), second, {});
+    };
   }
   return undefined;
 }
