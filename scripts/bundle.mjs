@@ -9,7 +9,8 @@
 // `node scripts/bundle.mjs` writes dist/cli.cjs, the shipped CLI, and the test-only
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
 // CLI with the fault injection of src/store/fault.ts compiled in and run when executed.
-// `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile.
+// `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile, without a
+// code cache (its training runs load the packages from the node_modules beside it).
 //
 // The parsers of `import` and `export` (src/core/import/parsers.ts) go to a bundle of
 // their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
@@ -132,8 +133,11 @@ function writeCodeCache(file) {
   if (result.status !== 0) throw new Error(`the code cache of ${file} was not made:\n${result.stderr}`);
 }
 
-/** The CLI bundle and its parsers beside it, with fault injection compiled in or (for the shipped one) out. */
-async function bundle(outfile, faults) {
+/**
+ * The CLI bundle and its parsers beside it, with fault injection compiled in or (for the
+ * shipped one) out, and for `cache` the shipped one's code cache.
+ */
+async function bundle(outfile, faults, cache) {
   await build({
     ...common,
     entryPoints: ['src/main.ts'],
@@ -153,11 +157,11 @@ async function bundle(outfile, faults) {
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
   await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
   // Last: the training runs of the code cache load the chunks beside the bundle.
-  if (!faults) writeCodeCache(outfile);
+  if (cache) writeCodeCache(outfile);
 }
 
 if (process.argv[2]) {
-  await bundle(process.argv[2], false);
+  await bundle(process.argv[2], false, false);
 } else {
-  await Promise.all([bundle('dist/cli.cjs', false), bundle('dist/test/cli-faults.cjs', true)]);
+  await Promise.all([bundle('dist/cli.cjs', false, true), bundle('dist/test/cli-faults.cjs', true, false)]);
 }
