@@ -92,6 +92,9 @@ const common = {
   logLevel: 'warning',
 };
 
+/** `__bundle.url`, the bundle's own file URL, which stands for import.meta.url in it (see `define` below). */
+const BUNDLE_URL = "let __bundleUrl; const __bundle = { get url() { return (__bundleUrl ??= require('node:url').pathToFileURL(__filename).href); } };";
+
 /**
  * The bundle's lazy imports, `import("x")`, sent through `__agentVaultLazyImport` (defined in the
  * banner): under bin/load-bundle.cjs, which compiles the bundle with vm.Script for its
@@ -99,7 +102,7 @@ const common = {
  * Relative specifiers become URLs first, as the loader lives in another directory.
  */
 const IMPORT_ROUTER =
-  "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundleUrl).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
+  "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundle.url).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
 
 /**
  * A character outside ASCII in a comment line, written as `\u{…}`: esbuild escapes
@@ -142,10 +145,11 @@ async function bundle(outfile, faults, cache) {
     ...common,
     entryPoints: ['src/main.ts'],
     outfile,
-    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
+    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL,
+    // worked out on first use (a `credential get` never needs it).
     // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
-    define: { 'import.meta.url': '__bundleUrl', __AGENT_VAULT_FAULTS__: String(faults) },
-    banner: { js: `const __bundleUrl = require('node:url').pathToFileURL(__filename).href;\n${IMPORT_ROUTER}` },
+    define: { 'import.meta.url': '__bundle.url', __AGENT_VAULT_FAULTS__: String(faults) },
+    banner: { js: `${BUNDLE_URL}\n${IMPORT_ROUTER}` },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
     plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk],
