@@ -1,8 +1,23 @@
 #!/usr/bin/env node
 'use strict';
 // CommonJS on purpose: Node 20 starts a CommonJS entry faster than an ES module one.
-require('../dist/cli.cjs')
-  .main(process.argv)
-  .then((code) => {
-    process.exitCode = code;
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  // The one command line that needs nothing of the bundle: package.json's version, as
+  // src/cli/version.ts reads it, without the cost of loading the CLI. A reader gone
+  // early is not an error, as in cli/io.ts.
+  process.stdout.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
   });
+  process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')).version}\n`);
+} else {
+  // The bundle is loaded with its V8 code cache (see load-bundle.cjs).
+  require('./load-bundle.cjs')
+    .loadBundle(join(__dirname, '../dist/cli.cjs'))
+    .main(process.argv)
+    .then((code) => {
+      process.exitCode = code;
+    });
+}

@@ -9,12 +9,19 @@
 // `node scripts/bundle.mjs` writes dist/cli.cjs, the shipped CLI, and the test-only
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
 // CLI with the fault injection of src/store/fault.ts compiled in and run when executed.
-// `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile.
+// `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile, without a
+// code cache (its training runs load the packages from the node_modules beside it).
 //
 // The parsers of `import` and `export` (src/core/import/parsers.ts) go to a bundle of
 // their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
 // in dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up.
+//
+// The shipped bundle gets a V8 code cache, dist/cli.cjs.cache, made by
+// scripts/code-cache.cjs for the Node running the build and loaded by bin/load-bundle.cjs.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -97,30 +104,81 @@ const common = {
   logLevel: 'warning',
 };
 
-/** The CLI bundle and its parsers beside it, with fault injection compiled in or (for the shipped one) out. */
-async function bundle(outfile, faults) {
+/** `__bundle.url`, the bundle's own file URL, which stands for import.meta.url in it (see `define` below). */
+const BUNDLE_URL = "let __bundleUrl; const __bundle = { get url() { return (__bundleUrl ??= require('node:url').pathToFileURL(__filename).href); } };";
+
+/**
+ * The bundle's lazy imports, `import("x")`, sent through `__agentVaultLazyImport` (defined in the
+ * banner): under bin/load-bundle.cjs, which compiles the bundle with vm.Script for its
+ * code cache, import() itself fails, and the loader it passes in is used instead.
+ * Relative specifiers become URLs first, as the loader lives in another directory.
+ */
+const IMPORT_ROUTER =
+  "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundle.url).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
+
+/**
+ * A character outside ASCII in a comment line, written as `\u{…}`: esbuild escapes
+ * them in code (charset ascii) but keeps some comments as they are, and one such
+ * character makes V8 hold the whole source as two bytes a character, twice the memory
+ * to read, hash and scan at every start.
+ */
+function asciiComments(text) {
+  return text.replace(/^([ \t]*(?:\/\/|\/\*|\*).*)$/gm, (line) => line.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+}
+
+/**
+ * Rewrites the bundle at `file`: its lazy imports through `__agentVaultLazyImport`, its comments in
+ * ASCII, and a first line naming this build (the SHA-256 of the rest), which a code cache
+ * must have been made for.
+ */
+function finishBundle(file) {
+  const dynamicImport = /(?<![\w$.])import\((?=["'])/g;
+  const text = asciiComments(readFileSync(file, 'utf8')).replace(dynamicImport, '__agentVaultLazyImport(');
+  // Only the banner's own import() may be left: any other would fail under the code cache.
+  const left = text.match(/(?<![\w$.])import\(/g) ?? [];
+  if (left.length !== 1) throw new Error(`${file}: an import() that is not of a string literal cannot be routed through __agentVaultLazyImport`);
+  writeFileSync(file, `// agent-vault bundle ${createHash('sha256').update(text).digest('hex')}\n${text}`);
+}
+
+/** Writes `<file>.cache` (scripts/code-cache.cjs) in a clean process: no NODE_OPTIONS, whose V8 flags would make the cache unfit for a plain `node`. */
+function writeCodeCache(file) {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.cjs', import.meta.url)), file], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the code cache of ${file} was not made:\n${result.stderr}`);
+}
+
+/**
+ * The CLI bundle and its parsers beside it, with fault injection compiled in or (for the
+ * shipped one) out, and for `cache` the shipped one's code cache.
+ */
+async function bundle(outfile, faults, cache) {
   await build({
     ...common,
     entryPoints: ['src/main.ts'],
     outfile,
-    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL.
+    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL,
+    // worked out on first use (a `credential get` never needs it).
     // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
-    define: { 'import.meta.url': '__bundleUrl', __AGENT_VAULT_FAULTS__: String(faults) },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__bundle.url', __AGENT_VAULT_FAULTS__: String(faults) },
+    banner: { js: `${BUNDLE_URL}\n${IMPORT_ROUTER}` },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
     plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk, separateStrength],
   });
+  finishBundle(outfile);
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
   await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
   // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
   await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
   await build({ ...common, entryPoints: ['src/core/strength.ts'], outfile: join(dirname(outfile), STRENGTH_FILE) });
+  // Last: the training runs of the code cache load the chunks beside the bundle.
+  if (cache) writeCodeCache(outfile);
 }
 
 if (process.argv[2]) {
-  await bundle(process.argv[2], false);
+  await bundle(process.argv[2], false, false);
 } else {
-  await Promise.all([bundle('dist/cli.cjs', false), bundle('dist/test/cli-faults.cjs', true)]);
+  await Promise.all([bundle('dist/cli.cjs', false, true), bundle('dist/test/cli-faults.cjs', true, false)]);
 }

@@ -3,8 +3,9 @@
  * colour, stdin (read at most once), prompts (which write to stderr) and the clock.
  * Tests build one with {@link testIO}.
  */
+import { createRequire } from 'node:module';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { isatty } from 'node:tty';
+import type { isatty } from 'node:tty';
 import { CancelledError, UsageError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
 import { terminalBinding } from './terminal-binding.js';
@@ -60,39 +61,75 @@ export interface IO {
   sessionBinding(): string | undefined;
 }
 
+/**
+ * Whether fd 0 is a terminal. node:tty is loaded on this first question, not at start-up:
+ * with net and diagnostics_channel beneath it, it costs `credential get`, which never
+ * asks, about 2 ms.
+ */
+function stdinIsTerminal(): boolean {
+  return (createRequire(import.meta.url)('node:tty') as { isatty: typeof isatty }).isatty(0);
+}
+
+/** An output stream: stdout or stderr. */
+type Output = Writable & { isTTY?: boolean };
+
+/**
+ * `stream` with what every output of ours needs: a reader that goes away early
+ * (`agent-vault help | head -1`) is not an error of ours; stop writing to it, as cat
+ * and git do, instead of crashing on EPIPE.
+ */
+function ignoringEpipe(stream: Output): Output {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  return stream;
+}
+
 class StreamIO implements IO {
   private stdinUsedFor: string | undefined;
   private stdinStream: (Readable & { isTTY?: boolean }) | undefined;
   private noColorFlag = false;
+  private stdinTTY: boolean | undefined;
+  private stdoutStream: Output | undefined;
+  private stderrStream: Output | undefined;
 
   /**
    * `openStdin` is called only when stdin is read or prompted on: creating
    * process.stdin costs milliseconds that `credential get` need not spend.
+   * `stdinIsTTY`, `openStdout` and `openStderr` likewise, when first needed: a read
+   * that succeeds never makes process.stderr (a terminal's would load node:tty).
    */
   constructor(
     private readonly openStdin: () => Readable & { isTTY?: boolean },
-    readonly isStdinTTY: boolean,
-    readonly stdout: Writable & { isTTY?: boolean },
-    readonly stderr: Writable & { isTTY?: boolean },
+    private readonly stdinIsTTY: () => boolean,
+    private readonly openStdout: () => Output,
+    private readonly openStderr: () => Output,
     readonly env: NodeJS.ProcessEnv,
     readonly passphraseFromEnv: string | undefined,
     readonly sessionFromEnv: string | undefined,
     private readonly clock: () => Date,
     private readonly reexecute: () => Promise<void> = async () => {},
     private readonly binding: () => string | undefined = terminalBinding,
-  ) {
-    // A reader that goes away early (`agent-vault help | head -1`) is not an error of
-    // ours: stop writing to it, as cat and git do, instead of crashing on EPIPE.
-    for (const stream of [stdout, stderr]) {
-      stream.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-      });
-    }
+  ) {}
+
+  get stdout(): Output {
+    this.stdoutStream ??= ignoringEpipe(this.openStdout());
+    return this.stdoutStream;
+  }
+
+  get stderr(): Output {
+    this.stderrStream ??= ignoringEpipe(this.openStderr());
+    return this.stderrStream;
   }
 
   get stdin(): Readable & { isTTY?: boolean } {
     this.stdinStream ??= this.openStdin();
     return this.stdinStream;
+  }
+
+  get isStdinTTY(): boolean {
+    this.stdinTTY ??= this.stdinIsTTY();
+    return this.stdinTTY;
   }
 
   get isStdoutTTY(): boolean {
@@ -195,7 +232,7 @@ export async function systemIO(): Promise<IO> {
   const reexecute = async (): Promise<void> => {
     if (Object.keys(inEnviron).length > 0 && canReexecute()) await reexecuteWithout(process.env, inEnviron);
   };
-  return new StreamIO(() => process.stdin, isatty(0), process.stdout, process.stderr, process.env, passphrase, session, () => new Date(), reexecute);
+  return new StreamIO(() => process.stdin, stdinIsTerminal, () => process.stdout, () => process.stderr, process.env, passphrase, session, () => new Date(), reexecute);
 }
 
 /** What {@link testIO} returns: an IO whose output can be read back. */
@@ -226,7 +263,7 @@ export function testIO(options: { stdin?: string | Buffer; env?: NodeJS.ProcessE
   const session = env.AGENT_VAULT_SESSION;
   delete env.AGENT_VAULT_SESSION;
   const binding = options.binding ?? 'test terminal';
-  const io = new StreamIO(() => stdin, options.tty ?? false, stdout, stderr, env, passphrase, session, options.now ?? (() => new Date()), async () => {}, () => binding);
+  const io = new StreamIO(() => stdin, () => options.tty ?? false, () => stdout, () => stderr, env, passphrase, session, options.now ?? (() => new Date()), async () => {}, () => binding);
   return Object.assign(io, {
     stdoutText: () => stdout.bytes().toString('utf8'),
     stderrText: () => stderr.bytes().toString('utf8'),

@@ -31,6 +31,8 @@ export interface RunOptions {
   tty?: boolean;
   /** The terminal an owner session is bound to (default: the same for every run). */
   binding?: string;
+  /** `false` runs a fast form of cli/fast-path.ts through commander instead (default: as the CLI does). */
+  fastPath?: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function run(args: string[], options: RunOptions & { baseEnv: NodeJ
     ...(options.binding === undefined ? {} : { binding: options.binding }),
     ...(clock === undefined ? {} : { now: () => clock.now() }),
   });
-  const code = await main(['node', 'agent-vault', ...args], io);
+  const code = await main(['node', 'agent-vault', ...args], io, options.fastPath === undefined ? {} : { fastPath: options.fastPath });
   const stdoutBytes = io.stdoutBytes();
   return { code, stdout: stdoutBytes.toString('utf8'), stderr: io.stderrText(), stdoutBytes };
 }

@@ -29,10 +29,11 @@ const BUNDLES = ['dist/cli.cjs', 'dist/import-parsers.cjs', 'dist/broker-certifi
 /**
  * Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain.
  * A `require("…")` written inside a string or template (ajv's code generation, in the MCP SDK) is text, not a load.
+ * The CLI bundle's lazy imports are `__agentVaultLazyImport("…")` (scripts/bundle.mjs routes them through the bin's loader).
  */
 function bundlePackages(): string[] {
   const bundles = BUNDLES.map((file) => readFileSync(resolve(ROOT, file), 'utf8')).join('\n');
-  return [...bundles.matchAll(/(?<![`'])\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
+  return [...bundles.matchAll(/(?<![`'])\b(?:require|import|__agentVaultLazyImport)\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]!).filter(isPackage).map(packageOf);
 }
 
 /**
@@ -63,7 +64,7 @@ describe('the package', () => {
   it('ships the bundle, the API with every file it imports, the docs and data, and not the unbundled CLI', async () => {
     const files = packedFiles();
     // dist/pg-driver.cjs inlines pg; its optional requires (pg-native, pg-cloudflare) run only where those exist.
-    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', ...BUNDLES, 'dist/pg-driver.cjs', 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
+    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', 'bin/load-bundle.cjs', ...BUNDLES, 'dist/cli.cjs.cache', 'dist/pg-driver.cjs', 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
       expect(files, file).toContain(file);
     }
     for (const file of (await apiGraph()).files) expect(files, file).toContain(file);

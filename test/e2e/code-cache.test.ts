@@ -1,0 +1,144 @@
+/**
+ * The V8 code cache of the CLI bundle (bin/load-bundle.cjs, scripts/code-cache.cjs):
+ * the build's cache is taken by the Node that built it; a missing, foreign, stale or
+ * broken cache, or one V8 rejects for its flags, changes nothing a user sees (same
+ * output, nothing on stderr); the CLI never writes one; and every lazily loaded module
+ * still loads from code compiled through vm.Script.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** A copy of the package's bin/, dist/ bundles and package.json, using this checkout's node_modules. */
+function copyPackage(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-vault-cache-'));
+  cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const file of readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.cjs') || f.endsWith('.cache'))) cpSync(join(ROOT, 'dist', file), join(dir, 'dist', file));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+/** What V8 said of the cache of the bundle in `dir`: "false" taken, "true" rejected, "undefined" none was given. */
+function cacheVerdict(dir: string, nodeFlags: string[] = []): string {
+  const script = `console.log(String(require(${JSON.stringify(join(dir, 'bin/load-bundle.cjs'))}).compileBundle(${JSON.stringify(join(dir, 'dist/cli.cjs'))}).cachedDataRejected))`;
+  const result = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  expect(result.stderr).toBe('');
+  return result.stdout.trim();
+}
+
+let store: TempStore;
+let token: string;
+let good: Buffer;
+
+beforeAll(async () => {
+  store = new TempStore();
+  await store.init();
+  token = await store.provision('bot');
+  expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'the value' })).code).toBe(0);
+  good = readFileSync(join(ROOT, 'dist/cli.cjs.cache'));
+});
+afterAll(() => store.cleanup());
+
+describe('the code cache', () => {
+  it('is made by the build and taken by the Node that made it', () => {
+    expect(cacheVerdict(ROOT)).toBe('false');
+    expect(good.subarray(0, good.indexOf(10)).toString()).toContain(`"node":"${process.version}"`);
+  });
+
+  const header = (text: string): string => text.slice(0, text.indexOf('\n'));
+  const BROKEN: Array<[string, (dir: string) => void, string]> = [
+    ['missing', (dir) => rmSync(join(dir, 'dist/cli.cjs.cache')), 'undefined'],
+    ['made by another Node', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), Buffer.from(good.toString('latin1').replace(`"node":"${process.version}"`, '"node":"v0.0.1"'), 'latin1')), 'undefined'],
+    [
+      'made for another build of the bundle',
+      (dir) => {
+        const file = join(dir, 'dist/cli.cjs');
+        const text = readFileSync(file, 'utf8');
+        const line = header(text);
+        writeFileSync(file, `${line.slice(0, -1)}${line.endsWith('0') ? '1' : '0'}${text.slice(line.length)}`);
+      },
+      'undefined',
+    ],
+    ['without its header line', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), good.subarray(good.indexOf(10) + 1)), 'undefined'],
+    ['garbage after a right header', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 0x5a)])), 'true'],
+    ['cut short', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), good.subarray(0, Math.floor(good.length / 2))), 'true'],
+  ];
+
+  it.each(BROKEN)('%s: is not used, and the CLI works with nothing on stderr', async (_name, breakIt, verdict) => {
+    const dir = copyPackage();
+    try {
+      breakIt(dir);
+      expect(cacheVerdict(dir)).toBe(verdict);
+      const bin = join(dir, 'bin/agent-vault.cjs');
+      expect(await store.agent(token, ['credential', 'get', 'K'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
+      expect(await store.agent(token, ['credential', 'list'], { bin })).toMatchObject({ code: 0, stderr: '' });
+      const version = await store.run(['--version'], { bin });
+      expect(version).toMatchObject({ code: 0, stderr: '' });
+      expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejected by V8 for other flags, compiles the bundle as without it', () => {
+    expect(cacheVerdict(ROOT, ['--no-opt'])).toBe('true');
+    const result = spawnSync(process.execPath, ['--no-opt', join(ROOT, 'bin/agent-vault.cjs'), 'credential', 'get', 'K'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token } });
+    expect(result).toMatchObject({ status: 0, stdout: 'the value\n', stderr: '' });
+  });
+
+  it('is never written by the CLI', async () => {
+    const dir = copyPackage();
+    try {
+      rmSync(join(dir, 'dist/cli.cjs.cache'));
+      const before = readdirSync(join(dir, 'dist')).sort();
+      const bin = join(dir, 'bin/agent-vault.cjs');
+      for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['--version'], ['credential', 'list']]) await store.agent(token, args, { bin });
+      expect(readdirSync(join(dir, 'dist')).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lazy modules under the code cache', () => {
+  // The prompts (@inquirer/prompts), tables (cli-table3), the MCP SDK and the broker's
+  // certificates are loaded by the pty, tty, mcp and broker suites through the same bin.
+  it('loads argon2 for the owner', async () => {
+    expect(await store.owner(['credential', 'get', 'K', '-a', 'bot'])).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
+  });
+
+  it('loads the import parsers', async () => {
+    const file = join(store.root, 'import.env');
+    writeFileSync(file, 'IMPORTED=1\n');
+    const result = await store.owner(['-a', 'bot', 'import', 'dotenv', file]);
+    expect(result.code, result.stderr).toBe(0);
+    expect((await store.agent(token, ['credential', 'get', 'IMPORTED'])).stdout).toBe('1\n');
+  });
+
+  it('loads the pg driver for a postgres:// store', async () => {
+    const result = await store.run(['--store', 'postgres://nobody@127.0.0.1:1/none', 'status']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('cannot be reached');
+    expect(result.stderr).not.toContain('ERR_VM_DYNAMIC_IMPORT');
+  });
+
+  it('loads conf for the settings', async () => {
+    expect((await store.run(['config', 'set', 'default-agent', 'bot'])).code).toBe(0);
+    expect(await store.agent(token, ['config', 'get', 'default-agent'])).toMatchObject({ code: 0, stdout: 'bot\n' });
+  });
+
+  it('loads age for a backup', async () => {
+    const pass = join(store.root, 'backup.pass');
+    writeFileSync(pass, 'backup passphrase\n', { mode: 0o600 });
+    const file = join(store.root, 'store.age');
+    const made = await store.owner(['backup', file, '--backup-passphrase-file', pass]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(readFileSync(file).subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+  });
+});
