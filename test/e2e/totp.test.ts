@@ -114,7 +114,7 @@ describe('totp', () => {
     await expectSameCode('SITE', key, 'SHA1', 6, 30);
   });
 
-  it('sets and replaces the secret with credential update, and removes it with an empty value', async () => {
+  it('sets and replaces the secret with credential update, and removes it with an empty value given --allow-empty', async () => {
     expect((await owner(['credential', 'add', 'LATER', '--type', 'login', '--username', 'u', '-a', 'bot'])).code).toBe(0);
     const first = newKey();
     expect((await agent(['credential', 'update', 'LATER', '--totp-stdin'], first)).code).toBe(0);
@@ -122,7 +122,10 @@ describe('totp', () => {
     const second = newKey();
     expect((await agent(['credential', 'update', 'LATER', '--totp-stdin'], `otpauth://totp/x?secret=${second}&algorithm=SHA256&digits=8`)).code).toBe(0);
     await expectSameCode('LATER', second, 'SHA256', 8, 30);
-    expect((await agent(['credential', 'update', 'LATER', '--totp-stdin'], '')).code).toBe(0);
+    // An empty value is refused unless asked for, and then removes the secret.
+    expect((await agent(['credential', 'update', 'LATER', '--totp-stdin'], '')).code).toBe(2);
+    await expectSameCode('LATER', second, 'SHA256', 8, 30);
+    expect((await agent(['credential', 'update', 'LATER', '--totp-stdin', '--allow-empty'], '')).code).toBe(0);
     expect((await agent(['totp', 'LATER'])).code).toBe(3);
   });
 
