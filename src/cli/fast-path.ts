@@ -2,7 +2,7 @@
  * The commander-free fast path: the hottest exact command lines run here without
  * loading commander, chalk, cli-table3 or the command tree, which is most of what a
  * `credential get` would otherwise spend starting up. Each form calls the same action
- * as its commander command (`runGet`, `runTotp`), with the options commander would
+ * as its commander command (`runGet`, `runTotp`, `runGenerate`), with the options commander would
  * have parsed, so a change to what the command does reaches both paths; errors go
  * through the same cli/report-error.ts in src/main.ts.
  *
@@ -50,6 +50,14 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
     return async (io) => {
       const [{ runGet }, { Context }] = await Promise.all([import('./commands/credential/get.js'), import('./context.js')]);
       await runGet(new Context(io, { ...globals(json), ...options }), third, options);
+    };
+  }
+  if (words.length === 1 && first === 'generate') {
+    // Commander's defaults for the generator flags: every `--no-<class>` is true unless given.
+    const options = { upper: true, lower: true, digits: true, symbols: true };
+    return async (io) => {
+      const [{ runGenerate }, { Context }] = await Promise.all([import('./commands/generate-run.js'), import('./context.js')]);
+      await runGenerate(new Context(io, globals(json)), options);
     };
   }
   if (words.length === 2 && first === 'totp' && isValue(second)) {

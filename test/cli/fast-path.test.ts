@@ -15,6 +15,7 @@ const WINDOW_START = '2030-03-02T00:00:00.000Z';
 
 let store: TempStore;
 let token: string;
+let giverToken: string;
 let vaultPath: string;
 
 beforeAll(async () => {
@@ -24,6 +25,9 @@ beforeAll(async () => {
   expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'the value' })).code).toBe(0);
   expect((await store.agent(token, ['credential', 'add', 'EXP', '--value-stdin', '--expires', '2030-03-01'], { input: 'old' })).code).toBe(0);
   expect((await store.agent(token, ['credential', 'add', 'T', '--type', 'login', '--password-stdin', '--totp', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'], { input: 'pw' })).code).toBe(0);
+  giverToken = await store.provision('giver');
+  expect((await store.agent(giverToken, ['credential', 'set', 'SHARED=-'], { input: 'granted value' })).code).toBe(0);
+  expect((await store.owner(['grant', 'SHARED', '-a', 'giver', '--to', 'bot'])).code).toBe(0);
   vaultPath = join(store.dir, 'vaults', 'bot.vault');
 });
 afterAll(() => store.cleanup());
@@ -64,6 +68,8 @@ interface Case {
   /** The store is elsewhere (missing), or the vault has a flipped byte. */
   missingStore?: boolean;
   damaged?: boolean;
+  /** The output is random (a generated password): compared by its shape, not its text. */
+  random?: boolean;
 }
 
 const CASES: Case[] = [
@@ -94,6 +100,10 @@ const CASES: Case[] = [
   { name: 'a TOTP of a credential without one', args: ['totp', 'K'], as: 'token', code: 3, stderr: /^error: / },
   { name: 'a TOTP of a missing key', args: ['totp', 'NOPE'], as: 'token', code: 3, stderr: /^error: / },
   { name: '--version', args: ['--version'], as: 'nobody', code: 0, stdout: '0.' },
+  { name: 'a near key: did you mean', args: ['credential', 'get', 'k'], as: 'token', code: 3, stderr: /did you mean K\b/i },
+  { name: 'a granted key read by its key', args: ['credential', 'get', 'SHARED'], as: 'token', code: 0, stdout: 'granted value\n', stderr: /read SHARED from the grant of agent giver/ },
+  { name: 'a granted key, --json', args: ['credential', 'get', 'SHARED', '--json'], as: 'token', code: 0, stdout: '"granted_by": "giver"', stderr: /read SHARED from the grant/ },
+  { name: 'generate --json with a store that is not there', args: ['generate', '--json'], as: 'nobody', code: 0, missingStore: true, stdout: '"entropy_bits"', random: true },
 ];
 
 function envFor(c: Case): NodeJS.ProcessEnv {
@@ -122,6 +132,12 @@ async function runOn(c: Case, fastPath: boolean): Promise<{ result: RunResult; a
   }
 }
 
+/** A generated password's JSON with the password replaced by its length and character classes. */
+function shapeOf(stdout: string): unknown {
+  const { password, ...rest } = JSON.parse(stdout) as { password: string };
+  return { ...rest, length: password.length, classes: [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].map((r) => r.test(password)) };
+}
+
 describe('the fast path and commander', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s: the same output, exit code and audit lines', async (_name, c) => {
     expect(fastCommand(['node', 'agent-vault', ...c.args]), 'a fast form').toBeDefined();
@@ -132,7 +148,8 @@ describe('the fast path and commander', () => {
     if (c.stdout !== undefined) expect(fast.result.stdout).toContain(c.stdout);
     if (c.stderr !== undefined) expect(fast.result.stderr).toMatch(c.stderr);
     if (c.code === 0 && c.stderr === undefined) expect(fast.result.stderr).toBe('');
-    expect({ stdout: fast.result.stdout, stderr: fast.result.stderr, code: fast.result.code }).toEqual({ stdout: full.result.stdout, stderr: full.result.stderr, code: full.result.code });
+    const same = (run: RunResult) => ({ stdout: c.random ? shapeOf(run.stdout) : run.stdout, stderr: run.stderr, code: run.code });
+    expect(same(fast.result)).toEqual(same(full.result));
     expect(fast.audit).toEqual(full.audit);
   });
 
@@ -161,6 +178,8 @@ describe('what the fast path takes', () => {
     ['an extra word', ['credential', 'get', 'K', 'L']],
     ['--', ['credential', 'get', '--', 'K']],
     ['totp with an option', ['totp', 'T', '--fresh', '5']],
+    ['generate with an option', ['generate', '--length', '12']],
+    ['generate --save', ['generate', '--save', 'K']],
     ['--version with more', ['--version', '--json']],
     ['another command', ['credential', 'list']],
     ['no words', []],

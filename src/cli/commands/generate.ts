@@ -1,35 +1,10 @@
 import { Option, type Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
-import {
-  CLASS_NAMES,
-  DEFAULT_LENGTH,
-  DEFAULT_WORDS,
-  MAX_LENGTH,
-  MAX_WORDS,
-  generatePassphrase,
-  generatePassword,
-  passphraseEntropyBits,
-  passwordEntropyBits,
-  type PassphraseOptions,
-  type PasswordOptions,
-} from '../../core/generator.js';
-import { checkCredentialKey } from '../../core/ids.js';
-import { setSecrets, updateTyped } from '../../app/credentials.js';
+import { DEFAULT_LENGTH } from '../../core/generator.js';
 import { Context } from '../context.js';
 import { SECRET_FIELDS } from '../credential-fields.js';
-import { addGeneratorOptions, type GeneratorFlags } from '../generator-options.js';
-import { wholeNumber } from '../numbers.js';
+import { addGeneratorOptions } from '../generator-options.js';
 import { examples, type Deps } from '../command-kit.js';
-import { notice, printJson, printValue } from '../render.js';
-
-export interface GenerateOptions extends GeneratorFlags {
-  upper: boolean;
-  lower: boolean;
-  digits: boolean;
-  symbols: boolean;
-  save?: string;
-  field?: string;
-}
+import { runGenerate, type GenerateOptions } from './generate-run.js';
 
 /** Fields a generated value may be saved into: the secret ones, but not a TOTP key. */
 const SAVABLE_FIELDS = SECRET_FIELDS.filter((f) => f !== 'totp');
@@ -51,62 +26,3 @@ export function registerGenerate(program: Command, { io }: Deps): void {
   ]);
 }
 
-/** Which flags were given that belong to the other mode. */
-function checkMode(options: GenerateOptions, passphrase: boolean): void {
-  const passwordFlags = [
-    ['--length', options.length !== undefined],
-    ...CLASS_NAMES.map((name) => [`--no-${name}`, options[name] === false] as const),
-    ['--exclude-ambiguous', options.excludeAmbiguous === true],
-  ] as const;
-  const passphraseFlags = [
-    ['--separator', options.separator !== undefined],
-    ['--capitalize', options.capitalize === true],
-    ['--number', options.number === true],
-  ] as const;
-  const wrong = (passphrase ? passwordFlags : passphraseFlags).find(([, given]) => given);
-  if (wrong && passphrase) throw new UsageError(`${wrong[0]} applies to passwords, not passphrases`);
-  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, 'add --words N or --passphrase');
-  if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
-}
-
-export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<void> {
-  const passphrase = options.passphrase === true || options.words !== undefined;
-  checkMode(options, passphrase);
-  if (options.save !== undefined) checkCredentialKey(options.save);
-  let value: string;
-  let bits: number;
-  if (passphrase) {
-    const settings: PassphraseOptions = {
-      words: options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS),
-      separator: options.separator ?? '-',
-      capitalize: options.capitalize === true,
-      number: options.number === true,
-    };
-    const { loadWordList } = await import('../../app/wordlist.js');
-    const words = loadWordList();
-    value = generatePassphrase(settings, words);
-    bits = passphraseEntropyBits(settings, words.length);
-  } else {
-    const settings: PasswordOptions = {
-      length: options.length === undefined ? DEFAULT_LENGTH : wholeNumber(options.length, '--length', 1, MAX_LENGTH),
-      classes: CLASS_NAMES.filter((name) => options[name]),
-      excludeAmbiguous: options.excludeAmbiguous === true,
-    };
-    value = generatePassword(settings);
-    bits = passwordEntropyBits(settings);
-  }
-  const entropyBits = Math.round(bits * 100) / 100;
-  if (options.save === undefined) {
-    if (ctx.mode.json) printJson(ctx.io, { password: value, entropy_bits: entropyBits });
-    else printValue(ctx.io, value);
-    return;
-  }
-  const key = options.save;
-  const session = await ctx.session();
-  const agent = ctx.agent(session);
-  const field = options.field;
-  const id = field === undefined ? (await setSecrets(session, agent, [[key, value]]))[0]!.id : (await updateTyped(session, agent, key, { fields: { [field]: value } })).id;
-  // The value itself is never printed when saving: it goes straight into the vault.
-  if (ctx.mode.json) printJson(ctx.io, { agent, id, key, ...(field === undefined ? {} : { field }), entropy_bits: entropyBits });
-  else notice(ctx.io, ctx.mode, `generated a ${passphrase ? 'passphrase' : 'password'} (${entropyBits} bits) and saved it as ${key}${field === undefined ? '' : ` (${field})`} in the vault of ${agent}`);
-}
