@@ -17,6 +17,7 @@ import {
   type PasswordOptions,
 } from '../../core/generator.js';
 import { checkCredentialKey } from '../../core/ids.js';
+import type { GeneratorSettings } from '../../core/policy.js';
 import { setSecrets, updateTyped } from '../../app/credentials.js';
 import type { Context } from '../context.js';
 import type { GeneratorFlags } from '../generator-options.js';
@@ -50,32 +51,38 @@ function checkMode(options: GenerateOptions, passphrase: boolean): void {
   if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
 }
 
+/**
+ * A value from generator settings (`generate`'s flags, or the ones `credential rotate`
+ * remembers): a passphrase when `words` is set, else a password; defaults fill the rest.
+ */
+export async function generateValue(settings: GeneratorSettings = {}): Promise<{ value: string; bits: number }> {
+  if (settings.words !== undefined) {
+    const options: PassphraseOptions = { words: settings.words, separator: settings.separator ?? '-', capitalize: settings.capitalize === true, number: settings.number === true };
+    const { loadWordList } = await import('../../app/wordlist.js');
+    const words = loadWordList();
+    return { value: generatePassphrase(options, words), bits: passphraseEntropyBits(options, words.length) };
+  }
+  const options: PasswordOptions = { length: settings.length ?? DEFAULT_LENGTH, classes: settings.classes ?? CLASS_NAMES, excludeAmbiguous: settings.excludeAmbiguous === true };
+  return { value: generatePassword(options), bits: passwordEntropyBits(options) };
+}
+
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<void> {
   const passphrase = options.passphrase === true || options.words !== undefined;
   checkMode(options, passphrase);
   if (options.save !== undefined) checkCredentialKey(options.save);
-  let value: string;
-  let bits: number;
-  if (passphrase) {
-    const settings: PassphraseOptions = {
-      words: options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS),
-      separator: options.separator ?? '-',
-      capitalize: options.capitalize === true,
-      number: options.number === true,
-    };
-    const { loadWordList } = await import('../../app/wordlist.js');
-    const words = loadWordList();
-    value = generatePassphrase(settings, words);
-    bits = passphraseEntropyBits(settings, words.length);
-  } else {
-    const settings: PasswordOptions = {
-      length: options.length === undefined ? DEFAULT_LENGTH : wholeNumber(options.length, '--length', 1, MAX_LENGTH),
-      classes: CLASS_NAMES.filter((name) => options[name]),
-      excludeAmbiguous: options.excludeAmbiguous === true,
-    };
-    value = generatePassword(settings);
-    bits = passwordEntropyBits(settings);
-  }
+  const settings: GeneratorSettings = passphrase
+    ? {
+        words: options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS),
+        separator: options.separator ?? '-',
+        capitalize: options.capitalize === true,
+        number: options.number === true,
+      }
+    : {
+        length: options.length === undefined ? DEFAULT_LENGTH : wholeNumber(options.length, '--length', 1, MAX_LENGTH),
+        classes: CLASS_NAMES.filter((name) => options[name]),
+        excludeAmbiguous: options.excludeAmbiguous === true,
+      };
+  const { value, bits } = await generateValue(settings);
   const entropyBits = Math.round(bits * 100) / 100;
   if (options.save === undefined) {
     if (ctx.mode.json) printJson(ctx.io, { password: value, entropy_bits: entropyBits });

@@ -7,20 +7,13 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../../core/errors.js';
-import {
-  CLASS_NAMES,
-  DEFAULT_LENGTH,
-  DEFAULT_WORDS,
-  MAX_LENGTH,
-  MAX_WORDS,
-  generatePassphrase,
-  generatePassword,
-} from '../../../core/generator.js';
+import { CLASS_NAMES, DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS } from '../../../core/generator.js';
 import type { GeneratorSettings } from '../../../core/policy.js';
 import { currentMainSecret, recordFailedRotation, rotateCredential } from '../../../app/lifecycle.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { addGeneratorOptions, type GeneratorFlags } from '../../generator-options.js';
+import { generateValue } from '../generate-run.js';
 import { withoutCallerSecrets } from '../../../core/env-vars.js';
 import { wholeNumber } from '../../numbers.js';
 import { notice, printJson } from '../../render.js';
@@ -69,14 +62,6 @@ function givenSettings(options: RotateOptions, cmd: Command): GeneratorSettings 
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
-async function generate(settings: GeneratorSettings | undefined): Promise<string> {
-  if (settings?.words !== undefined) {
-    const { loadWordList } = await import('../../../app/wordlist.js');
-    return generatePassphrase({ words: settings.words, separator: settings.separator ?? '-', capitalize: settings.capitalize === true, number: settings.number === true }, loadWordList());
-  }
-  return generatePassword({ length: settings?.length ?? DEFAULT_LENGTH, classes: settings?.classes ?? CLASS_NAMES, excludeAmbiguous: settings?.excludeAmbiguous === true });
-}
-
 export async function runRotate(ctx: Context, keyOrId: string, command: string[], options: RotateOptions, cmd: Command, deps: Deps): Promise<void> {
   // Before stdin or the store is touched, as exec does: it may start this process again without the token or passphrase in its environ.
   if (command.length > 0) await ctx.io.dropSecretsFromEnviron();
@@ -85,7 +70,7 @@ export async function runRotate(ctx: Context, keyOrId: string, command: string[]
   const agent = ctx.agent(session);
   const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId, command.length > 0);
   const settings = given ?? credential.policy?.generator;
-  const value = options.valueStdin ? await readSecretFromStdin(ctx.io, 'the new value') : await generate(settings);
+  const value = options.valueStdin ? await readSecretFromStdin(ctx.io, 'the new value') : (await generateValue(settings)).value;
   if (value === '') throw new UsageError('the new value on stdin is empty', `pipe the new value of ${credential.key} into --value-stdin`);
   if (command.length > 0) {
     const [program, ...args] = command as [string, ...string[]];
