@@ -5,9 +5,10 @@
  */
 import type { Credential, CredentialInput } from '../core/credential.js';
 import { AccessDeniedError, BusyError, NotFoundError } from '../core/errors.js';
-import { changeCredential } from '../core/vault.js';
-import { readCredential } from './credentials.js';
+import { changeCredential, findCredential } from '../core/vault.js';
 import { modifySyncingGrants } from './grants.js';
+import { missingCredential } from './resolve-key.js';
+import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
 /**
@@ -19,7 +20,14 @@ export async function openForEdit(session: Session, agent: string, keyOrId: stri
   if (caller !== undefined && caller !== agent) {
     throw new AccessDeniedError(`agent ${caller} cannot edit the credentials of agent ${agent}`, `a granted credential is changed in the vault of ${agent}, by its owner or its token`);
   }
-  return readCredential(session, agent, keyOrId, { reveal: true });
+  // The vault's own credential only, not the grant-by-key fallback of a read: a granted
+  // copy cannot be saved here, so it must not be shown in an editor either.
+  return session.audit.audited(agent, 'credential.reveal', keyOrId, async () => {
+    const { payload } = await session.unlock(agent);
+    const own = findCredential(payload, keyOrId);
+    if (own === undefined) throw await missingCredential(session, payload, keyOrId);
+    return checkRevealable(session, agent, own);
+  });
 }
 
 /** What an edit may not have raced with: every part of the credential a document shows, and when it last changed. */

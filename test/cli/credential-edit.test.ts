@@ -189,6 +189,17 @@ describe('credential edit', () => {
     expect(existsSync(log)).toBe(false);
   });
 
+  it('an agent\'s key-only edit of a credential it was granted is exit 3: no editor, no reveal in the granter\'s log', async () => {
+    expect((await store.owner(['grant', 'GITHUB', '--to', 'reader', '-a', 'bot'])).code).toBe(0);
+    const reveals = async () => (JSON.parse((await store.owner(['audit', '--json', '--action', 'credential.reveal', '-a', 'bot'])).stdout) as unknown[]).length;
+    const before = await reveals();
+    const result = await store.agent(readerToken, ['credential', 'edit', 'GITHUB'], { env: { EDITOR: editor('never.sh', 'true') } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/no credential "GITHUB" in the vault of agent reader/);
+    expect(existsSync(log)).toBe(false);
+    expect(await reveals()).toBe(before);
+  });
+
   it('a missing credential is exit 3 before any editor starts', async () => {
     const result = await store.owner(['credential', 'edit', 'NOPE', '-a', 'bot'], { env: { EDITOR: editor('never.sh', 'true') } });
     expect(result.code).toBe(3);
