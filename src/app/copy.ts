@@ -2,7 +2,8 @@
  * `credential copy OLD NEW [--to-agent X]`: the whole credential under a new key,
  * written through {@link modifySyncingGrants} (the one write path, so the target's
  * history and grants stay right). Within one vault the source is read inside the
- * write; across vaults (the owner only) it is read first, then the target written.
+ * write; across vaults (the owner only) it is read first, then the target written, and the
+ * source's log records the copy only after that write.
  */
 import { copyCredential } from '../core/copy.js';
 import { findCredential, type VaultPayload } from '../core/vault.js';
@@ -43,6 +44,9 @@ export async function copyCredentialTo(session: Session, from: string, keyOrId: 
     );
   }
   session.requireOwner('copying into another vault (--to-agent)');
-  const source = await session.audit.audited(from, 'credential.copy', keyOrId, async () => sourceIn(session, (await session.unlock(from)).payload, keyOrId), { to });
-  return session.audit.audited(to, 'credential.copy', key, (commit) => modifySyncingGrants(session, to, ({ payload }) => ({ agent: to, ...copyCredential(payload, source, key, now, force) }), commit));
+  // The source's line is recorded once the target is written (or failed to be), so its log never says a copy happened that did not.
+  return session.audit.audited(from, 'credential.copy', keyOrId, async () => {
+    const source = await sourceIn(session, (await session.unlock(from)).payload, keyOrId);
+    return session.audit.audited(to, 'credential.copy', key, (commit) => modifySyncingGrants(session, to, ({ payload }) => ({ agent: to, ...copyCredential(payload, source, key, now, force) }), commit));
+  }, { to });
 }

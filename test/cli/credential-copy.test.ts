@@ -109,8 +109,9 @@ describe('credential copy', () => {
     expect(events.map((e) => [e.actor, e.agent, e.key, e.to, e.result])).toEqual([
       ['agent:bot', 'bot', 'GITHUB', undefined, 'ok'],
       ['agent:bot', 'bot', 'GITHUB_BACKUP', undefined, 'ok'],
-      ['owner', 'bot', 'GITHUB', 'other', 'ok'],
+      // The target is written (and recorded) first; the source's line says it was done.
       ['owner', 'other', 'FROM_BOT', undefined, 'ok'],
+      ['owner', 'bot', 'GITHUB', 'other', 'ok'],
     ]);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });
@@ -142,7 +143,16 @@ describe('credential copy', () => {
     expect(result.stderr).toContain(text);
   });
 
-  it('refuses --to-agent of an agent that is not provisioned (exit 3)', async () => {
+  it('refuses --to-agent of an agent that is not provisioned (exit 3), and the source log does not call it done', async () => {
     expect((await store.owner(['credential', 'copy', 'GITHUB', 'GITHUB', '--agent', 'bot', '--to-agent', 'nobody'])).code).toBe(3);
+    const copies = JSON.parse((await store.owner(['audit', '--json', '--action', 'credential.copy', '-a', 'bot'])).stdout) as Array<{ to?: string; result: string }>;
+    expect(copies.filter((line) => line.to === 'nobody').map((line) => line.result)).toEqual(['not_found']);
+  });
+
+  it('an existing target without --force leaves an error, not ok, in the source log', async () => {
+    expect((await store.owner(['credential', 'copy', 'GITHUB', 'TAKEN_THERE', '--agent', 'bot', '--to-agent', 'other'])).code).toBe(0);
+    expect((await store.owner(['credential', 'copy', 'GITHUB', 'TAKEN_THERE', '--agent', 'bot', '--to-agent', 'other'])).code).toBe(2);
+    const copies = JSON.parse((await store.owner(['audit', '--json', '--action', 'credential.copy', '-a', 'bot'])).stdout) as Array<{ key: string; to?: string; result: string }>;
+    expect(copies.filter((line) => line.to === 'other').map((line) => line.result).slice(-2)).toEqual(['ok', 'error']);
   });
 });
