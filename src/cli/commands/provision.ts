@@ -26,6 +26,22 @@ export function registerProvision(program: Command, { io }: Deps): void {
  * is created before the token is issued, so a token is never issued that cannot be
  * written, and is removed again if issuing fails.
  */
+/**
+ * Writes an issued `token` to the file reserved for it. If that write fails (a full
+ * disk), the token is issued all the same and its old one no longer works, so it goes to
+ * stdout (as it does without --token-file) before the error: a token is never lost.
+ */
+export function writeTokenFile(ctx: Context, reserved: ReservedFile, agent: string, token: string, file: string): void {
+  try {
+    reserved.write(Buffer.from(`${token}\n`));
+  } catch (err) {
+    if (ctx.mode.json) printJson(ctx.io, { agent, token });
+    else ctx.io.out(`${token}\n`);
+    ctx.warn(`could not write ${file}: the new token of agent ${agent} is on stdout instead, store it now`);
+    throw err;
+  }
+}
+
 export async function issueToken(ctx: Context, agent: string, issue: () => Promise<string>): Promise<void> {
   const file = ctx.options.tokenFile;
   let reserved: ReservedFile | undefined;
@@ -45,7 +61,7 @@ export async function issueToken(ctx: Context, agent: string, issue: () => Promi
     throw err;
   }
   if (reserved) {
-    reserved.write(Buffer.from(`${token}\n`));
+    writeTokenFile(ctx, reserved, agent, token, file!);
     if (ctx.mode.json) printJson(ctx.io, { agent, token_file: file });
     else notice(ctx.io, ctx.mode, `wrote the token of agent ${agent} to ${file}`);
   } else if (ctx.mode.json) {

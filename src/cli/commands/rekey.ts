@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { rotateToken } from '../../app/agents.js';
 import { reserveNewFile, type ReservedFile } from '../../store/atomic.js';
+import { writeTokenFile } from './provision.js';
 import { makeParents } from '../../store/fs-ops.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
@@ -72,8 +73,8 @@ export async function runRekey(ctx: Context, options: RekeyOptions): Promise<voi
       const token = await rotateToken(session, agent, { keepGrantsGiven: true });
       const file = reserved.get(agent);
       if (file) {
-        file.write(Buffer.from(`${token}\n`));
         reserved.delete(agent);
+        writeTokenFile(ctx, file, agent, token, join(options.tokenDir!, `${agent}.token`));
       } else {
         tokens[agent] = token;
       }
