@@ -403,8 +403,15 @@ class DirectoryAuditLogs implements AuditStorage {
     });
   }
 
+  /**
+   * The head first, then the log, as {@link stream} reads them: an append writes its line
+   * before the head, so a log read after its head holds at least the lines the head names
+   * (read the other way round, an append in between gave a head ahead of its log, and a
+   * backup of a store in use then failed its check as cut off).
+   */
   async read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }> {
-    return { text: this.readText(this.store.logPath(log), AUDIT_LOG), head: this.readText(this.headPath(log), AUDIT_HEAD) };
+    const head = this.readText(this.headPath(log), AUDIT_HEAD);
+    return { text: this.readText(this.store.logPath(log), AUDIT_LOG), head };
   }
 
   /**

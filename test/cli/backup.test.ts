@@ -80,6 +80,25 @@ describe('backup and restore', () => {
     expect((await store.owner(['audit', '--json'])).stdout).toContain('store.backup');
   });
 
+  it('backs up a log caught one line past its head (an append between its two writes, read head first) and verifies it', async () => {
+    const live = new TempStore();
+    try {
+      await live.init();
+      const token = await live.provision('bot');
+      expect((await live.agent(token, ['credential', 'set', 'K=v'])).code).toBe(0);
+      const head = join(live.dir, 'vaults', 'bot.audit.head');
+      const before = readFileSync(head);
+      expect((await live.agent(token, ['credential', 'get', 'K'])).code).toBe(0);
+      writeFileSync(head, before);
+      const file = join(live.root, 'live.age');
+      expect((await live.owner(['backup', file, '--backup-passphrase-file', backupPassphraseFile])).code).toBe(0);
+      const verified = await live.run(['backup', 'verify', file, '--backup-passphrase-file', backupPassphraseFile]);
+      expect(verified.code, verified.stderr).toBe(0);
+    } finally {
+      live.cleanup();
+    }
+  });
+
   it('round trips with a backup passphrase; a wrong one is exit 4', async () => {
     const file = fresh('backup.age');
     expect((await store.owner(['backup', file, '--backup-passphrase-file', backupPassphraseFile])).code).toBe(0);
