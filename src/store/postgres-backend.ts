@@ -28,6 +28,7 @@ import { hostname } from 'node:os';
 import { BusyError, IntegrityError, UsageError, VaultError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { planAuditAppend } from '../format/audit-append.js';
+import { isProposalId } from '../format/proposal-file.js';
 import {
   agentLog,
   STORE_LOG,
@@ -86,6 +87,7 @@ function validUnder(prefix: string, rest: string): boolean {
     const [agent, id, ...more] = rest.split('/');
     return more.length === 0 && isAgentId(agent ?? '') && validUnder(`proposals/${agent}/`, id ?? '');
   }
+  if (prefix.startsWith('proposals/')) return isProposalId(rest);
   if (prefix === 'vaults/' || prefix === 'keys/' || prefix === 'journals/') return isAgentId(rest);
   // A folder another version added: one level of the characters ids are made of.
   return /^[A-Za-z0-9_.-]{1,200}$/.test(rest);

@@ -74,6 +74,13 @@ describe.skipIf(skipWithoutPostgres())('a PostgreSQL store', () => {
     expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(6);
   });
 
+  it('skips a row under proposals/ that is no proposal id, as the directory store skips such a file', async () => {
+    sql(`INSERT INTO ${schema}.objects (store, id, generation, bytes) SELECT store, 'proposals/bot/X', 1, '\\x00' FROM ${schema}.objects WHERE id = 'vaults/bot'`);
+    const listed = await store.owner(['proposal', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
   it('detects an audit log cut back to fewer lines', async () => {
     expect((await store.agent(token, ['credential', 'get', 'API_KEY'])).code).toBe(0);
     sql(`DELETE FROM ${schema}.audit_lines WHERE log = 'vaults/bot.audit.jsonl' AND seq = (SELECT max(seq) FROM ${schema}.audit_lines WHERE log = 'vaults/bot.audit.jsonl')`);
