@@ -21,7 +21,9 @@ import type { Context } from './context.js';
 import { notice, printJson } from './render.js';
 
 /** Seconds before the clipboard is cleared, by default. */
-export const DEFAULT_CLIP_SECONDS = 45;
+const DEFAULT_CLIP_SECONDS = 45;
+/** The longest `--clip-timeout`: a day, well inside what a timer can wait (2^31 - 1 ms, beyond which it fires at once). */
+const MAX_CLIP_SECONDS = 86_400;
 
 /** The options `--clip` adds to a command. */
 export interface ClipOptions {
@@ -38,15 +40,20 @@ interface ClipboardTool {
   clear: string[];
 }
 
-/** `--clip-timeout`: `0` (never), seconds (`45`) or a duration (`45s`, `2m`). */
-export function clipTimeoutSeconds(text: string | undefined): number {
+/** `--clip-timeout`: `0` (never), seconds (`45`) or a duration (`45s`, `2m`), at most a day. */
+function clipTimeoutSeconds(text: string | undefined): number {
   if (text === undefined) return DEFAULT_CLIP_SECONDS;
-  if (/^[0-9]{1,6}$/.test(text)) return Number(text);
-  try {
-    return parseDuration(text) / 1000;
-  } catch {
-    throw new UsageError(`--clip-timeout must be 0 (never), seconds or a duration, not ${JSON.stringify(text)}`, 'for example: --clip-timeout 45s, --clip-timeout 2m, --clip-timeout 0');
+  let seconds: number;
+  if (/^[0-9]{1,6}$/.test(text)) seconds = Number(text);
+  else {
+    try {
+      seconds = parseDuration(text) / 1000;
+    } catch {
+      throw new UsageError(`--clip-timeout must be 0 (never), seconds or a duration, not ${JSON.stringify(text)}`, 'for example: --clip-timeout 45s, --clip-timeout 2m, --clip-timeout 0');
+    }
   }
+  if (seconds > MAX_CLIP_SECONDS) throw new UsageError(`--clip-timeout is at most a day (${MAX_CLIP_SECONDS} s), not ${JSON.stringify(text)}`, 'use --clip-timeout 0 for a copy that is never cleared');
+  return seconds;
 }
 
 /** The executable `name` on `path`, if any. */
@@ -137,58 +144,69 @@ export function osc52(value: string, env: NodeJS.ProcessEnv): string {
   return sequence;
 }
 
-/** Writes `text` to the terminal: stdout when it is one, else /dev/tty when a stream is on a terminal; false if neither. */
-function writeToTerminal(ctx: Context, text: string): boolean {
-  if (ctx.io.isStdoutTTY) {
-    ctx.io.out(text);
-    return true;
-  }
-  if (!ctx.io.isStderrTTY && !ctx.io.isStdinTTY) return false;
-  let fd: number;
+/**
+ * How to write to the terminal for OSC 52: stdout when it is one, else /dev/tty when
+ * stdin or stderr is a terminal (`$(agent-vault … --clip)` captures stdout); undefined
+ * when there is none to write to.
+ */
+function terminalWriter(ctx: Context): ((text: string) => void) | undefined {
+  if (ctx.io.isStdoutTTY) return (text) => ctx.io.out(text);
+  if (!ctx.io.isStderrTTY && !ctx.io.isStdinTTY) return undefined;
+  const open = (): number => openSync('/dev/tty', constants.O_WRONLY | constants.O_NOCTTY);
   try {
-    fd = openSync('/dev/tty', constants.O_WRONLY | constants.O_NOCTTY);
+    closeSync(open());
   } catch {
-    return false;
+    return undefined;
   }
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
+  return (text) => {
+    const fd = open();
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  };
 }
 
+/** Copies a value (of `what`, for the message) to the clipboard chosen by {@link prepareClip}. */
+export type Copier = (value: string, what: string) => Promise<void>;
+
 /**
- * Copies `value` (of `what`, for the message) and schedules its clear after
- * `--clip-timeout`. Off a terminal with no clipboard tool it is exit 2 naming one to
- * install, before anything is copied.
+ * Decides where `--clip` copies to (a clipboard tool, else the terminal by OSC 52) and
+ * when it clears, before any value is read: a bad `--clip-timeout`, or no tool and no
+ * terminal (exit 2 naming one to install), refuse the command with nothing decrypted
+ * and no read recorded.
  */
-export async function copyToClipboard(ctx: Context, value: string, what: string, options: ClipOptions): Promise<void> {
+export function prepareClip(ctx: Context, options: ClipOptions): Copier {
   const seconds = clipTimeoutSeconds(options.clipTimeout);
   const env = withoutCallerSecrets(ctx.io.env);
   const tool = findTool(env, process.platform);
-  let via: string;
-  let clears: number | null = null;
-  let notCleared = '--clip-timeout 0';
-  if (tool) {
-    await feed(tool.copy, value, env);
-    via = tool.name;
-    if (seconds > 0 && tool.paste.length > 0 && tool.clear.length > 0) {
-      scheduleClear(tool, value, seconds, env);
-      clears = seconds;
-    } else if (seconds > 0) notCleared = `${tool.paste[0] === undefined ? 'no tool to read the clipboard back' : 'no tool to clear it'} was found`;
-  } else {
-    // OSC 52 cannot be read back, so a later clear could wipe what the user copied
-    // since: it is not cleared, and the message says so.
-    if (!writeToTerminal(ctx, osc52(value, env))) {
-      throw new UsageError('--clip found no clipboard tool and no terminal to send the value to; nothing was copied', 'install wl-clipboard (Wayland), xclip or xsel (X11), or run it on a terminal, which gets it by OSC 52');
+  const terminal = tool ? undefined : terminalWriter(ctx);
+  if (!tool && !terminal) {
+    throw new UsageError('--clip found no clipboard tool and no terminal to send the value to; nothing was copied', 'install wl-clipboard (Wayland), xclip or xsel (X11), or run it on a terminal, which gets it by OSC 52');
+  }
+  return async (value, what) => {
+    let via: string;
+    let clears: number | null = null;
+    let notCleared = '--clip-timeout 0';
+    if (tool) {
+      await feed(tool.copy, value, env);
+      via = tool.name;
+      if (seconds > 0 && tool.paste.length > 0 && tool.clear.length > 0) {
+        scheduleClear(tool, value, seconds, env);
+        clears = seconds;
+      } else if (seconds > 0) notCleared = `${tool.paste[0] === undefined ? 'no tool to read the clipboard back' : 'no tool to clear it'} was found`;
+    } else {
+      // OSC 52 cannot be read back, so a later clear could wipe what the user copied
+      // since: it is not cleared, and the message says so.
+      terminal!(osc52(value, env));
+      via = 'OSC 52';
+      notCleared = 'a terminal clipboard cannot be read back; copy something else over it when done';
     }
-    via = 'OSC 52';
-    notCleared = 'a terminal clipboard cannot be read back; copy something else over it when done';
-  }
-  if (ctx.mode.json) {
-    printJson(ctx.io, { copied: true, via, clears_in: clears });
-    return;
-  }
-  notice(ctx.io, ctx.mode, `copied ${what} to the clipboard (${via}); ${clears !== null ? `clears in ${clears} s` : `not cleared: ${notCleared}`}`);
+    if (ctx.mode.json) {
+      printJson(ctx.io, { copied: true, via, clears_in: clears });
+      return;
+    }
+    notice(ctx.io, ctx.mode, `copied ${what} to the clipboard (${via}); ${clears !== null ? `clears in ${clears} s` : `not cleared: ${notCleared}`}`);
+  };
 }

@@ -38,6 +38,9 @@ describe('--clip', () => {
   let calls: string;
   let env: NodeJS.ProcessEnv;
 
+  /** The reads (credential.get and totp.generate lines) in the bot's audit log. */
+  const reads = async (): Promise<number> =>
+    (JSON.parse((await store.owner(['audit', '--json', '-a', 'bot'])).stdout) as Array<{ action: string }>).filter((e) => e.action === 'credential.get' || e.action === 'totp.generate').length;
   const logged = (): string[] => (existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : []);
 
   beforeEach(async () => {
@@ -114,12 +117,14 @@ describe('--clip', () => {
     await until(() => readFileSync(clip, 'utf8') === '', 'the clipboard to be cleared');
   });
 
-  it('refuses off a terminal with no clipboard tool (exit 2, naming one to install), copying nothing', async () => {
+  it('refuses off a terminal with no clipboard tool (exit 2, naming one to install), copying nothing and reading nothing', async () => {
+    const readsBefore = await reads();
     const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip'], { env: { PATH: join(store.root, 'empty') } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('xclip');
     expect(result.stdout).toBe('');
     expect(result.stderr).not.toContain(VALUE);
+    expect(await reads()).toBe(readsBefore);
   });
 
   it('refuses a bad --clip-timeout, or one without --clip (exit 2)', async () => {
@@ -128,11 +133,16 @@ describe('--clip', () => {
       expect(alone.code).toBe(2);
       expect(alone.stdout).toBe('');
     }
-    for (const bad of ['-1', 'soon', '1.5s']) {
-      const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip', '--clip-timeout', bad], { env });
-      expect(result.code).toBe(2);
-      expect(existsSync(clip)).toBe(false);
+    const readsBefore = await reads();
+    for (const bad of ['-1', 'soon', '1.5s', '25d', '86401']) {
+      for (const args of [['credential', 'get', 'API_KEY'], ['totp', 'GITHUB']]) {
+        const result = await store.agent(bot, [...args, '--clip', '--clip-timeout', bad], { env });
+        expect(result.code, `${args[0]} --clip-timeout ${bad}`).toBe(2);
+        expect(existsSync(clip)).toBe(false);
+      }
     }
+    // Refused before any value is read: no read in the log.
+    expect(await reads()).toBe(readsBefore);
   });
 
   it('sends OSC 52 when stdout is a terminal and no tool is there, not cleared, wrapped for tmux', async () => {

@@ -38,12 +38,14 @@ export function registerTotp(program: Command, { io }: Deps): void {
 export async function runTotp(ctx: Context, keyOrId: string, options: TotpCommandOptions): Promise<void> {
   if (options.qr) return (await import('../totp-qr.js')).printTotpQr(ctx, keyOrId, options.reveal === true);
   if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
+  // Asked where to copy before the code is made (and its read recorded).
+  const copy = options.clip ? (await import('../clipboard.js')).prepareClip(ctx, options) : undefined;
   const freshSeconds = options.fresh === undefined ? undefined : wholeNumber(options.fresh, '--fresh', 0, MAX_PERIOD);
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const totp = await totpCode(session, agent, keyOrId, freshSeconds === undefined ? {} : { freshSeconds });
   if (totp.grantedBy !== undefined && totp.grantedBy !== agent) notice(ctx.io, ctx.mode, `read ${keyOrId} from the grant of agent ${totp.grantedBy}`);
-  if (options.clip) await (await import('../clipboard.js')).copyToClipboard(ctx, totp.code, `the TOTP code of ${keyOrId}`, options);
+  if (copy) await copy(totp.code, `the TOTP code of ${keyOrId}`);
   else if (ctx.mode.json) printJson(ctx.io, { code: totp.code, expires_in: totp.expiresIn, period: totp.period, digits: totp.digits });
   else printValue(ctx.io, totp.code);
 }

@@ -44,6 +44,9 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
     throw new UsageError('printing a TOTP secret needs --reveal', `for a code, use: agent-vault totp ${keyOrId}`);
   }
   if (options.clipTimeout !== undefined && !options.clip) throw new UsageError('--clip-timeout goes with --clip');
+  // Loaded only with --clip (it starts processes, which credential get otherwise never
+  // does), and asked where to copy before the value is read.
+  const copy = options.clip ? (await import('../../clipboard.js')).prepareClip(ctx, options) : undefined;
   const credential = await readCredential(session, agent, keyOrId, { reveal });
   if (credential.grantedBy !== undefined && credential.grantedBy !== agent) notice(ctx.io, ctx.mode, `read ${credential.key} from the grant of agent ${credential.grantedBy}`);
   // An expired credential still reads (a deadline missed must not break a job), but says so.
@@ -51,8 +54,7 @@ export async function runGet(ctx: Context, keyOrId: string, options: GetOptions)
   if (expired) ctx.warn(`credential ${credential.key} expired at ${credential.policy!.expires}: rotate it (agent-vault credential rotate ${credential.key}) or change --expires`);
   const expiredFlag = expired ? { expired: true } : {};
   const grantedFlag = credential.grantedBy === undefined ? {} : { granted_by: credential.grantedBy };
-  // Loaded only with --clip: it starts processes, which credential get otherwise never does.
-  if (options.clip) await (await import('../../clipboard.js')).copyToClipboard(ctx, readField(credential, options.field), `${options.field ?? 'the value'} of ${credential.key}`, options);
+  if (copy) await copy(readField(credential, options.field), `${options.field ?? 'the value'} of ${credential.key}`);
   // With --field, --json gives that one field (as `value`), not the whole credential.
   else if (ctx.mode.json && options.field !== undefined) printJson(ctx.io, { agent, id: credential.id, key: credential.key, field: options.field, value: readField(credential, options.field), ...grantedFlag, ...expiredFlag });
   else if (ctx.mode.json) printJson(ctx.io, { agent, ...toPublicJson(credential, { secrets: true, revealTotp: reveal }), ...grantedFlag, ...expiredFlag });
