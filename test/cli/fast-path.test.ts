@@ -110,7 +110,8 @@ function envFor(c: Case): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = c.missingStore ? { AGENT_VAULT_HOME: join(store.root, 'nowhere') } : {};
   if (c.as === 'token') env.AGENT_VAULT_TOKEN = token;
   if (c.as === 'malformed') env.AGENT_VAULT_TOKEN = 'avt_bot_short';
-  if (c.as === 'wrong') env.AGENT_VAULT_TOKEN = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+  // A character changed well before the end: the last base64 character carries padding bits, and changing only those would give the same token.
+  if (c.as === 'wrong') env.AGENT_VAULT_TOKEN = `${token.slice(0, -6)}${token.at(-6) === 'A' ? 'B' : 'A'}${token.slice(-5)}`;
   if (c.as === 'owner') Object.assign(env, { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile, AGENT_VAULT_AGENT: 'bot' });
   return env;
 }
