@@ -49,8 +49,9 @@ export function listVault(
     const vault = await session.unlock(grantsOnly ? caller : agent);
     const own: ListedCredential[] = grantsOnly ? [] : listCredentials(vault.payload);
     const granted = await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
-    const all = [...own, ...listCredentials({ ...vault.payload, credentials: granted })];
-    const found = options.query !== undefined ? searchCredentials({ ...vault.payload, credentials: all }, options.query) : all;
+    // Only `credentials`: spreading the payload would decrypt every block of a vault an agent reads only grants from.
+    const all = [...own, ...listCredentials({ credentials: granted })];
+    const found = options.query !== undefined ? searchCredentials({ credentials: all }, options.query) : all;
     const listed = found.filter((c) => options.type === undefined || c.type === options.type);
     if (options.reveal) for (const c of listed) await checkRevealable(session, agent, c);
     // A listing without --reveal still holds the values (the programmatic API returns

@@ -249,12 +249,12 @@ export function removeCredential(payload: VaultPayload, keyOrId: string): Creden
 }
 
 /** Credentials sorted by key, optionally of one type. */
-export function listCredentials(payload: VaultPayload, type?: CredentialType): Credential[] {
+export function listCredentials(payload: Pick<VaultPayload, 'credentials'>, type?: CredentialType): Credential[] {
   return payload.credentials.filter((c) => type === undefined || c.type === type).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Case-insensitive match on key, name, username, URIs and tags; never on values. */
-export function searchCredentials(payload: VaultPayload, query: string): Credential[] {
+export function searchCredentials(payload: Pick<VaultPayload, 'credentials'>, query: string): Credential[] {
   const needle = query.toLowerCase();
   return listCredentials(payload).filter((c) => searchableText(c).includes(needle));
 }
