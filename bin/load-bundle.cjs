@@ -76,4 +76,4 @@ function loadBundle(file) {
   return runBundle(compileBundle(file), file);
 }
 
-module.exports = { loadBundle, compileBundle, runBundle, wrap, bundleId, cacheHeader };
+module.exports = { loadBundle, compileBundle, runBundle, bundleId, cacheHeader };

@@ -10,7 +10,6 @@ import { reportError } from './cli/report-error.js';
 import { cliVersion } from './cli/version.js';
 import { closeOpenStores } from './store/open.js';
 
-export { debugDetails } from './cli/report-error.js';
 
 /** True when `--json` appears among the options (before any `--`). */
 function wantsJson(argv: readonly string[]): boolean {

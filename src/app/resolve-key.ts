@@ -22,7 +22,7 @@ export type ReadCredential = Credential & { grantedBy?: string };
  * grant read, as an explicit `--agent GRANTER` read is recorded), and either the
  * credential or the error to report (recorded by the caller's audited action).
  */
-export type Resolution = { agent: string; credential: ReadCredential; error?: undefined } | { agent: string; error: unknown; credential?: undefined };
+type Resolution = { agent: string; credential: ReadCredential; error?: undefined } | { agent: string; error: unknown; credential?: undefined };
 
 /** The not-found error of `keyOrId` in `payload`'s vault, suggesting the near keys of its own credentials and of the grants it received. */
 export async function missingCredential(session: Session, payload: VaultPayload, keyOrId: string): Promise<NotFoundError> {
@@ -53,7 +53,7 @@ export async function grantOfKey(session: Session, payload: VaultPayload, key: s
 }
 
 /** Resolves `keyOrId` as read in `agent`'s vault; never throws (the error is returned, to be recorded). */
-export async function resolveCredential(session: Session, agent: string, keyOrId: string): Promise<Resolution> {
+async function resolveCredential(session: Session, agent: string, keyOrId: string): Promise<Resolution> {
   try {
     const caller = session.tokenAgent;
     if (caller !== undefined && caller !== agent) return { agent, credential: await readGrantedCredential(session, agent, keyOrId) };

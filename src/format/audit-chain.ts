@@ -52,21 +52,6 @@ export function splitAuditLog(text: string): { lines: string[]; torn: string | u
   return { lines, torn: last === '' ? undefined : last };
 }
 
-/** The records of a log that parse, in file order, for listing; `bad` counts the rest. */
-export function readAuditRecords(text: string): { records: AuditRecord[]; bad: number } {
-  const { lines, torn } = splitAuditLog(text);
-  const records: AuditRecord[] = [];
-  let bad = torn === undefined ? 0 : 1;
-  for (const line of lines) {
-    try {
-      records.push(parseAuditLine(line));
-    } catch {
-      bad += 1;
-    }
-  }
-  return { records, bad };
-}
-
 /** Checks a log's text against its head file's text (each `undefined` when the file does not exist). */
 export function checkAuditLog(logText: string | undefined, headText: string | undefined, options: AuditCheckOptions): AuditCheck {
   const checker = new AuditChainChecker(headText, logText !== undefined, options);

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { debugDetails } from '../../src/main.js';
+import { debugDetails } from '../../src/cli/report-error.js';
 import { TempStore } from '../helpers/in-process.js';
 
 const SECRET = 'debug-secret-4f1e';

@@ -24,8 +24,8 @@ interface RotateOptions extends GeneratorFlags {
 }
 
 /** The variables CMD gets the values in: never its command line, where every process of the machine could read them. */
-export const OLD_VALUE_VARIABLE = 'AGENT_VAULT_OLD_VALUE';
-export const NEW_VALUE_VARIABLE = 'AGENT_VAULT_NEW_VALUE';
+const OLD_VALUE_VARIABLE = 'AGENT_VAULT_OLD_VALUE';
+const NEW_VALUE_VARIABLE = 'AGENT_VAULT_NEW_VALUE';
 
 export function registerRotate(credential: Command, deps: Deps): void {
   const command = credential
