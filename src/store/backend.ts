@@ -137,7 +137,7 @@ export interface AuditStorage {
   /**
    * Optional: calls `onChange` (at least once) when a log may have changed, until the
    * returned function is called. Only a hint to wake a follower early (`audit
-   * --follow`, `hook run --follow`), which re-reads through {@link read}; a backend
+   * --follow`, `hook run --follow`), which re-reads through `stream`; a backend
    * without it is polled. `undefined` when the backend cannot watch right now.
    */
   watch?(onChange: () => void): (() => void) | undefined;
