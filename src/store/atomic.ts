@@ -12,6 +12,8 @@ import { checkReplaceable, openStoreFile, type FileRole } from './fs-guard.js';
 import { createFile, fsync, fsyncDir, link, removeFile, rename, writeAll } from './fs-ops.js';
 
 export { DIR_MODE, FILE_MODE } from './fs-ops.js';
+/** For a caller that must refuse a planted output before it does the work to fill it (`inject -o … --force`). */
+export { checkReplaceable };
 
 /** A name beside `path` that nobody can guess, for a file that exists only during a write. */
 export function tempNameBeside(path: string, kind: string): string {

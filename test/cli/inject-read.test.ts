@@ -127,6 +127,17 @@ describe('read and inject', () => {
       expect(readFileSync(target, 'utf8')).toBe('untouched\n');
     });
 
+    it('refuses a link at the output path with --force too (exit 6), before any value is read', async () => {
+      const target = join(store.root, 'elsewhere-forced');
+      writeFileSync(target, 'untouched\n');
+      const out = join(store.root, 'linked-forced.yml');
+      symlinkSync(target, out);
+      const result = await store.owner(['inject', '-o', out, '--force'], { input: TEMPLATE });
+      expect(result.code).toBe(6);
+      expect(readFileSync(target, 'utf8')).toBe('untouched\n');
+      expect(await auditActions('bot1', 'API_KEY')).not.toContain('credential.get');
+    });
+
     it.each([
       ['a malformed reference', 'a: {{ av://bot1/lower }}\n', 2, 'line 1'],
       ['an unknown key', 'a: {{ av://bot1/API_KEY }}\nb: {{ av://bot1/MISSING }}\n', 3, 'MISSING'],

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { renderTemplate, templateReferences } from '../../core/reference.js';
 import { resolveReferences } from '../../app/references.js';
-import { createFileWhole, replaceFile } from '../../store/atomic.js';
+import { checkReplaceable, createFileWhole, replaceFile } from '../../store/atomic.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
 import { notice, printJson } from '../render.js';
@@ -54,6 +54,8 @@ export async function runInject(ctx: Context, options: InjectOptions): Promise<v
   // Refused before any value is read: nothing is decrypted for a file that cannot be written.
   const replacing = outFile !== undefined && exists(outFile);
   if (replacing && !options.force) throw new UsageError(`${outFile} already exists; nothing was written`, 'choose a new file name, or pass --force to replace it');
+  // --force replaces a regular file only: a link or anything else there is refused (exit 6) now, not after the values are read.
+  if (replacing) checkReplaceable(outFile!);
   // A template without references needs no proof of who is calling.
   const values = references.length === 0 ? [] : await resolveReferences(await ctx.session(), references.map((r) => r.reference), { reveal: options.reveal === true });
   const rendered = renderTemplate(template, references, values);
