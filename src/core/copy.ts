@@ -31,7 +31,8 @@ export function copyCredential(payload: VaultPayload, source: Credential, key: s
   if (existing && !options.force) throw new UsageError(`credential ${key} already exists in the vault of agent ${payload.agent}`, 'pass --force to overwrite it');
   const contents = contentsOf(source);
   if (existing) {
-    for (const name of ['revealPolicy', 'policy'] as const) delete existing[name];
+    // Every part the source lacks goes too (an optional one included), so the overwrite is the copy exactly.
+    for (const name of Object.keys(existing) as Array<keyof Credential>) if (name !== 'id' && name !== 'key' && name !== 'created') delete existing[name];
     Object.assign(existing, contents, { updated: now });
     return { credential: existing, replaced: true };
   }
