@@ -14,10 +14,11 @@
  * that matters: a lost update only forgets something, never invents a going-back.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createFile, makeParents, removeFile, rename, writeAll } from './fs-ops.js';
+import { readStoreFile } from './fs-guard.js';
 
 /** An audit log as last seen: its incarnation (a discard or retire makes a new one) and its number of lines. */
 export interface SeenLog {
@@ -60,7 +61,10 @@ export class RollbackCache {
 
   private readFile(): CacheFile {
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<CacheFile>;
+      // Through the store's checks, as its writes go: no link followed, no FIFO waited on.
+      const bytes = readStoreFile(this.file);
+      if (bytes === undefined) return { location: this.location, objects: {}, logs: {} };
+      const parsed = JSON.parse(bytes.toString('utf8')) as Partial<CacheFile>;
       if (parsed.location === this.location && typeof parsed.objects === 'object' && typeof parsed.logs === 'object') {
         return { location: this.location, objects: { ...parsed.objects }, logs: { ...parsed.logs } };
       }
