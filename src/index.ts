@@ -129,7 +129,6 @@ export class AgentVault {
 
   /** Replaces the main secret with `value` (the old one kept as a version, grants re-sealed). */
   async rotate(keyOrId: string, value: string): Promise<Credential> {
-    if (value === '') throw new UsageError('the new value is empty');
     return rotateCredential(await this.session, this.agent, keyOrId, value);
   }
 

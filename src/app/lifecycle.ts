@@ -4,7 +4,7 @@
  * the replaced values as a version and re-seals live grants, and leaves one audit event.
  */
 import { mainField, type Credential } from '../core/credential.js';
-import { IntegrityError } from '../core/errors.js';
+import { IntegrityError, UsageError } from '../core/errors.js';
 import { mainSecretChanged, secretValues, versionsOf, versionValues, type CredentialHistory, type CredentialVersion } from '../core/history.js';
 import { dueItems, type DueItem, type GeneratorSettings } from '../core/policy.js';
 import { requireCredential } from '../core/vault.js';
@@ -103,7 +103,9 @@ export async function currentMainSecret(session: Session, agent: string, keyOrId
  * version, live grants re-sealed, the rotation date reset), remembering `generator`
  * when given. Recorded as `credential.rotate`.
  */
-export function rotateCredential(session: Session, agent: string, keyOrId: string, value: string, generator?: GeneratorSettings): Promise<Credential> {
+export async function rotateCredential(session: Session, agent: string, keyOrId: string, value: string, generator?: GeneratorSettings): Promise<Credential> {
+  // An empty main secret is no rotation, whoever calls (the CLI refuses it earlier, before a command sees it).
+  if (value === '') throw new UsageError('the new value is empty');
   return session.audit.audited(agent, 'credential.rotate', keyOrId, (commit) =>
     modifySyncingGrants(
       session,
