@@ -12,7 +12,7 @@ import { TempStore as InProcessStore } from '../helpers/in-process.js';
 const read = async (store: InProcessStore, key: string): Promise<string> => (await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout;
 
 /** The grantee reads what the owner reads: a rotation never leaves a grant behind. */
-const grantInStep: FaultCase['acknowledged'] = async (store, prepared) => {
+const grantInStep = async (store: InProcessStore, prepared: Prepared): Promise<void> => {
   const granted = await store.agent(prepared.tokens.reader!, ['credential', 'get', 'API_KEY', '--agent', 'granter']);
   expect([0, 5], granted.stderr).toContain(granted.code);
   if (granted.code === 0) expect(granted.stdout).toBe(await read(store, 'API_KEY'));

@@ -29,10 +29,10 @@ export interface FaultCase {
   as?: string;
   /** More environment for every run of the command (an EDITOR for `credential edit`). */
   env?: NodeJS.ProcessEnv;
-  /** What an acknowledged run must have left, checked in process on the store afterwards. */
-  acknowledged?: (store: InProcessStore, prepared: Prepared) => Promise<void>;
-  /** What a run that was killed or failed may have left, checked the same way. */
-  interrupted?: (store: InProcessStore) => Promise<void>;
+  /** What an acknowledged run must have left, checked in process on the store afterwards (`run`: what it printed). */
+  acknowledged?: (store: InProcessStore, prepared: Prepared, run: SpawnResult) => Promise<void>;
+  /** What a run that was killed or failed may have left, and printed, checked the same way. */
+  interrupted?: (store: InProcessStore, run: SpawnResult) => Promise<void>;
   /** The exit statuses a second run may end with (default 0). */
   again?: number[];
   /** The exit status of a run without faults (default 0). */
@@ -154,8 +154,8 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
           const faulted = await run(store, `${fault}:${n}`);
           if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
           else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
-          if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared);
-          else await c.interrupted?.(store);
+          if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared, faulted);
+          else await c.interrupted?.(store, faulted);
           const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
           if (!c.createsStore) await expectWhole(store, what, opening);
           const args = argsOf(store);
