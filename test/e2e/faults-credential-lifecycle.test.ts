@@ -5,11 +5,20 @@
  * (test/helpers/fault-harness.ts). The harness's prepared store gets a second version of
  * API_KEY, a rotation policy, an exec hook and an event for it first.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
 import { TempStore as InProcessStore } from '../helpers/in-process.js';
 
 const read = async (store: InProcessStore, key: string): Promise<string> => (await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout;
+
+/** How often each delivery id reached the hook, which appends it to a file beside the store. */
+function deliveryCounts(store: InProcessStore): Record<string, number> {
+  const file = `${store.dir}.deliveries`;
+  const counts: Record<string, number> = {};
+  for (const id of existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []) counts[id] = (counts[id] ?? 0) + 1;
+  return counts;
+}
 
 /** The grantee reads what the owner reads: a rotation never leaves a grant behind. */
 const grantInStep = async (store: InProcessStore, prepared: Prepared): Promise<void> => {
@@ -44,7 +53,24 @@ const CASES: FaultCase[] = [
   },
   { name: 'credential due --notify', args: ['credential', 'due', '--notify'] },
   { name: 'hook add', args: ['hook', 'add', '--event', 'access.denied', '--exec', 'true'] },
-  { name: 'hook run', args: ['hook', 'run'] },
+  {
+    // SPEC: a delivery is made at least once, and never again once acknowledged.
+    name: 'hook run',
+    args: ['hook', 'run'],
+    // An acknowledged run delivered the bystander's denied read, once; an interrupted one at most once.
+    acknowledged: async (store) => {
+      const counts = Object.values(deliveryCounts(store));
+      expect(counts.length).toBeGreaterThan(0);
+      expect(counts.every((n) => n === 1)).toBe(true);
+    },
+    interrupted: async (store) => expect(Object.values(deliveryCounts(store)).every((n) => n === 1)).toBe(true),
+    // After the second run every event was delivered, and at most once more than the first run acknowledged.
+    settled: async (store) => {
+      const counts = Object.values(deliveryCounts(store));
+      expect(counts.length).toBeGreaterThan(0);
+      expect(counts.every((n) => n >= 1 && n <= 2)).toBe(true);
+    },
+  },
 ];
 
 describe('the credential lifecycle commands under SIGKILL and ENOSPC at every write point', () => {
@@ -60,7 +86,7 @@ describe('the credential lifecycle commands under SIGKILL and ENOSPC at every wr
       const owner = (args: string[], input?: string) => store.owner(args, { env, ...(input === undefined ? {} : { input }) });
       expect((await owner(['credential', 'set', 'API_KEY=-', '--agent', 'granter'], 'second-value')).code).toBe(0);
       expect((await owner(['credential', 'update', 'OTHER', '--rotate-every', '1s', '--agent', 'granter'])).code).toBe(0);
-      const added = await owner(['hook', 'add', '--event', 'access.denied,credential.rotated', '--exec', 'cat > /dev/null', '--json']);
+      const added = await owner(['hook', 'add', '--event', 'access.denied,credential.rotated', '--exec', 'cat > /dev/null; printf "%s\\n" "$AGENT_VAULT_DELIVERY" >> "$AGENT_VAULT_HOME.deliveries"', '--json']);
       expect(added.code, added.stderr).toBe(0);
       hookId = (JSON.parse(added.stdout) as { id: string }).id;
       expect((await store.agent(prepared.tokens.bystander!, ['credential', 'get', 'OTHER', '--agent', 'granter'], { env })).code).toBe(5);

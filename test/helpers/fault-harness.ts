@@ -33,6 +33,8 @@ export interface FaultCase {
   acknowledged?: (store: InProcessStore, prepared: Prepared, run: SpawnResult) => Promise<void>;
   /** What a run that was killed or failed may have left, and printed, checked the same way. */
   interrupted?: (store: InProcessStore, run: SpawnResult) => Promise<void>;
+  /** What must hold once the second run has finished too, whatever the first did. */
+  settled?: (store: InProcessStore) => Promise<void>;
   /** The exit statuses a second run may end with (default 0). */
   again?: number[];
   /** The exit status of a run without faults (default 0). */
@@ -162,6 +164,7 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
           const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: { ...c.env, ...opening } }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '', env: { ...c.env } }));
           expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
           await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
+          await c.settled?.(store);
           pairs += 1;
         } finally {
           store.cleanup();
