@@ -10,6 +10,7 @@
 export const DIRECTORY_ONLY: Array<[file: string, name: string, reason: string]> = [
   ['test/cli/auth.test.ts', 'agent tokens > a forged token naming one agent', 'reads the log files'],
   ['test/cli/backup.test.ts', 'backup and restore > restores only into an empty store', 'compares vault files before and after'],
+  ['test/cli/backup.test.ts', 'backup and restore > backs up a log caught one line past its head', 'puts an older audit head file back (PostgreSQL reads a log and its head in one statement)'],
   ['test/cli/exec.test.ts', "exec > returns the child's exit code", 'reads the log file'],
   ['test/cli/generate.test.ts', "generate > --save > sets a login's password", 'reads the log file'],
   ['test/cli/grant-attacks.test.ts', '', 'plants, moves and edits grant, certificate and vault files'],
