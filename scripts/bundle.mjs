@@ -16,7 +16,12 @@
 // their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
 // in dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up.
 //
-// The shipped bundle gets a V8 code cache, dist/cli.cjs.cache, made by
+// Beside the shipped CLI goes dist/fast.cjs, the fast forms of src/cli/fast-path.ts
+// alone (entry src/cli/fast-main.ts), which the bin loads first: a `credential get` then
+// loads about a third of the code, without the command tree. The test bundle has no
+// such twin: it is the whole CLI, which runs the fast forms too.
+//
+// Both shipped bundles get a V8 code cache, <bundle>.cache, made by
 // scripts/code-cache.cjs for the Node running the build and loaded by bin/load-bundle.cjs.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +41,7 @@ const lazyChildProcess = {
 };
 
 const PARSERS_FILE = 'import-parsers.cjs';
+const FAST_FILE = 'fast.cjs';
 const CERTIFICATES_FILE = 'broker-certificates.cjs';
 const MCP_SDK_FILE = 'mcp-sdk.cjs';
 
@@ -148,23 +154,30 @@ function writeCodeCache(file) {
   if (result.status !== 0) throw new Error(`the code cache of ${file} was not made:\n${result.stderr}`);
 }
 
+/** How both CLI bundles (the whole CLI, and the fast forms alone) are built, with fault injection compiled in or out. */
+function cliBuild(faults) {
+  return {
+    ...common,
+    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL,
+    // worked out on first use (a `credential get` never needs it).
+    // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
+    define: { 'import.meta.url': '__bundle.url', __AGENT_VAULT_FAULTS__: String(faults) },
+    banner: { js: `${BUNDLE_URL}\n${IMPORT_ROUTER}` },
+    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk, separateStrength],
+  };
+}
+
 /**
  * The CLI bundle and its parsers beside it, with fault injection compiled in or (for the
  * shipped one) out, and for `cache` the shipped one's code cache.
  */
 async function bundle(outfile, faults, cache) {
   await build({
-    ...common,
+    ...cliBuild(faults),
     entryPoints: ['src/main.ts'],
     outfile,
-    // The sources are ES modules; in the bundle, import.meta.url is the bundle's own URL,
-    // worked out on first use (a `credential get` never needs it).
-    // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
-    define: { 'import.meta.url': '__bundle.url', __AGENT_VAULT_FAULTS__: String(faults) },
-    banner: { js: `${BUNDLE_URL}\n${IMPORT_ROUTER}` },
     // The test bundle is run directly: `node dist/test/cli-faults.cjs <args>`.
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
-    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk, separateStrength],
   });
   finishBundle(outfile);
   await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
@@ -173,8 +186,18 @@ async function bundle(outfile, faults, cache) {
   await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
   await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
   await build({ ...common, entryPoints: ['src/core/strength.ts'], outfile: join(dirname(outfile), STRENGTH_FILE) });
+  // The fast forms' own bundle (src/cli/fast-main.ts), which the bin loads first; the test
+  // bundle has none, as it is run directly.
+  const fast = join(dirname(outfile), FAST_FILE);
+  if (!faults) {
+    await build({ ...cliBuild(faults), entryPoints: ['src/cli/fast-main.ts'], outfile: fast });
+    finishBundle(fast);
+  }
   // Last: the training runs of the code cache load the chunks beside the bundle.
-  if (cache) writeCodeCache(outfile);
+  if (cache) {
+    writeCodeCache(outfile);
+    writeCodeCache(fast);
+  }
 }
 
 if (process.argv[2]) {

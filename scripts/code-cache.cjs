@@ -5,28 +5,33 @@
 // made under other V8 flags, and the shipped cache must fit a plain `node`.
 //
 // V8 caches only what is compiled when the cache is made, and compiles most functions
-// on their first call. So the cache is made after running the hot command lines
-// (TRAINING) on a throwaway store: their functions are then in it, and a
+// on their first call. So the cache is made after running the hot command lines of
+// that bundle (TRAINING) on a throwaway store: their functions are then in it, and a
 // `credential get` compiles almost nothing. Only those runs go through the cached copy
 // of the bundle; the store is set up through another copy (plain require()), so that
 // the code of `init` and `provision` does not make the cache bigger, and slower to load,
 // for every run.
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 const { cacheHeader, bundleId, compileBundle, runBundle } = require('../bin/load-bundle.cjs');
 
 /**
- * The command lines whose code the cache holds, run with an agent token on a store with
- * credential K and login T: the fast forms, and two through commander, which put the
- * code of commander and of the subtree build in the cache too. Measured (CPU time,
- * ratio to `node -e 0`): with `generate` and `credential list` here, `generate` went
- * from 1.82x to 1.73x and `credential get` stayed at 1.92x.
+ * The command lines whose code each cache holds, run with an agent token on a store with
+ * credential K and login T: for the fast bundle its forms, for the whole CLI common
+ * command lines through commander, which put the code of commander and of the subtree
+ * build in its cache too.
  */
-const TRAINING = [['credential', 'get', 'K'], ['totp', 'T'], ['--version'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']];
+const TRAINING = {
+  /** dist/fast.cjs (src/cli/fast-main.ts), which runs the fast forms alone. */
+  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['--version'], ['cred', 'get', 'K', '--json'], ['generate']],
+  /** dist/cli.cjs, which the bin loads for every other command line. */
+  cli: [['credential', 'list'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
+};
 
 async function run(bundle, args) {
-  const code = await bundle.main(['node', 'agent-vault', ...args]);
+  const argv = ['node', 'agent-vault', ...args];
+  const code = await (bundle.fastMain === undefined ? bundle.main(argv) : bundle.fastMain(argv));
   if (code !== 0) throw new Error(`code cache: agent-vault ${args.join(' ')} exited ${code}`);
 }
 
@@ -39,7 +44,8 @@ async function main(file) {
     writeFileSync(join(root, 'secret'), 'a value\n', { mode: 0o600 });
     for (const name of Object.keys(process.env)) if (name.startsWith('AGENT_VAULT_')) delete process.env[name];
     Object.assign(process.env, { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), XDG_DATA_HOME: join(root, 'data'), AGENT_VAULT_HOME: join(root, 'store') });
-    const setup = require(file);
+    // The store is set up by the whole CLI, which is built before the fast bundle.
+    const setup = require(join(dirname(file), 'cli.cjs'));
     await run(setup, ['--passphrase-file', passphraseFile, 'init', '--kdf-memory', '1', '--kdf-iterations', '1', '--kdf-parallelism', '1']);
     await run(setup, ['--passphrase-file', passphraseFile, 'provision', 'bot', '--token-file', tokenFile]);
     process.env.AGENT_VAULT_TOKEN_FILE = tokenFile;
@@ -47,7 +53,7 @@ async function main(file) {
     await run(setup, ['credential', 'add', 'T', '--type', 'login', '--password-file', join(root, 'secret'), '--totp-file', writeTotp(root)]);
     const script = compileBundle(file);
     const trained = runBundle(script, file);
-    for (const args of TRAINING) await run(trained, args);
+    for (const args of trained.fastMain === undefined ? TRAINING.cli : TRAINING.fast) await run(trained, args);
     const id = bundleId(readFileSync(file, 'utf8'));
     if (id === undefined) throw new Error(`code cache: ${file} has no bundle id line`);
     writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${cacheHeader(id)}\n`), script.createCachedData()]));

@@ -1,6 +1,7 @@
 /**
- * The V8 code cache of the CLI bundle (bin/load-bundle.cjs, scripts/code-cache.cjs):
- * the build's cache is taken by the Node that built it; a missing, foreign, stale or
+ * The V8 code caches of the two CLI bundles, dist/fast.cjs (the fast forms, loaded
+ * first) and dist/cli.cjs (bin/load-bundle.cjs, scripts/code-cache.cjs): each build's
+ * cache is taken by the Node that built it; a missing, foreign, stale or
  * broken cache, or one V8 rejects for its flags, changes nothing a user sees (same
  * output, nothing on stderr); the CLI never writes one; and every lazily loaded module
  * still loads from code compiled through vm.Script.
@@ -24,9 +25,9 @@ function copyPackage(): string {
   return dir;
 }
 
-/** What V8 said of the cache of the bundle in `dir`: "false" taken, "true" rejected, "undefined" none was given. */
-function cacheVerdict(dir: string, nodeFlags: string[] = []): string {
-  const script = `console.log(String(require(${JSON.stringify(join(dir, 'bin/load-bundle.cjs'))}).compileBundle(${JSON.stringify(join(dir, 'dist/cli.cjs'))}).cachedDataRejected))`;
+/** What V8 said of the cache of `bundle` in `dir`: "false" taken, "true" rejected, "undefined" none was given. */
+function cacheVerdict(dir: string, bundle: string, nodeFlags: string[] = []): string {
+  const script = `console.log(String(require(${JSON.stringify(join(dir, 'bin/load-bundle.cjs'))}).compileBundle(${JSON.stringify(join(dir, 'dist', bundle))}).cachedDataRejected))`;
   const result = spawnSync(process.execPath, [...nodeFlags, '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
   expect(result.stderr).toBe('');
   return result.stdout.trim();
@@ -34,47 +35,48 @@ function cacheVerdict(dir: string, nodeFlags: string[] = []): string {
 
 let store: TempStore;
 let token: string;
-let good: Buffer;
 
 beforeAll(async () => {
   store = new TempStore();
   await store.init();
   token = await store.provision('bot');
   expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'the value' })).code).toBe(0);
-  good = readFileSync(join(ROOT, 'dist/cli.cjs.cache'));
 });
 afterAll(() => store.cleanup());
 
-describe('the code cache', () => {
+describe.each(['fast.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => {
+  const cacheFile = (dir: string): string => join(dir, 'dist', `${bundle}.cache`);
+  const good = (): Buffer => readFileSync(cacheFile(ROOT));
+
   it('is made by the build and taken by the Node that made it', () => {
-    expect(cacheVerdict(ROOT)).toBe('false');
-    expect(good.subarray(0, good.indexOf(10)).toString()).toContain(`"node":"${process.version}"`);
+    expect(cacheVerdict(ROOT, bundle)).toBe('false');
+    expect(good().subarray(0, good().indexOf(10)).toString()).toContain(`"node":"${process.version}"`);
   });
 
   const header = (text: string): string => text.slice(0, text.indexOf('\n'));
   const BROKEN: Array<[string, (dir: string) => void, string]> = [
-    ['missing', (dir) => rmSync(join(dir, 'dist/cli.cjs.cache')), 'undefined'],
-    ['made by another Node', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), Buffer.from(good.toString('latin1').replace(`"node":"${process.version}"`, '"node":"v0.0.1"'), 'latin1')), 'undefined'],
+    ['missing', (dir) => rmSync(cacheFile(dir)), 'undefined'],
+    ['made by another Node', (dir) => writeFileSync(cacheFile(dir), Buffer.from(good().toString('latin1').replace(`"node":"${process.version}"`, '"node":"v0.0.1"'), 'latin1')), 'undefined'],
     [
       'made for another build of the bundle',
       (dir) => {
-        const file = join(dir, 'dist/cli.cjs');
+        const file = join(dir, 'dist', bundle);
         const text = readFileSync(file, 'utf8');
         const line = header(text);
         writeFileSync(file, `${line.slice(0, -1)}${line.endsWith('0') ? '1' : '0'}${text.slice(line.length)}`);
       },
       'undefined',
     ],
-    ['without its header line', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), good.subarray(good.indexOf(10) + 1)), 'undefined'],
-    ['garbage after a right header', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 0x5a)])), 'true'],
-    ['cut short', (dir) => writeFileSync(join(dir, 'dist/cli.cjs.cache'), good.subarray(0, Math.floor(good.length / 2))), 'true'],
+    ['without its header line', (dir) => writeFileSync(cacheFile(dir), good().subarray(good().indexOf(10) + 1)), 'undefined'],
+    ['garbage after a right header', (dir) => writeFileSync(cacheFile(dir), Buffer.concat([good().subarray(0, good().indexOf(10) + 1), Buffer.alloc(4096, 0x5a)])), 'true'],
+    ['cut short', (dir) => writeFileSync(cacheFile(dir), good().subarray(0, Math.floor(good().length / 2))), 'true'],
   ];
 
   it.each(BROKEN)('%s: is not used, and the CLI works with nothing on stderr', async (_name, breakIt, verdict) => {
     const dir = copyPackage();
     try {
       breakIt(dir);
-      expect(cacheVerdict(dir)).toBe(verdict);
+      expect(cacheVerdict(dir, bundle)).toBe(verdict);
       const bin = join(dir, 'bin/agent-vault.cjs');
       expect(await store.agent(token, ['credential', 'get', 'K'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
       expect(await store.agent(token, ['credential', 'list'], { bin })).toMatchObject({ code: 0, stderr: '' });
@@ -87,15 +89,19 @@ describe('the code cache', () => {
   });
 
   it('rejected by V8 for other flags, compiles the bundle as without it', () => {
-    expect(cacheVerdict(ROOT, ['--no-opt'])).toBe('true');
-    const result = spawnSync(process.execPath, ['--no-opt', join(ROOT, 'bin/agent-vault.cjs'), 'credential', 'get', 'K'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token } });
-    expect(result).toMatchObject({ status: 0, stdout: 'the value\n', stderr: '' });
+    expect(cacheVerdict(ROOT, bundle, ['--no-opt'])).toBe('true');
+    for (const args of [['credential', 'get', 'K'], ['credential', 'get', 'K', '--quiet']]) {
+      const result = spawnSync(process.execPath, ['--no-opt', join(ROOT, 'bin/agent-vault.cjs'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token } });
+      expect(result).toMatchObject({ status: 0, stdout: 'the value\n', stderr: '' });
+    }
   });
+});
 
+describe('the code caches', () => {
   it('is never written by the CLI', async () => {
     const dir = copyPackage();
     try {
-      rmSync(join(dir, 'dist/cli.cjs.cache'));
+      for (const bundle of ['fast.cjs', 'cli.cjs']) rmSync(join(dir, 'dist', `${bundle}.cache`));
       const before = readdirSync(join(dir, 'dist')).sort();
       const bin = join(dir, 'bin/agent-vault.cjs');
       for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['--version'], ['credential', 'list']]) await store.agent(token, args, { bin });

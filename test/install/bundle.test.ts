@@ -11,13 +11,13 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-it('dist/cli.cjs and the bundles beside it (import parsers, broker certificates, pg driver, MCP SDK) are what the sources bundle to now', () => {
+it('dist/cli.cjs and the bundles beside it (the fast forms, import parsers, broker certificates, pg driver, MCP SDK) are what the sources bundle to now', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
   try {
     const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    // The parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
-    for (const name of ['cli.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs', 'strength.cjs']) {
+    // The fast forms' bundle, the parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
+    for (const name of ['cli.cjs', 'fast.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs', 'strength.cjs']) {
       expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
     }
   } finally {
@@ -42,4 +42,13 @@ it('dist/strength.cjs holds zxcvbn and its dictionaries; dist/cli.cjs only loads
   expect(cli).not.toContain('ZxcvbnFactory');
   expect(cli).not.toMatch(/require\(["']\.\/strength\.cjs["']\)/);
   expect(cli).toMatch(/__agentVaultLazyImport\(["']\.\/strength\.cjs["']\)/);
+});
+
+it('dist/fast.cjs holds the fast forms without commander or the command tree, which stay in dist/cli.cjs', () => {
+  const fast = readFileSync(resolve(ROOT, 'dist/fast.cjs'), 'utf8');
+  expect(fast).toContain('function fastMain(');
+  expect(fast).not.toMatch(/function buildProgram\(|class _Command extends/);
+  const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
+  expect(cli).toMatch(/function buildProgram\(/);
+  expect(cli).toMatch(/class _Command extends/);
 });
