@@ -227,7 +227,8 @@ export class Session implements AuditKeySource {
   /** Reads and parses an agent's vault file; a missing one is exit 3, a damaged one exit 6 naming it. */
   async readVaultFile(agent: string): Promise<{ file: ParsedVaultFile; generation: Generation }> {
     const id = objectIds.vault(agent);
-    const found = await this.store.read(id);
+    // In parts: a read of one credential then reads the header, the index and one block.
+    const found = await this.store.readInParts(id);
     if (!found) throw new NotFoundError(`agent ${agent} is not provisioned`, `provision it with: agent-vault provision ${agent}`);
     try {
       return { file: parseVaultFile(found.bytes), generation: found.generation };

@@ -55,6 +55,22 @@ export interface StoredObject {
   generation: Generation;
 }
 
+/**
+ * An object's bytes read when asked for: its length, and the bytes in [start, end)
+ * (fewer only if it was cut since it was opened). Every part comes from the one
+ * version that was opened.
+ */
+export interface ObjectBytes {
+  readonly length: number;
+  subarray(start: number, end: number): Buffer;
+}
+
+/** An object opened for reading in parts: its bytes on demand and the generation a compare-and-swap names. */
+export interface OpenedObject {
+  bytes: ObjectBytes;
+  generation: Generation;
+}
+
 /** A compare-and-swap that lost: the object changed (or appeared, or vanished) since it was read. */
 export class WriteConflictError extends Error {
   constructor(readonly id: ObjectId) {
@@ -152,6 +168,12 @@ export interface StorageBackend {
   /** Makes an empty store ready for its first object (directories, tables). */
   prepare(): Promise<void>;
   read(id: ObjectId): Promise<StoredObject | undefined>;
+  /**
+   * Like {@link read}, but the bytes are read only as they are asked for (a vault's
+   * header and index, then the blocks a read needs): the directory backend reads parts
+   * of the open file; a backend that fetches whole objects hands over what it fetched.
+   */
+  readInParts(id: ObjectId): Promise<OpenedObject | undefined>;
   /** Whether the object exists, without reading it. */
   exists(id: ObjectId): Promise<boolean>;
   /** The ids directly under `prefix`, sorted. Names that are not valid ids are skipped. */

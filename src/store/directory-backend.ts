@@ -32,6 +32,7 @@ import { dirname, join } from 'node:path';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
+import { fileBytes } from './file-bytes.js';
 import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
 import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
 import { withLock } from './lock.js';
@@ -48,6 +49,7 @@ import {
   type ObjectId,
   type ObjectPrefix,
   type StorageBackend,
+  type OpenedObject,
   type StoredObject,
 } from './backend.js';
 
@@ -93,6 +95,12 @@ function kindOf(id: ObjectId): { name: string; hint: string } {
 }
 
 /** The role of an object's file, for the messages of fs-guard.ts. */
+/** The generation of the open file `fd`: every write renames a new file into place, so a new inode and time mark a new generation. */
+function generationOf(fd: number): Generation {
+  const stat = fstatSync(fd, { bigint: true });
+  return `${stat.ino}.${stat.size}.${stat.mtimeNs}`;
+}
+
 function roleOf(id: ObjectId): FileRole {
   const { name, hint } = kindOf(id);
   return { name: `a ${name} file`, hint };
@@ -172,13 +180,26 @@ export class DirectoryBackend implements StorageBackend {
     const opened = openStoreFile(path, roleOf(id));
     if (!opened) return undefined;
     try {
-      const stat = fstatSync(opened.fd, { bigint: true });
-      const bytes = readFileSync(opened.fd);
-      // Every write renames a new file into place, so a new inode and time mark a new generation.
-      return { bytes, generation: `${stat.ino}.${stat.size}.${stat.mtimeNs}` };
+      const generation = generationOf(opened.fd);
+      return { bytes: readFileSync(opened.fd), generation };
     } finally {
       closeSync(opened.fd);
     }
+  }
+
+  async readInParts(id: ObjectId): Promise<OpenedObject | undefined> {
+    const path = this.path(id);
+    if (!this.tree.checkDirs(dirname(path))) return undefined;
+    const opened = openStoreFile(path, roleOf(id));
+    if (!opened) return undefined;
+    let generation: Generation;
+    try {
+      generation = generationOf(opened.fd);
+    } catch (err) {
+      closeSync(opened.fd);
+      throw err;
+    }
+    return { bytes: fileBytes(opened.fd, opened.stat.size), generation };
   }
 
   async exists(id: ObjectId): Promise<boolean> {

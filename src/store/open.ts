@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StorageBackend } from './backend.js';
 import { DirectoryBackend } from './directory-backend.js';
+import { closeFileBytes } from './file-bytes.js';
 import { lockTimeoutMs } from './lock.js';
 import { PostgresBackend } from './postgres-backend.js';
 import { isPostgresUrl, parsePostgresUrl } from './postgres-url.js';
@@ -40,8 +41,13 @@ export function openStore(location: string, env: NodeJS.ProcessEnv): StorageBack
   return new DirectoryBackend(resolve(location), lockTimeoutMs(env));
 }
 
-/** Ends every database connection {@link openStore} made: at the end of a command, which may run in a long-lived process. */
+/**
+ * Ends every database connection {@link openStore} made and closes the store files held
+ * open for reads in parts (store/file-bytes.ts): at the end of a command, which may run
+ * in a long-lived process.
+ */
 export async function closeOpenStores(): Promise<void> {
+  closeFileBytes();
   const all = [...opened];
   opened.clear();
   await Promise.all(all.map((backend) => backend.db.close()));

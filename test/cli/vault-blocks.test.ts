@@ -53,6 +53,47 @@ describe('a vault of two blocks with the last byte of the file flipped', () => {
   });
 });
 
+describe('a vault read in parts (the header, the index, then only the block a get needs)', () => {
+  let store: TempStore;
+  let token: string;
+  let vaultPath: string;
+
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot1');
+    const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
+    expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
+    vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+  });
+  afterEach(() => store.cleanup());
+
+  // Whatever a get reads, the index must describe the whole file: its size is checked, not read.
+  const DAMAGE: Array<[string, (bytes: Buffer) => Buffer]> = [
+    ['cut by one byte', (bytes) => bytes.subarray(0, bytes.length - 1)],
+    ['cut inside the last block', (bytes) => bytes.subarray(0, bytes.length - 200)],
+    ['one byte added after the last block', (bytes) => Buffer.concat([bytes, Buffer.from([0])])],
+    ['a header byte changed', (bytes) => Buffer.from(bytes.toString('latin1').replace('created: 2', 'created: 1'), 'latin1')],
+  ];
+
+  it.each(DAMAGE)('%s: a get of a credential of the intact first block is exit 6, by token and by owner', async (_name, damage) => {
+    writeFileSync(vaultPath, damage(readFileSync(vaultPath)));
+    for (const run of [() => store.agent(token, ['credential', 'get', key(0)]), () => store.owner(['credential', 'get', key(1), '--agent', 'bot1'])]) {
+      const result = await run();
+      expect(result.code).toBe(6);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/vault file/);
+    }
+  });
+
+  it('a get, then a write, then a get again read the vault as each found it', async () => {
+    expect(await store.agent(token, ['credential', 'get', key(69)])).toMatchObject({ code: 0, stdout: 'value-69\n' });
+    expect((await store.agent(token, ['credential', 'set', `${key(69)}=-`], { input: 'changed' })).code).toBe(0);
+    expect(await store.agent(token, ['credential', 'get', key(69)])).toMatchObject({ code: 0, stdout: 'changed\n' });
+    expect(await store.agent(token, ['credential', 'get', key(0)])).toMatchObject({ code: 0, stdout: 'value-0\n' });
+  });
+});
+
 describe('a v1 vault file', () => {
   let store: TempStore;
   afterEach(() => store.cleanup());
