@@ -14,6 +14,7 @@
 import { checkAgentId, checkCredentialKey } from '../core/ids.js';
 import type { LogTail } from '../format/audit-append.js';
 import { checkProposalId } from '../format/proposal-file.js';
+import type { VaultFileBytes } from '../format/vault-file.js';
 
 /** An object's name: `store`, `hooks`, `hook-cursor`, `vaults/<agent>`, `keys/<agent>`, `journals/<agent>`, `grants/<grantee>/<granter>.<KEY>` or `proposals/<agent>/<id>`. */
 export type ObjectId = string;
@@ -56,14 +57,11 @@ export interface StoredObject {
 }
 
 /**
- * An object's bytes read when asked for: its length, and the bytes in [start, end)
- * (fewer only if it was cut since it was opened). Every part comes from the one
- * version that was opened.
+ * An object's bytes read when asked for (the shape format/vault-file.ts parses): its
+ * length, and the bytes in [start, end), fewer only if it was cut since it was opened.
+ * Every part comes from the one version that was opened.
  */
-export interface ObjectBytes {
-  readonly length: number;
-  subarray(start: number, end: number): Buffer;
-}
+export type ObjectBytes = VaultFileBytes;
 
 /** An object opened for reading in parts: its bytes on demand and the generation a compare-and-swap names. */
 export interface OpenedObject {
