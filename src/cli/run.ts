@@ -5,7 +5,7 @@
  * connections the command opened. Nothing else decides an exit status.
  */
 import { ExitCode } from '../core/errors.js';
-import { closeOpenStores } from '../store/open.js';
+import { closeOpenStores } from '../store/closing.js';
 import { systemIO, type IO } from './io.js';
 import { reportError } from './report-error.js';
 

@@ -8,11 +8,12 @@
  *
  * At most {@link MAX_OPEN} files are held open in a process (the MCP server and the
  * library may read many vaults): opening one more reads the oldest whole into memory
- * and closes it, so it still answers. {@link closeFileBytes}, called at the end of
- * every command (store/open.ts's closeOpenStores), closes every one.
+ * and closes it, so it still answers. At the end of every command
+ * (store/closing.ts's closeOpenStores) every one is closed.
  */
 import { closeSync, readSync } from 'node:fs';
 import type { ObjectBytes } from './backend.js';
+import { closeAtEnd } from './closing.js';
 
 /** How many files may stay open for later parts; beyond it the oldest is read whole. */
 const MAX_OPEN = 8;
@@ -73,10 +74,11 @@ export function fileBytes(fd: number, size: number): ObjectBytes {
   if (open.length >= MAX_OPEN) open[0]!.keepInMemory();
   const bytes = new FileBytes(fd, size);
   open.push(bytes);
+  closeAtEnd(closeAll);
   return bytes;
 }
 
 /** Closes every file still open for parts (the end of a command). */
-export function closeFileBytes(): void {
+function closeAll(): void {
   for (const bytes of [...open]) bytes.close();
 }

@@ -7,8 +7,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StorageBackend } from './backend.js';
+import { closeAtEnd } from './closing.js';
 import { DirectoryBackend } from './directory-backend.js';
-import { closeFileBytes } from './file-bytes.js';
 import { lockTimeoutMs } from './lock.js';
 import { PostgresBackend } from './postgres-backend.js';
 import { isPostgresUrl, parsePostgresUrl } from './postgres-url.js';
@@ -28,27 +28,13 @@ export function resolveStoreLocation(flag: string | undefined, env: NodeJS.Proce
   return resolve(dataHome, 'agent-vault');
 }
 
-/** The database connections opened in this process, so that {@link closeOpenStores} can end them. */
-const opened = new Set<PostgresBackend>();
-
 /** The backend of the store at `location`; `env` supplies its settings (AGENT_VAULT_LOCK_TIMEOUT, PG* variables). */
 export function openStore(location: string, env: NodeJS.ProcessEnv): StorageBackend {
   if (isPostgresUrl(location)) {
     const backend = new PostgresBackend(parsePostgresUrl(location, env), env, lockTimeoutMs(env));
-    opened.add(backend);
+    // The connection ends with the command (store/closing.ts).
+    closeAtEnd(() => backend.db.close());
     return backend;
   }
   return new DirectoryBackend(resolve(location), lockTimeoutMs(env));
-}
-
-/**
- * Ends every database connection {@link openStore} made and closes the store files held
- * open for reads in parts (store/file-bytes.ts): at the end of a command, which may run
- * in a long-lived process.
- */
-export async function closeOpenStores(): Promise<void> {
-  closeFileBytes();
-  const all = [...opened];
-  opened.clear();
-  await Promise.all(all.map((backend) => backend.db.close()));
 }

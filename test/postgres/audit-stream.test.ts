@@ -6,7 +6,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkAuditLog, checkAuditStream } from '../../src/format/audit-chain.js';
 import { agentLog, type StorageBackend } from '../../src/store/backend.js';
-import { closeOpenStores, openStore } from '../../src/store/open.js';
+import { closeOpenStores } from '../../src/store/closing.js';
+import { openStore } from '../../src/store/open.js';
 import { TempStore } from '../helpers/in-process.js';
 import { TEST_DATABASE, psql, runCluster, schemaOf, skipWithoutPostgres, type Cluster } from '../helpers/postgres.js';
 import { buildLog, newKeyring } from '../unit/format/audit-log-builder.js';

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IntegrityError } from '../../../src/core/errors.js';
 import { objectIds } from '../../../src/store/backend.js';
 import { DirectoryBackend } from '../../../src/store/directory-backend.js';
-import { closeOpenStores } from '../../../src/store/open.js';
+import { closeOpenStores } from '../../../src/store/closing.js';
 
 /** The descriptors this process has open now. */
 const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
