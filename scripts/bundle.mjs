@@ -1,20 +1,14 @@
 // Bundles the CLI into one CommonJS file, dist/cli.cjs. Node 20 resolves and compiles
 // every ES module file separately, and compiles ES modules more slowly than CommonJS;
 // one CommonJS bundle starts `credential get` about 40 ms sooner than dist/main.js.
-// Heavy or native packages stay external and are imported lazily where they are used.
-// The pg driver (src/store/pg-driver.ts) is bundled apart too, as pg-driver.cjs beside
-// each CLI bundle, loaded only by a postgres:// store: as one file it loads in about
-// half the time pg's own files take.
+// Heavy or native packages stay external and are imported lazily where they are used;
+// heavy or rarely used modules of ours go to chunks beside each CLI bundle (CHUNKS).
 //
 // `node scripts/bundle.mjs` writes dist/cli.cjs, the shipped CLI, and the test-only
 // dist/test/cli-faults.cjs (not in the package: see `files` in package.json), the same
 // CLI with the fault injection of src/store/fault.ts compiled in and run when executed.
 // `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile, without a
 // code cache (its training runs load the packages from the node_modules beside it).
-//
-// The parsers of `import` and `export` (src/core/import/parsers.ts) go to a bundle of
-// their own beside each CLI bundle, import-parsers.cjs, loaded only by those commands:
-// in dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up.
 //
 // Beside the shipped CLI goes dist/fast.cjs, the fast forms of src/cli/fast-path.ts
 // alone (entry src/cli/fast-main.ts), which the bin loads first: a `credential get` then
@@ -40,63 +34,35 @@ const lazyChildProcess = {
   },
 };
 
-const PARSERS_FILE = 'import-parsers.cjs';
 const FAST_FILE = 'fast.cjs';
-const CERTIFICATES_FILE = 'broker-certificates.cjs';
-const MCP_SDK_FILE = 'mcp-sdk.cjs';
-
-/** The parsers module, left out of the CLI bundle and loaded from the file beside it. */
-const separateParsers = {
-  name: 'separate-parsers',
-  setup(bundle) {
-    bundle.onResolve({ filter: /\/core\/import\/parsers\.js$/ }, () => ({ path: `./${PARSERS_FILE}`, external: true }));
-  },
-};
 
 /**
- * The broker's certificate code (src/app/broker/certificates.ts, over @peculiar/x509),
- * likewise apart in broker-certificates.cjs, loaded only by `exec --broker` and `proxy`.
+ * The modules bundled apart, each in a chunk of its own beside each CLI bundle and
+ * imported from there only on the paths that use it: its source (`entry`), its file, the
+ * import it replaces (`filter`, and `importer`, a path part the importing file must have,
+ * where the name alone is ambiguous), and why it is apart.
  */
-const separateCertificates = {
-  name: 'separate-certificates',
-  setup(bundle) {
-    bundle.onResolve({ filter: /(^|\/)certificates\.js$/ }, (args) =>
-      args.importer.includes('/app/broker/') ? { path: `./${CERTIFICATES_FILE}`, external: true } : undefined,
-    );
-  },
-};
+const CHUNKS = [
+  // In dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up; only `import`, `export` and `exec --env-file` load them.
+  { entry: 'src/core/import/parsers.ts', file: 'import-parsers.cjs', filter: /\/core\/import\/parsers\.js$/ },
+  // The broker's certificate code, over @peculiar/x509: only `exec --broker` and `proxy`.
+  { entry: 'src/app/broker/certificates.ts', file: 'broker-certificates.cjs', filter: /(^|\/)certificates\.js$/, importer: '/app/broker/' },
+  // The pg driver: as one file it loads in about half the time pg's own files take; only a postgres:// store.
+  { entry: 'src/store/pg-driver.ts', file: 'pg-driver.cjs', filter: /(^|\/)pg-driver\.js$/, external: ['pg-native', 'pg-cloudflare'] },
+  // The MCP SDK and zod, about 270 ms to load: only `agent-vault mcp`. The server's own
+  // code stays in the CLI bundle, so the app/ classes it uses (errors, the session) are the CLI's own.
+  { entry: 'src/cli/mcp/sdk.ts', file: 'mcp-sdk.cjs', filter: /(^|\/)mcp\/sdk\.js$/, importer: '/src/cli/' },
+  // The passphrase strength estimator with zxcvbn's dictionaries, several megabytes: only `init` and `passwd`.
+  { entry: 'src/core/strength.ts', file: 'strength.cjs', filter: /\/core\/strength\.js$/ },
+];
 
-/**
- * The passphrase strength estimator (src/core/strength.ts) with zxcvbn's dictionaries,
- * several megabytes, apart in strength.cjs, loaded only by `init` and `passwd`.
- */
-const STRENGTH_FILE = 'strength.cjs';
-const separateStrength = {
-  name: 'separate-strength',
+/** The plugin that leaves every chunk's module out of a CLI bundle, imported from the file beside it. */
+const separateChunks = {
+  name: 'separate-chunks',
   setup(bundle) {
-    bundle.onResolve({ filter: /\/core\/strength\.js$/ }, () => ({ path: `./${STRENGTH_FILE}`, external: true }));
-  },
-};
-
-const PG_DRIVER_FILE = 'pg-driver.cjs';
-
-/** The pg driver module, left out of the CLI bundle and loaded from the file beside it. */
-const separatePgDriver = {
-  name: 'separate-pg-driver',
-  setup(bundle) {
-    bundle.onResolve({ filter: /(^|\/)pg-driver\.js$/ }, () => ({ path: `./${PG_DRIVER_FILE}`, external: true }));
-  },
-};
-
-/**
- * The MCP SDK and zod (src/cli/mcp/sdk.ts), apart in mcp-sdk.cjs, loaded only by
- * `agent-vault mcp`: they cost about 270 ms to load. The server's own code stays in the
- * CLI bundle, so the app/ classes it uses (errors, the session) are the CLI's own.
- */
-const separateMcpSdk = {
-  name: 'separate-mcp-sdk',
-  setup(bundle) {
-    bundle.onResolve({ filter: /(^|\/)mcp\/sdk\.js$/ }, (args) => (args.importer.includes('/src/cli/') ? { path: `./${MCP_SDK_FILE}`, external: true } : undefined));
+    for (const chunk of CHUNKS) {
+      bundle.onResolve({ filter: chunk.filter }, (args) => (chunk.importer === undefined || args.importer.includes(chunk.importer) ? { path: `./${chunk.file}`, external: true } : undefined));
+    }
   },
 };
 
@@ -163,7 +129,7 @@ function cliBuild(faults) {
     // `false` makes faultPoint empty, and esbuild drops the injection code it guarded.
     define: { 'import.meta.url': '__bundle.url', __AGENT_VAULT_FAULTS__: String(faults) },
     banner: { js: `${BUNDLE_URL}\n${IMPORT_ROUTER}` },
-    plugins: [lazyChildProcess, separateParsers, separateCertificates, separatePgDriver, separateMcpSdk, separateStrength],
+    plugins: [lazyChildProcess, separateChunks],
   };
 }
 
@@ -180,12 +146,8 @@ async function bundle(outfile, faults, cache) {
     ...(faults ? { footer: { js: 'if (require.main === module) module.exports.main(process.argv).then((code) => { process.exitCode = code; });' } } : {}),
   });
   finishBundle(outfile);
-  await build({ ...common, entryPoints: ['src/core/import/parsers.ts'], outfile: join(dirname(outfile), PARSERS_FILE) });
-  await build({ ...common, entryPoints: ['src/app/broker/certificates.ts'], outfile: join(dirname(outfile), CERTIFICATES_FILE) });
-  // pg itself goes in; pg-native (never installed) and pg-cloudflare (Workers only) are required only where they exist.
-  await build({ ...common, external: ['pg-native', 'pg-cloudflare'], entryPoints: ['src/store/pg-driver.ts'], outfile: join(dirname(outfile), PG_DRIVER_FILE) });
-  await build({ ...common, entryPoints: ['src/cli/mcp/sdk.ts'], outfile: join(dirname(outfile), MCP_SDK_FILE) });
-  await build({ ...common, entryPoints: ['src/core/strength.ts'], outfile: join(dirname(outfile), STRENGTH_FILE) });
+  // pg-native (never installed) and pg-cloudflare (Workers only) are required by pg only where they exist.
+  for (const chunk of CHUNKS) await build({ ...common, ...(chunk.external ? { external: chunk.external } : {}), entryPoints: [chunk.entry], outfile: join(dirname(outfile), chunk.file) });
   // The fast forms' own bundle (src/cli/fast-main.ts), which the bin loads first; the test
   // bundle has none, as it is run directly.
   const fast = join(dirname(outfile), FAST_FILE);
