@@ -10,7 +10,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
 import { readGrantedCredential, receivedCredentials } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
-import { grantOfKey, missingCredential } from './resolve-key.js';
+import { grantOfKey } from './resolve-key.js';
 import type { Session } from './session.js';
 
 export interface ExecRequest {
@@ -101,7 +101,6 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
         // A key the vault lacks is the one live grant of it, as `credential get KEY` reads it.
         const payload = await vaultOf(vault);
         const viaGrant = await grantOfKey(session, payload, key);
-        if (!viaGrant) throw await missingCredential(session, payload, key);
         granters.add(viaGrant.grantedBy);
         readFromGrants.push({ key, granter: viaGrant.grantedBy });
         await addAll(viaGrant, viaGrant.grantedBy, true);
