@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { addBrokered, addEchoService, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { skipWithout } from '../helpers/tools.js';
 
 const CANARY = 'sk-canary-proxy-Wm3s9Kd2';
@@ -24,20 +25,16 @@ function runShell(script: string): Promise<{ status: number | null; stdout: stri
 }
 
 describe.skipIf(skipWithout('curl', 'sh'))('proxy', () => {
-  let server: EchoServer;
+  const server = useEchoServer();
   let store: TempStore;
   let bot: string;
 
-  beforeAll(async () => {
-    server = await new EchoServer().start();
-  });
-  afterAll(() => server.stop());
   beforeEach(async () => {
     store = new TempStore();
     await store.init();
     bot = await store.provision('bot');
-    expect((await store.owner(['credential', 'add', 'API_KEY', '--value-stdin', '--reveal-policy', 'brokered', '--agent', 'bot'], { input: CANARY })).code).toBe(0);
-    expect((await store.owner(['service', 'add', 'echo', '--agent', 'bot', '--host', `127.0.0.1:${server.port}`, '--credential', 'API_KEY', '--auth', 'bearer', '--allow-private'])).code).toBe(0);
+    await addBrokered(store, 'bot', 'API_KEY', CANARY);
+    await addEchoService(store, server, { agent: 'bot', credential: 'API_KEY' });
   });
   afterEach(() => store.cleanup());
 
