@@ -33,14 +33,14 @@ function withoutSecrets<C extends Credential>(credential: C): C {
 }
 
 /**
- * Lists (or searches) a vault and the grants it received; recorded as `credential.list`,
- * or `credential.reveal` when values are shown. An agent naming another agent's vault
- * lists what that agent granted it.
+ * Lists (or searches) a vault and the grants it received (unless `grants` is false);
+ * recorded as `credential.list`, or `credential.reveal` when values are shown. An agent
+ * naming another agent's vault lists what that agent granted it.
  */
 export function listVault(
   session: Session,
   agent: string,
-  options: { type?: CredentialType; query?: string; reveal?: boolean } = {},
+  options: { type?: CredentialType; query?: string; reveal?: boolean; grants?: boolean } = {},
 ): Promise<ListedCredential[]> {
   const action = options.reveal ? 'credential.reveal' : options.query !== undefined ? 'credential.search' : 'credential.list';
   return session.audit.audited(agent, action, undefined, async () => {
@@ -48,7 +48,7 @@ export function listVault(
     const grantsOnly = caller !== undefined && caller !== agent;
     const vault = await session.unlock(grantsOnly ? caller : agent);
     const own: ListedCredential[] = grantsOnly ? [] : listCredentials(vault.payload);
-    const granted = await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
+    const granted = options.grants === false && !grantsOnly ? [] : await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
     // Only `credentials`: spreading the payload would decrypt every block of a vault an agent reads only grants from.
     const all = [...own, ...listCredentials({ credentials: granted })];
     const found = options.query !== undefined ? searchCredentials({ credentials: all }, options.query) : all;

@@ -8,9 +8,9 @@ import type { CredentialReference, PlainEnvLine } from '../core/env-file.js';
 import { checkInjection, checkPlainInjection, credentialEnv, type EnvSource } from '../core/env-vars.js';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
-import { readGrantedCredential, receivedCredentials } from './grants.js';
+import { readGrantedCredential, receivedCredentials, type GrantedCredential } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
-import { grantOfKey, missingCredential } from './resolve-key.js';
+import { grantOfKey } from './resolve-key.js';
 import type { Session } from './session.js';
 
 export interface ExecRequest {
@@ -72,10 +72,13 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
     checkInjection(name, value, source, allowed);
     env.set(name, value);
   };
-  const addAll = async (credential: Credential, agent: string, granted: boolean): Promise<void> => {
-    const placeholders = granted ? undefined : request.brokered?.get(credential.key);
-    const shown = placeholders ? withPlaceholders(credential, placeholders) : await checkRevealable(session, agent, credential);
-    for (const [name, value] of credentialEnv(shown, request.prefix)) add(name, value, { key: credential.key, agent, granted });
+  /** Sets the variables of a credential that may be shown: checked for revealing, or with its placeholders. */
+  const addShown = (shown: Credential, agent: string, granted: boolean): void => {
+    for (const [name, value] of credentialEnv(shown, request.prefix)) add(name, value, { key: shown.key, agent, granted });
+  };
+  const addOwn = async (credential: Credential, agent: string): Promise<void> => {
+    const placeholders = request.brokered?.get(credential.key);
+    addShown(placeholders ? withPlaceholders(credential, placeholders) : await checkRevealable(session, agent, credential), agent, false);
   };
   const payloads = new Map<string, VaultPayload>();
   const vaultOf = async (agent: string): Promise<VaultPayload> => {
@@ -84,7 +87,7 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   };
   const granters = new Set<string>();
   const readFromGrants: ResolvedExec['readFromGrants'] = [];
-  const granted = async (granter: string, key: string): Promise<Credential> => {
+  const granted = async (granter: string, key: string): Promise<GrantedCredential> => {
     granters.add(granter);
     return readGrantedCredential(session, granter, key);
   };
@@ -93,26 +96,26 @@ export async function resolveExecEnv(session: Session, request: ExecRequest, pro
   const { vault, grantsFrom, only } = request;
   if (only !== undefined) {
     for (const key of only) {
-      const own = vault === undefined ? undefined : findCredential(await vaultOf(vault), key);
-      if (own) await addAll(own, vault!, false);
-      else if (grantsFrom !== undefined) await addAll(await granted(grantsFrom, key), grantsFrom, true);
-      else if (vault === undefined) throw new NotFoundError(`no credential ${key}`, 'name the vault with --agent');
-      else {
-        // A key the vault lacks is the one live grant of it, as `credential get KEY` reads it.
-        const payload = await vaultOf(vault);
-        const viaGrant = await grantOfKey(session, payload, key);
-        if (!viaGrant) throw await missingCredential(session, payload, key);
-        granters.add(viaGrant.grantedBy);
-        readFromGrants.push({ key, granter: viaGrant.grantedBy });
-        await addAll(viaGrant, viaGrant.grantedBy, true);
+      // `only` comes with `vault`: exec and proxy set both.
+      const payload = await vaultOf(vault!);
+      const own = findCredential(payload, key);
+      if (own) {
+        await addOwn(own, vault!);
+        continue;
       }
+      // A key the vault lacks is the grant of it from the agent --agent names, else the
+      // one live grant of it, as `credential get KEY` reads it; either read checks it may be revealed.
+      const viaGrant = grantsFrom === undefined ? await grantOfKey(session, payload, key) : await granted(grantsFrom, key);
+      granters.add(viaGrant.grantedBy);
+      if (grantsFrom === undefined) readFromGrants.push({ key, granter: viaGrant.grantedBy });
+      addShown(viaGrant, viaGrant.grantedBy, true);
     }
   } else if (request.references.length === 0 && (request.plain ?? []).length === 0) {
-    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addAll(c, vault, false);
+    if (vault !== undefined) for (const c of listCredentials(await vaultOf(vault))) await addOwn(c, vault);
     if (grantsFrom !== undefined) {
       granters.add(grantsFrom);
       const self = await session.unlock(session.tokenAgent!);
-      for (const c of await receivedCredentials(session, self, grantsFrom)) await addAll(c, grantsFrom, true);
+      for (const c of await receivedCredentials(session, self, grantsFrom)) addShown(await checkRevealable(session, grantsFrom, c), grantsFrom, true);
     }
   }
   for (const ref of request.references) {

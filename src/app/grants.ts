@@ -367,13 +367,20 @@ export async function readGrantedCredential(session: Session, granter: string, k
 
 /** Every live grant addressed to the vault's agent (optionally only from `granter`), opened. */
 export async function receivedCredentials(session: Session, vault: UnlockedVault, granter?: string): Promise<GrantedCredential[]> {
-  const received = await receivedGrants(session, vault.payload.agent, granter);
-  // Listing one's own vault with no grants received costs no key work.
+  return openAllReceived(session, vault.payload, await receivedGrants(session, vault.payload.agent, granter));
+}
+
+/**
+ * The grants at `received`, addressed to `payload`'s agent, opened: one that does not
+ * open is left out with a warning, as in a listing; an expired one is removed. No key
+ * work when there is none (listing one's own vault with no grants received).
+ */
+async function openAllReceived(session: Session, payload: VaultPayload, received: readonly GrantLocation[]): Promise<GrantedCredential[]> {
   if (received.length === 0) return [];
-  const verifyKey = await trustedVerifyKey(session, vault.payload);
+  const verifyKey = await trustedVerifyKey(session, payload);
   const found: GrantedCredential[] = [];
   for (const at of received) {
-    const opened = await openReceivedOrSkip(session, at, vault.payload.privateKey, verifyKey);
+    const opened = await openReceivedOrSkip(session, at, payload.privateKey, verifyKey);
     if (opened && opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
   }
   return found;
@@ -449,22 +456,15 @@ export async function forgetGrantsTo(session: Session, grantee: string): Promise
 }
 
 /**
- * The live grants of credential `key` that the vault's agent received, opened: the
- * credential a key names when the agent's own vault has none of it (`credential get
- * KEY` without `--agent`). One that does not open is left out with a warning, as in a
- * listing; an expired one is removed. Costs one directory listing when there is none.
+ * What the vault's agent received, for a key its own vault lacks (`credential get KEY`
+ * without `--agent`), from one listing of its grants: the live grants of credential
+ * `key`, opened as {@link receivedCredentials} opens them, and the keys of every grant it
+ * received, from their names alone, for the near keys of a miss.
  */
-export async function receivedGrantsOfKey(session: Session, payload: VaultPayload, key: string): Promise<GrantedCredential[]> {
-  if (!isCredentialKey(key)) return [];
-  const received = (await receivedGrants(session, payload.agent)).filter((at) => at.key === key);
-  if (received.length === 0) return [];
-  const verifyKey = await trustedVerifyKey(session, payload);
-  const found: GrantedCredential[] = [];
-  for (const at of received) {
-    const opened = await openReceivedOrSkip(session, at, payload.privateKey, verifyKey);
-    if (opened && opened !== 'expired') found.push({ ...opened.credential, grantedBy: at.granter });
-  }
-  return found;
+export async function receivedForKey(session: Session, payload: VaultPayload, key: string): Promise<{ granted: GrantedCredential[]; keys: string[] }> {
+  const received = await receivedGrants(session, payload.agent);
+  const granted = await openAllReceived(session, payload, isCredentialKey(key) ? received.filter((at) => at.key === key) : []);
+  return { granted, keys: received.map((at) => at.key) };
 }
 
 /** The keys of the grants addressed to `grantee`, from their names alone (no key work): for suggestions. */

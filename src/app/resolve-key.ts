@@ -10,7 +10,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import type { AuditEvent } from '../core/audit-event.js';
 import type { Credential } from '../core/credential.js';
 import { findCredential, listCredentials, type VaultPayload } from '../core/vault.js';
-import { readGrantedCredential, receivedGrantsOfKey, receivedKeys, type GrantedCredential } from './grants.js';
+import { readGrantedCredential, receivedForKey, receivedKeys, type GrantedCredential } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
 
@@ -24,10 +24,10 @@ export type ReadCredential = Credential & { grantedBy?: string };
  */
 type Resolution = { agent: string; credential: ReadCredential; error?: undefined } | { agent: string; error: unknown; credential?: undefined };
 
-/** The not-found error of `keyOrId` in `payload`'s vault, suggesting the near keys of its own credentials and of the grants it received. */
-export async function missingCredential(session: Session, payload: VaultPayload, keyOrId: string): Promise<NotFoundError> {
+/** The not-found error of `keyOrId` in `payload`'s vault, suggesting the near keys of its own credentials and of the grants it received (`received`, else listed now). */
+export async function missingCredential(session: Session, payload: VaultPayload, keyOrId: string, received?: readonly string[]): Promise<NotFoundError> {
   // Names only: a value, a field or a note that contains the word is never a reason to suggest its key.
-  const readable = [...listCredentials(payload).map((c) => c.key), ...(await receivedKeys(session, payload.agent))];
+  const readable = [...listCredentials(payload).map((c) => c.key), ...(received ?? (await receivedKeys(session, payload.agent)))];
   return new NotFoundError(
     `no credential ${JSON.stringify(keyOrId)} in the vault of agent ${payload.agent}`,
     didYouMean(suggest(keyOrId, readable)) ?? 'list them with: agent-vault credential list',
@@ -36,11 +36,12 @@ export async function missingCredential(session: Session, payload: VaultPayload,
 
 /**
  * The one live grant of `key` that `payload`'s agent received, for a key its own vault
- * lacks; `undefined` when there is none; exit 2 naming the `--agent` choices when
- * several agents granted a credential of that key.
+ * lacks, checked for revealing; exit 2 naming the `--agent` choices when several agents
+ * granted a credential of that key; none is the not-found error ({@link missingCredential}),
+ * its suggestions drawn from the same listing of the grants received.
  */
-export async function grantOfKey(session: Session, payload: VaultPayload, key: string): Promise<GrantedCredential | undefined> {
-  const granted = await receivedGrantsOfKey(session, payload, key);
+export async function grantOfKey(session: Session, payload: VaultPayload, key: string): Promise<GrantedCredential> {
+  const { granted, keys } = await receivedForKey(session, payload, key);
   if (granted.length > 1) {
     const granters = granted.map((g) => g.grantedBy);
     throw new UsageError(
@@ -49,7 +50,8 @@ export async function grantOfKey(session: Session, payload: VaultPayload, key: s
     );
   }
   const only = granted[0];
-  return only && checkRevealable(session, only.grantedBy, only);
+  if (only === undefined) throw await missingCredential(session, payload, key, keys);
+  return checkRevealable(session, only.grantedBy, only);
 }
 
 /** Resolves `keyOrId` as read in `agent`'s vault; never throws (the error is returned, to be recorded). */
@@ -61,8 +63,7 @@ async function resolveCredential(session: Session, agent: string, keyOrId: strin
     const own = findCredential(payload, keyOrId);
     if (own) return { agent, credential: await checkRevealable(session, agent, own) };
     const granted = await grantOfKey(session, payload, keyOrId);
-    if (granted) return { agent: granted.grantedBy, credential: granted };
-    return { agent, error: await missingCredential(session, payload, keyOrId) };
+    return { agent: granted.grantedBy, credential: granted };
   } catch (error) {
     return { agent, error };
   }

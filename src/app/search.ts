@@ -12,8 +12,8 @@ import type { Session } from './session.js';
 export type VaultHit = ListedCredential & { agent: string };
 
 /**
- * Searches every agent's vault, in the store's order of agents. Granted copies are left
- * out: each is found in its granter's vault already. A vault that does not open is
+ * Searches every agent's vault, in the store's order of agents. The grants each received
+ * are not opened: each is found in its granter's vault already. A vault that does not open is
  * skipped with a warning naming it, as the store-wide grant passes do.
  */
 export async function searchEveryVault(session: Session, query: string, options: { type?: CredentialType; reveal?: boolean } = {}): Promise<VaultHit[]> {
@@ -22,13 +22,13 @@ export async function searchEveryVault(session: Session, query: string, options:
   for (const agent of await session.listAgents()) {
     let found: ListedCredential[];
     try {
-      found = await listVault(session, agent, { ...options, query });
+      found = await listVault(session, agent, { ...options, query, grants: false });
     } catch (err) {
       if (!(err instanceof IntegrityError)) throw err;
       session.warn(`skipped agent ${agent}: ${err.message}`);
       continue;
     }
-    for (const credential of found) if (credential.grantedBy === undefined) hits.push({ ...credential, agent });
+    for (const credential of found) hits.push({ ...credential, agent });
   }
   return hits;
 }

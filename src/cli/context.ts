@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { AccessDeniedError, AuthError, CancelledError, UsageError } from '../core/errors.js';
 import { checkAgentId } from '../core/ids.js';
-import { openSession } from '../app/open-session.js';
-import type { PassphraseAnswer, PassphraseSource, Session } from '../app/session.js';
+import { openSession, type SessionOptions } from '../app/open-session.js';
+import type { OwnerSessionSource, PassphraseAnswer, PassphraseSource, Session } from '../app/session.js';
 import type { StorageBackend } from '../store/backend.js';
 import { openStore, resolveStoreLocation } from '../store/open.js';
 import { readSettings } from '../store/settings.js';
@@ -89,14 +89,9 @@ export class Context {
     const token = needs.owner === undefined ? this.token() : undefined;
     // Precedence: a token, then an owner session (AGENT_VAULT_SESSION), then the passphrase sources.
     const open = async (as: string | undefined): Promise<Session> => {
-      // Loaded only with a session string: the token path (`credential get`) never needs it.
-      const ownerSession = as === undefined && !needs.passphrase && this.io.sessionFromEnv ? (await import('./owner-session.js')).sessionFromEnvironment(this.io, this.storeLocation) : undefined;
-      return openSession({
-        store: this.store(),
-        now: () => this.io.now(),
-        warn: (message) => this.warn(message),
-        ...(as !== undefined ? { token: as } : { passphrase: this.askPassphrase(), ...(ownerSession ? { ownerSession } : {}) }),
-      });
+      if (as !== undefined) return this.open({ token: as });
+      const ownerSession = needs.passphrase ? undefined : await this.ownerSession();
+      return this.open({ passphrase: this.askPassphrase(), ...(ownerSession ? { ownerSession } : {}) });
     };
     if (token === undefined || !needs.noProof) return open(token);
     try {
@@ -105,6 +100,29 @@ export class Context {
       if (err instanceof AuthError) return open(undefined);
       throw err;
     }
+  }
+
+  /**
+   * The caller, for what must never stop to ask (`__complete`, run on every TAB): an
+   * agent token or an owner session, never a passphrase (no prompt, no passphrase file
+   * or variable), and silent (a warning would land in the middle of the line being
+   * typed); undefined when neither is given.
+   */
+  async sessionWithoutAsking(): Promise<Session | undefined> {
+    const token = this.token();
+    if (token !== undefined) return this.open({ token }, () => {});
+    const ownerSession = await this.ownerSession();
+    return ownerSession === undefined ? undefined : this.open({ ownerSession }, () => {});
+  }
+
+  private open(caller: Pick<SessionOptions, 'token' | 'passphrase' | 'ownerSession'>, warn = (message: string) => this.warn(message)): Promise<Session> {
+    return openSession({ store: this.store(), now: () => this.io.now(), warn, ...caller });
+  }
+
+  /** The owner session AGENT_VAULT_SESSION names, if it is set. */
+  private async ownerSession(): Promise<OwnerSessionSource | undefined> {
+    // Loaded only with a session string: the token path (`credential get`) never needs it.
+    return this.io.sessionFromEnv ? (await import('./owner-session.js')).sessionFromEnvironment(this.io, this.storeLocation) : undefined;
   }
 
   /**

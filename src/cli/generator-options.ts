@@ -3,7 +3,10 @@
  * `credential rotate`, so both spell and describe them alike.
  */
 import type { Command } from 'commander';
-import { AMBIGUOUS_CHARACTERS, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS } from '../core/generator.js';
+import { UsageError } from '../core/errors.js';
+import { AMBIGUOUS_CHARACTERS, CLASS_NAMES, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS } from '../core/generator.js';
+import type { GeneratorSettings } from '../core/policy.js';
+import { wholeNumber } from './numbers.js';
 
 /** What the generator flags give, as commander parses them. */
 export interface GeneratorFlags {
@@ -23,15 +26,52 @@ export interface GeneratorFlags {
 /** Adds the generator flags to `command`; `lengthDefault` says what a password's length is when `--length` is not given. */
 export function addGeneratorOptions(command: Command, lengthDefault: string): Command {
   return command
-    .option('-l, --length <n>', `password length, 4 to ${MAX_LENGTH} (default: ${lengthDefault})`)
+    .option('-l, --length <n>', `password length, ${MIN_LENGTH} to ${MAX_LENGTH} (default: ${lengthDefault})`)
     .option('--no-upper', 'no upper-case letters')
     .option('--no-lower', 'no lower-case letters')
     .option('--no-digits', 'no digits')
     .option('--no-symbols', 'no symbols')
     .option('--exclude-ambiguous', `leave out look-alike characters (${[...AMBIGUOUS_CHARACTERS].join(' ')})`)
     .option('--passphrase', `a passphrase of ${DEFAULT_WORDS} words from the EFF large word list instead of a password`)
-    .option('--words <n>', `a passphrase of this many words, 3 to ${MAX_WORDS}`)
+    .option('--words <n>', `a passphrase of this many words, ${MIN_WORDS} to ${MAX_WORDS}`)
     .option('--separator <text>', 'between passphrase words (default: -)')
     .option('--capitalize', 'capitalise each passphrase word')
     .option('--number', 'append a random digit to one passphrase word');
+}
+
+/**
+ * The generator settings the flags give, `undefined` when none was given: a passphrase
+ * when `--passphrase` or `--words` is given, else a password. Only what was given is
+ * set (the generator fills the defaults), so `credential rotate` remembers no more than
+ * was asked for. A flag of the other mode is a usage error.
+ */
+export function generatorSettings(flags: GeneratorFlags): GeneratorSettings | undefined {
+  const passphrase = flags.passphrase === true || flags.words !== undefined;
+  // Commander sets every `--no-<class>` to true unless it is given.
+  const dropped = CLASS_NAMES.filter((name) => flags[name] === false);
+  const passwordFlags: ReadonlyArray<readonly [string, boolean]> = [
+    ['--length', flags.length !== undefined],
+    ...dropped.map((name) => [`--no-${name}`, true] as const),
+    ['--exclude-ambiguous', flags.excludeAmbiguous === true],
+  ];
+  const passphraseFlags: ReadonlyArray<readonly [string, boolean]> = [
+    ['--separator', flags.separator !== undefined],
+    ['--capitalize', flags.capitalize === true],
+    ['--number', flags.number === true],
+  ];
+  const wrong = (passphrase ? passwordFlags : passphraseFlags).find(([, given]) => given);
+  if (wrong && passphrase) throw new UsageError(`${wrong[0]} applies to passwords, not passphrases`);
+  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, 'add --words N or --passphrase');
+  const settings: GeneratorSettings = {};
+  if (passphrase) {
+    settings.words = flags.words === undefined ? DEFAULT_WORDS : wholeNumber(flags.words, '--words', MIN_WORDS, MAX_WORDS);
+    if (flags.separator !== undefined) settings.separator = flags.separator;
+    if (flags.capitalize === true) settings.capitalize = true;
+    if (flags.number === true) settings.number = true;
+  } else {
+    if (flags.length !== undefined) settings.length = wholeNumber(flags.length, '--length', MIN_LENGTH, MAX_LENGTH);
+    if (dropped.length > 0) settings.classes = CLASS_NAMES.filter((name) => !dropped.includes(name));
+    if (flags.excludeAmbiguous === true) settings.excludeAmbiguous = true;
+  }
+  return Object.keys(settings).length > 0 ? settings : undefined;
 }

@@ -73,23 +73,25 @@ export const COMMANDS: ReadonlyArray<readonly [words: readonly string[], registe
   [['__complete'], registerComplete],
 ];
 
-/** The global options that take a value: the word after one is its value, not the command. */
-const VALUE_OPTIONS = new Set(['--store', '-a', '--agent', '--passphrase-file', '--token-file']);
-
 /**
  * The table entry of the command `argv` invokes, found by the first word that is neither
- * an option nor an option's value; none for no word, `help`, `completion` or a word that
- * is not a command. Only that command's subtree is then built: building all of them is
- * a cost every `credential get` would pay. Without an entry the whole tree is built, so
- * help, completion and "did you mean" see every command.
+ * an option nor the value of one of `globals` (the program's options as commander
+ * defines them, so a new one that takes a value is skipped with no list to keep); none
+ * for no word, `help`, `completion` or a word that is not a command. Only that command's
+ * subtree is then built: building all of them is a cost every `credential get` would
+ * pay. Without an entry the whole tree is built, so help, completion and "did you mean"
+ * see every command.
  */
-export function invokedCommand(argv: readonly string[]): (typeof COMMANDS)[number] | undefined {
+export function invokedCommand(argv: readonly string[], globals: readonly Option[]): (typeof COMMANDS)[number] | undefined {
+  const taking = globals.filter((option) => option.required || option.optional);
+  const valueWords = new Set(taking.flatMap((option) => [option.long, option.short].filter((word) => word !== undefined)));
+  const valueLetters = new Set(taking.flatMap((option) => (option.short === undefined ? [] : [option.short.slice(1)])));
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') return undefined;
     if (arg.startsWith('-')) {
-      // `-a bot`, `--store DIR`, and a cluster of short flags ending in -a (`-qa bot`).
-      if (VALUE_OPTIONS.has(arg) || /^-[A-Za-z]+a$/.test(arg)) i++;
+      // `-a bot`, `--store DIR`, and a cluster of short flags ending in one that takes a value (`-qa bot`).
+      if (valueWords.has(arg) || (/^-[A-Za-z]{2,}$/.test(arg) && valueLetters.has(arg.at(-1)!))) i++;
       continue;
     }
     return COMMANDS.find(([words]) => words.includes(arg));
@@ -125,7 +127,7 @@ export function buildProgram(deps: Deps, options: { json: boolean; version: stri
       },
     });
 
-  const only = invokedCommand(deps.argv);
+  const only = invokedCommand(deps.argv, program.options);
   if (only) only[1](program, deps);
   else {
     for (const [, register] of COMMANDS) register(program, deps);

@@ -6,9 +6,10 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
-import { EchoServer, TEST_CA_FILE, type SeenRequest } from '../helpers/echo-server.js';
+import { addBrokered, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE, type SeenRequest } from '../helpers/echo-server.js';
 
 const CANARY = 'sk-canary-7Hq2vX9pLm4ZtR8w';
 const CANARY_B64 = Buffer.from(CANARY).toString('base64');
@@ -21,7 +22,7 @@ async function auditText(store: TempStore): Promise<string> {
 }
 
 describe('brokered use', () => {
-  let server: EchoServer;
+  const server = useEchoServer();
   let store: TempStore;
   let bot: string;
   let base: string;
@@ -29,18 +30,13 @@ describe('brokered use', () => {
   const addService = (name: string, args: string[]) => store.owner(['service', 'add', name, '--agent', 'bot', ...args]);
   const lastSeen = (): SeenRequest => server.seen.at(-1)!;
 
-  beforeAll(async () => {
-    server = await new EchoServer().start();
-  });
-  afterAll(() => server.stop());
   beforeEach(async () => {
     store = new TempStore();
     await store.init();
     bot = await store.provision('bot');
     await store.provision('other');
     base = `https://127.0.0.1:${server.port}`;
-    const added = await store.owner(['credential', 'add', 'API_KEY', '--value-stdin', '--reveal-policy', 'brokered', '--agent', 'bot'], { input: CANARY });
-    expect(added.code, added.stderr).toBe(0);
+    await addBrokered(store, 'bot', 'API_KEY', CANARY);
   });
   afterEach(async () => {
     expect(await auditText(store)).not.toContain(CANARY);

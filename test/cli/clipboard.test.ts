@@ -4,7 +4,7 @@
  * argv or the environment) and whether the detached clear ran. No test waits on time:
  * each waits for a file to change, or for the clearing process to end, with a generous bound.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -28,6 +28,21 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The live processes whose command line names `tool` (the clearing process gets its paste and clear commands there), with their argv. */
+function clearingProcesses(tool: string): Array<{ pid: number; argv: string[] }> {
+  const found: Array<{ pid: number; argv: string[] }> = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').slice(0, -1);
+    } catch {
+      continue;
+    }
+    if (argv.some((arg) => arg.includes(tool))) found.push({ pid: Number(name), argv });
+  }
+  return found;
 }
 
 describe('--clip', () => {
@@ -75,6 +90,23 @@ describe('--clip', () => {
     expect(log.join('\n')).not.toContain(VALUE);
     const audit = await store.owner(['audit', '--json', '--agent', 'bot', '--key', 'API_KEY']);
     expect((JSON.parse(audit.stdout) as Array<{ action: string }>).map((e) => e.action)).toContain('credential.get');
+  });
+
+  it('clears after 45 s when no --clip-timeout is given: the clearing process is started with that wait, and no value', async () => {
+    const result = await store.agent(bot, ['credential', 'get', 'API_KEY', '--clip'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('copied the value of API_KEY to the clipboard (xclip); clears in 45 s\n');
+    const clearing = clearingProcesses(join(bin, 'xclip'));
+    expect(clearing).toHaveLength(1);
+    const [{ pid, argv }] = clearing as [{ pid: number; argv: string[] }];
+    try {
+      // node --input-type=commonjs -e SCRIPT <ms> <paste> <clear>
+      expect(argv[argv.indexOf('-e') + 2]).toBe('45000');
+      expect(argv.join(' ')).not.toContain(VALUE);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    expect(readFileSync(clip, 'utf8')).toBe(VALUE);
   });
 
   it('leaves the clipboard alone when it no longer holds what was copied', async () => {

@@ -62,10 +62,9 @@ describe('generate', () => {
   });
 
   const refused: Array<[string[], RegExp]> = [
-    [['-l', '3'], /3 characters cannot hold one of each of the 4 enabled character classes/],
-    [['-l', '2', '--no-upper'], /2 characters cannot hold one of each of the 3/],
-    [['-l', '3', '--no-upper', '--no-lower', '--no-symbols'], /length must be a whole number from 4 to 1024/],
-    [['-l', '1025'], /--length must be a whole number from 1 to 1024/],
+    [['-l', '3'], /--length must be a whole number from 4 to 1024, not "3"/],
+    [['-l', '3', '--no-upper', '--no-lower', '--no-symbols'], /--length must be a whole number from 4 to 1024/],
+    [['-l', '1025'], /--length must be a whole number from 4 to 1024/],
     [['-l', 'twelve'], /--length must be a whole number/],
     [['--no-upper', '--no-lower', '--no-digits', '--no-symbols'], /every character class is turned off/],
     [['--words', '2'], /--words must be a whole number from 3 to 64/],
@@ -83,6 +82,21 @@ describe('generate', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  it.each(['generate', 'credential rotate'])('%s takes exactly the --length range its help states', async (words) => {
+    const command = words.split(' ');
+    const help = await store.run([...command, '--help']);
+    const [, min, max] = /password length, (\d+) to (\d+)/.exec(help.stdout) ?? [];
+    expect(min).toBeDefined();
+    const target = words === 'generate' ? [] : ['DB', '--agent', 'bot'];
+    if (words !== 'generate') expect((await store.owner(['credential', 'set', 'DB=old-value', '--agent', 'bot'])).code).toBe(0);
+    for (const length of [Number(min), Number(max)]) expect((await store.owner([...command, ...target, '-l', String(length)])).code, String(length)).toBe(0);
+    for (const length of [Number(min) - 1, Number(max) + 1]) {
+      const result = await store.owner([...command, ...target, '-l', String(length)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--length must be a whole number from ${min} to ${max}, not "${length}"`);
+    }
   });
 
   it('makes 30 different passwords', async () => {

@@ -2,7 +2,7 @@
  * `read av://…` and `inject`: one value, or a template whose every reference is
  * resolved before anything is written; reads audited as `credential get` reads.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
@@ -163,14 +163,20 @@ describe('read and inject', () => {
     });
 
     it('refuses an unreadable or missing template, an output in no directory, --force without -o, and a terminal on stdin (exit 2)', async () => {
-      const template = join(store.root, 'secret.tpl');
-      writeFileSync(template, TEMPLATE);
-      chmodSync(template, 0o000);
-      const unreadable = await store.owner(['inject', '-i', template]);
-      // Root reads any file: the mode check is only meaningful for another user.
+      // A template that exists but cannot be read: a directory (EISDIR) for every user,
+      // and a file of mode 0 (EACCES) where the mode binds, which it does not for root.
+      const directory = join(store.root, 'directory.tpl');
+      mkdirSync(directory);
+      const unreadable = [[directory, 'EISDIR']];
       if (process.getuid?.() !== 0) {
-        expect(unreadable.code).toBe(2);
-        expect(unreadable.stderr).toContain('cannot read template');
+        const template = join(store.root, 'secret.tpl');
+        writeFileSync(template, TEMPLATE);
+        chmodSync(template, 0o000);
+        unreadable.push([template, 'EACCES']);
+      }
+      for (const [template, code] of unreadable) {
+        const result = await store.owner(['inject', '-i', template!]);
+        expect(result, template).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining(`cannot read template ${template}: ${code}`) });
       }
       const missing = await store.owner(['inject', '-i', join(store.root, 'nope.tpl')]);
       expect(missing.code).toBe(2);

@@ -9,7 +9,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { testIO } from '../../src/cli/io.js';
@@ -163,19 +164,15 @@ describe('the JSON vocabulary of man 1', () => {
 
 describe('each command prints its shape', () => {
   const ctx = {} as Ctx;
-  let server: EchoServer;
+  const server = useEchoServer();
   beforeAll(async () => {
-    server = await new EchoServer().start();
     const s = new TempStore();
     await s.init();
     const root = mkdtempSync(join(s.root, 'files-'));
     writeFileSync(join(root, 'backup.pass'), 'a backup passphrase of five words\n', { mode: 0o600 });
     Object.assign(ctx, { s, bot: await s.provision('bot'), ids: {}, file: (name: string) => join(root, name), port: server.port });
   });
-  afterAll(async () => {
-    ctx.s.cleanup();
-    await server.stop();
-  });
+  afterAll(() => ctx.s.cleanup());
 
   it('init', async () => {
     const s = new TempStore();

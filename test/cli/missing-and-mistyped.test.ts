@@ -2,7 +2,9 @@
  * A store that does not exist (status says so, exit 3, naming init) and mistyped
  * command words (commander's unknown-command error with core/suggest.ts's ranking).
  */
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SETTING_NAMES, type SettingName } from '../../src/store/settings.js';
 import { TempStore } from '../helpers/in-process.js';
 
 describe('status on a store that does not exist', () => {
@@ -70,5 +72,14 @@ describe('mistyped command words', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/default-agent\s+researcher/);
     expect(JSON.parse((await store.run(['config', 'list', '--json'])).stdout)).toEqual({ 'default-agent': 'researcher' });
+  });
+
+  it('lists every setting of the registry once each is set, in the table and with --json', async () => {
+    // A Record over the names: a new setting does not compile here until it has a value.
+    const values: Record<SettingName, string> = { 'default-agent': 'researcher', 'default-store': join(store.root, 'elsewhere') };
+    for (const name of SETTING_NAMES) expect((await store.run(['config', 'set', name, values[name]])).code, name).toBe(0);
+    const rows = (await store.run(['config', 'list'])).stdout.trim().split('\n').map((line) => line.split(/\s+/));
+    expect(rows).toEqual(SETTING_NAMES.map((name) => [name, values[name]]));
+    expect(JSON.parse((await store.run(['config', 'list', '--json'])).stdout)).toEqual(values);
   });
 });

@@ -67,6 +67,20 @@ describe('credential rotate', () => {
     expect((await get()).split('.')).toHaveLength(4);
   });
 
+  it('refuses what generate refuses, with the same messages, and rotates nothing', async () => {
+    for (const [args, message] of [
+      [['-l', '12', '--words', '4'], /--length applies to passwords, not passphrases/],
+      [['--separator', '.'], /--separator applies to passphrases/],
+      [['-l', '3'], /--length must be a whole number from 4 to 1024, not "3"/],
+      [['--words', '2'], /--words must be a whole number from 3 to 64/],
+    ] as const) {
+      const result = await store.owner(['credential', 'rotate', 'DB', '--agent', 'bot', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(await get()).toBe(OLD);
+  });
+
   it('takes the new value from stdin, by the agent itself', async () => {
     const result = await store.agent(bot, ['credential', 'rotate', 'DB', '--value-stdin'], { input: 'from-stdin-value\n' });
     expect(result.code, result.stderr).toBe(0);

@@ -2,6 +2,8 @@
  * `credential search Q`: the owner without --agent searches every vault and names the
  * agent of each hit; with --agent, and for an agent's token, one vault as before.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
 
@@ -41,6 +43,16 @@ describe('credential search across vaults', () => {
       ['bot', 'GITHUB_TOKEN'],
       ['researcher', 'GITHUB'],
     ]);
+  });
+
+  it('does not open the grants a vault received: a damaged one is no warning, as it is when that vault is listed', async () => {
+    writeFileSync(join(store.dir, 'grants', 'bot', 'researcher.GITHUB.grant'), 'not a grant file\n');
+    const every = await store.owner(['credential', 'search', 'github', '--json']);
+    expect(every).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(every.stdout) as Array<{ key: string }>).map((h) => h.key)).toEqual(['GITHUB_TOKEN', 'GITHUB']);
+    const one = await store.owner(['credential', 'search', 'github', '--agent', 'bot']);
+    expect(one.code).toBe(0);
+    expect(one.stderr).toContain('left out the grant of GITHUB from agent researcher');
   });
 
   it('records one credential.search in each vault searched', async () => {

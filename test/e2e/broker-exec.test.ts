@@ -4,27 +4,19 @@
  * can and cannot get: the upstream receives the credential, while the child's
  * environment, command lines and output never hold it.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+import { addBrokered, addEchoService, storeText, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { skipWithout } from '../helpers/tools.js';
 
 const CANARY = 'sk-canary-Qx81vNa0Lr5YzT3k';
 
-function storeText(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isFile())
-    .map((p) => readFileSync(p, 'latin1'))
-    .join('\n');
-}
-
 describe.skipIf(skipWithout('curl'))('exec --broker', () => {
-  let server: EchoServer;
+  const server = useEchoServer();
   let store: TempStore;
   let bot: string;
   let scratch: string;
@@ -33,19 +25,14 @@ describe.skipIf(skipWithout('curl'))('exec --broker', () => {
     store.agent(bot, ['exec', '--broker', '--upstream-ca', TEST_CA_FILE, ...extra, '--', 'sh', '-c', script], { env: { SCRATCH: scratch, NO_PROXY: '*', no_proxy: '*' }, timeout: 60_000 });
   const curl = (url: string, more = ''): string => `curl -sS --max-time 20 -H "Authorization: Bearer $API_KEY" ${more} '${url}'`;
 
-  beforeAll(async () => {
-    server = await new EchoServer().start();
-  });
-  afterAll(() => server.stop());
   beforeEach(async () => {
     store = new TempStore();
     scratch = mkdtempSync(join(tmpdir(), 'agent-vault-broker-test-'));
     await store.init();
     bot = await store.provision('bot');
     base = `https://127.0.0.1:${server.port}`;
-    expect((await store.owner(['credential', 'add', 'API_KEY', '--value-stdin', '--reveal-policy', 'brokered', '--agent', 'bot'], { input: CANARY })).code).toBe(0);
-    const added = await store.owner(['service', 'add', 'echo', '--agent', 'bot', '--host', `127.0.0.1:${server.port}`, '--credential', 'API_KEY', '--auth', 'bearer', '--methods', 'GET', '--allow-private']);
-    expect(added.code, added.stderr).toBe(0);
+    await addBrokered(store, 'bot', 'API_KEY', CANARY);
+    await addEchoService(store, server, { agent: 'bot', credential: 'API_KEY', extra: ['--methods', 'GET'] });
   });
   afterEach(() => {
     expect(storeText(store.dir)).not.toContain(CANARY);
@@ -124,15 +111,11 @@ describe.skipIf(skipWithout('curl'))('exec --broker', () => {
   });
 
   it('removes the CA file when agent-vault is stopped with SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'exec', '--broker', '--upstream-ca', TEST_CA_FILE, '--', 'sh', '-c', 'echo "$SSL_CERT_FILE"; exec sleep 60'], {
-      env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: bot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const caFile = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+    const running = store.start(['exec', '--broker', '--upstream-ca', TEST_CA_FILE, '--', 'sh', '-c', 'echo "$SSL_CERT_FILE"; exec sleep 60'], { env: { AGENT_VAULT_TOKEN: bot } });
+    const caFile = (await running.waitFor('\n', { stream: 'stdout' })).trim();
     expect(existsSync(caFile)).toBe(true);
-    const ended = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await ended).toBe(143);
+    running.child.kill('SIGTERM');
+    expect((await running.done).code).toBe(143);
     expect(existsSync(caFile)).toBe(false);
   });
 

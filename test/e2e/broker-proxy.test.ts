@@ -5,9 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TempStore } from '../helpers/cli.js';
+import { addBrokered, addEchoService, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { skipWithout } from '../helpers/tools.js';
 
 const CANARY = 'sk-canary-proxy-Wm3s9Kd2';
@@ -24,41 +25,24 @@ function runShell(script: string): Promise<{ status: number | null; stdout: stri
 }
 
 describe.skipIf(skipWithout('curl', 'sh'))('proxy', () => {
-  let server: EchoServer;
+  const server = useEchoServer();
   let store: TempStore;
   let bot: string;
 
-  beforeAll(async () => {
-    server = await new EchoServer().start();
-  });
-  afterAll(() => server.stop());
   beforeEach(async () => {
     store = new TempStore();
     await store.init();
     bot = await store.provision('bot');
-    expect((await store.owner(['credential', 'add', 'API_KEY', '--value-stdin', '--reveal-policy', 'brokered', '--agent', 'bot'], { input: CANARY })).code).toBe(0);
-    expect((await store.owner(['service', 'add', 'echo', '--agent', 'bot', '--host', `127.0.0.1:${server.port}`, '--credential', 'API_KEY', '--auth', 'bearer', '--allow-private'])).code).toBe(0);
+    await addBrokered(store, 'bot', 'API_KEY', CANARY);
+    await addEchoService(store, server, { agent: 'bot', credential: 'API_KEY' });
   });
   afterEach(() => store.cleanup());
 
-  /** Starts `proxy`, resolving with its export lines once the broker listens. */
+  /** Starts `proxy`; `ready` resolves with its export lines once the broker listens, `ended` with its exit code. */
   function startProxy(extra: string[] = []) {
-    const child = spawn(process.execPath, [BIN, 'proxy', '--upstream-ca', TEST_CA_FILE, ...extra], {
-      env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: bot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const ready = new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (stderr.includes('listens on')) resolve(stdout);
-      });
-      child.once('close', (code) => reject(new Error(`proxy ended with ${code}: ${stderr}`)));
-    });
-    const ended = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    return { child, ready, ended };
+    const proxy = store.start(['proxy', '--upstream-ca', TEST_CA_FILE, ...extra], { env: { AGENT_VAULT_TOKEN: bot } });
+    const ready = proxy.waitFor('listens on', { stream: 'stderr' }).then(() => proxy.stdout());
+    return { child: proxy.child, ready, ended: proxy.done.then((result) => result.code) };
   }
 
   it.each(['SIGTERM', 'SIGINT'] as const)('prints export lines a program uses, and ends cleanly on %s', async (signal) => {

@@ -81,6 +81,20 @@ describe('agent-vault __complete', () => {
     expect(await store.run(['__complete', 'keys', '--token-file', join(work, 'missing')])).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('reads the vault with an owner session, and never falls back to the passphrase when the session has ended', async () => {
+    const env = { AGENT_VAULT_SESSION: session, AGENT_VAULT_SESSION_DIR: sessionDir };
+    expect(await store.run(['__complete', 'keys', '-a', 'bot'], { env })).toMatchObject({ code: 0, stdout: 'GITHUB\nOPENAI_API_KEY\n', stderr: '' });
+    const ended = { AGENT_VAULT_SESSION: `${session.slice(0, -4)}AAAA`, AGENT_VAULT_SESSION_DIR: sessionDir, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
+    expect(await store.run(['__complete', 'keys', '-a', 'bot'], { env: ended })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await store.run(['__complete', 'fields', 'GITHUB', '-a', 'bot'], { env: ended })).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('offers every field name without a caller, since they come from the types, not the vault', async () => {
+    const result = await store.run(['__complete', 'fields', 'GITHUB', '-a', 'bot']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n')).toEqual(expect.arrayContaining([...LOGIN_FIELDS, 'value']));
+  });
+
   it('is not listed by help or by the scripts', async () => {
     const help = await store.run(['--help']);
     expect(help.stdout).not.toContain('__complete');

@@ -8,7 +8,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/cli.js';
 
 let store: TempStore;
 beforeEach(async () => {
@@ -28,18 +28,11 @@ async function listKeys(): Promise<Map<string, string>> {
 }
 
 /** Starts `credential set KEY=-` as the owner; `kill` after `killAfterMs`, if given. */
-function startSet(key: string, value: string, killAfterMs?: number): Promise<{ key: string; code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'credential', 'set', `${key}=-`, '-a', 'bot'], {
-      env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile, AGENT_VAULT_LOCK_TIMEOUT: '60' },
-      stdio: ['pipe', 'ignore', 'ignore'],
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(value);
-    if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ key, code, signal }));
-  });
+async function startSet(key: string, value: string, killAfterMs?: number): Promise<{ key: string; code: number | null; signal: NodeJS.Signals | null }> {
+  const writing = store.start(['credential', 'set', `${key}=-`, '-a', 'bot'], { input: value, env: { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile, AGENT_VAULT_LOCK_TIMEOUT: '60' } });
+  if (killAfterMs !== undefined) setTimeout(() => writing.child.kill('SIGKILL'), killAfterMs);
+  const { code, signal } = await writing.done;
+  return { key, code, signal };
 }
 
 describe('concurrent writers', () => {

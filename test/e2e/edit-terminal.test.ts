@@ -4,11 +4,10 @@
  * editing again; Ctrl-C or SIGTERM while the editor runs leave nothing behind (exit 8).
  * `KEY=-` on a terminal asks at a masked prompt, so what is typed never shows.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/cli.js';
 import { KEY, runInPty } from '../helpers/pty.js';
 import { skipWithout } from '../helpers/tools.js';
 
@@ -118,10 +117,7 @@ describe('credential edit and signals', () => {
   it('SIGTERM to agent-vault while the editor runs ends the editor, removes the directory and exits 8', async () => {
     const ready = join(store.root, 'ready');
     const script = editor('wait.sh', `sed -i -e 's/^second line$/lost/' "$1"; : > '${ready}'; exec sleep 60`);
-    const child = spawn(process.execPath, [BIN, 'credential', 'edit', 'NOTES', '-a', 'bot'], { env: { PATH: process.env.PATH, ...env, EDITOR: script }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const editing = store.start(['credential', 'edit', 'NOTES', '-a', 'bot'], { env: { ...env, EDITOR: script } });
     // Wait for the editor to have the file open (an event, not a sleep).
     await new Promise<void>((resolve, reject) => {
       const started = Date.now();
@@ -136,9 +132,10 @@ describe('credential edit and signals', () => {
       }, 20);
     });
     expect(readdirSync(runtime)).toHaveLength(1);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(8);
-    expect(stderr).toMatch(/cancelled \(SIGTERM\), nothing was changed/);
+    editing.child.kill('SIGTERM');
+    const ended = await editing.done;
+    expect(ended.code).toBe(8);
+    expect(ended.stderr).toMatch(/cancelled \(SIGTERM\), nothing was changed/);
     expect(readdirSync(runtime)).toEqual([]);
     expect(await notes()).toBe('first line\nsecond line\n');
   }, 60_000);

@@ -3,7 +3,7 @@
  * unless --mask), signals forwarded to it, and command lines read from /proc. The
  * cases that read no child output run in process, in test/cli/exec.test.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,23 +28,11 @@ function allCommandLines(): string {
 }
 
 /** Starts the CLI, calls `whenReady` once the child printed "ready", and waits for the end. */
-function runUntilReady(store: TempStore, env: NodeJS.ProcessEnv, args: string[], whenReady: (pid: number) => void): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...store.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let ready = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!ready && stdout.includes('ready')) {
-        ready = true;
-        whenReady(child.pid!);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, stdoutBytes: Buffer.from(stdout) }));
-  });
+async function runUntilReady(store: TempStore, env: NodeJS.ProcessEnv, args: string[], whenReady: (pid: number) => void): Promise<RunResult> {
+  const running = store.start(args, { env });
+  await running.waitFor('ready', { stream: 'stdout' });
+  whenReady(running.child.pid!);
+  return running.done;
 }
 
 function envNames(output: string): string[] {

@@ -3,15 +3,11 @@
  * line), against a local HTTPS echo server: the log still verifies, every vault opens,
  * and the command run again succeeds.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { addEchoService, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { describeFaults, type FaultCase } from '../helpers/fault-harness.js';
 
-const server = new EchoServer();
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(() => server.stop());
+const server = useEchoServer();
 
 const CASES: FaultCase[] = [
   {
@@ -21,7 +17,4 @@ const CASES: FaultCase[] = [
   },
 ];
 
-describeFaults('the broker', CASES, async (store) => {
-  const added = await store.owner(['service', 'add', 'echo', '--agent', 'granter', '--host', `127.0.0.1:${server.port}`, '--credential', 'OTHER', '--auth', 'bearer', '--allow-private']);
-  expect(added.code, added.stderr).toBe(0);
-});
+describeFaults('the broker', CASES, (store) => addEchoService(store, server, { agent: 'granter', credential: 'OTHER' }));

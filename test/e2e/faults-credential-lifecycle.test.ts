@@ -6,9 +6,12 @@
  * API_KEY, a rotation policy, an exec hook and an event for it first.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driveFaults, prepareStore, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
+import { expect } from 'vitest';
+import { describeFaults, type FaultCase, type Prepared } from '../helpers/fault-harness.js';
 import { TempStore as InProcessStore } from '../helpers/in-process.js';
+
+/** The hook the prepared store has, for `hook remove`. */
+let hookId = '';
 
 const read = async (store: InProcessStore, key: string): Promise<string> => (await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout;
 
@@ -73,37 +76,11 @@ const CASES: FaultCase[] = [
   },
 ];
 
-describe('the credential lifecycle commands under SIGKILL and ENOSPC at every write point', () => {
-  let prepared: Prepared;
-  let cleanup: () => void;
-  let hookId: string;
-  let runs = 0;
-  beforeAll(async () => {
-    ({ prepared, cleanup } = await prepareStore());
-    const store = new InProcessStore();
-    const env = { AGENT_VAULT_HOME: prepared.dir };
-    try {
-      const owner = (args: string[], input?: string) => store.owner(args, { env, ...(input === undefined ? {} : { input }) });
-      expect((await owner(['credential', 'set', 'API_KEY=-', '--agent', 'granter'], 'second-value')).code).toBe(0);
-      expect((await owner(['credential', 'update', 'OTHER', '--rotate-every', '1s', '--agent', 'granter'])).code).toBe(0);
-      const added = await owner(['hook', 'add', '--event', 'access.denied,credential.rotated', '--exec', 'cat > /dev/null; printf "%s\\n" "$AGENT_VAULT_DELIVERY" >> "$AGENT_VAULT_HOME.deliveries"', '--json']);
-      expect(added.code, added.stderr).toBe(0);
-      hookId = (JSON.parse(added.stdout) as { id: string }).id;
-      expect((await store.agent(prepared.tokens.bystander!, ['credential', 'get', 'OTHER', '--agent', 'granter'], { env })).code).toBe(5);
-    } finally {
-      store.cleanup();
-    }
-  });
-  afterAll(() => {
-    cleanup();
-    console.log(`fault harness: ${runs} (command, point, fault) runs over the credential lifecycle commands`);
-  });
-
-  it.each(CASES)('$name', async (c) => {
-    runs += (await driveFaults(prepared, c, ['kill', 'enospc'])).pairs;
-  }, 600_000);
-
-  it('hook remove', async () => {
-    runs += (await driveFaults(prepared, { name: 'hook remove', args: ['hook', 'remove', hookId], again: [0, 3] }, ['kill', 'enospc'])).pairs;
-  }, 600_000);
+describeFaults('the credential lifecycle commands', [...CASES, { name: 'hook remove', args: () => ['hook', 'remove', hookId], again: [0, 3] }], async (store, tokens) => {
+  expect((await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'granter'], { input: 'second-value' })).code).toBe(0);
+  expect((await store.owner(['credential', 'update', 'OTHER', '--rotate-every', '1s', '--agent', 'granter'])).code).toBe(0);
+  const added = await store.owner(['hook', 'add', '--event', 'access.denied,credential.rotated', '--exec', 'cat > /dev/null; printf "%s\\n" "$AGENT_VAULT_DELIVERY" >> "$AGENT_VAULT_HOME.deliveries"', '--json']);
+  expect(added.code, added.stderr).toBe(0);
+  hookId = (JSON.parse(added.stdout) as { id: string }).id;
+  expect((await store.agent(tokens.bystander!, ['credential', 'get', 'OTHER', '--agent', 'granter'])).code).toBe(5);
 });

@@ -5,13 +5,13 @@
  * command that starts while another owner command's change is still under way (not
  * crashed) must not undo it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runWithFault, TempStore, type RunResult } from '../helpers/cli.js';
+import { runWithFault, TempStore, type Background } from '../helpers/cli.js';
 
 let store: TempStore;
 beforeEach(async () => {
@@ -104,22 +104,8 @@ describe('a replayed journal entry', () => {
 });
 
 /** Starts the CLI as the owner without waiting for it. */
-function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<RunResult> } {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '../../bin/agent-vault.cjs'), ...args], {
-    env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile, AGENT_VAULT_LOCK_TIMEOUT: '60', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout!.on('data', (c: Buffer) => out.push(c));
-  child.stderr!.on('data', (c: Buffer) => err.push(c));
-  const done = new Promise<RunResult>((resolve) =>
-    child.on('close', (code, signal) => {
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
-    }),
-  );
-  return { child, done };
+function start(args: string[]): Background {
+  return store.start(args, { env: { AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile, AGENT_VAULT_LOCK_TIMEOUT: '60' } });
 }
 
 /** Waits (bounded) for a condition another process brings about. */

@@ -4,11 +4,12 @@
  * result, stderr line or audit line, but through credential_get of a key the user
  * allowed; stdout holds nothing but JSON-RPC, errors and refusals included.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { EchoServer, TEST_CA_FILE } from '../helpers/echo-server.js';
+import { addBrokered, addEchoService, storeText, useEchoServer } from '../helpers/broker.js';
+import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { spawnMcp, startMcp, type McpRun } from '../helpers/mcp-client.js';
 
 const CANARY = 'sk-canary-mcp-7Hq2Lw9ZpX4vRt';
@@ -19,15 +20,6 @@ const TIMEOUT = 60_000;
 
 type Result = { isError?: boolean; structuredContent?: Record<string, unknown>; content: Array<{ type: string; text?: string }> };
 
-/** Every file of the store, as text: where a canary must not be. */
-function storeText(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isFile())
-    .map((p) => readFileSync(p, 'latin1'))
-    .join('\n');
-}
-
 function expectJsonRpcOnly(lines: string[]): void {
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) expect((JSON.parse(line) as { jsonrpc?: string }).jsonrpc, line).toBe('2.0');
@@ -37,7 +29,7 @@ describe('agent-vault mcp', () => {
   let store: TempStore;
   let token: string;
   let tokenFile: string;
-  let server: EchoServer;
+  const server = useEchoServer();
   let running: McpRun[] = [];
 
   const call = async (run: McpRun, name: string, args: Record<string, unknown> = {}): Promise<Result> => (await run.client.callTool({ name, arguments: args })) as Result;
@@ -52,11 +44,6 @@ describe('agent-vault mcp', () => {
     return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
   };
 
-  beforeAll(async () => {
-    server = await new EchoServer().start();
-  });
-  afterAll(() => server.stop());
-
   beforeEach(async () => {
     store = new TempStore();
     await store.init();
@@ -69,7 +56,7 @@ describe('agent-vault mcp', () => {
     };
     await add(['OPENAI_KEY', '--value-stdin', '--tag', 'ai'], CANARY);
     await add(['DB_URL', '--value-stdin'], REVEALED);
-    await add(['ECHO_KEY', '--value-stdin', '--reveal-policy', 'brokered'], BROKERED_CANARY);
+    await addBrokered(store, 'bot', 'ECHO_KEY', BROKERED_CANARY);
     await add(['GITHUB', '--type', 'login', '--username', 'bot-user', '--totp-stdin'], TOTP_SEED);
   }, TIMEOUT);
 
@@ -94,8 +81,7 @@ describe('agent-vault mcp', () => {
     const names = (await plain.client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(['vault_status', 'credential_list', 'credential_search', 'totp_code', 'password_generate', 'credential_request', 'proposal_status']);
 
-    const added = await store.owner(['service', 'add', 'echo', '--agent', 'bot', '--host', `127.0.0.1:${server.port}`, '--credential', 'ECHO_KEY', '--auth', 'bearer', '--allow-private']);
-    expect(added.code, added.stderr).toBe(0);
+    await addEchoService(store, server, { agent: 'bot', credential: 'ECHO_KEY' });
     const full = await start(['--allow-reveal', 'DB_URL,ECHO_KEY,MISSING']);
     const { tools } = await full.client.listTools();
     expect(tools.map((t) => ({ name: t.name, inputSchema: t.inputSchema, annotations: t.annotations }))).toMatchSnapshot();
@@ -244,8 +230,7 @@ describe('agent-vault mcp', () => {
   }, TIMEOUT);
 
   it('http_request goes through the broker: the upstream gets the credential, the model a scrubbed response; other hosts are host_not_allowed', async () => {
-    const added = await store.owner(['service', 'add', 'echo', '--agent', 'bot', '--host', `127.0.0.1:${server.port}`, '--credential', 'ECHO_KEY', '--auth', 'bearer', '--methods', 'GET', '--allow-private']);
-    expect(added.code, added.stderr).toBe(0);
+    await addEchoService(store, server, { agent: 'bot', credential: 'ECHO_KEY', extra: ['--methods', 'GET'] });
     const run = await start(['--upstream-ca', TEST_CA_FILE]);
     const sent = await call(run, 'http_request', { url: `https://127.0.0.1:${server.port}/header-echo` });
     expect(sent.isError, JSON.stringify(sent)).toBeFalsy();

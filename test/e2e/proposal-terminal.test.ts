@@ -1,12 +1,12 @@
 /**
  * Proposals where the process is the point: the owner approving on a real terminal
  * (masked prompts showing each slot's description, obtain URL and instructions with
- * their control characters neutralised), two approvals at once, and `proposal wait`
- * in another process blocking until the owner decides.
+ * their control characters neutralised), two approvals at once, and `proposal create
+ * --wait` in another process blocking until the owner decides (waitForProposal's own
+ * polling is test/unit/app/proposal-wait.test.ts).
  */
-import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, PASSPHRASE, TempStore } from '../helpers/cli.js';
+import { PASSPHRASE, TempStore, type Background } from '../helpers/cli.js';
 import { KEY, runInPty } from '../helpers/pty.js';
 import { skipWithout } from '../helpers/tools.js';
 
@@ -80,35 +80,32 @@ describe('proposals across processes', () => {
     expect((await store.owner(['audit', 'verify'])).code).toBe(0);
   }, 120_000);
 
-  /** Starts `proposal wait` as the agent and resolves with its exit code once it ends. */
-  function waitInBackground(id: string): { ended: Promise<{ code: number | null; stderr: string }>; started: Promise<void> } {
-    const child = spawn(process.execPath, [BIN, 'proposal', 'wait', id, '--timeout', '5m'], {
-      env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const ended = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-    const started = new Promise<void>((resolve) => child.on('spawn', () => resolve()));
-    return { ended, started };
+  /**
+   * Starts `proposal create --wait` as the agent, and returns it once it printed the new
+   * proposal's id: the proposal exists, and the command has gone on to wait for it.
+   */
+  async function proposeAndWait(): Promise<{ waiting: Background; id: string }> {
+    const waiting = store.start(['proposal', 'create', '--credential', 'A_KEY', '--wait'], { env: { AGENT_VAULT_TOKEN: token } });
+    const id = /^([a-z2-7]{12})\n/.exec(await waiting.waitFor(/^[a-z2-7]{12}\n/, { stream: 'stdout' }))![1]!;
+    return { waiting, id };
   }
 
-  it('a waiting agent exits 0 once the owner approves in another process', async () => {
-    const id = await propose(['--credential', 'A_KEY']);
-    const waiting = waitInBackground(id);
-    await waiting.started;
+  it('a waiting agent blocks until the owner approves in another process, then exits 0 saying so', async () => {
+    const { waiting, id } = await proposeAndWait();
+    // Still running with the proposal pending: it waits, where a command that did not would have ended.
+    expect(waiting.ended()).toBe(false);
     const approved = await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}' });
     expect(approved.code, approved.stderr).toBe(0);
-    const ended = await waiting.ended;
+    const ended = await waiting.done;
     expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stderr).toContain(`proposal ${id} was applied`);
   }, 120_000);
 
-  it('a waiting agent exits 5 once the owner rejects in another process', async () => {
-    const id = await propose(['--credential', 'A_KEY']);
-    const waiting = waitInBackground(id);
-    await waiting.started;
+  it('a waiting agent blocks until the owner rejects in another process, then exits 5 with the reason', async () => {
+    const { waiting, id } = await proposeAndWait();
+    expect(waiting.ended()).toBe(false);
     expect((await store.owner(['proposal', 'reject', id, '--reason', 'not now'])).code).toBe(0);
-    const ended = await waiting.ended;
+    const ended = await waiting.done;
     expect(ended.code).toBe(5);
     expect(ended.stderr).toContain('rejected: not now');
   }, 120_000);

@@ -61,8 +61,15 @@ export interface HarnessCount {
   pairs: number;
 }
 
-/** Makes a store for the cases: init, three agents, two credentials and a grant, then `extra` (what a group's cases need besides). */
-export async function prepareStore(extra?: (store: InProcessStore) => Promise<void>): Promise<{ prepared: Prepared; cleanup: () => void }> {
+/**
+ * What a group's cases need besides the common store, made on it in process (the
+ * store's TestClock may be moved) with the agents' tokens at hand: ids it makes can be
+ * kept for the cases, whose `args` may be a function read at each run.
+ */
+export type ExtraSetup = (store: InProcessStore, tokens: Readonly<Record<string, string>>) => Promise<void>;
+
+/** Makes a store for the cases: init, three agents, two credentials and a grant, then `extra`. */
+export async function prepareStore(extra?: ExtraSetup): Promise<{ prepared: Prepared; cleanup: () => void }> {
   const store = new InProcessStore();
   await store.init();
   const tokens: Record<string, string> = {};
@@ -75,7 +82,7 @@ export async function prepareStore(extra?: (store: InProcessStore) => Promise<vo
   }
   expect((await store.owner(['credential', 'add', 'SITE', '--type', 'login', '--username', 'u', '--totp-stdin', '--agent', 'granter'], { input: 'JBSWY3DPEHPK3PXP' })).code).toBe(0);
   expect((await store.owner(['grant', 'API_KEY', '--to', 'reader', '--agent', 'granter'])).code).toBe(0);
-  await extra?.(store);
+  await extra?.(store, tokens);
   return { prepared: { dir: store.dir, tokens }, cleanup: () => store.cleanup() };
 }
 
@@ -181,7 +188,7 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
  * The test of one group of cases: a prepared store, then each case driven through
  * SIGKILL and ENOSPC at every write point, and the number of runs printed at the end.
  */
-export function describeFaults(group: string, cases: FaultCase[], extra?: (store: InProcessStore) => Promise<void>): void {
+export function describeFaults(group: string, cases: FaultCase[], extra?: ExtraSetup): void {
   describe(`${group} under SIGKILL and ENOSPC at every write point`, () => {
     let prepared: Prepared;
     let cleanup: () => void;
@@ -197,6 +204,6 @@ export function describeFaults(group: string, cases: FaultCase[], extra?: (store
     // Hundreds of spawned runs each: minutes on a loaded 2-core machine, not the default minute.
     it.each(cases)('$name', async (c) => {
       runs += (await driveFaults(c.createsStore ? { dir: '', tokens: {} } : prepared, c, ['kill', 'enospc'])).pairs;
-    }, 600_000);
+    }, 900_000);
   });
 }

@@ -12,23 +12,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
+import { TempStore } from '../helpers/cli.js';
 import { TEST_DATABASE, psql, removeCluster, runCluster, schemaOf, skipWithoutPostgres, startCluster, startServer, stopServer, type Cluster } from '../helpers/postgres.js';
-
-/** Spawns `agent-vault args` with the store's environment; resolves with its exit code and stderr. */
-function spawnCli(store: TempStore, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...store.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A psql session holding `FOR UPDATE` on one object's row until `release()`. */
 function holdRow(cluster: Cluster, schema: string, id: string): { ready: Promise<void>; release: () => Promise<void> } {
@@ -75,7 +60,7 @@ describe.skipIf(skipWithoutPostgres())('many writers on one PostgreSQL store', (
 
   it('16 processes writing one vault at once lose nothing', async () => {
     const keys = Array.from({ length: 16 }, (_, i) => `KEY_${i}`);
-    const results = await Promise.all(keys.map((key) => spawnCli(store, ['credential', 'set', `${key}=-`], { AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, `value-${key}`)));
+    const results = await Promise.all(keys.map((key) => store.run(['credential', 'set', `${key}=-`], { env: { AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, input: `value-${key}` })));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const listed = await store.owner(['credential', 'list', '--reveal', '-a', 'bot']);
     const stored = new Map(listed.stdout.split('\n').filter(Boolean).map((line) => [line.split('\t')[0]!, line.split('\t')[4]!]));
@@ -85,7 +70,7 @@ describe.skipIf(skipWithoutPostgres())('many writers on one PostgreSQL store', (
 
   it('16 processes appending to one audit log leave a chain that verifies, one line each', async () => {
     expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'v' })).code).toBe(0);
-    const results = await Promise.all(Array.from({ length: 16 }, () => spawnCli(store, ['credential', 'get', 'K'], { AGENT_VAULT_TOKEN: token })));
+    const results = await Promise.all(Array.from({ length: 16 }, () => store.agent(token, ['credential', 'get', 'K'])));
     for (const result of results) expect(result).toMatchObject({ code: 0, stdout: 'v\n' });
     const verify = await store.owner(['audit', 'verify', '--json']);
     expect(verify.code, verify.stdout).toBe(0);
@@ -109,7 +94,7 @@ describe.skipIf(skipWithoutPostgres())('a PostgreSQL write cut off mid-way', () 
       expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'acknowledged' })).code).toBe(0);
       const hold = holdRow(shared, schemaOf(store.url!), 'vaults/bot');
       await hold.ready;
-      const writing = spawnCli(store, ['credential', 'set', 'K=-'], { AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, 'never-acknowledged');
+      const writing = store.run(['credential', 'set', 'K=-'], { env: { AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, input: 'never-acknowledged' });
       await waitForBlockedWriter(shared);
       psql(shared, TEST_DATABASE, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'agent-vault' AND wait_event_type = 'Lock'`);
       const cut = await writing;
@@ -135,7 +120,7 @@ describe.skipIf(skipWithoutPostgres())('a PostgreSQL write cut off mid-way', () 
       expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'acknowledged', env })).code).toBe(0);
       const hold = holdRow(cluster, 'agent_vault', 'vaults/bot');
       await hold.ready;
-      const writing = spawnCli(store, ['credential', 'set', 'K=-'], { ...env, AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, 'never-acknowledged');
+      const writing = store.run(['credential', 'set', 'K=-'], { env: { ...env, AGENT_VAULT_TOKEN: token, AGENT_VAULT_LOCK_TIMEOUT: '120' }, input: 'never-acknowledged' });
       await waitForBlockedWriter(cluster);
       stopServer(cluster, 'immediate');
       const cut = await writing;

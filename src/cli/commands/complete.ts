@@ -12,7 +12,6 @@
  */
 import { Argument, type Command } from 'commander';
 import { CREDENTIAL_TYPE_SPECS, typeSpec } from '../../core/credential-types.js';
-import { openSession } from '../../app/open-session.js';
 import { listVault } from '../../app/credentials.js';
 import { Context } from '../context.js';
 import { examples, type Deps } from '../command-kit.js';
@@ -38,16 +37,8 @@ function allFieldNames(): string[] {
 
 async function completionWords(ctx: Context, what: 'keys' | 'fields', key: string | undefined): Promise<string[]> {
   if (what === 'fields' && key === undefined) return allFieldNames();
-  const token = ctx.token();
-  const ownerSession = token === undefined && ctx.io.sessionFromEnv ? (await import('../owner-session.js')).sessionFromEnvironment(ctx.io, ctx.storeLocation) : undefined;
-  if (token === undefined && ownerSession === undefined) return what === 'fields' ? allFieldNames() : [];
-  // No passphrase source at all: a session that does not open is the end of it, not a prompt.
-  const session = await openSession({
-    store: ctx.store(),
-    now: () => ctx.io.now(),
-    warn: () => {},
-    ...(token !== undefined ? { token } : { ownerSession: ownerSession! }),
-  });
+  const session = await ctx.sessionWithoutAsking();
+  if (session === undefined) return what === 'fields' ? allFieldNames() : [];
   const credentials = await listVault(session, ctx.agent(session));
   if (what === 'keys') return credentials.map((c) => c.key);
   const credential = credentials.find((c) => c.key === key || c.id === key);

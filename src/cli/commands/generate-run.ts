@@ -6,9 +6,6 @@ import { UsageError } from '../../core/errors.js';
 import {
   CLASS_NAMES,
   DEFAULT_LENGTH,
-  DEFAULT_WORDS,
-  MAX_LENGTH,
-  MAX_WORDS,
   generatePassphrase,
   generatePassword,
   passphraseEntropyBits,
@@ -20,8 +17,7 @@ import { checkCredentialKey } from '../../core/ids.js';
 import type { GeneratorSettings } from '../../core/policy.js';
 import { setSecrets, updateTyped } from '../../app/credentials.js';
 import type { Context } from '../context.js';
-import type { GeneratorFlags } from '../generator-options.js';
-import { wholeNumber } from '../numbers.js';
+import { generatorSettings, type GeneratorFlags } from '../generator-options.js';
 import { notice, printJson, printValue } from '../render.js';
 
 export interface GenerateOptions extends GeneratorFlags {
@@ -31,24 +27,6 @@ export interface GenerateOptions extends GeneratorFlags {
   symbols: boolean;
   save?: string;
   field?: string;
-}
-
-/** Which flags were given that belong to the other mode. */
-function checkMode(options: GenerateOptions, passphrase: boolean): void {
-  const passwordFlags = [
-    ['--length', options.length !== undefined],
-    ...CLASS_NAMES.map((name) => [`--no-${name}`, options[name] === false] as const),
-    ['--exclude-ambiguous', options.excludeAmbiguous === true],
-  ] as const;
-  const passphraseFlags = [
-    ['--separator', options.separator !== undefined],
-    ['--capitalize', options.capitalize === true],
-    ['--number', options.number === true],
-  ] as const;
-  const wrong = (passphrase ? passwordFlags : passphraseFlags).find(([, given]) => given);
-  if (wrong && passphrase) throw new UsageError(`${wrong[0]} applies to passwords, not passphrases`);
-  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, 'add --words N or --passphrase');
-  if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
 }
 
 /**
@@ -67,21 +45,10 @@ export async function generateValue(settings: GeneratorSettings = {}): Promise<{
 }
 
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<void> {
-  const passphrase = options.passphrase === true || options.words !== undefined;
-  checkMode(options, passphrase);
+  const settings = generatorSettings(options);
+  if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
   if (options.save !== undefined) checkCredentialKey(options.save);
-  const settings: GeneratorSettings = passphrase
-    ? {
-        words: options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS),
-        separator: options.separator ?? '-',
-        capitalize: options.capitalize === true,
-        number: options.number === true,
-      }
-    : {
-        length: options.length === undefined ? DEFAULT_LENGTH : wholeNumber(options.length, '--length', 1, MAX_LENGTH),
-        classes: CLASS_NAMES.filter((name) => options[name]),
-        excludeAmbiguous: options.excludeAmbiguous === true,
-      };
+  const passphrase = settings?.words !== undefined;
   const { value, bits } = await generateValue(settings);
   const entropyBits = Math.round(bits * 100) / 100;
   if (options.save === undefined) {

@@ -28,7 +28,8 @@ describe('the command table', () => {
   });
 
   it('finds the command word past the global options and their values', () => {
-    const found = (...args: string[]) => invokedCommand(['node', 'agent-vault', ...args])?.[0][0];
+    const { options } = buildProgram(deps(['node', 'agent-vault']), { json: false, version: '0' });
+    const found = (...args: string[]) => invokedCommand(['node', 'agent-vault', ...args], options)?.[0][0];
     expect(found('credential', 'get', 'K')).toBe('credential');
     expect(found('cred', 'get', 'K')).toBe('credential');
     expect(found('--store', '/tmp/s', '-a', 'bot', '--json', 'totp', 'K')).toBe('totp');
@@ -36,6 +37,19 @@ describe('the command table', () => {
     expect(found('--token-file', 'status', 'lock')).toBe('unlock');
     expect(found('restore', 'f.age')).toBe('backup');
     for (const none of [[], ['--version'], ['help', 'credential'], ['completion', 'bash'], ['credentail', 'get'], ['--', 'credential']]) expect(found(...none)).toBeUndefined();
+  });
+
+  it('skips the value of every global option that takes one, as commander defines them', () => {
+    const { options } = buildProgram(deps(['node', 'agent-vault']), { json: false, version: '0' });
+    const taking = options.filter((o) => o.required || o.optional);
+    expect(taking.map((o) => o.long)).toEqual(expect.arrayContaining(['--store', '--agent', '--token-file']));
+    for (const option of taking) {
+      for (const word of [option.long, option.short].filter((w) => w !== undefined)) {
+        // The value is a command word, which must not be taken for the command.
+        expect(invokedCommand(['node', 'agent-vault', word, 'status', 'totp', 'K'], options)?.[0][0], word).toBe('totp');
+      }
+    }
+    expect(invokedCommand(['node', 'agent-vault', '--json', 'status'], options)?.[0][0]).toBe('status');
   });
 
   it('builds one subtree for a command, and the whole tree otherwise', () => {

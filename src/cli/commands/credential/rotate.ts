@@ -7,15 +7,13 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../../core/errors.js';
-import { CLASS_NAMES, DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS } from '../../../core/generator.js';
-import type { GeneratorSettings } from '../../../core/policy.js';
+import { DEFAULT_LENGTH } from '../../../core/generator.js';
 import { currentMainSecret, recordFailedRotation, rotateCredential } from '../../../app/lifecycle.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
-import { addGeneratorOptions, type GeneratorFlags } from '../../generator-options.js';
+import { addGeneratorOptions, generatorSettings, type GeneratorFlags } from '../../generator-options.js';
 import { generateValue } from '../generate-run.js';
 import { withoutCallerSecrets } from '../../../core/env-vars.js';
-import { wholeNumber } from '../../numbers.js';
 import { notice, printJson } from '../../render.js';
 import { readSecretFromStdin } from '../../secret-input.js';
 
@@ -35,7 +33,7 @@ export function registerRotate(credential: Command, deps: Deps): void {
     .argument('[command...]', 'a command that applies the new value, after --; it gets AGENT_VAULT_OLD_VALUE and AGENT_VAULT_NEW_VALUE in its environment')
     .option('--value-stdin', 'read the new value from stdin instead of generating one');
   addGeneratorOptions(command, `the remembered one, else ${DEFAULT_LENGTH}`)
-    .action((key: string, words: string[], options: RotateOptions, cmd: Command) => runRotate(Context.of(deps.io, cmd), key, words, options, cmd, deps));
+    .action((key: string, words: string[], options: RotateOptions, cmd: Command) => runRotate(Context.of(deps.io, cmd), key, words, options, deps));
   examples(command, [
     'agent-vault credential rotate API_KEY --agent ci-bot                # generated, with the remembered options',
     'agent-vault credential rotate DB_PASSWORD -l 32 --no-symbols        # these options are remembered for next time',
@@ -44,28 +42,12 @@ export function registerRotate(credential: Command, deps: Deps): void {
   ]);
 }
 
-/** The generator settings the flags give, over the remembered ones; `undefined` when no flag was given. */
-function givenSettings(options: RotateOptions, cmd: Command): GeneratorSettings | undefined {
-  const fromCli = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
-  const settings: GeneratorSettings = {};
-  if (options.passphrase === true || options.words !== undefined) settings.words = options.words === undefined ? DEFAULT_WORDS : wholeNumber(options.words, '--words', 3, MAX_WORDS);
-  if (options.separator !== undefined) settings.separator = options.separator;
-  if (options.capitalize === true) settings.capitalize = true;
-  if (options.number === true) settings.number = true;
-  if (options.length !== undefined) settings.length = wholeNumber(options.length, '--length', 1, MAX_LENGTH);
-  if (CLASS_NAMES.some(fromCli)) settings.classes = CLASS_NAMES.filter((name) => options[name] !== false);
-  if (options.excludeAmbiguous === true) settings.excludeAmbiguous = true;
-  const passphraseFlags = settings.words !== undefined || settings.separator !== undefined || settings.capitalize || settings.number;
-  const passwordFlags = settings.length !== undefined || settings.classes !== undefined || settings.excludeAmbiguous;
-  if (passphraseFlags && passwordFlags) throw new UsageError('password options (--length, --no-…, --exclude-ambiguous) and passphrase options (--words, --separator, …) do not mix');
-  if (options.valueStdin && (passphraseFlags || passwordFlags)) throw new UsageError('--value-stdin takes the value as given: generator options do not apply');
-  return Object.keys(settings).length > 0 ? settings : undefined;
-}
-
-export async function runRotate(ctx: Context, keyOrId: string, command: string[], options: RotateOptions, cmd: Command, deps: Deps): Promise<void> {
+export async function runRotate(ctx: Context, keyOrId: string, command: string[], options: RotateOptions, deps: Deps): Promise<void> {
   // Before stdin or the store is touched, as exec does: it may start this process again without the token or passphrase in its environ.
   if (command.length > 0) await ctx.io.dropSecretsFromEnviron();
-  const given = givenSettings(options, cmd);
+  // Given settings replace the remembered ones whole, and are remembered in their place.
+  const given = generatorSettings(options);
+  if (options.valueStdin && given !== undefined) throw new UsageError('--value-stdin takes the value as given: generator options do not apply');
   const session = await ctx.session();
   const agent = ctx.agent(session);
   const { credential, value: oldValue } = await currentMainSecret(session, agent, keyOrId, command.length > 0);
