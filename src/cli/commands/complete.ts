@@ -48,7 +48,7 @@ async function completionWords(ctx: Context, what: 'keys' | 'fields', key: strin
     warn: () => {},
     ...(token !== undefined ? { token } : { ownerSession: ownerSession! }),
   });
-  const credentials = await listVault(session, ctx.agent(session));
+  const credentials = await listVault(session, ctx.agent(session), { values: false });
   if (what === 'keys') return credentials.map((c) => c.key);
   const credential = credentials.find((c) => c.key === key || c.id === key);
   return credential === undefined ? allFieldNames() : typeSpec(credential.type).fields.map((f) => f.name);

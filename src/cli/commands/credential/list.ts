@@ -46,7 +46,9 @@ export async function runList(ctx: Context, query: string | undefined, options: 
   const everyVault = query !== undefined && session.isOwner() && (ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT) === undefined;
   const agent = everyVault ? undefined : ctx.agent(session);
   const credentials: Array<ListedCredential & { agent?: string }> =
-    agent === undefined ? await searchEveryVault(session, query!, { ...type, reveal }) : await listVault(session, agent, { ...type, ...(query === undefined ? {} : { query }), reveal });
+    agent === undefined
+      ? await searchEveryVault(session, query!, { ...type, reveal, values: reveal })
+      : await listVault(session, agent, { ...type, ...(query === undefined ? {} : { query }), reveal, values: reveal });
   if (ctx.mode.json) {
     printJson(ctx.io, credentials.map((c) => ({ agent: c.agent ?? agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }), ...(c.grantedBy ? { granted_by: c.grantedBy } : {}) })));
     return;
@@ -57,7 +59,11 @@ export async function runList(ctx: Context, query: string | undefined, options: 
   }
   const policyText = (c: Credential): string =>
     [c.policy?.rotateEvery === undefined ? '' : `rotate every ${c.policy.rotateEvery}`, c.policy?.expires === undefined ? '' : `expires ${c.policy.expires}`].filter((t) => t !== '').join(', ');
-  const value = (c: Credential): string => (reveal ? (c.fields[mainField(c)] ?? '') : c.fields[mainField(c)] === undefined ? '' : MASK);
+  const value = (c: ListedCredential): string => {
+    const main = mainField(c);
+    if (reveal) return c.fields[main] ?? '';
+    return c.fields[main] !== undefined || c.secretFields?.includes(main) === true ? MASK : '';
+  };
   await printTable(ctx.io, ctx.mode, credentials, [
     ...(agent === undefined ? [{ header: 'AGENT', value: (c: { agent?: string }) => c.agent ?? '' }] : []),
     { header: 'KEY', value: (c) => c.key },
