@@ -175,21 +175,20 @@ export function checkListingEntry(value: unknown, agent: string, expected: { key
     throw new IntegrityError(`the listing entry of credential ${expected.key} of agent ${agent} has an unsupported shape`, 'restore the vault from the .bak beside it or from a backup');
   }
   const type = e.type ?? LISTING_TYPE;
-  const summary: CredentialSummary = {
+  const defaults: CredentialSummary = {
     id: expected.id,
     key: expected.key,
     type,
-    name: e.name ?? '',
-    tags: e.tags ?? [],
-    uris: e.uris ?? [],
-    fields: e.fields ?? {},
+    name: '',
+    tags: [],
+    uris: [],
+    fields: {},
     created: e.created,
-    updated: e.updated ?? e.created,
+    updated: e.created,
     secretFields: e.secretFields ?? listingSecretFields(type),
   };
-  if (e.revealPolicy !== undefined) summary.revealPolicy = e.revealPolicy;
-  if (e.policy !== undefined) summary.policy = e.policy;
-  return summary;
+  // Every member the entry has, known or not, so a field Credential gains reaches a list unchanged.
+  return Object.assign(defaults, e);
 }
 
 /**

@@ -231,8 +231,8 @@ const BLOCK_BYTES = 64 * 1024;
 // plaintext, so a get parses only the one record.
 //
 // The listing is a section of its own rather than part of the index because every read
-// decrypts the whole index: at 100,000 credentials the listing is about three times the
-// index, and a get would decrypt it for nothing.
+// decrypts the whole index: at 100,000 credentials the listing is about as long as the
+// index again (4 MB), which a get would decrypt for nothing.
 const BLOCK_ENTRY = 4 + NONCE_LENGTH + TAG_LENGTH;
 /** The listing's entry in the index: the same shape as a block's. */
 const LISTING_ENTRY = BLOCK_ENTRY;

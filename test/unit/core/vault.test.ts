@@ -170,7 +170,9 @@ describe('encodeListingEntry and checkListingEntry', () => {
       const some = Object.fromEntries(spec.fields.slice(1).map((f) => [f.name, `v-${f.name}`]));
       for (const fields of [all, some, {}]) {
         const c: Credential = { ...ids, type, name: '', tags: [], uris: [], fields, created: T0, updated: T0 };
-        for (const variant of [c, { ...c, name: 'N', tags: ['t'], uris: spec.uris ? ['https://x'] : [], updated: T1, revealPolicy: 'brokered' as const, policy: { rotateEvery: '30d' } }]) {
+        const full = { ...c, name: 'N', tags: ['t'], uris: spec.uris ? ['https://x'] : [], updated: T1, revealPolicy: 'brokered' as const, policy: { rotateEvery: '30d' } };
+        // A member Credential may gain later travels too.
+        for (const variant of [c, full, { ...full, later: { x: 1 } } as Credential]) {
           const text = encodeListingEntry(variant);
           for (const f of spec.fields) if (f.secret) expect(text).not.toContain(`v-${f.name}`);
           expect(checkListingEntry(JSON.parse(text), 'bot', ids)).toEqual(summarize(variant));
