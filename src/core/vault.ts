@@ -138,9 +138,16 @@ export function checkRecord(value: unknown, agent: string, expected: { key: stri
 const LISTING_TYPE: CredentialType = 'api_key';
 
 /** The secret fields a listing entry without `secretFields` has set: the main field alone, if it is secret. */
+const LISTING_SECRET_FIELDS = new Map<CredentialType, readonly string[]>();
+
 function listingSecretFields(type: CredentialType): string[] {
-  const main = typeSpec(type).fields[0]!;
-  return main.secret ? [main.name] : [];
+  let names = LISTING_SECRET_FIELDS.get(type);
+  if (names === undefined) {
+    const main = typeSpec(type).fields[0]!;
+    names = main.secret ? [main.name] : [];
+    LISTING_SECRET_FIELDS.set(type, names);
+  }
+  return [...names];
 }
 
 /**
@@ -174,21 +181,19 @@ export function checkListingEntry(value: unknown, agent: string, expected: { key
     (e.fields !== undefined && (typeof e.fields !== 'object' || e.fields === null)) || (e.secretFields !== undefined && !Array.isArray(e.secretFields))) {
     throw new IntegrityError(`the listing entry of credential ${expected.key} of agent ${agent} has an unsupported shape`, 'restore the vault from the .bak beside it or from a backup');
   }
-  const type = e.type ?? LISTING_TYPE;
-  const defaults: CredentialSummary = {
-    id: expected.id,
-    key: expected.key,
-    type,
-    name: '',
-    tags: [],
-    uris: [],
-    fields: {},
-    created: e.created,
-    updated: e.created,
-    secretFields: e.secretFields ?? listingSecretFields(type),
-  };
-  // Every member the entry has, known or not, so a field Credential gains reaches a list unchanged.
-  return Object.assign(defaults, e);
+  // The parsed entry itself becomes the summary (a second object per credential was a
+  // good part of a list's garbage at 10,000), so every member it has, known or not,
+  // reaches the list: a field Credential gains needs no change here.
+  e.id = expected.id;
+  e.key = expected.key;
+  e.type ??= LISTING_TYPE;
+  e.name ??= '';
+  e.tags ??= [];
+  e.uris ??= [];
+  e.fields ??= {};
+  e.updated ??= e.created;
+  e.secretFields ??= listingSecretFields(e.type);
+  return e as CredentialSummary;
 }
 
 /**
