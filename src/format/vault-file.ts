@@ -648,7 +648,8 @@ class VaultRecords implements CredentialSource {
    * re-encoded from their records. Otherwise records keep the blocks they were in
    * (a new record joins the block before it while that has room), and a block whose
    * records encode to exactly its old text keeps its bytes; every other block is sealed
-   * under a fresh nonce.
+   * under a fresh nonce. The listing is written from the same records (the entries of
+   * untouched blocks taken from the old listing), and kept as it is when its text is.
    */
   reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): { blocks: SealedBlock[]; listing: SealedListing } {
     if (credentials === undefined) {
