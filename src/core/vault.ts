@@ -181,19 +181,22 @@ export function checkListingEntry(value: unknown, agent: string, expected: { key
     (e.fields !== undefined && (typeof e.fields !== 'object' || e.fields === null)) || (e.secretFields !== undefined && !Array.isArray(e.secretFields))) {
     throw new IntegrityError(`the listing entry of credential ${expected.key} of agent ${agent} has an unsupported shape`, 'restore the vault from the .bak beside it or from a backup');
   }
-  // The parsed entry itself becomes the summary (a second object per credential was a
-  // good part of a list's garbage at 10,000), so every member it has, known or not,
-  // reaches the list: a field Credential gains needs no change here.
-  e.id = expected.id;
-  e.key = expected.key;
-  e.type ??= LISTING_TYPE;
-  e.name ??= '';
-  e.tags ??= [];
-  e.uris ??= [];
-  e.fields ??= {};
-  e.updated ??= e.created;
-  e.secretFields ??= listingSecretFields(e.type);
-  return e as CredentialSummary;
+  const type = e.type ?? LISTING_TYPE;
+  const summary: CredentialSummary = {
+    id: expected.id,
+    key: expected.key,
+    type,
+    name: e.name ?? '',
+    tags: e.tags ?? [],
+    uris: e.uris ?? [],
+    fields: e.fields ?? {},
+    created: e.created,
+    updated: e.updated ?? e.created,
+    secretFields: e.secretFields ?? listingSecretFields(type),
+  };
+  // Every other member (revealPolicy, policy, a field Credential gains later) reaches the list too.
+  for (const name in e) if (!(name in summary)) (summary as unknown as Record<string, unknown>)[name] = (e as Record<string, unknown>)[name];
+  return summary;
 }
 
 /**

@@ -237,6 +237,15 @@ const BLOCK_ENTRY = 4 + NONCE_LENGTH + TAG_LENGTH;
 /** The listing's entry in the index: the same shape as a block's. */
 const LISTING_ENTRY = BLOCK_ENTRY;
 
+/**
+ * The big-endian u32 at `at` of the index, whose bounds the caller checked. Buffer's
+ * readUInt32BE validates its offset on each call: the pass over the index that every
+ * open makes read 30,000 of them at 10,000 credentials, a few milliseconds of a list.
+ */
+function u32(bytes: Buffer, at: number): number {
+  return bytes[at]! * 0x1000000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}
+
 /** One record's place, as the index gives it. */
 interface RecordEntry {
   key: string;
@@ -413,8 +422,8 @@ class VaultRecords implements CredentialSource {
       if (idAt >= index.length) throw damaged(agent, 'index');
       const blockAt = idAt + 1 + index[idAt]!;
       if (blockAt + 12 > index.length) throw damaged(agent, 'index');
-      const block = index.readUInt32BE(blockAt);
-      if (block >= this.blockCount || index.readUInt32BE(blockAt + 4) + index.readUInt32BE(blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
+      const block = u32(index, blockAt);
+      if (block >= this.blockCount || u32(index, blockAt + 4) + u32(index, blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
       p = blockAt + 12;
     }
     if (p !== index.length) throw damaged(agent, 'index');
@@ -472,7 +481,7 @@ class VaultRecords implements CredentialSource {
   }
 
   private blockLength(block: number): number {
-    return this.index.readUInt32BE(this.blocksAt + block * BLOCK_ENTRY);
+    return u32(this.index, this.blocksAt + block * BLOCK_ENTRY);
   }
 
   /** Every record entry, in order. */
