@@ -24,9 +24,9 @@ const { cacheHeader, bundleId, compileBundle, runBundle } = require('../bin/load
  */
 const TRAINING = {
   /** dist/fast.cjs (src/cli/fast-main.ts), which runs the fast forms alone. */
-  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['--version'], ['cred', 'get', 'K', '--json'], ['generate']],
+  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['--version'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']],
   /** dist/cli.cjs, which the bin loads for every other command line. */
-  cli: [['credential', 'list'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
+  cli: [['credential', 'list', '--type', 'api_key'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
 };
 
 async function run(bundle, args) {

@@ -2,11 +2,12 @@
  * Credential operations as one caller performs them: unlock, act, write under the lock,
  * and leave one audit event each. Shared by the CLI and the programmatic API.
  */
-import { isSecretField, type Credential, type CredentialInput, type CredentialType } from '../core/credential.js';
+import { isSecretField, summarize, type Credential, type CredentialInput, type CredentialType } from '../core/credential.js';
 import {
   addCredential,
   changeCredential,
   listCredentials,
+  listSummaries,
   removeCredential,
   searchCredentials,
   setMainSecret,
@@ -16,8 +17,12 @@ import { checkRevealable } from './reveal-policy.js';
 import { auditedRead } from './resolve-key.js';
 import type { Session } from './session.js';
 
-/** A listed credential: one of the vault's own, or a copy granted by another agent. */
-export type ListedCredential = Credential & { grantedBy?: string };
+/**
+ * A listed credential: one of the vault's own, or a copy granted by another agent. A
+ * listing without values holds summaries: no secret value, and `secretFields` naming
+ * the secret fields that have one.
+ */
+export type ListedCredential = Credential & { grantedBy?: string; secretFields?: string[] };
 
 /**
  * Reads one credential; recorded as `credential.get`, or `credential.reveal` when
@@ -28,27 +33,33 @@ export function readCredential(session: Session, agent: string, keyOrId: string,
   return auditedRead(session, agent, keyOrId, options.reveal ? 'credential.reveal' : 'credential.get', (credential) => credential);
 }
 
-function withoutSecrets<C extends Credential>(credential: C): C {
-  return { ...credential, fields: Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name))) };
+/** A brokered credential as an agent's listing shows it: no secret, not even as a masked one. */
+function withoutSecrets<C extends ListedCredential>(credential: C): C {
+  const fields = Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name)));
+  return { ...credential, fields, ...(credential.secretFields ? { secretFields: [] } : {}) };
 }
 
 /**
  * Lists (or searches) a vault and the grants it received (unless `grants` is false);
  * recorded as `credential.list`, or `credential.reveal` when values are shown. An agent
- * naming another agent's vault lists what that agent granted it.
+ * naming another agent's vault lists what that agent granted it. With `values: false`
+ * (and no `reveal`) the vault's own credentials come from its listing and no block of
+ * records is decrypted; every credential is then a summary (core/credential.ts `summarize`).
  */
 export function listVault(
   session: Session,
   agent: string,
-  options: { type?: CredentialType; query?: string; reveal?: boolean; grants?: boolean } = {},
+  options: { type?: CredentialType; query?: string; reveal?: boolean; grants?: boolean; values?: boolean } = {},
 ): Promise<ListedCredential[]> {
   const action = options.reveal ? 'credential.reveal' : options.query !== undefined ? 'credential.search' : 'credential.list';
   return session.audit.audited(agent, action, undefined, async () => {
     const caller = session.tokenAgent;
     const grantsOnly = caller !== undefined && caller !== agent;
     const vault = await session.unlock(grantsOnly ? caller : agent);
-    const own: ListedCredential[] = grantsOnly ? [] : listCredentials(vault.payload);
-    const granted = options.grants === false && !grantsOnly ? [] : await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
+    const values = options.reveal === true || options.values !== false;
+    const own: ListedCredential[] = grantsOnly ? [] : values ? listCredentials(vault.payload) : listSummaries(vault.payload);
+    const received = options.grants === false && !grantsOnly ? [] : await receivedCredentials(session, vault, grantsOnly ? agent : undefined);
+    const granted: ListedCredential[] = values ? received : received.map(summarize);
     // Only `credentials`: spreading the payload would decrypt every block of a vault an agent reads only grants from.
     const all = [...own, ...listCredentials({ credentials: granted })];
     const found = options.query !== undefined ? searchCredentials({ credentials: all }, options.query) : all;

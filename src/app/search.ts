@@ -16,7 +16,7 @@ export type VaultHit = ListedCredential & { agent: string };
  * are not opened: each is found in its granter's vault already. A vault that does not open is
  * skipped with a warning naming it, as the store-wide grant passes do.
  */
-export async function searchEveryVault(session: Session, query: string, options: { type?: CredentialType; reveal?: boolean } = {}): Promise<VaultHit[]> {
+export async function searchEveryVault(session: Session, query: string, options: { type?: CredentialType; reveal?: boolean; values?: boolean } = {}): Promise<VaultHit[]> {
   session.requireOwner('searching every vault');
   const hits: VaultHit[] = [];
   for (const agent of await session.listAgents()) {

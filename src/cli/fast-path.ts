@@ -2,7 +2,7 @@
  * The commander-free fast path: the hottest exact command lines run here without
  * loading commander, chalk, cli-table3 or the command tree, which is most of what a
  * `credential get` would otherwise spend starting up. Each form calls the same action
- * as its commander command (`runGet`, `runTotp`, `runGenerate`), with the options commander would
+ * as its commander command (`runGet`, `runTotp`, `runGenerate`, `runList`), with the options commander would
  * have parsed, so a change to what the command does reaches both paths; errors go
  * through the same cli/report-error.ts in src/main.ts.
  *
@@ -58,6 +58,12 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
     return async (io) => {
       const [{ runGenerate }, { Context }] = await Promise.all([import('./commands/generate-run.js'), import('./context.js')]);
       await runGenerate(new Context(io, globals(json)), options);
+    };
+  }
+  if (words.length === 2 && (first === 'credential' || first === 'cred') && (second === 'list' || second === 'ls')) {
+    return async (io) => {
+      const [{ runList }, { Context }] = await Promise.all([import('./commands/credential/list-run.js'), import('./context.js')]);
+      await runList(new Context(io, globals(json)), undefined, {});
     };
   }
   if (words.length === 2 && first === 'totp' && isValue(second)) {

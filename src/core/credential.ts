@@ -183,6 +183,24 @@ export function toPublicJson(credential: Credential, options: { secrets: boolean
   };
 }
 
+/**
+ * A credential without its secret values, as the vault's listing keeps it (man 5 VAULT
+ * FILE): `fields` holds only the fields that are not secret, and `secretFields` names
+ * the secret ones that have a value, so a list can mask a value it does not hold.
+ */
+export type CredentialSummary = Credential & { secretFields: string[] };
+
+/** The summary of a credential: its secret values left out, their names kept. */
+export function summarize(credential: Credential): CredentialSummary {
+  const fields: Record<string, string> = {};
+  const secretFields: string[] = [];
+  for (const [name, value] of Object.entries(credential.fields)) {
+    if (isSecretField(credential.type, name)) secretFields.push(name);
+    else fields[name] = value;
+  }
+  return { ...credential, fields, secretFields };
+}
+
 /** The text searched by `credential search`: never a secret value. */
 export function searchableText(credential: Credential): string {
   return [credential.key, credential.name, credential.fields.username ?? '', ...credential.uris, ...credential.tags].join('\n').toLowerCase();

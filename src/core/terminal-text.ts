@@ -17,6 +17,9 @@
 const CONTROLS = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
 const CONTROL = new RegExp(`[${CONTROLS}]`, 'g');
 const CONTROL_OR_BACKSLASH = new RegExp(`[\\\\${CONTROLS}]`, 'g');
+/** The same classes without `g`, for a test that keeps no state: most text has nothing to escape, and is then returned as it is. */
+const HAS_CONTROL = new RegExp(`[${CONTROLS}]`);
+const HAS_CONTROL_OR_BACKSLASH = new RegExp(`[\\\\${CONTROLS}]`);
 const SHORT: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 function escape(char: string): string {
@@ -38,5 +41,6 @@ export interface EscapeOptions {
 
 /** `text` with every control character shown as an escape; see the module comment. */
 export function escapeControls(text: string, options: EscapeOptions = {}): string {
+  if (!(options.reversible ? HAS_CONTROL_OR_BACKSLASH : HAS_CONTROL).test(text)) return text;
   return text.replace(options.reversible ? CONTROL_OR_BACKSLASH : CONTROL, (char) => (char === '\\' ? '\\\\' : options.keepNewlines && char === '\n' ? char : escape(char)));
 }

@@ -6,13 +6,17 @@ import { IntegrityError, NotFoundError, UsageError } from './errors.js';
 import {
   checkCredentialType,
   createCredential,
+  isCredentialType,
   mainField,
   searchableText,
+  summarize,
   updateCredential,
   type Credential,
   type CredentialInput,
+  type CredentialSummary,
   type CredentialType,
 } from './credential.js';
+import { typeSpec } from './credential-types.js';
 import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
 import { checkProposalState, type ProposalState } from './proposal-state.js';
@@ -130,6 +134,71 @@ export function checkRecord(value: unknown, agent: string, expected: { key: stri
   return r.h === undefined ? { credential: r.c as Credential } : { credential: r.c as Credential, versions: r.h as CredentialHistory[string] };
 }
 
+/** The type a listing entry without `type` has: the one `credential set` makes. */
+const LISTING_TYPE: CredentialType = 'api_key';
+
+/** The secret fields a listing entry without `secretFields` has set: the main field alone, if it is secret. */
+const LISTING_SECRET_FIELDS = new Map<CredentialType, readonly string[]>();
+
+function listingSecretFields(type: CredentialType): string[] {
+  let names = LISTING_SECRET_FIELDS.get(type);
+  if (names === undefined) {
+    const main = typeSpec(type).fields[0]!;
+    names = main.secret ? [main.name] : [];
+    LISTING_SECRET_FIELDS.set(type, names);
+  }
+  return [...names];
+}
+
+/**
+ * A credential's entry in the vault's listing (man 5 VAULT FILE): its summary without
+ * the key and id (the index holds them), and without every member that has its default
+ * (`type` api_key, `name` "", `tags`, `uris` and `fields` empty, `updated` equal to
+ * `created`, `secretFields` the main field alone when it is secret). A list decrypts and
+ * parses the entry of every credential and a get reads past them, so they are kept
+ * short: about 40 bytes for a credential `set` made, against 150 for the summary.
+ */
+export function encodeListingEntry(credential: Credential): string {
+  const summary = summarize(credential);
+  const entry: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(summary)) {
+    if (name === 'key' || name === 'id' || (name === 'type' && value === LISTING_TYPE) || (name === 'name' && value === '') || (name === 'updated' && value === summary.created)) continue;
+    if ((name === 'tags' || name === 'uris') && (value as unknown[]).length === 0) continue;
+    if (name === 'fields' && Object.keys(value as object).length === 0) continue;
+    if (name === 'secretFields' && (value as string[]).join('\n') === listingSecretFields(summary.type).join('\n')) continue;
+    entry[name] = value;
+  }
+  return JSON.stringify(entry);
+}
+
+/**
+ * The summary a parsed listing entry stands for, of the credential the index names
+ * (`expected`), its defaults put back; an entry of another shape is exit 6.
+ */
+export function checkListingEntry(value: unknown, agent: string, expected: { key: string; id: string }): CredentialSummary {
+  const e = value as Partial<CredentialSummary> | null;
+  if (!e || typeof e !== 'object' || 'key' in e || 'id' in e || (e.type !== undefined && !isCredentialType(e.type)) || typeof e.created !== 'string' ||
+    (e.fields !== undefined && (typeof e.fields !== 'object' || e.fields === null)) || (e.secretFields !== undefined && !Array.isArray(e.secretFields))) {
+    throw new IntegrityError(`the listing entry of credential ${expected.key} of agent ${agent} has an unsupported shape`, 'restore the vault from the .bak beside it or from a backup');
+  }
+  const type = e.type ?? LISTING_TYPE;
+  const summary: CredentialSummary = {
+    id: expected.id,
+    key: expected.key,
+    type,
+    name: e.name ?? '',
+    tags: e.tags ?? [],
+    uris: e.uris ?? [],
+    fields: e.fields ?? {},
+    created: e.created,
+    updated: e.updated ?? e.created,
+    secretFields: e.secretFields ?? listingSecretFields(type),
+  };
+  // Every other member (revealPolicy, policy, a field Credential gains later) reaches the list too.
+  for (const name in e) if (!(name in summary)) (summary as unknown as Record<string, unknown>)[name] = (e as Record<string, unknown>)[name];
+  return summary;
+}
+
 /**
  * Where the credentials of a payload come from while they are not all decrypted
  * (format/vault-file.ts): a read of one credential decrypts only its record.
@@ -139,6 +208,8 @@ export interface CredentialSource {
   find(keyOrId: string): Credential | undefined;
   /** Every credential, in the vault's order (found ones as the same objects), and their history with the orphans'. */
   all(): { credentials: Credential[]; history: CredentialHistory | undefined };
+  /** Every credential's summary, in the vault's order, from the vault's listing: no record is decrypted. */
+  summaries(): CredentialSummary[];
 }
 
 /** The source of each payload whose `credentials` and `history` have not been touched yet. */
@@ -249,12 +320,21 @@ export function removeCredential(payload: VaultPayload, keyOrId: string): Creden
 }
 
 /** Credentials sorted by key, optionally of one type. */
-export function listCredentials(payload: Pick<VaultPayload, 'credentials'>, type?: CredentialType): Credential[] {
+export function listCredentials<C extends Credential>(payload: { credentials: readonly C[] }, type?: CredentialType): C[] {
   return payload.credentials.filter((c) => type === undefined || c.type === type).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/**
+ * Like {@link listCredentials}, but summaries: from the vault's listing while nothing
+ * loaded the credentials (no record is decrypted), else from the loaded credentials.
+ */
+export function listSummaries(payload: VaultPayload, type?: CredentialType): CredentialSummary[] {
+  const source = untouched.get(payload);
+  return listCredentials({ credentials: source ? source.summaries() : payload.credentials.map(summarize) }, type);
+}
+
 /** Case-insensitive match on key, name, username, URIs and tags; never on values. */
-export function searchCredentials(payload: Pick<VaultPayload, 'credentials'>, query: string): Credential[] {
+export function searchCredentials<C extends Credential>(payload: { credentials: readonly C[] }, query: string): C[] {
   const needle = query.toLowerCase();
   return listCredentials(payload).filter((c) => searchableText(c).includes(needle));
 }

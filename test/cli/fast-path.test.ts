@@ -103,6 +103,10 @@ const CASES: Case[] = [
   { name: 'a near key: did you mean', args: ['credential', 'get', 'k'], as: 'token', code: 3, stderr: /did you mean K\b/i },
   { name: 'a granted key read by its key', args: ['credential', 'get', 'SHARED'], as: 'token', code: 0, stdout: 'granted value\n', stderr: /read SHARED from the grant of agent giver/ },
   { name: 'a granted key, --json', args: ['credential', 'get', 'SHARED', '--json'], as: 'token', code: 0, stdout: '"granted_by": "giver"', stderr: /read SHARED from the grant/ },
+  { name: 'a list', args: ['credential', 'list'], as: 'token', code: 0, stdout: 'K\t\tapi_key\t' },
+  { name: 'a list by the owner, --json, the ls alias', args: ['cred', 'ls', '--json'], as: 'owner', code: 0, stdout: '"key": "EXP"' },
+  { name: 'a list of a vault with a damaged block: from the listing', args: ['credential', 'list'], as: 'token', code: 0, damaged: true, stdout: 'T\t' },
+  { name: 'a list with a wrong token', args: ['credential', 'list', '--json'], as: 'wrong', code: 4, stderr: /"exit":4/ },
   { name: 'generate --json with a store that is not there', args: ['generate', '--json'], as: 'nobody', code: 0, missingStore: true, stdout: '"entropy_bits"', random: true },
 ];
 
@@ -182,7 +186,10 @@ describe('what the fast path takes', () => {
     ['generate with an option', ['generate', '--length', '12']],
     ['generate --save', ['generate', '--save', 'K']],
     ['--version with more', ['--version', '--json']],
-    ['another command', ['credential', 'list']],
+    ['another command', ['credential', 'search', 'K']],
+    ['list with an option', ['credential', 'list', '--reveal']],
+    ['list with a type', ['credential', 'list', '--type', 'login']],
+    ['list with a word', ['credential', 'list', 'K']],
     ['no words', []],
   ])('not %s: commander parses it', (_name, args) => {
     expect(form(...args)).toBeUndefined();

@@ -1,16 +1,19 @@
 /**
  * A damaged vault file (a flipped byte in any header line or in the payload, or a cut)
- * is exit 6 for the owner: never printed as data, never with a stack trace.
+ * is exit 6 for the owner: never printed as data, never with a stack trace. A flipped
+ * byte inside the listing is noticed by lists and full reads, not by a get.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseVaultFile } from '../../src/format/vault-file.js';
 import { TempStore } from '../helpers/in-process.js';
 
 const SECRET = 'integrity-secret-value';
 let store: TempStore;
 let vaultPath: string;
 let good: Buffer;
+let created: string;
 
 beforeAll(async () => {
   store = new TempStore();
@@ -19,6 +22,7 @@ beforeAll(async () => {
   expect((await store.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: SECRET })).code).toBe(0);
   vaultPath = join(store.dir, 'vaults', 'bot.vault');
   good = readFileSync(vaultPath);
+  created = (JSON.parse((await store.owner(['credential', 'list', '--json', '-a', 'bot'])).stdout) as Array<{ created: string }>)[0]!.created;
 });
 afterAll(() => store.cleanup());
 
@@ -31,9 +35,14 @@ function middleOfLine(file: Buffer, index: number): number {
   return start + Math.floor((file.indexOf(0x0a, start) - start) / 2);
 }
 
-async function expectDamaged(bytes: Buffer): Promise<void> {
+/**
+ * Writes `bytes` as the vault and expects a get and a full read to fail with exit 6;
+ * with `listing`, a list instead of the get: a get does not decrypt the listing.
+ */
+async function expectDamaged(bytes: Buffer, options: { listing?: boolean } = {}): Promise<void> {
   writeFileSync(vaultPath, bytes);
-  for (const args of [['credential', 'get', 'KEY', '-a', 'bot'], ['credential', 'list', '--reveal', '-a', 'bot']]) {
+  if (options.listing) expect(await store.owner(['credential', 'get', 'KEY', '-a', 'bot'])).toMatchObject({ code: 0, stdout: `${SECRET}\n` });
+  for (const args of [options.listing ? ['credential', 'list', '-a', 'bot'] : ['credential', 'get', 'KEY', '-a', 'bot'], ['credential', 'list', '--reveal', '-a', 'bot']]) {
     const result = await store.owner(args);
     expect(result.code, result.stderr).toBe(6);
     expect(result.stdout).toBe('');
@@ -61,7 +70,12 @@ describe('a damaged vault file', () => {
     const offset = Math.min(good.length - 1, payload + Math.floor((good.length - payload) * fraction));
     const bytes = Buffer.from(good);
     bytes[offset]! ^= 0x80;
-    await expectDamaged(bytes);
+    // The listing's ciphertext (its tag excluded, which every read compares) starts right
+    // after the index and is as long as its text, one entry (man 5): `[{"created":…}]`.
+    const file = parseVaultFile(good);
+    const listingAt = file.headerBytes.length + file.index.length;
+    const listingEnd = listingAt + Buffer.byteLength(`[{"created":"${created}"}]`);
+    await expectDamaged(bytes, { listing: offset >= listingAt && offset < listingEnd });
   });
 
   it.each([0, 10, 100, 300, -17, -1])('a file cut to %s bytes is exit 6', async (length) => {

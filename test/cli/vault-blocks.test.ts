@@ -1,11 +1,13 @@
 /**
  * The indexed vault file through the CLI (man/agent-vault.5, What each read notices):
- * a damaged block fails the reads that need it with exit 6, and only those; a v1
- * vault file is refused by name with the way out.
+ * a damaged block fails the reads that need it with exit 6, and only those (a list
+ * reads the listing, not the blocks); a damaged listing fails lists and full reads;
+ * a v1 vault file is refused by name with the way out.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseVaultFile } from '../../src/format/vault-file.js';
 import { TempStore } from '../helpers/in-process.js';
 
 const key = (i: number): string => `KEY_${String(i).padStart(3, '0')}`;
@@ -44,12 +46,64 @@ describe('a vault of two blocks with the last byte of the file flipped', () => {
     expect(await store.owner(['credential', 'get', key(63), '--agent', 'bot1'])).toMatchObject({ code: 0, stdout: 'value-63\n' });
   });
 
-  it('list, search and a write of another key are exit 6, and the write leaves the file as it was', async () => {
+  it('list and search read the listing, not the blocks: every key is shown, no value', async () => {
+    const list = await store.agent(token, ['credential', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0])).toEqual(Array.from({ length: 70 }, (_, i) => key(i)));
+    const search = await store.agent(token, ['credential', 'search', 'KEY_06', '--json']);
+    expect(search.code).toBe(0);
+    expect((JSON.parse(search.stdout) as Array<{ key: string }>).map((c) => c.key)).toEqual(Array.from({ length: 10 }, (_, i) => key(60 + i)));
+    expect(`${list.stdout}${search.stdout}`).not.toMatch(/value-/);
+  });
+
+  it('list --reveal, export and a write of another key are exit 6, and the write leaves the file as it was', async () => {
     const before = readFileSync(vaultPath);
-    expect((await store.agent(token, ['credential', 'list'])).code).toBe(6);
-    expect((await store.agent(token, ['credential', 'search', 'KEY'])).code).toBe(6);
+    expect((await store.agent(token, ['credential', 'list', '--reveal'])).code).toBe(6);
+    expect((await store.owner(['export', '--agent', 'bot1', '--yes'])).code).toBe(6);
     expect((await store.agent(token, ['credential', 'set', `${key(0)}=-`], { input: 'changed' })).code).toBe(6);
     expect(readFileSync(vaultPath).equals(before)).toBe(true);
+  });
+});
+
+describe('a vault whose listing or index has a flipped byte', () => {
+  let store: TempStore;
+  let token: string;
+  let vaultPath: string;
+  let listingAt: number;
+  let good: Buffer;
+
+  beforeEach(async () => {
+    store = new TempStore();
+    await store.init();
+    token = await store.provision('bot1');
+    expect((await store.owner(['credential', 'set', 'A=value-a', 'B=value-b', '--agent', 'bot1'])).code).toBe(0);
+    vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+    good = readFileSync(vaultPath);
+    const file = parseVaultFile(good);
+    listingAt = file.headerBytes.length + file.index.length;
+  });
+  afterEach(() => store.cleanup());
+  const flipAt = (at: number): void => {
+    const bytes = Buffer.from(good);
+    bytes[at]! ^= 0x01;
+    writeFileSync(vaultPath, bytes);
+  };
+
+  it('in the listing: list, search and every full read are exit 6; a get still reads', async () => {
+    flipAt(listingAt);
+    for (const args of [['credential', 'list'], ['credential', 'list', '--json'], ['credential', 'search', 'A'], ['credential', 'list', '--reveal']]) {
+      const result = await store.agent(token, args);
+      expect(result, args.join(' ')).toMatchObject({ code: 6, stdout: '' });
+      expect(result.stderr).toMatch(/vault file of agent bot1 failed authentication \(listing\)/);
+    }
+    expect((await store.agent(token, ['credential', 'set', 'A=changed'])).code).toBe(6);
+    expect(await store.agent(token, ['credential', 'get', 'B'])).toMatchObject({ code: 0, stdout: 'value-b\n' });
+  });
+
+  it('in the index: list and get are exit 6', async () => {
+    flipAt(listingAt - 20);
+    for (const args of [['credential', 'list'], ['credential', 'get', 'A']]) expect((await store.agent(token, args)).code, args.join(' ')).toBe(6);
+    expect((await store.owner(['credential', 'list', '--agent', 'bot1'])).code).toBe(6);
   });
 });
 

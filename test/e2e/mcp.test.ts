@@ -110,6 +110,9 @@ describe('agent-vault mcp', () => {
     expect(keys).toEqual(['DB_URL', 'ECHO_KEY', 'GITHUB', 'OPENAI_KEY']);
     expect(JSON.stringify(list)).toContain('bot-user');
     expect(JSON.stringify(list)).not.toContain(REVEALED);
+    // Read from the vault's listing, which holds no value: which credential has a TOTP secret is still known.
+    const hasTotp = (list.structuredContent!.credentials as Array<{ key: string; has_totp: boolean }>).filter((c) => c.has_totp).map((c) => c.key);
+    expect(hasTotp).toEqual(['GITHUB']);
 
     const search = await call(run, 'credential_search', { query: 'openai' });
     expect((search.structuredContent!.credentials as Array<{ key: string }>).map((c) => c.key)).toEqual(['OPENAI_KEY']);
@@ -156,7 +159,7 @@ describe('agent-vault mcp', () => {
     expect((await store.owner(['grant', 'SHARED', '--to', 'bot', '--agent', 'other'])).code).toBe(0);
     const run = await start();
     const listed = (await call(run, 'credential_list')).structuredContent!.credentials as Array<{ key: string; granted_by?: string }>;
-    expect(listed.find((c) => c.key === 'SHARED')).toMatchObject({ granted_by: 'other' });
+    expect(listed.find((c) => c.key === 'SHARED')).toMatchObject({ granted_by: 'other', has_totp: true });
     expect((await call(run, 'totp_code', { key: 'SHARED', granted_by: 'other' })).structuredContent!.code).toMatch(/^\d{6}$/);
     // By its key alone too, as `totp SHARED` reads the one live grant of it.
     expect((await call(run, 'totp_code', { key: 'SHARED' })).structuredContent!.code).toMatch(/^\d{6}$/);

@@ -27,11 +27,12 @@ export interface BadVector {
   /** Absent for store files: a token never reads the store file. */
   token?: Expectation;
   /**
-   * For damage inside a block of records: the vault opens, a read of each `damaged` key
-   * fails as `owner`/`token` say, each `intact` key still reads, and a full read fails.
-   * Absent: the vault does not open at all.
+   * For damage inside a block of records or the listing: the vault opens, a read of
+   * each `damaged` key fails as `owner`/`token` say, each `intact` key still reads, a
+   * list reads every key or fails as `list` says, and a full read fails. Absent: the
+   * vault does not open at all.
    */
-  records?: { damaged: string[]; intact: string[] };
+  records?: { damaged: string[]; intact: string[]; list: 'reads' | 'fails' };
 }
 
 export interface GoodVector {
@@ -44,6 +45,8 @@ export interface GoodVector {
   payload: string;
   /** The exact plaintext of the index's metadata, as UTF-8 text. */
   meta: string;
+  /** The exact plaintext of the listing, as UTF-8 text. */
+  listing: string;
   /** The exact plaintext of each block of records, in order, as UTF-8 text. */
   blocks: string[];
 }
@@ -79,6 +82,7 @@ interface AgentInputs {
   ownerSlotNonce: Buffer;
   tokenSlotNonce: Buffer;
   indexNonce: Buffer;
+  listingNonce: Buffer;
   /** One per block of records (up to 64 credentials each), in order. */
   blockNonces: Buffer[];
   x25519Private: Buffer;
@@ -97,6 +101,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x90, 12),
     tokenSlotNonce: bytes(0xa0, 12),
     indexNonce: bytes(0xb0, 12),
+    listingNonce: bytes(0xe0, 12),
     blockNonces: [bytes(0xd0, 12)],
     auditKey: bytes(0xc0, 32),
     x25519Private: bytes(0xc0, 32),
@@ -135,6 +140,7 @@ const AGENTS: AgentInputs[] = [
     ownerSlotNonce: bytes(0x91, 12),
     tokenSlotNonce: bytes(0xa1, 12),
     indexNonce: bytes(0xb1, 12),
+    listingNonce: bytes(0xe1, 12),
     blockNonces: [],
     auditKey: bytes(0xc1, 32),
     x25519Private: bytes(0xc1, 32),
@@ -185,7 +191,31 @@ const u32 = (n: number): Buffer => {
   return out;
 };
 
-function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; meta: string; blocks: string[]; token: string } {
+/** The secret fields of each type the vectors use, the main field first, as man 5 (Credential types) says. */
+const SECRET_FIELDS: Record<string, string[]> = { api_key: ['value'], login: ['password', 'totp'] };
+
+/**
+ * A credential's listing entry as man 5 spells it: its record's credential without
+ * `key` and `id`, `fields` without the secret ones, `secretFields` naming those set,
+ * and no member that has its default (type api_key, "" name, empty tags, URIs and
+ * fields, `updated` equal to `created`, `secretFields` the main field alone).
+ */
+function listingEntry(c: Record<string, unknown>): string {
+  const secret = SECRET_FIELDS[c.type as string]!;
+  const fields = c.fields as Record<string, string>;
+  const members: Record<string, unknown> = {
+    ...c,
+    fields: Object.fromEntries(Object.entries(fields).filter(([field]) => !secret.includes(field))),
+    secretFields: Object.keys(fields).filter((name) => secret.includes(name)),
+  };
+  const isDefault = (name: string, value: unknown): boolean =>
+    name === 'key' || name === 'id' || (name === 'type' && value === 'api_key') || (name === 'name' && value === '') || (name === 'updated' && value === c.created) ||
+    ((name === 'tags' || name === 'uris') && (value as unknown[]).length === 0) || (name === 'fields' && Object.keys(value as object).length === 0) ||
+    (name === 'secretFields' && JSON.stringify(value) === JSON.stringify([secret[0]]));
+  return JSON.stringify(Object.fromEntries(Object.entries(members).filter(([name, value]) => !isDefault(name, value))));
+}
+
+function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: string; meta: string; listing: string; blocks: string[]; token: string } {
   const ownerWrapped = sealWithNonce(ownerKey, a.ownerSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot owner ${a.agent}`));
   const tokenKey = deriveSubkey(a.tokenSecret, a.tokenSlotSalt, `agent-vault/v1 token ${a.agent}`);
   const tokenWrapped = sealWithNonce(tokenKey, a.tokenSlotNonce, a.vaultKey, Buffer.from(`agent-vault/v2 slot token ${a.agent}`));
@@ -203,6 +233,8 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
   const credentials = a.credentials as Array<{ id: string; key: string }>;
   const records = credentials.map((c) => JSON.stringify({ c }));
   const blocks = credentials.length > 0 ? [`[${records.join(',')}]`] : [];
+  const listing = `[${credentials.map((c) => listingEntry(c)).join(',')}]`;
+  const sealedListing = sealWithNonce(payloadKey, a.listingNonce, Buffer.from(listing), Buffer.from(`agent-vault/v2 listing ${a.agent}`));
   const sealedBlocks = blocks.map((text, i) => sealWithNonce(payloadKey, a.blockNonces[i]!, Buffer.from(text), Buffer.from(`agent-vault/v2 block ${a.agent}`)));
   let offset = 1;
   const entries = credentials.map((c, i) => {
@@ -214,6 +246,9 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
   const index = Buffer.concat([
     u32(Buffer.byteLength(meta)),
     Buffer.from(meta),
+    u32(sealedListing.length),
+    a.listingNonce,
+    sealedListing.subarray(-16),
     u32(blocks.length),
     ...sealedBlocks.map((sealed, i) => Buffer.concat([u32(sealed.length), a.blockNonces[i]!, sealed.subarray(-16)])),
     u32(credentials.length),
@@ -232,9 +267,10 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
   );
   const sealedIndex = sealWithNonce(payloadKey, a.indexNonce, index, header);
   return {
-    file: Buffer.concat([header, sealedIndex, ...sealedBlocks]),
+    file: Buffer.concat([header, sealedIndex, sealedListing, ...sealedBlocks]),
     payload: JSON.stringify({ ...metaFields, credentials }),
     meta,
+    listing,
     blocks,
     token: `avt_${a.agent}_${a.tokenSecret.toString('base64url')}`,
   };
@@ -280,10 +316,11 @@ function foreignBlock(sealed: Buffer): Buffer {
   return moved;
 }
 
-function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [string, string], blockLength: number): Array<BadVector & { bytes: Buffer }> {
+function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [string, string], listingLength: number, blockLength: number): Array<BadVector & { bytes: Buffer }> {
   const header = good.subarray(0, good.indexOf('\n--- ') + 1);
   const headerEnd = good.indexOf(0x0a, header.length) + 1;
-  const indexEnd = good.length - blockLength;
+  const listingEnd = good.length - blockLength;
+  const indexEnd = listingEnd - listingLength;
   const v = (file: string, about: string, bytes: Buffer, token: Expectation = DAMAGED, records?: BadVector['records']): BadVector & { bytes: Buffer } => ({
     file: `bad/${file}.vault`,
     kind: 'vault',
@@ -318,15 +355,18 @@ function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [
     v('index-first-byte', 'the first ciphertext byte of the index flipped', xorByte(good, headerEnd)),
     v('index-middle-byte', 'a ciphertext byte in the middle of the index flipped', xorByte(good, Math.floor((headerEnd + indexEnd) / 2))),
     v('index-tag-byte', 'the last tag byte of the index flipped', xorByte(good, indexEnd - 1)),
-    v('block-first-byte', `the first byte of the block of ${first} and ${other} flipped`, xorByte(good, indexEnd), DAMAGED, { damaged: [first, other], intact: [] }),
-    v('block-middle-byte', 'a byte in the middle of the block flipped', xorByte(good, Math.floor((indexEnd + good.length) / 2)), DAMAGED, { damaged: [first, other], intact: [] }),
-    v('block-tag-byte', 'the last tag byte of the block flipped', xorByte(good, good.length - 1), DAMAGED, { damaged: [first, other], intact: [] }),
+    v('listing-first-byte', 'the first ciphertext byte of the listing flipped: each key still reads, a list does not', xorByte(good, indexEnd), DAMAGED, { damaged: [], intact: [first, other], list: 'fails' }),
+    v('listing-middle-byte', 'a ciphertext byte in the middle of the listing flipped', xorByte(good, Math.floor((indexEnd + listingEnd) / 2)), DAMAGED, { damaged: [], intact: [first, other], list: 'fails' }),
+    v('listing-tag-byte', 'the last tag byte of the listing flipped: every read compares it with the index', xorByte(good, listingEnd - 1)),
+    v('block-first-byte', `the first byte of the block of ${first} and ${other} flipped`, xorByte(good, listingEnd), DAMAGED, { damaged: [first, other], intact: [], list: 'reads' }),
+    v('block-middle-byte', 'a byte in the middle of the block flipped', xorByte(good, Math.floor((listingEnd + good.length) / 2)), DAMAGED, { damaged: [first, other], intact: [], list: 'reads' }),
+    v('block-tag-byte', 'the last tag byte of the block flipped', xorByte(good, good.length - 1), DAMAGED, { damaged: [first, other], intact: [], list: 'reads' }),
     v(
       'block-of-other-agent',
       "the block of another agent's vault, sealed under this vault's key, in its place",
-      Buffer.concat([good.subarray(0, indexEnd), foreignBlock(good.subarray(indexEnd))]),
+      Buffer.concat([good.subarray(0, listingEnd), foreignBlock(good.subarray(listingEnd))]),
       DAMAGED,
-      { damaged: [first, other], intact: [] },
+      { damaged: [first, other], intact: [], list: 'reads' },
     ),
     v('extra-byte', 'a byte after the last block', Buffer.concat([good, Buffer.from([0])])),
     v('header-non-printable', 'a control byte in the agent line', Buffer.from(good).fill(0x07, lineAt(good, 1).start + 2, lineAt(good, 1).start + 3)),
@@ -335,7 +375,8 @@ function badVaults(good: Buffer, agent: string, otherAgentsFile: Buffer, keys: [
     v('truncated-in-token-slot', 'cut inside the token slot line', good.subarray(0, lineAt(good, 5).start + 20)),
     v('truncated-after-header', 'nothing after the --- line', good.subarray(0, headerEnd)),
     v('truncated-in-index', 'cut in the middle of the index', good.subarray(0, Math.floor((headerEnd + indexEnd) / 2))),
-    v('truncated-after-index', 'no block after an index that lists one', good.subarray(0, indexEnd)),
+    v('truncated-after-index', 'no listing after the index', good.subarray(0, indexEnd)),
+    v('truncated-after-listing', 'no block after an index that lists one', good.subarray(0, listingEnd)),
     v('truncated-last-byte', 'the last tag byte of the last block missing', good.subarray(0, good.length - 1)),
     v('base64-padded', 'the public key written with = padding', replaceLine(good, 6, (l) => `${l}=`)),
     v('base64-urlsafe', 'a base64url letter (-) in the public key', replaceLine(good, 6, (l) => `pub -${l.slice(5)}`)),
@@ -401,14 +442,14 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
   const good: GoodVector[] = [];
   const vaults: Buffer[] = [];
   for (const a of AGENTS) {
-    const { file, payload, meta, blocks, token } = vaultFile(ownerKey, a);
+    const { file, payload, meta, listing, blocks, token } = vaultFile(ownerKey, a);
     files.set(`${a.agent}.vault`, file);
     files.set(`keys/${a.agent}.pub`, keyCertificate(ownerKey, a));
     vaults.push(file);
-    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload, meta, blocks });
+    good.push({ agent: a.agent, vault: `${a.agent}.vault`, certificate: `keys/${a.agent}.pub`, token, payload, meta, listing, blocks });
   }
   const keys = (AGENTS[0]!.credentials as Array<{ key: string }>).map((c) => c.key) as [string, string];
-  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!, keys, Buffer.byteLength(good[0]!.blocks[0]!) + 16), ...badStores(store)];
+  const bad = [...badVaults(vaults[0]!, AGENTS[0]!.agent, vaults[1]!, keys, Buffer.byteLength(good[0]!.listing) + 16, Buffer.byteLength(good[0]!.blocks[0]!) + 16), ...badStores(store)];
   for (const { bytes: data, ...vector } of bad) files.set(vector.file, data);
   const manifest: Manifest = {
     about: 'agent-vault format vectors (man/agent-vault.5). Made by test/helpers/make-vectors.ts; regenerate with UPDATE_VECTORS=1 npx vitest run test/unit/format/vectors.test.ts',
@@ -427,6 +468,7 @@ export async function makeVectors(): Promise<{ files: Map<string, Buffer>; manif
         owner_slot_nonce_hex: a.ownerSlotNonce.toString('hex'),
         token_slot_nonce_hex: a.tokenSlotNonce.toString('hex'),
         index_nonce_hex: a.indexNonce.toString('hex'),
+        listing_nonce_hex: a.listingNonce.toString('hex'),
         block_nonces_hex: a.blockNonces.map((n) => n.toString('hex')),
         x25519_private_hex: a.x25519Private.toString('hex'),
         created: a.created,

@@ -39,7 +39,7 @@ async function completionWords(ctx: Context, what: 'keys' | 'fields', key: strin
   if (what === 'fields' && key === undefined) return allFieldNames();
   const session = await ctx.sessionWithoutAsking();
   if (session === undefined) return what === 'fields' ? allFieldNames() : [];
-  const credentials = await listVault(session, ctx.agent(session));
+  const credentials = await listVault(session, ctx.agent(session), { values: false });
   if (what === 'keys') return credentials.map((c) => c.key);
   const credential = credentials.find((c) => c.key === key || c.id === key);
   return credential === undefined ? allFieldNames() : typeSpec(credential.type).fields.map((f) => f.name);

@@ -122,10 +122,10 @@ function failed(app: McpApp, err: unknown): ToolResult {
 }
 
 /** A credential as the model may see it: metadata, never a secret field. */
-function metadata(app: McpApp, credential: Credential & { grantedBy?: string }, revealable: readonly string[]): Record<string, unknown> {
+function metadata(app: McpApp, credential: Credential & { grantedBy?: string; secretFields?: string[] }, revealable: readonly string[]): Record<string, unknown> {
   return {
     ...app.credential.toPublicJson(credential, { secrets: false, revealTotp: false }),
-    has_totp: credential.fields.totp !== undefined,
+    has_totp: credential.fields.totp !== undefined || credential.secretFields?.includes('totp') === true,
     revealable: revealable.includes(credential.key),
     ...(credential.grantedBy ? { granted_by: credential.grantedBy } : {}),
   };
@@ -201,7 +201,8 @@ export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, opt
       annotations: READ,
     },
     wrap(async ({ type }: { type?: string | undefined }) => {
-      const listed = await listVault(session, agent, type === undefined ? {} : { type: checkCredentialType(type) });
+      // From the vault's listing: the tool shows no value, so it decrypts none.
+      const listed = await listVault(session, agent, { ...(type === undefined ? {} : { type: checkCredentialType(type) }), values: false });
       return { credentials: listed.map((c) => metadata(app, c, revealable)) };
     }),
   );
@@ -215,7 +216,7 @@ export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, opt
       annotations: READ,
     },
     wrap(async ({ query }: { query: string }) => {
-      const found = await listVault(session, agent, { query });
+      const found = await listVault(session, agent, { query, values: false });
       return { credentials: found.map((c) => metadata(app, c, revealable)) };
     }),
   );

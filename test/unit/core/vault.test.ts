@@ -3,8 +3,10 @@ import { IntegrityError, NotFoundError, UsageError } from '../../../src/core/err
 import {
   addCredential,
   changeCredential,
+  checkListingEntry,
   checkRecord,
   emptyPayload,
+  encodeListingEntry,
   encodeMeta,
   encodeRecord,
   findCredential,
@@ -19,6 +21,8 @@ import {
   type CredentialSource,
   type VaultPayload,
 } from '../../../src/core/vault.js';
+import { CREDENTIAL_TYPES, summarize, type Credential } from '../../../src/core/credential.js';
+import { CREDENTIAL_TYPE_SPECS } from '../../../src/core/credential-types.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-06-01T00:00:00.000Z';
@@ -155,6 +159,40 @@ describe('checkRecord', () => {
   });
 });
 
+describe('encodeListingEntry and checkListingEntry', () => {
+  const ids = { key: 'K', id: '0123456789abcdef' };
+  const entryOf = (c: Credential): unknown => JSON.parse(encodeListingEntry(c));
+
+  it('give back the summary of every type, empty or full, defaults left out and put back', () => {
+    for (const type of CREDENTIAL_TYPES) {
+      const spec = CREDENTIAL_TYPE_SPECS.find((t) => t.name === type)!;
+      const all = Object.fromEntries(spec.fields.map((f) => [f.name, `v-${f.name}`]));
+      const some = Object.fromEntries(spec.fields.slice(1).map((f) => [f.name, `v-${f.name}`]));
+      for (const fields of [all, some, {}]) {
+        const c: Credential = { ...ids, type, name: '', tags: [], uris: [], fields, created: T0, updated: T0 };
+        const full = { ...c, name: 'N', tags: ['t'], uris: spec.uris ? ['https://x'] : [], updated: T1, revealPolicy: 'brokered' as const, policy: { rotateEvery: '30d' } };
+        // A member Credential may gain later travels too.
+        for (const variant of [c, full, { ...full, later: { x: 1 } } as Credential]) {
+          const text = encodeListingEntry(variant);
+          for (const f of spec.fields) if (f.secret) expect(text).not.toContain(`v-${f.name}`);
+          expect(checkListingEntry(JSON.parse(text), 'bot', ids)).toEqual(summarize(variant));
+        }
+      }
+    }
+  });
+
+  it('keep a credential `set` made to its creation time', () => {
+    expect(encodeListingEntry({ ...ids, type: 'api_key', name: '', tags: [], uris: [], fields: { value: 'secret' }, created: T0, updated: T0 })).toBe(`{"created":"${T0}"}`);
+  });
+
+  it('refuse an entry of another shape (exit 6)', () => {
+    const good = entryOf({ ...ids, type: 'login', name: '', tags: [], uris: [], fields: { username: 'u' }, created: T0, updated: T0 }) as Record<string, unknown>;
+    for (const bad of [null, 1, 'x', [], {}, { ...good, key: 'K' }, { ...good, id: ids.id }, { ...good, type: 'nope' }, { ...good, created: 1 }, { ...good, fields: null }, { ...good, secretFields: 'password' }]) {
+      expect(() => checkListingEntry(bad, 'bot', ids)).toThrow(IntegrityError);
+    }
+  });
+});
+
 describe('lazyPayload', () => {
   /** A source over `credentials` that counts what it was asked for. */
   function counting(credentials: VaultPayload['credentials']): CredentialSource & { finds: number; alls: number } {
@@ -168,6 +206,9 @@ describe('lazyPayload', () => {
       all() {
         this.alls += 1;
         return { credentials, history: { [credentials[0]!.id]: [{ version: 1, time: T0, actor: 'owner', fields: ['password'] }] } };
+      },
+      summaries() {
+        return credentials.map(summarize);
       },
     };
   }

@@ -1,14 +1,15 @@
 /**
  * The integrity promise of the indexed vault file (man/agent-vault.5, VAULT FILE): which
- * reads notice which damage. The header and the index are authenticated on every open;
- * a block of records only when one of its records is read, and by every full read
- * (list, search, every write).
+ * reads notice which damage. The header and the index are authenticated on every open,
+ * and the listing's tag compared with the index's; the listing's bytes by a list and by
+ * every full read; a block of records only when one of its records is read, and by
+ * every full read (export, history, every write).
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCredential } from '../../../src/core/credential.js';
+import { createCredential, summarize } from '../../../src/core/credential.js';
 import { IntegrityError } from '../../../src/core/errors.js';
-import { emptyPayload, findCredential, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
+import { emptyPayload, findCredential, listCredentials, listSummaries, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
 import { open } from '../../../src/format/aead.js';
 import { derivePayloadKey } from '../../../src/format/keys.js';
 import { FormatError } from '../../../src/format/format-error.js';
@@ -44,24 +45,27 @@ function openAs(bytes: Buffer, agent = 'bot'): VaultPayload {
   return openVault(file, vaultKey);
 }
 
-/** Where each part of a vault file is: the header, the sealed index, each block (read from the index). */
-function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd: number; blocks: Array<{ start: number; end: number }> } {
+type Region = { start: number; end: number };
+
+/** Where each part of a vault file is: the header, the sealed index, the listing, each block (read from the index). */
+function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd: number; listing: Region; blocks: Region[] } {
   const file = parseVaultFile(bytes);
   const headerEnd = file.headerBytes.length;
   const indexEnd = headerEnd + file.index.length;
   const index = open(derivePayloadKey(vaultKey), file.indexNonce, file.index, file.headerBytes)!;
   let p = 4 + index.readUInt32BE(0);
+  const listing = { start: indexEnd, end: indexEnd + index.readUInt32BE(p) };
+  p += 32;
   const count = index.readUInt32BE(p);
-  let start = indexEnd;
+  let start = listing.end;
   const blocks = Array.from({ length: count }, (_, b) => {
     const length = index.readUInt32BE(p + 4 + b * 32);
     const block = { start, end: start + length };
     start += length;
     return block;
   });
-  p += 4;
   expect(start).toBe(bytes.length);
-  return { headerEnd, indexEnd, blocks };
+  return { headerEnd, indexEnd, listing, blocks };
 }
 
 const flip = (bytes: Buffer, at: number): Buffer => {
@@ -71,6 +75,10 @@ const flip = (bytes: Buffer, at: number): Buffer => {
 };
 const valueOf = (bytes: Buffer, key: string): string | undefined => requireCredential(openAs(bytes), key).fields.value;
 const readAll = (bytes: Buffer): unknown => JSON.parse(JSON.stringify(openAs(bytes)));
+/** What `credential list` reads: the listing's summaries, sorted by key. */
+const listOf = (bytes: Buffer): unknown[] => listSummaries(openAs(bytes));
+/** The summaries a full read of the records gives, for comparison with {@link listOf}. */
+const summariesOfRecords = (bytes: Buffer): unknown[] => listCredentials(openAs(bytes)).map(summarize);
 const expectDamaged = (fn: () => unknown): void => expect(fn).toThrow(IntegrityError);
 
 /** Which of keys 0…n-1 read and which fail, as [reads, fails]. */
@@ -124,6 +132,29 @@ describe('a flipped byte in each region of a vault file', () => {
     }
   });
 
+  it('a block: a list still shows every credential, as the records give it', () => {
+    const damaged = flip(bytes, blocks[1]!.start);
+    expect(listOf(damaged)).toEqual(summariesOfRecords(bytes));
+    expect(listOf(damaged)).toHaveLength(130);
+  });
+
+  it('the listing (first byte, middle): a list and every full read fail; a read of any one key does not notice', () => {
+    const { start, end } = layout(bytes, vaultKey).listing;
+    for (const at of [start, Math.floor((start + end) / 2), end - 17]) {
+      const damaged = flip(bytes, at);
+      expectDamaged(() => listOf(damaged));
+      expectDamaged(() => readAll(damaged));
+      expect(outcome(damaged, 130)).toEqual([range(0, 130), []]);
+    }
+  });
+
+  it('the listing tag: every read fails, of any key', () => {
+    const damaged = flip(bytes, layout(bytes, vaultKey).listing.end - 1);
+    for (const i of [0, 64, 129]) expectDamaged(() => valueOf(damaged, key(i)));
+    expectDamaged(() => listOf(damaged));
+    expectDamaged(() => readAll(damaged));
+  });
+
   it('a write over a damaged block fails before writing anything (exit 6)', () => {
     const damaged = flip(bytes, blocks[1]!.start);
     expectDamaged(() => setMainSecret(openAs(damaged), key(0), 'changed', T1));
@@ -172,6 +203,23 @@ describe('blocks moved, mixed or cut', () => {
     expectDamaged(() => readAll(oldIndex));
     // A whole older file is a consistent file: the format cannot tell it (man 5 says who can).
     expect(valueOf(older, key(1))).toBe(value(1));
+  });
+
+  it("an older file's listing over the new index and blocks fails every read", () => {
+    const { bytes: older, vaultKey, head } = vault(3);
+    const p = openAs(older);
+    requireCredential(p, key(1)).name = 'renamed';
+    const newer = encodeVaultFile(head, vaultKey, p);
+    const newListing = layout(newer, vaultKey).listing;
+    // A listing of the same length, so only the tag tells them apart: another file's, where the name differs in case.
+    const q = openAs(older);
+    requireCredential(q, key(1)).name = 'RENAMED';
+    const other = encodeVaultFile(head, vaultKey, q);
+    const otherListing = layout(other, vaultKey).listing;
+    const mixed = Buffer.concat([newer.subarray(0, newListing.start), other.subarray(otherListing.start, otherListing.end), newer.subarray(newListing.end)]);
+    expect(mixed.length).toBe(newer.length);
+    for (const i of [0, 1, 2]) expectDamaged(() => valueOf(mixed, key(i)));
+    expectDamaged(() => listOf(mixed));
   });
 
   it('a file cut anywhere, or with bytes after its last block, fails every read', () => {
@@ -224,6 +272,42 @@ describe('writes', () => {
     const untouched = encodeVaultFile(head, vaultKey, openAs(afterAll));
     expect(blockBytes(untouched, vaultKey).every((b, i) => b.equals(next[i]!))).toBe(true);
     expect(untouched.equals(afterAll)).toBe(false);
+  });
+
+  it('keep the listing equal to the records, whichever way the payload was read and changed', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const listing = (b: Buffer): Buffer => b.subarray(layout(b, vaultKey).listing.start, layout(b, vaultKey).listing.end);
+    expect(listOf(bytes)).toEqual(summariesOfRecords(bytes));
+    // Nothing read: the listing as it was, byte for byte.
+    const untouched = encodeVaultFile(head, vaultKey, openAs(bytes));
+    expect(listing(untouched).equals(listing(bytes))).toBe(true);
+    // One record looked up and changed (name, tags, a non-secret field, its secret): the rest of the listing kept.
+    const one = openAs(untouched);
+    const c = requireCredential(one, key(70));
+    Object.assign(c, { name: 'Seventy', tags: ['prod'], updated: T1 });
+    c.fields.value = 'changed';
+    const afterOne = encodeVaultFile(head, vaultKey, one);
+    expect(listOf(afterOne)).toEqual(summariesOfRecords(afterOne));
+    expect(listOf(afterOne)).toContainEqual(expect.objectContaining({ key: key(70), name: 'Seventy', tags: ['prod'], updated: T1, fields: {}, secretFields: ['value'] }));
+    // A record looked up and not changed: the listing's text is the same, so are its bytes.
+    const looked = openAs(afterOne);
+    requireCredential(looked, key(3));
+    expect(listing(encodeVaultFile(head, vaultKey, looked)).equals(listing(afterOne))).toBe(true);
+    // A full read: one added, one removed, one renamed, a login with a username, and the order changed.
+    const all = openAs(afterOne);
+    setMainSecret(all, 'NEW', 'new', T1);
+    all.credentials.push(createCredential('LOGIN', 'login', { fields: { username: 'alice', password: 'pw' }, uris: ['https://example.com'] }, T1));
+    all.credentials = all.credentials.filter((x) => x.key !== key(0)).reverse();
+    requireCredential(all, key(5)).key = 'FIVE';
+    const afterAll = encodeVaultFile(head, vaultKey, all);
+    expect(listOf(afterAll)).toEqual(summariesOfRecords(afterAll));
+    expect(listOf(afterAll)).toContainEqual(expect.objectContaining({ key: 'LOGIN', fields: { username: 'alice' }, secretFields: ['password'], uris: ['https://example.com'] }));
+    expect(JSON.stringify(listOf(afterAll))).not.toContain('"pw"');
+    // A vault emptied, and a new one.
+    const emptied = openAs(afterAll);
+    emptied.credentials = [];
+    expect(listOf(encodeVaultFile(head, vaultKey, emptied))).toEqual([]);
+    expect(listOf(encodeVaultFile(head, vaultKey, emptyPayload('bot', 'PRIVATE', 'OWNER', 'AUDIT')))).toEqual([]);
   });
 
   it('under a new vault key (token rotate) seal every block anew', () => {

@@ -14,7 +14,7 @@ import { decodeBase64 } from '../../../src/format/encoding.js';
 import { deriveOwnerSigningKey, parseKeyCertificate, verifyKeyCertificate } from '../../../src/format/key-certificate.js';
 import { open } from '../../../src/format/aead.js';
 import { encodeVaultHeader, parseVaultFile } from '../../../src/format/vault-file.js';
-import { findCredential, requireCredential } from '../../../src/core/vault.js';
+import { encodeListingEntry, findCredential, listSummaries, requireCredential } from '../../../src/core/vault.js';
 import { makeVectors, type Expectation, type Manifest } from '../../helpers/make-vectors.js';
 
 const DIR = resolve(import.meta.dirname, '../../vectors');
@@ -66,7 +66,7 @@ describe('the committed vectors', () => {
 
   it('cover at least every header line, the payload, truncation and the store file', () => {
     const names = manifest.bad.map((b) => b.file);
-    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'index-length', 'index-nonce', 'index-', 'block-', 'block-of-other-agent', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
+    for (const part of ['version', 'agent', 'created', 'updated', 'owner-slot', 'token-slot', 'pub', 'index-length', 'index-nonce', 'index-', 'listing-', 'block-', 'block-of-other-agent', 'truncated', 'base64', 'extra-line', 'missing', 'empty']) {
       expect(names.some((n) => n.includes(part)), part).toBe(true);
     }
     expect(manifest.bad.filter((b) => b.kind === 'store').length).toBeGreaterThan(5);
@@ -74,26 +74,30 @@ describe('the committed vectors', () => {
 });
 
 describe.each(manifest.good)('good vault $vault', (good) => {
-  /** The index's metadata and each block's plaintext, opened with the payload key the manifest derives. */
-  function plaintexts(file: ReturnType<typeof parseVaultFile>): { meta: string; blocks: string[] } {
+  /** The index's metadata, the listing's and each block's plaintext, opened with the payload key the manifest derives. */
+  function plaintexts(file: ReturnType<typeof parseVaultFile>): { meta: string; listing: string; blocks: string[] } {
     const key = Buffer.from(manifest.derived[`${good.agent}_payload_key_hex`]!, 'hex');
     const index = open(key, file.indexNonce, file.index, file.headerBytes)!;
     const meta = index.subarray(4, 4 + index.readUInt32BE(0)).toString('utf8');
-    const nonces = (manifest.inputs as { agents: Array<{ agent: string; block_nonces_hex: string[] }> }).agents.find((a) => a.agent === good.agent)!.block_nonces_hex;
-    let offset = 0;
+    const inputs = (manifest.inputs as { agents: Array<{ agent: string; listing_nonce_hex: string; block_nonces_hex: string[] }> }).agents.find((a) => a.agent === good.agent)!;
+    const nonces = inputs.block_nonces_hex;
+    let offset = Buffer.byteLength(good.listing) + 16;
+    const listing = open(key, Buffer.from(inputs.listing_nonce_hex, 'hex'), file.blocks.subarray(0, offset), Buffer.from(`agent-vault/v2 listing ${good.agent}`))!.toString('utf8');
     const blocks = good.blocks.map((text, i) => {
       const sealed = file.blocks.subarray(offset, offset + Buffer.byteLength(text) + 16);
       offset += sealed.length;
       return open(key, Buffer.from(nonces[i]!, 'hex'), sealed, Buffer.from(`agent-vault/v2 block ${good.agent}`))!.toString('utf8');
     });
     expect(offset).toBe(file.blocks.length);
-    return { meta, blocks };
+    return { meta, listing, blocks };
   }
 
   it('opens with the passphrase to the exact payload', async () => {
     const { file, payload } = await (await asOwner(storeWith())).unlock(good.agent);
-    expect(plaintexts(file)).toEqual({ meta: good.meta, blocks: good.blocks });
+    expect(plaintexts(file)).toEqual({ meta: good.meta, listing: good.listing, blocks: good.blocks });
     expect(JSON.parse(JSON.stringify(payload))).toEqual(JSON.parse(good.payload));
+    // The encoder spells each listing entry as man 5 does, byte for byte.
+    expect(`[${payload.credentials.map(encodeListingEntry).join(',')}]`).toBe(good.listing);
   });
 
   it('opens with its token to the exact payload, one credential at a time', async () => {
@@ -141,6 +145,8 @@ async function expectBad(session: Promise<Session>, bad: Manifest['bad'][number]
   const s = await session;
   for (const key of records.damaged) await expectFailure(s.unlock(bad.agent).then(({ payload }) => requireCredential(payload, key)), expected);
   for (const key of records.intact) expect(requireCredential((await s.unlock(bad.agent)).payload, key).key).toBe(key);
+  if (records.list === 'reads') expect(listSummaries((await s.unlock(bad.agent)).payload).map((c) => c.key).sort()).toEqual([...records.damaged, ...records.intact].sort());
+  else await expectFailure(s.unlock(bad.agent).then(({ payload }) => listSummaries(payload)), expected);
   await expectFailure(s.unlock(bad.agent).then(({ payload }) => payload.credentials), expected);
 }
 

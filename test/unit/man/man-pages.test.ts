@@ -73,10 +73,11 @@ describe.skipIf(!hasGroff)('man pages', () => {
     for (const info of infoStrings()) expect(keys, info).toContain(`"${info}"`);
   });
 
-  it('agent-vault.5 quotes no agent-vault/v1 string but the info strings of keys.ts, the slot AAD and the block AAD', () => {
+  it('agent-vault.5 quotes no agent-vault/v1 string but the info strings of keys.ts, the slot AAD, the listing AAD and the block AAD', () => {
     const text = renderAscii('agent-vault.5').replace(/\s+/g, ' ');
     const quoted = new Set([...text.matchAll(/"(agent-vault\/v\d+ [^"]*)"/g)].map((m) => m[1]));
-    expect([...quoted].sort()).toEqual([...infoStrings(), `${VAULT_VERSION} slot owner agent`, `${VAULT_VERSION} slot token agent`, `${VAULT_VERSION} block agent`].sort());
+    const aads = ['slot owner', 'slot token', 'listing', 'block'].map((what) => `${VAULT_VERSION} ${what} agent`);
+    expect([...quoted].sort()).toEqual([...infoStrings(), ...aads].sort());
   });
 
   it('agent-vault.1 has an EXIT STATUS entry for each exit code, worded as help exit-codes words it', () => {

@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CREDENTIAL_TYPES, checkCredentialType, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
-import { listVault, type ListedCredential } from '../../../app/credentials.js';
-import { searchEveryVault } from '../../../app/search.js';
+import { CREDENTIAL_TYPES } from '../../../core/credential.js';
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
-import { printJson, printTable } from '../../render.js';
-
-interface ListOptions {
-  reveal?: boolean;
-  type?: string;
-}
-
-const MASK = '********';
+import { runList, type ListOptions } from './list-run.js';
 
 export function registerList(credential: Command, { io }: Deps): void {
   const list = credential
@@ -35,39 +26,5 @@ export function registerList(credential: Command, { io }: Deps): void {
     'agent-vault credential search github              # the owner: every vault, with an AGENT column',
     'agent-vault credential search prod --agent ci-bot --json',
     'AGENT_VAULT_TOKEN_FILE=bot.token agent-vault credential search github   # an agent: its vault and its grants',
-  ]);
-}
-
-export async function runList(ctx: Context, query: string | undefined, options: ListOptions): Promise<void> {
-  const session = await ctx.session();
-  const reveal = options.reveal === true;
-  const type = options.type === undefined ? {} : { type: checkCredentialType(options.type) };
-  // The owner's search with no vault named looks in every vault (an agent's, in its own and its grants).
-  const everyVault = query !== undefined && session.isOwner() && (ctx.options.agent ?? ctx.io.env.AGENT_VAULT_AGENT) === undefined;
-  const agent = everyVault ? undefined : ctx.agent(session);
-  const credentials: Array<ListedCredential & { agent?: string }> =
-    agent === undefined ? await searchEveryVault(session, query!, { ...type, reveal }) : await listVault(session, agent, { ...type, ...(query === undefined ? {} : { query }), reveal });
-  if (ctx.mode.json) {
-    printJson(ctx.io, credentials.map((c) => ({ agent: c.agent ?? agent, ...toPublicJson(c, { secrets: reveal, revealTotp: false }), ...(c.grantedBy ? { granted_by: c.grantedBy } : {}) })));
-    return;
-  }
-  if (credentials.length === 0 && ctx.io.isStdoutTTY) {
-    ctx.io.err(query === undefined ? `no credentials in the vault of ${agent}\n` : `nothing matches ${JSON.stringify(query)}${agent === undefined ? ' in any vault' : ''}\n`);
-    return;
-  }
-  const policyText = (c: Credential): string =>
-    [c.policy?.rotateEvery === undefined ? '' : `rotate every ${c.policy.rotateEvery}`, c.policy?.expires === undefined ? '' : `expires ${c.policy.expires}`].filter((t) => t !== '').join(', ');
-  const value = (c: Credential): string => (reveal ? (c.fields[mainField(c)] ?? '') : c.fields[mainField(c)] === undefined ? '' : MASK);
-  await printTable(ctx.io, ctx.mode, credentials, [
-    ...(agent === undefined ? [{ header: 'AGENT', value: (c: { agent?: string }) => c.agent ?? '' }] : []),
-    { header: 'KEY', value: (c) => c.key },
-    { header: 'NAME', value: (c) => c.name },
-    { header: 'TYPE', value: (c) => c.type },
-    { header: 'UPDATED', value: (c) => c.updated, time: true },
-    // Piped, a column of asterisks only gets in the way of cut and awk: values appear there only with --reveal.
-    ...(reveal || ctx.io.isStdoutTTY ? [{ header: 'VALUE', value }] : []),
-    { header: 'GRANTED BY', value: (c: ListedCredential) => c.grantedBy ?? '' },
-    // Only when a credential has a policy, so the lines of a vault without any keep their columns.
-    ...(credentials.some((c) => c.policy !== undefined) ? [{ header: 'POLICY', value: policyText }] : []),
   ]);
 }
