@@ -86,9 +86,12 @@ export interface AuditTail extends LogTail {
   torn: boolean;
 }
 
-/** What an appender decided: a line to append and, if it changes, the new head. */
+/**
+ * What an appender decided: the lines to append (one operation's, in order, each
+ * without its newline) and, if it changes, the new head, naming the last of them.
+ */
 export interface AuditWrite {
-  line: string;
+  lines: string[];
   head?: string;
 }
 
@@ -106,10 +109,12 @@ export interface AuditLogStream {
 /** Audit logs: append streams, each with a small head file beside it. */
 export interface AuditStorage {
   /**
-   * Runs `plan` with the log's tail under its append lock, then appends the line it
+   * Runs `plan` with the log's tail under its append lock, then appends the lines it
    * returns (and replaces the head) before the lock is released, so concurrent
-   * appenders never fork the chain. `plan` returning `undefined` writes nothing;
-   * the result says whether a line was written.
+   * appenders never fork the chain. The lines are one write: one lock, one durable
+   * write of all of them, one head; a crash mid-write may leave a prefix of them (the
+   * last torn), never a gap. `plan` returning `undefined` writes nothing; the result
+   * says whether lines were written.
    */
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean>;
   /** Replaces the head under the append lock if `change` returns a new one. */

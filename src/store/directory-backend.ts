@@ -33,7 +33,7 @@ import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
 import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
-import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
+import { fsync, fsyncDir, removeDir, removeFile, rename, truncate, writeAll } from './fs-ops.js';
 import { withLock } from './lock.js';
 import {
   agentLog,
@@ -381,11 +381,23 @@ class DirectoryAuditLogs implements AuditStorage {
       const path = this.store.logPath(log);
       const { fd, created } = openStoreFileToAppend(path, AUDIT_LOG);
       try {
-        // One write with O_APPEND; a line torn by a crash before it gets a newline of its own first.
-        writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.line}\n`));
-        // The line is on the disk before the head that names it, so a power cut never
-        // leaves a head ahead of its log, and an acknowledged line is not lost.
-        fsync(fd, path);
+        const before = fstatSync(fd).size;
+        try {
+          // One write with O_APPEND for all the lines; a line torn by a crash before them gets a newline of its own first.
+          writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.lines.join('\n')}\n`));
+          // The lines are on the disk before the head that names the last, so a power cut
+          // never leaves a head ahead of its log, and an acknowledged line is not lost.
+          fsync(fd, path);
+        } catch (err) {
+          // A disk that filled up mid-write left some of the lines, the last torn, of a write that fails:
+          // they are cut off (truncating needs no space), so the log does not record what is undone.
+          try {
+            truncate(fd, path, before);
+          } catch {
+            // The torn line stays: the next append ends it, and audit verify reports it.
+          }
+          throw err;
+        }
       } finally {
         closeSync(fd);
       }

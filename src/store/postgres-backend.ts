@@ -145,7 +145,7 @@ export class PostgresBackend implements StorageBackend {
         STORE_LOG,
         async (tail) => {
           const plan = await planAuditAppend(tail, event, { now: new Date(), pid: process.pid, host: hostname() });
-          return plan === 'superseded' ? undefined : plan;
+          return plan === 'superseded' ? undefined : { lines: [plan.line], ...(plan.head === undefined ? {} : { head: plan.head }) };
         },
         { trusted: true },
       );
@@ -350,15 +350,14 @@ class PostgresAuditLogs implements AuditStorage {
       const write = await plan(tail);
       if (!write) return false;
       const claimed = await this.b.db.transaction(async () => {
-        const next = await this.claim(log, row, write.head, 1);
+        const next = await this.claim(log, row, write.head, write.lines.length);
         if (!next) return undefined;
-        const inserted = await this.b.db.query(`INSERT INTO ${this.s}.audit_lines (store, log, seq, line) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-          this.b.store,
-          log.name,
-          next.seq,
-          write.line,
-        ]);
-        if (inserted.rowCount !== 1) throw new AppendLost();
+        // One statement for all the lines: the first takes the seq after the tail's, the last the claimed one.
+        const inserted = await this.b.db.query(
+          `INSERT INTO ${this.s}.audit_lines (store, log, seq, line) SELECT $1, $2, $3::bigint + n, line FROM unnest($4::text[]) WITH ORDINALITY AS t(line, n) ON CONFLICT DO NOTHING`,
+          [this.b.store, log.name, String(next.seq - write.lines.length), write.lines],
+        );
+        if (inserted.rowCount !== write.lines.length) throw new AppendLost();
         return next;
       }).catch((err: unknown) => {
         if (err instanceof AppendLost) return undefined;
