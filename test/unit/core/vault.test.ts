@@ -16,6 +16,7 @@ import {
   requireCredential,
   searchCredentials,
   setMainSecret,
+  setMainSecrets,
   type CredentialSource,
   type VaultPayload,
 } from '../../../src/core/vault.js';
@@ -51,6 +52,19 @@ describe('setMainSecret', () => {
 
   it('rejects an invalid key', () => {
     expect(() => setMainSecret(emptyPayload('bot', 'K', 'O', 'A'), 'lower', 'v', T0)).toThrow(UsageError);
+  });
+});
+
+describe('setMainSecrets', () => {
+  it('sets each pair in order: a key given twice is created, then replaced; an existing one of another type keeps its type', () => {
+    const p = sample();
+    const count = p.credentials.length;
+    const results = setMainSecrets(p, [['NEW', 'one'], ['GITHUB', 'new-pw'], ['NEW', 'two']], T1);
+    expect(results.map((r) => [r.credential.key, r.created])).toEqual([['NEW', true], ['GITHUB', false], ['NEW', false]]);
+    expect(results[2]!.credential).toBe(results[0]!.credential);
+    expect(findCredential(p, 'NEW')).toMatchObject({ type: 'api_key', fields: { value: 'two' } });
+    expect(findCredential(p, 'GITHUB')).toMatchObject({ type: 'login', fields: { password: 'new-pw' } });
+    expect(p.credentials).toHaveLength(count + 1);
   });
 });
 
