@@ -29,6 +29,7 @@
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { IntegrityError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
@@ -39,6 +40,7 @@ import {
   agentLog,
   STORE_LOG,
   WriteConflictError,
+  type AuditLogPosition,
   type AuditLogRef,
   type AuditLogStream,
   type AuditStorage,
@@ -429,28 +431,47 @@ class DirectoryAuditLogs implements AuditStorage {
   /**
    * The head first, then the log in chunks of {@link STREAM_BYTES} read from one
    * descriptor, decoded as UTF-8 across chunk boundaries (a character split by a
-   * boundary is whole in the text), to the end of the file as it is then.
+   * boundary is whole in the text), to the end of the file as it is then. The file is
+   * opened at the first chunk asked for (and closed at the end, or when the loop is
+   * left), and read from the byte `from` names: a file shorter than that, or not the
+   * one `from` was found in, was cut back or replaced under the reader (exit 6).
    */
-  async stream(log: AuditLogRef): Promise<AuditLogStream> {
+  async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const head = this.readText(this.headPath(log), AUDIT_HEAD);
     const path = this.store.logPath(log);
-    const opened = this.store.tree.checkDirs(dirname(path)) ? openStoreFile(path, AUDIT_LOG) : undefined;
-    if (!opened) return { head, chunks: undefined };
+    if (!this.store.nameExists(path)) return { head, chunks: undefined };
+    const result: AuditLogStream = { head, chunks: undefined };
+    const where = this.store.describeLog(log);
     async function* chunks(): AsyncGenerator<string> {
-      // ignoreBOM keeps a leading BOM in the text, as Buffer#toString does, so the verdict is read()'s.
-      const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-      const buffer = Buffer.alloc(STREAM_BYTES);
+      const opened = openStoreFile(path, AUDIT_LOG);
+      // Removed since it was found: nothing to read, as if it had been missing.
+      if (!opened) return;
       try {
-        for (let n = readSync(opened!.fd, buffer, 0, STREAM_BYTES, null); n > 0; n = readSync(opened!.fd, buffer, 0, STREAM_BYTES, null)) {
+        const identity = `${opened.stat.dev}:${opened.stat.ino}`;
+        result.identity = identity;
+        const start = from?.bytes ?? 0;
+        if (from?.identity !== undefined && from.identity !== identity) {
+          throw new IntegrityError(`the audit log ${where} was replaced while it was being followed`, 'run agent-vault audit verify, and compare the log with a backup');
+        }
+        if (opened.stat.size < start) {
+          throw new IntegrityError(`the audit log ${where} was cut back while it was being followed: it has ${opened.stat.size} bytes, ${start} were read`, 'run agent-vault audit verify, and compare the log with a backup');
+        }
+        // ignoreBOM keeps a leading BOM in the text, as Buffer#toString does, so the verdict is read()'s.
+        const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+        const buffer = Buffer.alloc(STREAM_BYTES);
+        let position = start;
+        for (let n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position); n > 0; n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position)) {
+          position += n;
           yield decoder.decode(buffer.subarray(0, n), { stream: true });
         }
         const rest = decoder.decode();
         if (rest !== '') yield rest;
       } finally {
-        closeSync(opened!.fd);
+        closeSync(opened.fd);
       }
     }
-    return { head, chunks: chunks() };
+    result.chunks = chunks();
+    return result;
   }
 
   async list(): Promise<AuditLogRef[]> {
