@@ -32,6 +32,15 @@ async function readableLogs(session: Session): Promise<AuditLogRef[]> {
   return session.store.audit.list();
 }
 
+/** The chain a line starts, if it parses (else the next new line is checked from the one after it). */
+function chainOf(line: string): { seq: number; hash: string } | undefined {
+  try {
+    return { seq: parseAuditLine(line).seq, hash: hashAuditLine(line) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where a follower is in one log: the last whole line it read, and the chain up to it. */
 interface FollowedLog {
   /** The start of the last whole line read, which the next read begins with. */
@@ -107,12 +116,14 @@ export class AuditReader {
         shown = undefined;
         return;
       }
+      // Lines skipped at a first read are not parsed: only the last one, below, starts the chain.
+      if (skip) return;
       let record: AuditRecord;
       try {
         record = parseAuditLine(line);
       } catch {
         // A torn or damaged line: counted, and the next line chains past it to the one before.
-        if (!skip) bad += 1;
+        bad += 1;
         return;
       }
       const hash = hashAuditLine(line);
@@ -121,10 +132,11 @@ export class AuditReader {
         throw new IntegrityError(`the audit log ${where} was rewritten while it was being followed: line ${at.lines} (seq ${record.seq}) does not chain to seq ${chain.seq}`, FOLLOW_HINT);
       }
       chain = { seq: record.seq, hash };
-      if (!skip) entries.push({ ...record, log: log.name, hash });
+      entries.push({ ...record, log: log.name, hash });
     });
     if (shown !== undefined) throw new IntegrityError(`the audit log ${where} was cut back while it was being followed: line ${at.lines + 1} is gone`, FOLLOW_HINT);
     const ended = last as { from: { lines: number; bytes: number }; text: string } | undefined;
+    if (skip && ended !== undefined) chain = chainOf(ended.text);
     const state = ended === undefined ? known : { from: { ...ended.from, ...(stream.identity === undefined ? {} : { identity: stream.identity }) }, last: ended.text, chain };
     return { entries, bad, state };
   }

@@ -90,6 +90,11 @@ describe('AuditReader', () => {
     await gap.reader.next();
     gap.logs.get('vaults/a.audit.jsonl')!.text += `${lines[4]}\n`;
     await expect(gap.reader.next()).rejects.toThrow(/does not chain to seq 3/);
+    // The same after a first pass that skipped what was there.
+    const skipped = make();
+    await skipped.reader.next({ skipExisting: true });
+    skipped.logs.get('vaults/a.audit.jsonl')!.text += `${lines[4]}\n`;
+    await expect(skipped.reader.next()).rejects.toThrow(/does not chain to seq 3/);
     // A line with the next seq that names another line before it (the first line's hash).
     const forged = make();
     await forged.reader.next();
