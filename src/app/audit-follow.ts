@@ -1,9 +1,10 @@
 /**
  * Following audit logs as they grow, on any backend: each pass reads the logs the
  * caller may see through the audit interface (`list`, and `stream` from where the last
- * pass stopped) and returns the lines appended since the pass before; between passes it waits for the backend's hint that
- * something changed (`AuditStorage.watch`, file watching in the directory backend),
- * or at most a fixed time, so a backend without hints is polled at that pace.
+ * pass stopped) and returns the lines appended since the pass before; between passes
+ * it waits for the backend's hint that something changed (`AuditStorage.watch`, file
+ * watching in the directory backend), or at most a fixed time, so a backend without
+ * hints is polled at that pace.
  */
 import type { AuditRecord } from '../core/audit-event.js';
 import { IntegrityError } from '../core/errors.js';

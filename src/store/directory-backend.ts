@@ -344,11 +344,16 @@ class DirectoryAuditLogs implements AuditStorage {
 
   /** The log's tail; call from within {@link locked}, which checked (or made) the log's directories. */
   private tail(log: AuditLogRef): AuditTail {
+    return this.tailAndSize(log).tail;
+  }
+
+  /** {@link tail}, and the log's size in bytes as it was read (0 when missing). */
+  private tailAndSize(log: AuditLogRef): { tail: AuditTail; size: number } {
     const path = this.store.logPath(log);
     const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').find(match);
     const head = readStoreFile(this.headPath(log), AUDIT_HEAD)?.toString('utf8');
     const opened = openStoreFile(path, AUDIT_LOG);
-    if (!opened) return { head, lines: [], empty: true, torn: false, findLine };
+    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, findLine }, size: 0 };
     const fd = opened.fd;
     try {
       const size = opened.stat.size;
@@ -364,7 +369,7 @@ class DirectoryAuditLogs implements AuditStorage {
       const torn = text !== '' && !text.endsWith('\n');
       const lines = text.split('\n').slice(0, -1);
       // The first line of a window that starts mid-file may be cut: never offer it.
-      return { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine };
+      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine }, size };
     } finally {
       closeSync(fd);
     }
@@ -377,13 +382,13 @@ class DirectoryAuditLogs implements AuditStorage {
 
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean> {
     return this.locked(log, async () => {
-      const tail = this.tail(log);
+      // The size before the append, to cut a failed write back to: no one else appends under the lock.
+      const { tail, size: before } = this.tailAndSize(log);
       const write = await plan(tail);
       if (!write) return false;
       const path = this.store.logPath(log);
       const { fd, created } = openStoreFileToAppend(path, AUDIT_LOG);
       try {
-        const before = fstatSync(fd).size;
         try {
           // One write with O_APPEND for all the lines; a line torn by a crash before them gets a newline of its own first.
           writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.lines.join('\n')}\n`));
