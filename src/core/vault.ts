@@ -233,11 +233,22 @@ export function setMainSecrets(payload: VaultPayload, pairs: ReadonlyArray<reado
 
 /** `credential add`: a new typed credential; the key must be free. */
 export function addCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
-  const checkedType = checkCredentialType(type);
+  checkCredentialType(type);
   checkCredentialKey(key);
   if (payload.credentials.some((c) => c.key === key)) {
     throw new UsageError(`credential ${key} already exists`, `change it with: agent-vault credential update ${key}`);
   }
+  return insertCredential(payload, key, type, input, now);
+}
+
+/**
+ * {@link addCredential} for a caller that already knows the key is free (an import's
+ * plan, made against every key of the vault), so that adding N credentials does not
+ * search the vault N times.
+ */
+export function insertCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
+  const checkedType = checkCredentialType(type);
+  checkCredentialKey(key);
   const credential = createCredential(key, checkedType, input, now);
   payload.credentials.push(credential);
   return credential;

@@ -9,7 +9,7 @@
 import { fieldsOf, type Credential, type CredentialType } from '../credential.js';
 import { typeSpec } from '../credential-types.js';
 import { UsageError, type VaultError } from '../errors.js';
-import { addCredential, changeCredential, findCredential, removeCredential, type VaultPayload } from '../vault.js';
+import { changeCredential, findCredential, insertCredential, removeCredential, type VaultPayload } from '../vault.js';
 import { keyFromName, type ImportEntry } from './entry.js';
 
 /** What to do with an imported key the vault already has; `refuse` (the default) imports nothing. */
@@ -79,7 +79,8 @@ function write(payload: VaultPayload, key: string, entry: ImportEntry, now: stri
     }
     // A credential of another type is replaced; its grants end with it, failing closed.
     if (overwrite) removeCredential(payload, overwrite.id);
-    const added = addCredential(payload, key, entry.type, { ...input, fields: entry.fields }, now);
+    // The plan gave this row a key the vault does not hold (now), and no other row the same one.
+    const added = insertCredential(payload, key, entry.type, { ...input, fields: entry.fields }, now);
     if (entry.created !== undefined) added.created = entry.created;
     if (entry.updated !== undefined) added.updated = entry.updated;
   } catch (err) {

@@ -17,6 +17,7 @@ import {
   searchCredentials,
   setMainSecret,
   setMainSecrets,
+  insertCredential,
   type CredentialSource,
   type VaultPayload,
 } from '../../../src/core/vault.js';
@@ -64,6 +65,18 @@ describe('setMainSecrets', () => {
     expect(results[2]!.credential).toBe(results[0]!.credential);
     expect(findCredential(p, 'NEW')).toMatchObject({ type: 'api_key', fields: { value: 'two' } });
     expect(findCredential(p, 'GITHUB')).toMatchObject({ type: 'login', fields: { password: 'new-pw' } });
+    expect(p.credentials).toHaveLength(count + 1);
+  });
+});
+
+describe('insertCredential', () => {
+  it('adds a typed credential without searching the vault, and still refuses a bad key or type', () => {
+    const p = sample();
+    const count = p.credentials.length;
+    expect(insertCredential(p, 'NEW_ONE', 'api_key', { fields: { value: 'v' } }, T1)).toMatchObject({ key: 'NEW_ONE', type: 'api_key', fields: { value: 'v' } });
+    expect(p.credentials).toHaveLength(count + 1);
+    expect(() => insertCredential(p, 'lower', 'api_key', {}, T1)).toThrow(UsageError);
+    expect(() => insertCredential(p, 'FINE', 'no_such_type', {}, T1)).toThrow(UsageError);
     expect(p.credentials).toHaveLength(count + 1);
   });
 });
