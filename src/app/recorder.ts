@@ -60,6 +60,8 @@ export class AuditRecorder {
    * they are one append there (one lock, one durable write, one head).
    */
   private async recordEach(agent: string, events: readonly RecordedEvent[]): Promise<void> {
+    // An operation on no key (a bulk set of nothing) records nothing, as it did one line per key.
+    if (events.length === 0) return;
     const keyring = await this.keys.keyringFor(agent);
     const caller = this.keys.tokenAgent;
     const own = !keyring && caller !== undefined && caller !== agent ? await this.keys.keyringFor(caller) : undefined;

@@ -131,8 +131,8 @@ export interface AuditStorage {
    * returns (and replaces the head) before the lock is released, so concurrent
    * appenders never fork the chain. The lines are one write: one lock, one durable
    * write of all of them, one head; a crash mid-write may leave a prefix of them (the
-   * last torn), never a gap. `plan` returning `undefined` writes nothing; the result
-   * says whether lines were written.
+   * last torn), never a gap. `plan` returning `undefined` (or no lines) writes
+   * nothing; the result says whether lines were written.
    */
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean>;
   /** Replaces the head under the append lock if `change` returns a new one. */

@@ -385,7 +385,7 @@ class DirectoryAuditLogs implements AuditStorage {
       // The size before the append, to cut a failed write back to: no one else appends under the lock.
       const { tail, size: before } = this.tailAndSize(log);
       const write = await plan(tail);
-      if (!write) return false;
+      if (!write || write.lines.length === 0) return false;
       const path = this.store.logPath(log);
       const { fd, created } = openStoreFileToAppend(path, AUDIT_LOG);
       try {

@@ -349,7 +349,7 @@ class PostgresAuditLogs implements AuditStorage {
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt += 1) {
       const { row, tail } = await this.tailRow(log, options.trusted === true);
       const write = await plan(tail);
-      if (!write) return false;
+      if (!write || write.lines.length === 0) return false;
       const claimed = await this.b.db.transaction(async () => {
         const next = await this.claim(log, row, write.head, write.lines.length);
         if (!next) return undefined;

@@ -66,6 +66,14 @@ describe('AuditRecorder: one operation, one append', () => {
     expect(audit.flatMap((r) => r.problems)).toEqual([]);
   });
 
+  it('records nothing for a bulk set of no keys', async () => {
+    const { backend, appends } = countingBackend(store.dir);
+    const before = readFileSync(join(store.dir, 'vaults', 'bot.audit.jsonl'), 'utf8');
+    await setSecrets(await openSession({ store: backend, token }), 'bot', []);
+    expect(appends).toEqual([]);
+    expect(readFileSync(join(store.dir, 'vaults', 'bot.audit.jsonl'), 'utf8')).toBe(before);
+  });
+
   it('appends the error lines of a failed bulk write at once too', async () => {
     const { backend, appends } = countingBackend(store.dir);
     const before = lines().length;
