@@ -48,9 +48,9 @@ export async function provisionAgent(session: Session, agent: string): Promise<s
   await session.store.prepare();
   return session.store.exclusive(id, async () => {
     if (await session.hasVault(agent)) throw new UsageError(`agent ${agent} is already provisioned`, `rotate its token with: agent-vault token rotate ${agent}`);
-    const log = await session.store.audit.read(agentLog(agent));
+    const log = await session.store.audit.stream(agentLog(agent));
     // No journal says this is what a crash left, so it is not ours to write over.
-    if (log.text !== undefined || log.head !== undefined) {
+    if (log.chunks !== undefined || log.head !== undefined) {
       throw new IntegrityError(`agent ${agent} has an audit log but no vault: it was deleted`, 'run agent-vault audit verify; restore the vault from a backup, or move the log away');
     }
     const now = session.now().toISOString();
@@ -183,6 +183,22 @@ export async function deprovisionAgent(session: Session, agent: string): Promise
   });
 }
 
+/** Whether the agent's log exists, without reading it (a stream's chunks are read only when asked for). */
+async function logExists(session: Session, agent: string): Promise<boolean> {
+  return (await session.store.audit.stream(agentLog(agent))).chunks !== undefined;
+}
+
+/** Whether a log holds more than `n` lines (a torn last one counted), reading it only as far as it must. */
+async function holdsMoreLinesThan(chunks: AsyncIterable<string>, n: number): Promise<boolean> {
+  let text = '';
+  for await (const chunk of chunks) {
+    text += chunk;
+    // Leaving the loop releases the log.
+    if (text.split('\n').filter(Boolean).length > n) return true;
+  }
+  return false;
+}
+
 /**
  * The steps of deprovisioning, each of which does nothing when already done, so that
  * a finisher can run them all again after a crash. `at` names the retired log, the
@@ -192,7 +208,7 @@ async function finishDeprovision(session: Session, agent: string, at: string, re
   const because = reason === undefined ? {} : { reason };
   await forgetGrantsTo(session, agent);
   // The last line of its log, written before the log is retired with it.
-  if ((await session.hasVault(agent)) && (await session.store.audit.read(agentLog(agent))).text !== undefined) {
+  if ((await session.hasVault(agent)) && (await logExists(session, agent))) {
     await session.audit.record(agent, { action: 'agent.deprovision', ...because });
   }
   await session.audit.recordStore({ agent, action: 'agent.deprovision', ...because });
@@ -291,7 +307,7 @@ async function finish(session: Session, entry: JournalEntry, id: string): Promis
   if (entry.op === 'deprovision') {
     const vault = await vaultOfEntry(session, entry, id);
     // Its log is retired just before its vault goes: a vault gone while its log is live was deleted.
-    if (vault === 'none' && (await session.store.audit.read(agentLog(agent))).text !== undefined) {
+    if (vault === 'none' && (await logExists(session, agent))) {
       throw stale(session, id, `the vault of agent ${agent} is gone but its log is live: it was deleted, not deprovisioned`);
     }
     if (vault === 'match') await finishDeprovision(session, agent, entry.at, reason);
@@ -300,8 +316,8 @@ async function finish(session: Session, entry: JournalEntry, id: string): Promis
   if (entry.op === 'provision') {
     if ((await vaultOfEntry(session, entry, id)) === 'match') {
       // All a provisioning whose token was never shown can have logged is its first line.
-      const { text } = await session.store.audit.read(agentLog(agent));
-      if (text !== undefined && text.split('\n').filter(Boolean).length > 1) throw stale(session, id, `agent ${agent}'s log holds more than its provisioning: its token was used`);
+      const { chunks } = await session.store.audit.stream(agentLog(agent));
+      if (chunks !== undefined && (await holdsMoreLinesThan(chunks, 1))) throw stale(session, id, `agent ${agent}'s log holds more than its provisioning: its token was used`);
       await undoProvision(session, agent, `${reason}: undone, its token was never shown`);
     }
     return { message: `undid the interrupted provisioning of agent ${agent}: provision it again` };

@@ -7,7 +7,7 @@ import { filterAuditRecords, mergeAuditLogs, type AuditFilter } from '../core/au
 import { AccessDeniedError } from '../core/errors.js';
 import { checkAuditStream, eachAuditLine, type AuditCheck } from '../format/audit-chain.js';
 import { checkAuditLineMac, hashAuditLine, parseAuditLine, type AuditKeyring } from '../format/audit-line.js';
-import { agentLog, STORE_LOG, type AuditLogRef, type AuditLogStream, type AuditStorage } from '../store/backend.js';
+import { agentLog, STORE_LOG, type AuditLogRef } from '../store/backend.js';
 import type { Session } from './session.js';
 
 /** A log with the keys it is checked with; retired logs and logs whose vault is gone have none. */
@@ -47,16 +47,6 @@ export async function visibleAuditLogs(session: Session, options: { withKeys: bo
   return logs;
 }
 
-/**
- * A log in chunks: through the backend's `stream` where it has one (constant memory
- * however long the log), else its whole text from `read` as the one chunk.
- */
-export async function readAuditStream(audit: AuditStorage, log: AuditLogRef): Promise<AuditLogStream> {
-  if (audit.stream) return audit.stream(log);
-  const { text, head } = await audit.read(log);
-  return { head, chunks: text === undefined ? undefined : (async function* whole() { yield text; })() };
-}
-
 /** How many selected records a log's reading holds before it drops those the filter's limit rules out. */
 const TRIM_EVERY = 10_000;
 
@@ -72,7 +62,7 @@ export async function readVisibleAudit(session: Session, filter: AuditFilter = {
   const logs: AuditEntry[][] = [];
   const keep = Math.max(TRIM_EVERY, 2 * (filter.limit ?? 0));
   for (const log of await visibleAuditLogs(session, { withKeys: false })) {
-    const { chunks } = await readAuditStream(session.store.audit, log);
+    const { chunks } = await session.store.audit.stream(log);
     let records: AuditRecord[] = [];
     let unfiltered = 0;
     const trim = (): void => {
@@ -149,7 +139,7 @@ export async function verifyVisibleAudit(session: Session): Promise<AuditLogVeri
   const results: AuditLogVerification[] = [];
   const logs = await visibleAuditLogs(session, { withKeys: true });
   const storeKeyring = session.isOwner() ? session.storeKeyring() : undefined;
-  const live = storeKeyring ? await provisionedInStoreLog((await readAuditStream(session.store.audit, STORE_LOG)).chunks, storeKeyring) : new Map<string, number>();
+  const live = storeKeyring ? await provisionedInStoreLog((await session.store.audit.stream(STORE_LOG)).chunks, storeKeyring) : new Map<string, number>();
   const vaults = new Set(session.isOwner() ? await session.listAgents() : []);
   // A provisioned agent whose log, head and vault are all gone has no log listed: check one all the same.
   for (const agent of live.keys()) if (!logs.some((l) => l.kind === 'agent' && l.agent === agent)) logs.push(agentLog(agent));
@@ -157,7 +147,7 @@ export async function verifyVisibleAudit(session: Session): Promise<AuditLogVeri
     const hasVault = log.kind === 'agent' && (session.isOwner() ? vaults.has(log.agent!) : await session.hasVault(log.agent!));
     // A provisioned agent's log and an initialised store's always have their first line.
     const origin = log.kind === 'store' ? 'store.init' : hasVault || (log.kind === 'agent' && live.has(log.agent!)) ? 'agent.provision' : undefined;
-    const { chunks, head } = await readAuditStream(session.store.audit, log);
+    const { chunks, head } = await session.store.audit.stream(log);
     const check = await checkAuditStream(chunks, head, { ...(log.keyring ? { keyring: log.keyring } : {}), requireKeyed: log.kind === 'agent', ...(origin ? { origin } : {}) });
     if (log.keyError !== undefined) check.problems.unshift({ message: `its vault does not open, so its lines cannot be checked: ${log.keyError}` });
     if (storeKeyring && log.kind === 'agent') {

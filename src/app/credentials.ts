@@ -10,7 +10,7 @@ import {
   listSummaries,
   removeCredential,
   searchCredentials,
-  setMainSecret,
+  setMainSecrets,
 } from '../core/vault.js';
 import { modifySyncingGrants, receivedCredentials } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
@@ -78,10 +78,7 @@ export async function setSecrets(session: Session, agent: string, pairs: Array<[
     agent,
     'credential.set',
     pairs.map(([key]) => key),
-    (commit) => modifySyncingGrants(session, agent, ({ payload }) => pairs.map(([key, value]) => {
-          const { credential, created } = setMainSecret(payload, key, value, now);
-          return { key, id: credential.id, created };
-        }), commit),
+    (commit) => modifySyncingGrants(session, agent, ({ payload }) => setMainSecrets(payload, pairs, now).map(({ credential, created }) => ({ key: credential.key, id: credential.id, created })), commit),
   );
 }
 

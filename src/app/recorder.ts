@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { AuditEvent, AuditResult } from '../core/audit-event.js';
 import { AccessDeniedError, AuthError, VaultError } from '../core/errors.js';
-import { planAuditAppend } from '../format/audit-append.js';
+import { planAuditBatch } from '../format/audit-append.js';
 import type { AuditKeyring } from '../format/audit-line.js';
 import { agentLog, STORE_LOG, type AuditLogRef, type StorageBackend } from '../store/backend.js';
 
@@ -50,15 +50,27 @@ export class AuditRecorder {
    * - another agent, who proved itself with its token: its own log, naming `agent`;
    * - a caller who proved nothing: the store's log, unkeyed.
    */
-  async record(agent: string, event: RecordedEvent): Promise<void> {
+  record(agent: string, event: RecordedEvent): Promise<void> {
+    return this.recordEach(agent, [event]);
+  }
+
+  /**
+   * Records the events of one operation about `agent`'s vault (one per key of a bulk
+   * write), in order, where {@link record} would put each: they all go to one log, so
+   * they are one append there (one lock, one durable write, one head).
+   */
+  private async recordEach(agent: string, events: readonly RecordedEvent[]): Promise<void> {
+    // An operation on no key (a bulk set of nothing) records nothing, as it did one line per key.
+    if (events.length === 0) return;
     const keyring = await this.keys.keyringFor(agent);
     const caller = this.keys.tokenAgent;
     const own = !keyring && caller !== undefined && caller !== agent ? await this.keys.keyringFor(caller) : undefined;
     // The actor is read after the keys: opening the caller's own vault is what proves its token.
-    const full: AuditEvent = this.withSession({ actor: this.keys.provenActor(), agent, result: 'ok', ...event });
+    const actor = this.keys.provenActor();
+    const full = events.map((event): AuditEvent => this.withSession({ actor, agent, result: 'ok', ...event }));
     if (keyring) return this.appendToVaultLog(agent, full, keyring);
     if (own) return this.appendToVaultLog(caller!, full, own);
-    await this.recordStore(full);
+    await this.recordStoreEach(full);
   }
 
   /** A failed proof (a wrong passphrase or token): the store's log, as `unknown`, since it proves nothing about the caller. */
@@ -71,11 +83,17 @@ export class AuditRecorder {
    * Nothing is recorded in a store that does not exist yet, but `init`'s own first line
    * (`beforeInit`).
    */
-  async recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }, options: { beforeInit?: boolean } = {}): Promise<void> {
+  recordStore(event: Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }, options: { beforeInit?: boolean } = {}): Promise<void> {
+    return this.recordStoreEach([event], options);
+  }
+
+  /** {@link recordStore} for the events of one operation, as one append. */
+  private async recordStoreEach(events: ReadonlyArray<Omit<AuditEvent, 'actor' | 'result'> & { actor?: string; result?: AuditResult }>, options: { beforeInit?: boolean } = {}): Promise<void> {
     if (!options.beforeInit && !(await this.store.isInitialised())) return;
-    const full: AuditEvent = this.withSession({ actor: this.keys.provenActor(), result: 'ok', ...event });
+    const actor = this.keys.provenActor();
+    const full = events.map((event): AuditEvent => this.withSession({ actor, result: 'ok', ...event }));
     const keyring = this.keys.storeKeyring();
-    // The store key has one epoch, so a head claiming a newer one was forged: record the event unkeyed all the same.
+    // The store key has one epoch, so a head claiming a newer one was forged: record the events unkeyed all the same.
     if (!(await this.append(STORE_LOG, full, keyring))) await this.append(STORE_LOG, full, undefined);
   }
 
@@ -112,9 +130,12 @@ export class AuditRecorder {
     details: Pick<RecordedEvent, 'to' | 'program' | 'proposal' | 'service'> = {},
   ): Promise<T> {
     const each = keys === undefined ? [undefined] : Array.isArray(keys) ? keys : [keys];
-    const recordAll = async (result: AuditResult, reason?: string): Promise<void> => {
-      for (const key of each) await this.record(agent, { action, ...(key === undefined ? {} : { key }), ...details, result, ...(reason === undefined ? {} : { reason }) });
-    };
+    // One append for all the keys' lines, in the keys' order.
+    const recordAll = (result: AuditResult, reason?: string): Promise<void> =>
+      this.recordEach(
+        agent,
+        each.map((key) => ({ action, ...(key === undefined ? {} : { key }), ...details, result, ...(reason === undefined ? {} : { reason }) })),
+      );
     let committed = false;
     const commit = async (): Promise<void> => {
       committed = true;
@@ -139,21 +160,21 @@ export class AuditRecorder {
    * (the owner can), and otherwise, its token rotated, the event goes to the store's
    * log with a reason saying so.
    */
-  private async appendToVaultLog(vault: string, event: AuditEvent, keyring: AuditKeyring): Promise<void> {
+  private async appendToVaultLog(vault: string, events: readonly AuditEvent[], keyring: AuditKeyring): Promise<void> {
     const log = agentLog(vault);
-    if (await this.append(log, event, keyring)) return;
+    if (await this.append(log, events, keyring)) return;
     const fresh = await this.keys.keyringFor(vault, { fresh: true });
-    if (fresh && fresh.keys.length > keyring.keys.length && (await this.append(log, event, fresh))) return;
+    if (fresh && fresh.keys.length > keyring.keys.length && (await this.append(log, events, fresh))) return;
     const note = `written by a holder of a superseded audit key of the log of agent ${vault}: its token was rotated`;
-    await this.recordStore({ ...event, reason: event.reason === undefined ? note : `${event.reason}; ${note}` });
+    await this.recordStoreEach(events.map((event) => ({ ...event, reason: event.reason === undefined ? note : `${event.reason}; ${note}` })));
   }
 
-  /** One line; `false` when the log's head is keyed with a newer epoch than `keyring`'s. */
-  private append(log: AuditLogRef, event: AuditEvent, keyring: AuditKeyring | undefined): Promise<boolean> {
+  /** The events' lines as one append; `false` when the log's head is keyed with a newer epoch than `keyring`'s. */
+  private append(log: AuditLogRef, events: readonly AuditEvent[], keyring: AuditKeyring | undefined): Promise<boolean> {
     let superseded = false;
     return this.store.audit
       .append(log, async (tail) => {
-        const plan = await planAuditAppend(tail, event, { now: this.now(), pid: process.pid, host: hostname(), ...(keyring ? { keyring } : {}) });
+        const plan = await planAuditBatch(tail, events, { now: this.now(), pid: process.pid, host: hostname(), ...(keyring ? { keyring } : {}) });
         if (plan === 'superseded') superseded = true;
         return plan === 'superseded' ? undefined : plan;
       })

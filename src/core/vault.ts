@@ -277,24 +277,49 @@ export function requireCredential(payload: VaultPayload, keyOrId: string): Crede
  * existing credential of any type, keeping everything else.
  */
 export function setMainSecret(payload: VaultPayload, key: string, value: string, now: string): { credential: Credential; created: boolean } {
-  checkCredentialKey(key);
-  const existing = payload.credentials.find((c) => c.key === key);
-  if (existing) {
-    updateCredential(existing, { fields: { [mainField(existing)]: value } }, now);
-    return { credential: existing, created: false };
-  }
-  const credential = createCredential(key, 'api_key', { fields: { value } }, now);
-  payload.credentials.push(credential);
-  return { credential, created: true };
+  return setMainSecrets(payload, [[key, value]], now)[0]!;
+}
+
+/**
+ * {@link setMainSecret} for each pair in order (`credential set K=V…`, the library's
+ * `set`), finding each key through one index of the vault's keys rather than a search
+ * of every credential per key, so a bulk set is linear in the vault's size.
+ */
+export function setMainSecrets(payload: VaultPayload, pairs: ReadonlyArray<readonly [string, string]>, now: string): Array<{ credential: Credential; created: boolean }> {
+  const byKey = new Map<string, Credential>();
+  for (const c of payload.credentials) if (!byKey.has(c.key)) byKey.set(c.key, c);
+  return pairs.map(([key, value]) => {
+    checkCredentialKey(key);
+    const existing = byKey.get(key);
+    if (existing) {
+      updateCredential(existing, { fields: { [mainField(existing)]: value } }, now);
+      return { credential: existing, created: false };
+    }
+    const credential = createCredential(key, 'api_key', { fields: { value } }, now);
+    payload.credentials.push(credential);
+    byKey.set(key, credential);
+    return { credential, created: true };
+  });
 }
 
 /** `credential add`: a new typed credential; the key must be free. */
 export function addCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
-  const checkedType = checkCredentialType(type);
+  checkCredentialType(type);
   checkCredentialKey(key);
   if (payload.credentials.some((c) => c.key === key)) {
     throw new UsageError(`credential ${key} already exists`, `change it with: agent-vault credential update ${key}`);
   }
+  return insertCredential(payload, key, type, input, now);
+}
+
+/**
+ * {@link addCredential} for a caller that already knows the key is free (an import's
+ * plan, made against every key of the vault), so that adding N credentials does not
+ * search the vault N times.
+ */
+export function insertCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
+  const checkedType = checkCredentialType(type);
+  checkCredentialKey(key);
   const credential = createCredential(key, checkedType, input, now);
   payload.credentials.push(credential);
   return credential;

@@ -70,7 +70,8 @@ function lastRecord(lines: string[]): { record: AuditRecord; text: string } | un
   return undefined;
 }
 
-async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined> {
+/** The line with `seq`: in the window, else looked up in the whole log. */
+async function lineOfSeq(tail: LogTail, seq: number): Promise<string | undefined> {
   const isSeq = (text: string): boolean => {
     try {
       return parseAuditLine(text).seq === seq;
@@ -78,7 +79,11 @@ async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined
       return false;
     }
   };
-  const line = tail.lines.find(isSeq) ?? (await tail.findLine(isSeq));
+  return tail.lines.find(isSeq) ?? (await tail.findLine(isSeq));
+}
+
+async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined> {
+  const line = await lineOfSeq(tail, seq);
   return line === undefined ? undefined : hashAuditLine(line);
 }
 
@@ -97,6 +102,46 @@ async function trustedHead(tail: LogTail, keyring: AuditKeyring | undefined): Pr
   return (await hashOfSeq(tail, anchor.seq)) === anchor.hash ? head : undefined;
 }
 
+/**
+ * Whether the log's newest lines after the head's are one append's lines that a crash
+ * kept the head from naming: from the newest valid line back to the one after the
+ * head's, each has the seq before the next's and is the line the next names as `prev`
+ * (and verifies under the keys), and the first names the head's line. Lines older than
+ * the tail's window are looked up (slow, and only after such a crash); there only the
+ * first line after the head's is checked, which a holder of the key wrote.
+ */
+async function chainsFromHead(tail: LogTail, head: AuditHead, keyring: AuditKeyring | undefined): Promise<boolean> {
+  const valid = (record: AuditRecord, text: string): boolean => !keyring || checkAuditLineMac(record, text, keyring);
+  let i = tail.lines.length - 1;
+  let record: AuditRecord | undefined;
+  for (; i >= 0 && record === undefined; i -= 1) {
+    try {
+      record = parseAuditLine(tail.lines[i]!);
+    } catch {
+      // A torn or damaged newest line is left for verify to report, as lastRecord does.
+    }
+  }
+  if (record === undefined || record.seq <= head.seq || !valid(record, tail.lines[i + 1]!)) return false;
+  for (; record.seq > head.seq + 1; i -= 1) {
+    if (i < 0) {
+      const first = await lineOfSeq(tail, head.seq + 1);
+      if (first === undefined) return false;
+      const parsed = parseAuditLine(first);
+      return parsed.prev === head.hash && valid(parsed, first);
+    }
+    const text = tail.lines[i]!;
+    let before: AuditRecord;
+    try {
+      before = parseAuditLine(text);
+    } catch {
+      return false;
+    }
+    if (before.seq !== record.seq - 1 || hashAuditLine(text) !== record.prev || !valid(before, text)) return false;
+    record = before;
+  }
+  return record.prev === head.hash;
+}
+
 /** The next line of the log for `event`, chained to the newest line the head vouches for. */
 export async function planAuditAppend(tail: LogTail, event: AuditEvent, context: AppendContext): Promise<AppendPlan> {
   const parsedHead = parseHeadIfValid(tail.head);
@@ -107,12 +152,8 @@ export async function planAuditAppend(tail: LogTail, event: AuditEvent, context:
   let base = { seq: 0, hash: GENESIS_HASH };
   const lastHash = last && hashAuditLine(last.text);
   if (head) {
-    // A crash after the last append and before its head update leaves the head one line behind.
-    const lagging =
-      last !== undefined &&
-      last.record.seq === head.seq + 1 &&
-      last.record.prev === head.hash &&
-      (!context.keyring || checkAuditLineMac(last.record, last.text, context.keyring));
+    // A crash after the last append and before its head update leaves the head behind by that append's lines.
+    const lagging = last !== undefined && (await chainsFromHead(tail, head, context.keyring));
     // Otherwise chain from the head even when the log no longer ends there, so the gap stays visible.
     base = lagging ? { seq: last.record.seq, hash: lastHash! } : { seq: head.seq, hash: head.hash };
   } else if (last) {
@@ -125,6 +166,30 @@ export async function planAuditAppend(tail: LogTail, event: AuditEvent, context:
   const hash = hashAuditLine(line);
   const keyed = signing ? signAnchor(record.seq, hash, signing) : head?.keyed;
   return { line, head: encodeAuditHead({ seq: record.seq, hash, ...(keyed ? { keyed } : {}) }) };
+}
+
+/** The lines of one operation's events, in order, and the head after the last of them. */
+export type AppendBatchPlan = { lines: string[]; head?: string } | 'superseded';
+
+/**
+ * The next lines of the log for `events` (one operation's, such as one line per key of
+ * a bulk set), written together by one append: each chained to the one before exactly
+ * as {@link planAuditAppend} would chain it had they been appended one by one, and the
+ * head naming the last. The tail each line after the first sees is the one the line
+ * before leaves: its head (or the untrusted head left as it was) and that line alone.
+ */
+export async function planAuditBatch(tail: LogTail, events: readonly AuditEvent[], context: AppendContext): Promise<AppendBatchPlan> {
+  const lines: string[] = [];
+  let head: string | undefined;
+  let at = tail;
+  for (const event of events) {
+    const plan = await planAuditAppend(at, event, context);
+    if (plan === 'superseded') return plan;
+    lines.push(plan.line);
+    if (plan.head !== undefined) head = plan.head;
+    at = { head: plan.head ?? at.head, lines: [plan.line], empty: false, findLine: at.findLine };
+  }
+  return head === undefined ? { lines } : { lines, head };
 }
 
 /**

@@ -100,9 +100,12 @@ export interface AuditTail extends LogTail {
   torn: boolean;
 }
 
-/** What an appender decided: a line to append and, if it changes, the new head. */
+/**
+ * What an appender decided: the lines to append (one operation's, in order, each
+ * without its newline) and, if it changes, the new head, naming the last of them.
+ */
 export interface AuditWrite {
-  line: string;
+  lines: string[];
   head?: string;
 }
 
@@ -110,20 +113,40 @@ export interface AuditWrite {
  * A log read in pieces: its head, read before the log, and the log's text as
  * consecutive chunks (a line may span two), `undefined` when the log is missing.
  * Lines appended after the head was read may or may not be among the chunks.
- * Iterate the chunks to the end (or break out of the loop): that releases the log.
+ * The log is opened when the chunks are first asked for; iterate them to the end (or
+ * break out of the loop): that releases it.
  */
 export interface AuditLogStream {
   head: string | undefined;
   chunks: AsyncIterable<string> | undefined;
+  /**
+   * Which file the chunks came from, set once they were first asked for, where the
+   * backend can tell (the directory backend's device and inode): a follower hands it
+   * back in its next {@link AuditLogPosition}, so a log replaced under it is noticed.
+   */
+  identity?: string;
+}
+
+/**
+ * The start of a line of a log, where a follower reads it again from (the last line it
+ * showed, to check that it is still there): how many lines and UTF-8 bytes come before it.
+ */
+export interface AuditLogPosition {
+  lines: number;
+  bytes: number;
+  /** The {@link AuditLogStream.identity} of the read it was found in. */
+  identity?: string;
 }
 
 /** Audit logs: append streams, each with a small head file beside it. */
 export interface AuditStorage {
   /**
-   * Runs `plan` with the log's tail under its append lock, then appends the line it
+   * Runs `plan` with the log's tail under its append lock, then appends the lines it
    * returns (and replaces the head) before the lock is released, so concurrent
-   * appenders never fork the chain. `plan` returning `undefined` writes nothing;
-   * the result says whether a line was written.
+   * appenders never fork the chain. The lines are one write: one lock, one durable
+   * write of all of them, one head; a crash mid-write may leave a prefix of them (the
+   * last torn), never a gap. `plan` returning `undefined` (or no lines) writes
+   * nothing; the result says whether lines were written.
    */
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean>;
   /** Replaces the head under the append lock if `change` returns a new one. */
@@ -131,11 +154,13 @@ export interface AuditStorage {
   /** The log's text and its head's, either `undefined` when missing. */
   read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }>;
   /**
-   * Optional: the log in chunks, for reading a long log in constant memory (`audit
-   * verify`, `audit`). A backend without it is read whole through {@link read}
-   * (`readAuditStream` in app/audit.ts).
+   * The log in chunks, for reading a long log in constant memory (`audit verify`,
+   * `audit`), from its start or, for a follower, from `from` (what it read before
+   * stays unread: the directory backend seeks to the byte, PostgreSQL fetches the
+   * rows after). Reading from a position in a log that is now shorter than it, or
+   * (where the backend can tell) is another file, is an integrity error (exit 6).
    */
-  stream?(log: AuditLogRef): Promise<AuditLogStream>;
+  stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream>;
   /** Every log the store has or should have: the store's, agents' (one whose vault, log or head exists), retired ones. */
   list(): Promise<AuditLogRef[]>;
   /** Removes a log and its head: the debris of an `init` or a provisioning that a crash interrupted. */
@@ -151,7 +176,7 @@ export interface AuditStorage {
   /**
    * Optional: calls `onChange` (at least once) when a log may have changed, until the
    * returned function is called. Only a hint to wake a follower early (`audit
-   * --follow`, `hook run --follow`), which re-reads through `stream`; a backend
+   * --follow`, `hook run --follow`), which reads on through `stream`; a backend
    * without it is polled. `undefined` when the backend cannot watch right now.
    */
   watch?(onChange: () => void): (() => void) | undefined;

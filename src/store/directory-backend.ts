@@ -29,17 +29,19 @@
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { IntegrityError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
 import { fileBytes } from './file-bytes.js';
 import { checkReplaceable, nameExists, openStoreFile, openStoreFileToAppend, readStoreFile, StoreTree, type FileRole } from './fs-guard.js';
-import { fsync, fsyncDir, removeDir, removeFile, rename, writeAll } from './fs-ops.js';
+import { fsync, fsyncDir, removeDir, removeFile, rename, truncate, writeAll } from './fs-ops.js';
 import { withLock } from './lock.js';
 import {
   agentLog,
   STORE_LOG,
   WriteConflictError,
+  type AuditLogPosition,
   type AuditLogRef,
   type AuditLogStream,
   type AuditStorage,
@@ -363,11 +365,16 @@ class DirectoryAuditLogs implements AuditStorage {
 
   /** The log's tail; call from within {@link locked}, which checked (or made) the log's directories. */
   private tail(log: AuditLogRef): AuditTail {
+    return this.tailAndSize(log).tail;
+  }
+
+  /** {@link tail}, and the log's size in bytes as it was read (0 when missing). */
+  private tailAndSize(log: AuditLogRef): { tail: AuditTail; size: number } {
     const path = this.store.logPath(log);
     const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').find(match);
     const head = readStoreFile(this.headPath(log), AUDIT_HEAD)?.toString('utf8');
     const opened = openStoreFile(path, AUDIT_LOG);
-    if (!opened) return { head, lines: [], empty: true, torn: false, findLine };
+    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, findLine }, size: 0 };
     const fd = opened.fd;
     try {
       const size = opened.stat.size;
@@ -383,7 +390,7 @@ class DirectoryAuditLogs implements AuditStorage {
       const torn = text !== '' && !text.endsWith('\n');
       const lines = text.split('\n').slice(0, -1);
       // The first line of a window that starts mid-file may be cut: never offer it.
-      return { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine };
+      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine }, size };
     } finally {
       closeSync(fd);
     }
@@ -396,17 +403,29 @@ class DirectoryAuditLogs implements AuditStorage {
 
   append(log: AuditLogRef, plan: (tail: AuditTail) => AuditWrite | undefined | Promise<AuditWrite | undefined>): Promise<boolean> {
     return this.locked(log, async () => {
-      const tail = this.tail(log);
+      // The size before the append, to cut a failed write back to: no one else appends under the lock.
+      const { tail, size: before } = this.tailAndSize(log);
       const write = await plan(tail);
-      if (!write) return false;
+      if (!write || write.lines.length === 0) return false;
       const path = this.store.logPath(log);
       const { fd, created } = openStoreFileToAppend(path, AUDIT_LOG);
       try {
-        // One write with O_APPEND; a line torn by a crash before it gets a newline of its own first.
-        writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.line}\n`));
-        // The line is on the disk before the head that names it, so a power cut never
-        // leaves a head ahead of its log, and an acknowledged line is not lost.
-        fsync(fd, path);
+        try {
+          // One write with O_APPEND for all the lines; a line torn by a crash before them gets a newline of its own first.
+          writeAll(fd, path, Buffer.from(`${tail.torn ? '\n' : ''}${write.lines.join('\n')}\n`));
+          // The lines are on the disk before the head that names the last, so a power cut
+          // never leaves a head ahead of its log, and an acknowledged line is not lost.
+          fsync(fd, path);
+        } catch (err) {
+          // A disk that filled up mid-write left some of the lines, the last torn, of a write that fails:
+          // they are cut off (truncating needs no space), so the log does not record what is undone.
+          try {
+            truncate(fd, path, before);
+          } catch {
+            // The torn line stays: the next append ends it, and audit verify reports it.
+          }
+          throw err;
+        }
       } finally {
         closeSync(fd);
       }
@@ -438,28 +457,47 @@ class DirectoryAuditLogs implements AuditStorage {
   /**
    * The head first, then the log in chunks of {@link STREAM_BYTES} read from one
    * descriptor, decoded as UTF-8 across chunk boundaries (a character split by a
-   * boundary is whole in the text), to the end of the file as it is then.
+   * boundary is whole in the text), to the end of the file as it is then. The file is
+   * opened at the first chunk asked for (and closed at the end, or when the loop is
+   * left), and read from the byte `from` names: a file shorter than that, or not the
+   * one `from` was found in, was cut back or replaced under the reader (exit 6).
    */
-  async stream(log: AuditLogRef): Promise<AuditLogStream> {
+  async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const head = this.readText(this.headPath(log), AUDIT_HEAD);
     const path = this.store.logPath(log);
-    const opened = this.store.tree.checkDirs(dirname(path)) ? openStoreFile(path, AUDIT_LOG) : undefined;
-    if (!opened) return { head, chunks: undefined };
+    if (!this.store.nameExists(path)) return { head, chunks: undefined };
+    const result: AuditLogStream = { head, chunks: undefined };
+    const where = this.store.describeLog(log);
     async function* chunks(): AsyncGenerator<string> {
-      // ignoreBOM keeps a leading BOM in the text, as Buffer#toString does, so the verdict is read()'s.
-      const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-      const buffer = Buffer.alloc(STREAM_BYTES);
+      const opened = openStoreFile(path, AUDIT_LOG);
+      // Removed since it was found: nothing to read, as if it had been missing.
+      if (!opened) return;
       try {
-        for (let n = readSync(opened!.fd, buffer, 0, STREAM_BYTES, null); n > 0; n = readSync(opened!.fd, buffer, 0, STREAM_BYTES, null)) {
+        const identity = `${opened.stat.dev}:${opened.stat.ino}`;
+        result.identity = identity;
+        const start = from?.bytes ?? 0;
+        if (from?.identity !== undefined && from.identity !== identity) {
+          throw new IntegrityError(`the audit log ${where} was replaced while it was being followed`, 'run agent-vault audit verify, and compare the log with a backup');
+        }
+        if (opened.stat.size < start) {
+          throw new IntegrityError(`the audit log ${where} was cut back while it was being followed: it has ${opened.stat.size} bytes, ${start} were read`, 'run agent-vault audit verify, and compare the log with a backup');
+        }
+        // ignoreBOM keeps a leading BOM in the text, as Buffer#toString does, so the verdict is read()'s.
+        const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+        const buffer = Buffer.alloc(STREAM_BYTES);
+        let position = start;
+        for (let n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position); n > 0; n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position)) {
+          position += n;
           yield decoder.decode(buffer.subarray(0, n), { stream: true });
         }
         const rest = decoder.decode();
         if (rest !== '') yield rest;
       } finally {
-        closeSync(opened!.fd);
+        closeSync(opened.fd);
       }
     }
-    return { head, chunks: chunks() };
+    result.chunks = chunks();
+    return result;
   }
 
   async list(): Promise<AuditLogRef[]> {

@@ -7,6 +7,9 @@
  * - `kill:N`: SIGKILL the process at the N-th write point, before it runs;
  * - `enospc:N`, `eio:N`, `eacces:N`: the N-th write point throws that errno error, as
  *   Node's own would (`code`, `errno`, `syscall`, `path`), without running;
+ * - `short:N`: the N-th write point, if it writes data (`writeAll`), writes the first
+ *   half of it and then throws ENOSPC, as a disk that fills up mid-write does (a batch
+ *   of audit lines torn in the middle); any other point throws ENOSPC without running;
  * - `trace`: nothing fails.
  *
  * With `AGENT_VAULT_FAULT_TRACE=<file>` (any mode) each point reached, the faulted one
@@ -30,7 +33,7 @@ const ERRNO_CODES = { enospc: 'ENOSPC', eio: 'EIO', eacces: 'EACCES' } as const;
 /** What `AGENT_VAULT_FAULT` asks for. */
 export interface FaultPlan {
   /** What happens at point `at`: nothing (trace only), a SIGKILL, or an errno error. */
-  action: 'trace' | 'kill' | (typeof ERRNO_CODES)[keyof typeof ERRNO_CODES];
+  action: 'trace' | 'kill' | 'short' | (typeof ERRNO_CODES)[keyof typeof ERRNO_CODES];
   /** The 1-based position of the faulted write point. */
   at: number;
   /** The file each label is appended to, if any. */
@@ -43,11 +46,11 @@ export function parseFaultPlan(env: NodeJS.ProcessEnv): FaultPlan | undefined {
   const traceFile = env.AGENT_VAULT_FAULT_TRACE || undefined;
   if (spec === undefined || spec === '') return traceFile ? { action: 'trace', at: 0, traceFile } : undefined;
   if (spec === 'trace') return { action: 'trace', at: 0, traceFile };
-  const match = /^(kill|enospc|eio|eacces):([1-9][0-9]*)$/.exec(spec);
+  const match = /^(kill|short|enospc|eio|eacces):([1-9][0-9]*)$/.exec(spec);
   // A typo must not make a fault test pass by injecting nothing.
-  if (!match) throw new Error(`AGENT_VAULT_FAULT=${spec}: expected trace, kill:N, enospc:N, eio:N or eacces:N`);
-  const name = match[1] as 'kill' | keyof typeof ERRNO_CODES;
-  return { action: name === 'kill' ? 'kill' : ERRNO_CODES[name], at: Number(match[2]), traceFile };
+  if (!match) throw new Error(`AGENT_VAULT_FAULT=${spec}: expected trace, kill:N, short:N, enospc:N, eio:N or eacces:N`);
+  const name = match[1] as 'kill' | 'short' | keyof typeof ERRNO_CODES;
+  return { action: name === 'kill' || name === 'short' ? name : ERRNO_CODES[name], at: Number(match[2]), traceFile };
 }
 
 /** An error like the one Node throws when `syscall` fails with `code` on `path`. */
@@ -67,13 +70,19 @@ export class FaultInjector {
     private readonly kill: () => void = killNow,
   ) {}
 
-  /** Write point `syscall` on `path` is about to run. */
-  point(syscall: string, path: string): void {
+  /**
+   * Write point `syscall` on `path` is about to run; `length` is how much a data write
+   * writes. Returns how many of those bytes to write before failing with ENOSPC (a
+   * short write), or undefined to run the point as it is.
+   */
+  point(syscall: string, path: string, length?: number): number | undefined {
     this.count += 1;
     if (this.plan.traceFile) appendFileSync(this.plan.traceFile, `${syscall} ${path}\n`);
-    if (this.count !== this.plan.at || this.plan.action === 'trace') return;
+    if (this.count !== this.plan.at || this.plan.action === 'trace') return undefined;
     if (this.plan.action === 'kill') this.kill();
-    else throw errnoError(this.plan.action, syscall, path);
+    else if (this.plan.action === 'short' && length !== undefined && length > 1) return Math.floor(length / 2);
+    else throw errnoError(this.plan.action === 'short' ? 'ENOSPC' : this.plan.action, syscall, path);
+    return undefined;
   }
 }
 
@@ -86,18 +95,20 @@ function killNow(): void {
 
 let injector: FaultInjector | null | undefined;
 
-function inject(syscall: string, path: string): void {
+function inject(syscall: string, path: string, length?: number): number | undefined {
   if (injector === undefined) {
     const plan = parseFaultPlan(process.env);
     injector = plan ? new FaultInjector(plan) : null;
   }
-  injector?.point(syscall, path);
+  return injector?.point(syscall, path, length);
 }
 
 /**
  * Called by every write point before its system call. A no-op unless this is the test
- * bundle; see the module comment.
+ * bundle; see the module comment. A data write passes its `length`, and gets back how
+ * many bytes to write before it fails with ENOSPC, for `short:N`.
  */
-export function faultPoint(syscall: string, path: string): void {
-  if (typeof __AGENT_VAULT_FAULTS__ !== 'undefined' && __AGENT_VAULT_FAULTS__) inject(syscall, path);
+export function faultPoint(syscall: string, path: string, length?: number): number | undefined {
+  if (typeof __AGENT_VAULT_FAULTS__ !== 'undefined' && __AGENT_VAULT_FAULTS__) return inject(syscall, path, length);
+  return undefined;
 }

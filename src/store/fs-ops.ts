@@ -12,8 +12,8 @@
  * a umask of 0277 would make the audit log read-only, and one of 0777 a store nobody
  * can read.
  */
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
-import { faultPoint } from './fault.js';
+import { closeSync, constants, fchmodSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { errnoError, faultPoint } from './fault.js';
 
 /** The mode of every file of a store. */
 export const FILE_MODE = 0o600;
@@ -48,9 +48,17 @@ export function openAppend(path: string): number {
 
 /** Writes all of `data` at the descriptor's position (the end, in append mode). */
 export function writeAll(fd: number, path: string, data: Uint8Array): void {
-  faultPoint('write', path);
+  const short = faultPoint('write', path, data.length);
+  const end = short ?? data.length;
   let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset);
+  while (offset < end) offset += writeSync(fd, data, offset, end - offset);
+  if (short !== undefined) throw errnoError('ENOSPC', 'write', path);
+}
+
+/** Cuts the file behind `fd` back to `length` bytes (it takes no space: it works on a full disk). */
+export function truncate(fd: number, path: string, length: number): void {
+  faultPoint('ftruncate', path);
+  ftruncateSync(fd, length);
 }
 
 /** Flushes the file behind `fd` to the disk. */

@@ -33,6 +33,7 @@ import {
   agentLog,
   STORE_LOG,
   WriteConflictError,
+  type AuditLogPosition,
   type AuditLogRef,
   type AuditLogStream,
   type AuditStorage,
@@ -146,7 +147,7 @@ export class PostgresBackend implements StorageBackend {
         STORE_LOG,
         async (tail) => {
           const plan = await planAuditAppend(tail, event, { now: new Date(), pid: process.pid, host: hostname() });
-          return plan === 'superseded' ? undefined : plan;
+          return plan === 'superseded' ? undefined : { lines: [plan.line], ...(plan.head === undefined ? {} : { head: plan.head }) };
         },
         { trusted: true },
       );
@@ -354,17 +355,16 @@ class PostgresAuditLogs implements AuditStorage {
     for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt += 1) {
       const { row, tail } = await this.tailRow(log, options.trusted === true);
       const write = await plan(tail);
-      if (!write) return false;
+      if (!write || write.lines.length === 0) return false;
       const claimed = await this.b.db.transaction(async () => {
-        const next = await this.claim(log, row, write.head, 1);
+        const next = await this.claim(log, row, write.head, write.lines.length);
         if (!next) return undefined;
-        const inserted = await this.b.db.query(`INSERT INTO ${this.s}.audit_lines (store, log, seq, line) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-          this.b.store,
-          log.name,
-          next.seq,
-          write.line,
-        ]);
-        if (inserted.rowCount !== 1) throw new AppendLost();
+        // One statement for all the lines: the first takes the seq after the tail's, the last the claimed one.
+        const inserted = await this.b.db.query(
+          `INSERT INTO ${this.s}.audit_lines (store, log, seq, line) SELECT $1, $2, $3::bigint + n, line FROM unnest($4::text[]) WITH ORDINALITY AS t(line, n) ON CONFLICT DO NOTHING`,
+          [this.b.store, log.name, String(next.seq - write.lines.length), write.lines],
+        );
+        if (inserted.rowCount !== write.lines.length) throw new AppendLost();
         return next;
       }).catch((err: unknown) => {
         if (err instanceof AppendLost) return undefined;
@@ -388,12 +388,14 @@ class PostgresAuditLogs implements AuditStorage {
     throw new BusyError(`the audit log ${log.name} of ${this.b.location} kept growing while its head was rewritten`, 'try again');
   }
 
-  async read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }> {
-    const { s } = this;
+  /**
+   * The log's head row, with the columns `more` adds (subqueries of the same
+   * statement, so of the same snapshot), checked against the rollback cache.
+   */
+  private async headRow<T extends object = object>(log: AuditLogRef, more = ''): Promise<{ generation: string | null; seq: string | null; head: string | null } & T> {
     const row = (
-      await this.b.db.query<{ generation: string | null; seq: string | null; head: string | null; text: string | null }>(
-        `SELECT h.generation, h.seq, h.head, (SELECT string_agg(line || E'\\n', '' ORDER BY seq) FROM ${s}.audit_lines WHERE store = $1 AND log = $2) AS text
-         FROM (SELECT 1) one LEFT JOIN ${s}.audit_heads h ON h.store = $1 AND h.log = $2`,
+      await this.b.db.query<{ generation: string | null; seq: string | null; head: string | null } & T>(
+        `SELECT h.generation, h.seq, h.head${more} FROM (SELECT 1) one LEFT JOIN ${this.s}.audit_heads h ON h.store = $1 AND h.log = $2`,
         [this.b.store, log.name],
       )
     ).rows[0]!;
@@ -401,42 +403,54 @@ class PostgresAuditLogs implements AuditStorage {
       const found = this.b.cache.log(log.name, { generation: Number(row.generation), seq: Number(row.seq) }, this.b.later);
       if (found) await this.b.goingBack(found);
     }
+    return row;
+  }
+
+  async read(log: AuditLogRef): Promise<{ text: string | undefined; head: string | undefined }> {
+    const row = await this.headRow<{ text: string | null }>(
+      log,
+      `, (SELECT string_agg(line || E'\\n', '' ORDER BY seq) FROM ${this.s}.audit_lines WHERE store = $1 AND log = $2) AS text`,
+    );
     return { text: row.text ?? (row.generation === null ? undefined : ''), head: row.head ?? undefined };
   }
 
   /**
    * The head row first (checked against the rollback cache as `read` does), then the
-   * lines in pages of {@link STREAM_LINES} by key, as chunks of 100 lines. The pages are
-   * separate statements: a line appended meanwhile may be in the last page, which
-   * `audit verify` allows (the head names no line after it).
+   * lines in pages of {@link STREAM_LINES} by key, as chunks of 100 lines; from `from`,
+   * the lines after its first `from.lines`, whose last must still be there (else the
+   * log was cut back: exit 6). The pages are separate statements: a line appended
+   * meanwhile may be in the last page, which `audit verify` allows (the head names no
+   * line after it).
    */
-  async stream(log: AuditLogRef): Promise<AuditLogStream> {
+  async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const { s } = this;
-    const row = (
-      await this.b.db.query<{ generation: string | null; seq: string | null; head: string | null }>(
-        `SELECT h.generation, h.seq, h.head FROM (SELECT 1) one LEFT JOIN ${s}.audit_heads h ON h.store = $1 AND h.log = $2`,
-        [this.b.store, log.name],
-      )
-    ).rows[0]!;
-    if (row.generation !== null) {
-      const found = this.b.cache.log(log.name, { generation: Number(row.generation), seq: Number(row.seq) }, this.b.later);
-      if (found) await this.b.goingBack(found);
-    }
-    const page = async (after: string): Promise<{ seq: string; line: string }[]> =>
+    const row = await this.headRow(log);
+    const page = async (after: number): Promise<{ seq: string; line: string }[]> =>
       (
         await this.b.db.query<{ seq: string; line: string }>(
           `SELECT seq, line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 AND seq > $3 ORDER BY seq LIMIT ${STREAM_LINES}`,
-          [this.b.store, log.name, after],
+          [this.b.store, log.name, String(after)],
         )
       ).rows;
-    const first = await page('0');
+    const skip = from?.lines ?? 0;
+    // From a position: the page starts at the last line before it, which must still be there.
+    const first = await page(Math.max(0, skip - 1));
+    if (skip > 0 && first[0]?.seq !== String(skip)) {
+      throw new IntegrityError(`the audit log ${this.b.describeLog(log)} was cut back while it was being followed: its line ${skip} is gone`, 'run agent-vault audit verify, and compare the log with a backup');
+    }
     const head = row.head ?? undefined;
     // As in read: the log exists when its head row or any line does.
     if (row.generation === null && first.length === 0) return { head, chunks: undefined };
     async function* chunks(): AsyncGenerator<string> {
-      for (let rows = first; rows.length > 0; rows = rows.length < STREAM_LINES ? [] : await page(rows.at(-1)!.seq)) {
+      let rows = skip > 0 ? first.slice(1) : first;
+      let full = first.length === STREAM_LINES;
+      for (;;) {
         // Chunks of 100 lines stay small strings, which the young generation collects; a page joined would not.
         for (let i = 0; i < rows.length; i += 100) yield rows.slice(i, i + 100).map((r) => `${r.line}\n`).join('');
+        const last = rows.at(-1);
+        if (!full || last === undefined) return;
+        rows = await page(Number(last.seq));
+        full = rows.length === STREAM_LINES;
       }
     }
     return { head, chunks: chunks() };

@@ -104,6 +104,17 @@ describe('audit verify holds the vaults against the store log', () => {
     expect(problems).toContainEqual(expect.stringMatching(/^bot: agent bot is provisioned .* but its vault is missing/));
   });
 
+  it('refuses to provision an agent whose log is there without its vault (exit 6), and writes no line to it', async () => {
+    rmSync(join(store.dir, 'vaults', 'bot.vault'));
+    rmSync(join(store.dir, 'vaults', 'bot.vault.bak'), { force: true });
+    const log = join(store.dir, 'vaults', 'bot.audit.jsonl');
+    const before = readFileSync(log, 'utf8');
+    const result = await store.owner(['provision', 'bot']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toMatch(/agent bot has an audit log but no vault: it was deleted/);
+    expect(readFileSync(log, 'utf8')).toBe(before);
+  });
+
   it('reports a vault the store log does not record: planted, or restored after deprovisioning', async () => {
     const saved = readFileSync(join(store.dir, 'vaults', 'bot.vault'));
     expect((await store.owner(['deprovision', 'bot', '--yes'])).code).toBe(0);

@@ -8,7 +8,22 @@ import { describeFaults, type FaultCase } from '../helpers/fault-harness.js';
 const value = (key: string, expected: string): FaultCase['acknowledged'] => async (store) =>
   expect((await store.owner(['credential', 'get', key, '--agent', 'granter'])).stdout).toBe(`${expected}\n`);
 
+/** The keys of the granter's `credential.set` lines for the batch's keys, in log order. */
+const batchLines = async (store: Parameters<NonNullable<FaultCase['settled']>>[0]): Promise<string[]> => {
+  const audit = await store.owner(['audit', '--json', '--agent', 'granter', '--action', 'credential.set']);
+  expect(audit.code, audit.stderr).toBe(0);
+  return (JSON.parse(audit.stdout) as Array<{ key: string }>).map((e) => e.key).filter((k) => k.startsWith('BATCH_'));
+};
+const BATCH = ['BATCH_A', 'BATCH_B', 'BATCH_C'];
+
 const CASES: FaultCase[] = [
+  {
+    // One append of three lines: a run that failed or was killed left all of them or none, never a torn part.
+    name: 'credential set of three keys',
+    args: ['credential', 'set', ...BATCH.map((k) => `${k}=v-${k}`), '--agent', 'granter'],
+    acknowledged: async (store) => expect(await batchLines(store)).toEqual(BATCH),
+    interrupted: async (store) => expect([[], BATCH]).toContainEqual(await batchLines(store)),
+  },
   { name: 'credential set of a granted key', args: ['credential', 'set', 'API_KEY=-', '--agent', 'granter'], input: 'new-value', acknowledged: value('API_KEY', 'new-value') },
   { name: 'credential set by the agent', args: ['credential', 'set', 'OWN=-'], input: 'own-value', as: 'reader' },
   { name: 'credential add', args: ['credential', 'add', 'NOTE', '--type', 'secure_note', '--notes-stdin', '--agent', 'granter'], input: 'note', again: [0, 2], acknowledged: value('NOTE', 'note') },

@@ -7,7 +7,9 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, TempStore } from '../helpers/cli.js';
 
@@ -48,6 +50,19 @@ class Follower {
         });
       });
     }
+  }
+
+  /** Resolves with its exit code and stderr once it ends by itself, or rejects after the wait. */
+  ended(): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => resolve({ code: this.child.exitCode, stderr: this.stderrText });
+      if (this.child.exitCode !== null) return done();
+      const timer = setTimeout(() => reject(new Error(`still running; stderr: ${this.stderrText}`)), WAIT_MS);
+      this.child.once('close', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
   }
 
   /** Interrupts it and resolves with its exit code. */
@@ -107,6 +122,22 @@ describe('following the audit logs', () => {
     await set('MINE_TOO', 'bot');
     await agent.waitFor((l) => l.includes('"MINE_TOO"'), 'about MINE_TOO');
     expect(agent.lines().some((l) => l.includes('ELSEWHERE'))).toBe(false);
+    expect(await agent.stop()).toBe(0);
+  }, 60_000);
+
+  it('stops with exit 6 when the log it follows is cut back under it', async () => {
+    const agent = follow(['audit', '--follow', '--json', '--since', '10m', '--action', 'credential.set'], { AGENT_VAULT_TOKEN: bot });
+    await set('SHOWN', 'bot');
+    await agent.waitFor((l) => l.includes('"SHOWN"'), 'about SHOWN');
+    // The line the follower showed last is cut off the end, and a later write appends after the cut.
+    const log = join(store.dir, 'vaults', 'bot.audit.jsonl');
+    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(log, lines.slice(0, -1).map((l) => `${l}\n`).join(''));
+    await set('AFTER', 'bot');
+    const { code, stderr } = await agent.ended();
+    expect(code).toBe(6);
+    expect(stderr).toMatch(/bot\.audit\.jsonl was (cut back|rewritten) while it was being followed/);
+    expect(agent.lines().some((l) => l.includes('"AFTER"'))).toBe(false);
   }, 60_000);
 
   it('delivers each event once when two hook runs start at the same time', async () => {

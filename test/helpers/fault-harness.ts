@@ -4,7 +4,10 @@
  * with ENOSPC at it, each time on a fresh copy of a prepared store, and checks what the
  * next commands find: `audit verify` passes (the next owner command finishes or undoes an
  * interrupted change first), every vault opens, a write that was acknowledged (exit 0)
- * is there, and the command run again succeeds.
+ * is there, and the command run again succeeds. With ENOSPC it also tears each write of
+ * audit lines in the middle (`short:N`: half the lines' bytes written, then ENOSPC), as a
+ * disk that fills up mid-append does: a batch of lines cut in two must leave a log that
+ * verifies.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,7 +134,10 @@ async function expectWhole(store: InProcessStore, what: string, env: NodeJS.Proc
   }
 }
 
-/** Drives `fault` (`kill` or `enospc`) through every write point of `c`. */
+/**
+ * Drives `fault` (`kill` or `enospc`) through every write point of `c`; with `enospc`,
+ * `short` as well through every write of an audit log's lines.
+ */
 export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Array<'kill' | 'enospc'>): Promise<HarnessCount> {
   const scratch = mkdtempSync(join(tmpdir(), 'agent-vault-faults-'));
   try {
@@ -147,7 +153,8 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
     const trace = join(scratch, 'trace');
     const clean = await run(counting, 'trace', trace);
     expect(clean.code, `${c.name}: a run without faults: ${clean.stderr}`).toBe(c.status ?? 0);
-    const points = lines(trace).length;
+    const labels = lines(trace);
+    const points = labels.length;
     counting.cleanup();
     expect(points, `${c.name} writes`).toBeGreaterThan(0);
     let pairs = 0;
@@ -155,27 +162,31 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
     const offset = stride > 1 ? 2 + Math.floor(Math.random() * (stride - 1)) : 2;
     const chosen = [1, ...Array.from({ length: points }, (_, i) => i + 1).filter((n) => n >= offset && (n - offset) % stride === 0), points].filter((n, i, all) => all.indexOf(n) === i && n <= points);
     if (stride > 1) console.log(`fault harness: ${c.name}: write points ${chosen.join(',')} of ${points}`);
-    for (const fault of faults) {
-      for (const n of chosen) {
-        const what = `${c.name}, ${fault} at write point ${n} of ${points}`;
-        const store = copyOf(prepared);
-        try {
-          const faulted = await run(store, `${fault}:${n}`);
-          if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
-          else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
-          if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared, faulted);
-          else await c.interrupted?.(store, faulted);
-          const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
-          if (!c.createsStore) await expectWhole(store, what, opening);
-          const args = argsOf(store);
-          const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: { ...c.env, ...opening } }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '', env: { ...c.env } }));
-          expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
-          await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
-          await c.settled?.(store);
-          pairs += 1;
-        } finally {
-          store.cleanup();
-        }
+    // Every write of audit lines, whatever the stride: a command has few, and a torn batch is what they risk.
+    const lineWrites = labels.flatMap((label, i) => (/^write .*\.audit\.jsonl$/.test(label) ? [i + 1] : []));
+    const runs: Array<['kill' | 'enospc' | 'short', number]> = [
+      ...faults.flatMap((fault) => chosen.map((n): [typeof fault, number] => [fault, n])),
+      ...(faults.includes('enospc') ? lineWrites.map((n): ['short', number] => ['short', n]) : []),
+    ];
+    for (const [fault, n] of runs) {
+      const what = `${c.name}, ${fault} at write point ${n} of ${points}`;
+      const store = copyOf(prepared);
+      try {
+        const faulted = await run(store, `${fault}:${n}`);
+        if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
+        else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
+        if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared, faulted);
+        else await c.interrupted?.(store, faulted);
+        const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
+        if (!c.createsStore) await expectWhole(store, what, opening);
+        const args = argsOf(store);
+        const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: { ...c.env, ...opening } }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '', env: { ...c.env } }));
+        expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
+        await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
+        await c.settled?.(store);
+        pairs += 1;
+      } finally {
+        store.cleanup();
       }
     }
     return { points, pairs };

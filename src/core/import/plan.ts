@@ -6,10 +6,10 @@
  * as `credential add` checks them. Pure: the caller applies it to a copy for a dry run
  * and to the freshly read payload, under the vault's lock, for the write.
  */
-import { fieldsOf, type Credential, type CredentialType } from '../credential.js';
+import { fieldsOf, updateCredential, type Credential, type CredentialType } from '../credential.js';
 import { typeSpec } from '../credential-types.js';
 import { UsageError, type VaultError } from '../errors.js';
-import { addCredential, changeCredential, findCredential, removeCredential, type VaultPayload } from '../vault.js';
+import { insertCredential, type VaultPayload } from '../vault.js';
 import { keyFromName, type ImportEntry } from './entry.js';
 
 /** What to do with an imported key the vault already has; `refuse` (the default) imports nothing. */
@@ -70,16 +70,21 @@ function allFields(type: CredentialType, fields: Record<string, string>): Record
   return Object.fromEntries(fieldsOf(type).map((name) => [name, fields[name] ?? '']));
 }
 
-function write(payload: VaultPayload, key: string, entry: ImportEntry, now: string, overwrite: Credential | undefined): void {
+/**
+ * Writes one row. A credential of another type that it overwrites is added to
+ * `replaced`, for the caller to remove with the others in one pass.
+ */
+function write(payload: VaultPayload, key: string, entry: ImportEntry, now: string, overwrite: Credential | undefined, replaced: Set<Credential>): void {
   const input = { name: entry.name, tags: entry.tags, ...(typeSpec(entry.type).uris || entry.uris.length > 0 ? { uris: entry.uris } : {}) };
   try {
     if (overwrite && overwrite.type === entry.type) {
-      changeCredential(payload, overwrite.id, { ...input, fields: allFields(entry.type, entry.fields) }, now);
+      updateCredential(overwrite, { ...input, fields: allFields(entry.type, entry.fields) }, now);
       return;
     }
     // A credential of another type is replaced; its grants end with it, failing closed.
-    if (overwrite) removeCredential(payload, overwrite.id);
-    const added = addCredential(payload, key, entry.type, { ...input, fields: entry.fields }, now);
+    if (overwrite) replaced.add(overwrite);
+    // The plan gave this row a key the vault does not hold (now), and no other row the same one.
+    const added = insertCredential(payload, key, entry.type, { ...input, fields: entry.fields }, now);
     if (entry.created !== undefined) added.created = entry.created;
     if (entry.updated !== undefined) added.updated = entry.updated;
   } catch (err) {
@@ -112,10 +117,14 @@ export function applyImport(payload: VaultPayload, entries: readonly ImportEntry
   // A clash, or a bad entry anywhere (thrown below), means the caller writes nothing:
   // it is all or nothing because the payload is sealed only after this returns.
   if (rows.some((row) => row.action === 'clash')) return rows;
+  // Each key is in one row at most, so the vault's credentials by key, taken once, serve every overwrite.
+  const byKey = new Map(payload.credentials.map((c) => [c.key, c]));
+  const replaced = new Set<Credential>();
   rows.forEach((row, i) => {
     if (row.action === 'skip') return;
-    write(payload, row.key, plan[i]!.entry, now, row.action === 'overwrite' ? findCredential(payload, row.key) : undefined);
+    write(payload, row.key, plan[i]!.entry, now, row.action === 'overwrite' ? byKey.get(row.key) : undefined, replaced);
   });
+  if (replaced.size > 0) payload.credentials = payload.credentials.filter((c) => !replaced.has(c));
   return rows;
 }
 

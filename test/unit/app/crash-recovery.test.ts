@@ -138,7 +138,7 @@ describe('a write whose audit line cannot be written', () => {
       expect((await store.agent(token, ['credential', 'set', 'KEPT=-'], { input: 'kept' })).code).toBe(0);
       const inner = new DirectoryBackend(store.dir, 2000);
       const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-      const audit: AuditStorage = { ...inner.audit, list: () => inner.audit.list(), read: (l) => inner.audit.read(l), append: async () => Promise.reject(full) };
+      const audit: AuditStorage = { ...inner.audit, list: () => inner.audit.list(), read: (l) => inner.audit.read(l), stream: (l, from) => inner.audit.stream(l, from), append: async () => Promise.reject(full) };
       // The disk is full: once the vault is written, no new file can be made, so the undo must need none.
       let written = false;
       const backend = new Proxy(inner, {

@@ -18,6 +18,8 @@ import {
   requireCredential,
   searchCredentials,
   setMainSecret,
+  setMainSecrets,
+  insertCredential,
   type CredentialSource,
   type VaultPayload,
 } from '../../../src/core/vault.js';
@@ -55,6 +57,31 @@ describe('setMainSecret', () => {
 
   it('rejects an invalid key', () => {
     expect(() => setMainSecret(emptyPayload('bot', 'K', 'O', 'A'), 'lower', 'v', T0)).toThrow(UsageError);
+  });
+});
+
+describe('setMainSecrets', () => {
+  it('sets each pair in order: a key given twice is created, then replaced; an existing one of another type keeps its type', () => {
+    const p = sample();
+    const count = p.credentials.length;
+    const results = setMainSecrets(p, [['NEW', 'one'], ['GITHUB', 'new-pw'], ['NEW', 'two']], T1);
+    expect(results.map((r) => [r.credential.key, r.created])).toEqual([['NEW', true], ['GITHUB', false], ['NEW', false]]);
+    expect(results[2]!.credential).toBe(results[0]!.credential);
+    expect(findCredential(p, 'NEW')).toMatchObject({ type: 'api_key', fields: { value: 'two' } });
+    expect(findCredential(p, 'GITHUB')).toMatchObject({ type: 'login', fields: { password: 'new-pw' } });
+    expect(p.credentials).toHaveLength(count + 1);
+  });
+});
+
+describe('insertCredential', () => {
+  it('adds a typed credential without searching the vault, and still refuses a bad key or type', () => {
+    const p = sample();
+    const count = p.credentials.length;
+    expect(insertCredential(p, 'NEW_ONE', 'api_key', { fields: { value: 'v' } }, T1)).toMatchObject({ key: 'NEW_ONE', type: 'api_key', fields: { value: 'v' } });
+    expect(p.credentials).toHaveLength(count + 1);
+    expect(() => insertCredential(p, 'lower', 'api_key', {}, T1)).toThrow(UsageError);
+    expect(() => insertCredential(p, 'FINE', 'no_such_type', {}, T1)).toThrow(UsageError);
+    expect(p.credentials).toHaveLength(count + 1);
   });
 });
 

@@ -4,7 +4,7 @@
  * than one chunk, lines and characters split by a chunk boundary, and torn ends; and
  * `audit verify` over such a log through the CLI.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ describe('DirectoryBackend.audit.stream', () => {
   /** The streamed verdict, after checking it is the whole-text one. */
   const verdict = async () => {
     const { text, head } = await backend().audit.read(LOG);
-    const streamed = await backend().audit.stream!(LOG);
+    const streamed = await backend().audit.stream(LOG);
     expect(streamed.head).toBe(head);
     const result = await checkAuditStream(streamed.chunks, streamed.head, { keyring, requireKeyed: true });
     expect(result).toEqual(checkAuditLog(text, head, { keyring, requireKeyed: true }));
@@ -79,7 +79,7 @@ describe('DirectoryBackend.audit.stream', () => {
 
   it('reads a log of three chunks, a line cut by each boundary, and finds it intact', async () => {
     write(big.text);
-    const chunks = await collect((await backend().audit.stream!(LOG)).chunks!);
+    const chunks = await collect((await backend().audit.stream(LOG)).chunks!);
     expect(chunks.length).toBe(3);
     expect(chunks.join('')).toBe(big.text);
     // The first boundary falls inside a line, not after a newline.
@@ -117,17 +117,76 @@ describe('DirectoryBackend.audit.stream', () => {
   it('decodes a character cut by a chunk boundary whole, and keeps a leading BOM', async () => {
     const text = `\uFEFF${'x'.repeat(STREAM_BYTES - 4)}é€😀\nend\n`;
     write(text);
-    expect((await collect((await backend().audit.stream!(LOG)).chunks!)).join('')).toBe(text);
+    expect((await collect((await backend().audit.stream(LOG)).chunks!)).join('')).toBe(text);
     expect((await verdict()).problems[0]!.line).toBe(1);
   });
 
   it('gives no chunks for a missing log, and the head that is there', async () => {
     write('', big.head);
     rmSync(logPath);
-    const streamed = await backend().audit.stream!(LOG);
+    const streamed = await backend().audit.stream(LOG);
     expect(streamed.chunks).toBeUndefined();
     expect(streamed.head).toBe(big.head);
     expect((await checkAuditStream(undefined, streamed.head, { keyring, requireKeyed: true })).problems[0]!.message).toMatch(/log file is missing/);
+  });
+});
+
+/** How many of this process's descriptors are open on `path` (Linux /proc). */
+function fdsOn(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+describe('DirectoryBackend.audit.stream: opening, and reading from a position', () => {
+  let dir: string;
+  let logPath: string;
+  const backend = () => new DirectoryBackend(dir, 1000);
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'agent-vault-stream-from-'));
+    new DirectoryBackend(dir, 1000).tree.makeDirs(join(dir, 'vaults'));
+    logPath = join(dir, 'vaults', 'bot1.audit.jsonl');
+    writeFileSync(logPath, big.text, { mode: 0o600 });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(!existsSync('/proc/self/fd'))('opens the log at the first chunk asked for, and closes it when the loop is left early', async () => {
+    const streamed = await backend().audit.stream(LOG);
+    expect(fdsOn(logPath)).toBe(0);
+    const iterator = streamed.chunks![Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    expect(fdsOn(logPath)).toBe(1);
+    await iterator.return!();
+    expect(fdsOn(logPath)).toBe(0);
+    // A stream never iterated holds nothing either.
+    await backend().audit.stream(LOG);
+    expect(fdsOn(logPath)).toBe(0);
+  });
+
+  it('reads from the byte a position names, and names the file it read', async () => {
+    const start = Buffer.byteLength(joinLines(big.lines.slice(0, 10)));
+    const streamed = await backend().audit.stream(LOG, { lines: 10, bytes: start });
+    expect((await collect(streamed.chunks!)).join('')).toBe(joinLines(big.lines.slice(10)));
+    const { dev, ino } = statSync(logPath);
+    expect(streamed.identity).toBe(`${dev}:${ino}`);
+    const again = await backend().audit.stream(LOG, { lines: 10, bytes: start, identity: streamed.identity! });
+    expect((await collect(again.chunks!)).join('')).toBe(joinLines(big.lines.slice(10)));
+  });
+
+  it('refuses a position past the end of a log cut back, and one in a replaced log (exit 6)', async () => {
+    const first = await backend().audit.stream(LOG);
+    await collect(first.chunks!);
+    const position = { lines: big.lines.length - 1, bytes: Buffer.byteLength(joinLines(big.lines.slice(0, -1))), identity: first.identity! };
+    writeFileSync(logPath, joinLines(big.lines.slice(0, 5)));
+    await expect(collect((await backend().audit.stream(LOG, position)).chunks!)).rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/cut back/) });
+    // The same text in another file put in its place.
+    writeFileSync(`${logPath}.new`, big.text, { mode: 0o600 });
+    renameSync(`${logPath}.new`, logPath);
+    await expect(collect((await backend().audit.stream(LOG, position)).chunks!)).rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/replaced/) });
   });
 });
 
@@ -213,7 +272,9 @@ describe('audit verify over a log of several chunks', () => {
     expect(await seqs()).toEqual([lines.length + 1]);
     expect(await seqs()).toEqual([]);
     const next = lines.length + 2;
-    const line = encodeAuditLine({ v: 1, seq: next, ts: new Date().toISOString(), actor: 'agent:bot', agent: 'bot', action: 'credential.get', result: 'ok', pid: 7, host: 'h', prev: 'A'.repeat(43) });
+    // Chained to the line before, as every new line must be for a follower.
+    const prev = hashAuditLine(readFileSync(logPath, 'utf8').split('\n').at(-2)!);
+    const line = encodeAuditLine({ v: 1, seq: next, ts: new Date().toISOString(), actor: 'agent:bot', agent: 'bot', action: 'credential.get', result: 'ok', pid: 7, host: 'h', prev });
     appendFileSync(logPath, line.slice(0, 50));
     expect(await seqs()).toEqual([]);
     appendFileSync(logPath, `${line.slice(50)}\n`);

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/core/audit-event.js';
 import { parseAuditLine, type AuditKeyring } from '../../../src/format/audit-line.js';
 import { checkAuditLog } from '../../../src/format/audit-chain.js';
-import { planAuditAppend, planHeadReanchor } from '../../../src/format/audit-append.js';
+import { planAuditAppend, planAuditBatch, planHeadReanchor } from '../../../src/format/audit-append.js';
 import { agentLog } from '../../../src/store/backend.js';
 import { DirectoryBackend } from '../../../src/store/directory-backend.js';
 
@@ -24,7 +24,7 @@ describe('audit appends to a directory store (planAuditAppend over DirectoryBack
     await backend().audit.append(LOG, async (tail) => {
       const plan = await planAuditAppend(tail, e, { now: new Date(), pid: process.pid, host: 'test', ...(ring ? { keyring: ring } : {}) });
       superseded = plan === 'superseded';
-      return plan === 'superseded' ? undefined : plan;
+      return plan === 'superseded' ? undefined : { lines: [plan.line], ...(plan.head === undefined ? {} : { head: plan.head }) };
     });
     return superseded ? 'superseded' : 'appended';
   };
@@ -109,6 +109,123 @@ describe('audit appends to a directory store (planAuditAppend over DirectoryBack
     expect(await append(keyring)).toBe('superseded');
     expect(lines().map((l) => parseAuditLine(l).epoch)).toEqual([0, 0, 1]);
     expect(await problems(rotated)).toEqual([]);
+  });
+});
+
+describe('one append of a batch of lines (planAuditBatch over DirectoryBackend.audit)', () => {
+  const keyring: AuditKeyring = { keys: [randomBytes(32)] };
+  const LOG = agentLog('bot1');
+  const now = new Date('2026-01-02T03:04:05.000Z');
+  const events: AuditEvent[] = ['A', 'B', 'C', 'D'].map((key) => ({ actor: 'owner', agent: 'bot1', action: 'credential.set', key, result: 'ok' }));
+  let dirs: string[] = [];
+  const made = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-vault-batch-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    dirs = [];
+  });
+  const context = (ring: AuditKeyring | undefined) => ({ now, pid: 7, host: 'test', ...(ring ? { keyring: ring } : {}) });
+  const oneByOne = async (dir: string, ring: AuditKeyring | undefined, list: AuditEvent[]): Promise<void> => {
+    for (const e of list) {
+      await new DirectoryBackend(dir, 1000).audit.append(LOG, async (tail) => {
+        const plan = await planAuditAppend(tail, e, context(ring));
+        return plan === 'superseded' ? undefined : { lines: [plan.line], ...(plan.head === undefined ? {} : { head: plan.head }) };
+      });
+    }
+  };
+  const batch = async (dir: string, ring: AuditKeyring | undefined, list: AuditEvent[]): Promise<boolean> =>
+    new DirectoryBackend(dir, 1000).audit.append(LOG, async (tail) => {
+      const plan = await planAuditBatch(tail, list, context(ring));
+      return plan === 'superseded' ? undefined : plan;
+    });
+  const logFile = (dir: string): string => join(dir, 'vaults', 'bot1.audit.jsonl');
+  const headFile = (dir: string): string => join(dir, 'vaults', 'bot1.audit.head');
+  const files = (dir: string) => ({ text: readFileSync(logFile(dir), 'utf8'), head: readFileSync(headFile(dir), 'utf8') });
+  /** How each pair of logs is made before the batch: the same way in both. */
+  const states: Array<[string, (dir: string) => Promise<void>]> = [
+    ['a fresh log', async () => undefined],
+    [
+      'a head one line behind',
+      async (dir) => {
+        await oneByOne(dir, keyring, events.slice(0, 1));
+        const behind = readFileSync(headFile(dir));
+        await oneByOne(dir, keyring, events.slice(1, 2));
+        writeFileSync(headFile(dir), behind);
+      },
+    ],
+    [
+      'a torn last line',
+      async (dir) => {
+        await oneByOne(dir, keyring, events.slice(0, 2));
+        appendFileSync(logFile(dir), '{"v":1,"seq":3,"ts":');
+      },
+    ],
+    [
+      'lines cut off the end',
+      async (dir) => {
+        await oneByOne(dir, keyring, events.slice(0, 3));
+        writeFileSync(logFile(dir), `${readFileSync(logFile(dir), 'utf8').split('\n')[0]}\n`);
+      },
+    ],
+  ];
+
+  it.each(states)('writes, after %s, the lines and head that appending each event alone writes', async (_name, prepare) => {
+    const [single, batched] = [made(), made()];
+    for (const dir of [single, batched]) await prepare(dir);
+    await oneByOne(single, keyring, events);
+    expect(await batch(batched, keyring, events)).toBe(true);
+    expect(files(batched)).toEqual(files(single));
+    expect(files(batched).text.split('\n').filter((l) => l.includes('"credential.set"')).length).toBeGreaterThanOrEqual(events.length);
+  });
+
+  it.each([3, 600])('continues the chain after a crash left the head behind a batch of %i lines (more than the tail window holds)', async (count) => {
+    const dir = made();
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    const behind = readFileSync(headFile(dir));
+    const many = Array.from({ length: count }, (_, i): AuditEvent => ({ ...events[0]!, key: `KEY_${i}_${'x'.repeat(200)}` }));
+    await batch(dir, keyring, many);
+    writeFileSync(headFile(dir), behind);
+    if (count > 3) expect(readFileSync(logFile(dir)).length).toBeGreaterThan(64 * 1024);
+    await oneByOne(dir, keyring, events.slice(1, 2));
+    expect(checkAuditLog(files(dir).text, files(dir).head, { keyring, requireKeyed: true }).problems).toEqual([]);
+    expect(JSON.parse(files(dir).head)).toMatchObject({ seq: count + 2 });
+  });
+
+  it('keeps the gap visible when a line after the head does not chain', async () => {
+    const dir = made();
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    const behind = readFileSync(headFile(dir));
+    await batch(dir, keyring, events.slice(1, 4));
+    writeFileSync(headFile(dir), behind);
+    const text = files(dir).text.split('\n');
+    // The batch's middle line swapped for a copy of its first: each still verifies alone.
+    writeFileSync(logFile(dir), [text[0], text[1], text[1], text[3], ''].join('\n'));
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    expect(parseAuditLine(files(dir).text.split('\n')[4]!).seq).toBe(2);
+  });
+
+  it('chains an unkeyed batch after keyed lines as one-by-one appends do, keeping the keyed anchor', async () => {
+    const [single, batched] = [made(), made()];
+    const denied: AuditEvent[] = events.map((e) => ({ ...e, actor: 'unknown', action: 'auth.denied', result: 'denied' }));
+    for (const dir of [single, batched]) await oneByOne(dir, keyring, events.slice(0, 1));
+    await oneByOne(single, undefined, denied);
+    await batch(batched, undefined, denied);
+    expect(files(batched)).toEqual(files(single));
+    expect(JSON.parse(files(batched).head)).toMatchObject({ seq: 5, keyed: { seq: 1 } });
+    expect(checkAuditLog(files(batched).text, files(batched).head, { keyring, requireKeyed: false }).problems).toEqual([]);
+  });
+
+  it('writes nothing of a batch when the head is keyed with a newer epoch', async () => {
+    const dir = made();
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    const rotated: AuditKeyring = { keys: [...keyring.keys, randomBytes(32)] };
+    await new DirectoryBackend(dir, 1000).audit.rewriteHead(LOG, (tail) => planHeadReanchor(tail, keyring, rotated));
+    const before = files(dir);
+    expect(await batch(dir, keyring, events)).toBe(false);
+    expect(files(dir)).toEqual(before);
   });
 });
 

@@ -52,6 +52,19 @@ describe('fault injection', () => {
     expect(drive('eacces:2', 2).error).toMatchObject({ code: 'EACCES', message: "EACCES: permission denied, write '/store/file2'" });
   });
 
+  it('short:N cuts the N-th data write to half its length, and fails a point without data with ENOSPC', () => {
+    const plan = parseFaultPlan({ AGENT_VAULT_FAULT: 'short:2' })!;
+    const injector = new FaultInjector(plan, () => {
+      throw new Error('not a kill');
+    });
+    expect(injector.point('write', '/store/log', 101)).toBeUndefined();
+    expect(injector.point('write', '/store/log', 101)).toBe(50);
+    expect(injector.point('write', '/store/log', 101)).toBeUndefined();
+    const other = new FaultInjector(plan);
+    other.point('open', '/store/log');
+    expect(() => other.point('rename', '/store/log')).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'rename' }));
+  });
+
   it('builds the same error Node builds for the same failure', () => {
     let real: NodeJS.ErrnoException | undefined;
     try {
@@ -79,7 +92,7 @@ describe('fault injection', () => {
   });
 
   it('refuses a spec it does not understand, rather than injecting nothing', () => {
-    for (const spec of ['kill', 'kill:0', 'kill:-1', 'enospc:x', 'sigkill:3', 'kill:3 ']) {
+    for (const spec of ['kill', 'kill:0', 'kill:-1', 'enospc:x', 'sigkill:3', 'kill:3 ', 'short', 'short:0']) {
       expect(() => parseFaultPlan({ AGENT_VAULT_FAULT: spec }), spec).toThrow(/AGENT_VAULT_FAULT/);
     }
     expect(parseFaultPlan({})).toBeUndefined();
