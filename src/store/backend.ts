@@ -57,15 +57,13 @@ export interface StoredObject {
 }
 
 /**
- * An object's bytes read when asked for (the shape format/vault-file.ts parses): its
- * length, and the bytes in [start, end), fewer only if it was cut since it was opened.
- * Every part comes from the one version that was opened.
+ * An object opened for reading in parts: its bytes on demand (the shape
+ * format/vault-file.ts parses: its length, and the bytes in [start, end), fewer only if
+ * it was cut since it was opened; every part from the one version opened) and the
+ * generation a compare-and-swap names.
  */
-export type ObjectBytes = VaultFileBytes;
-
-/** An object opened for reading in parts: its bytes on demand and the generation a compare-and-swap names. */
 export interface OpenedObject {
-  bytes: ObjectBytes;
+  bytes: VaultFileBytes;
   generation: Generation;
 }
 

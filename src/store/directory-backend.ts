@@ -29,7 +29,7 @@
  */
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { IntegrityError } from '../core/errors.js';
+import { BusyError, IntegrityError } from '../core/errors.js';
 import { isAgentId, isCredentialKey } from '../core/ids.js';
 import { isProposalId } from '../format/proposal-file.js';
 import { replaceFile, writeNewFile } from './atomic.js';
@@ -177,31 +177,42 @@ export class DirectoryBackend implements StorageBackend {
   }
 
   async read(id: ObjectId): Promise<StoredObject | undefined> {
-    const path = this.path(id);
-    if (!this.tree.checkDirs(dirname(path))) return undefined;
-    const opened = openStoreFile(path, roleOf(id));
+    const opened = this.openObject(id);
     if (!opened) return undefined;
     try {
-      const generation = generationOf(opened.fd);
-      return { bytes: readFileSync(opened.fd), generation };
+      return { bytes: readFileSync(opened.fd), generation: opened.generation };
     } finally {
       closeSync(opened.fd);
     }
   }
 
   async readInParts(id: ObjectId): Promise<OpenedObject | undefined> {
+    const opened = this.openObject(id);
+    if (!opened) return undefined;
+    const { generation } = opened;
+    // A part asked for after the descriptor was given up (file-bytes.ts) comes from the
+    // file opened again, only if it is still this version.
+    const reopen = (): number => {
+      const again = this.openObject(id);
+      if (again?.generation === generation) return again.fd;
+      if (again) closeSync(again.fd);
+      throw new BusyError(`${this.path(id)} changed while it was being read`, 'try again');
+    };
+    return { bytes: fileBytes(opened.fd, opened.size, reopen), generation };
+  }
+
+  /** The object's file opened for reading after the checks of fs-guard.ts, with its size and generation; undefined when missing. */
+  private openObject(id: ObjectId): { fd: number; size: number; generation: Generation } | undefined {
     const path = this.path(id);
     if (!this.tree.checkDirs(dirname(path))) return undefined;
     const opened = openStoreFile(path, roleOf(id));
     if (!opened) return undefined;
-    let generation: Generation;
     try {
-      generation = generationOf(opened.fd);
+      return { fd: opened.fd, size: opened.stat.size, generation: generationOf(opened.fd) };
     } catch (err) {
       closeSync(opened.fd);
       throw err;
     }
-    return { bytes: fileBytes(opened.fd, opened.stat.size), generation };
   }
 
   async exists(id: ObjectId): Promise<boolean> {

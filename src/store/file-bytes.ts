@@ -1,60 +1,67 @@
 /**
  * A store file read in parts: the bytes of one version of the file (the inode opened),
  * read with pread when asked for, so a read of one credential from a vault of 100,000
- * reads its header, its index and one block instead of 37 MB. The descriptor stays
+ * reads its header, its index and one block instead of 40 MB. The descriptor stays
  * open while the parts may be asked for: a writer renames a new file into place, and
  * the inode opened keeps the version whose index was authenticated (reopening by name
- * could mix blocks of two versions).
+ * could mix parts of two versions).
  *
  * At most {@link MAX_OPEN} files are held open in a process (the MCP server and the
- * library may read many vaults): opening one more reads the oldest whole into memory
- * and closes it, so it still answers. At the end of every command
- * (store/closing.ts's closeOpenStores) every one is closed.
+ * library read many vaults and close nothing between calls): opening one more closes
+ * the oldest, which then reopens its file by name if a part is still asked for, and
+ * only if the file there is still the version it opened (else BusyError, exit 7: the
+ * vault changed while it was being read). At the end of every command
+ * (store/closing.ts's closeOpenStores) every one is closed the same way.
  */
 import { closeSync, readSync } from 'node:fs';
-import type { ObjectBytes } from './backend.js';
+import type { VaultFileBytes } from '../format/vault-file.js';
 import { closeAtEnd } from './closing.js';
 
-/** How many files may stay open for later parts; beyond it the oldest is read whole. */
+/** How many files may stay open for later parts; beyond it the oldest is closed. */
 const MAX_OPEN = 8;
 
 /** The files open now, oldest first. */
 const open: FileBytes[] = [];
 
-/** The bytes of the open file `fd`, `length` long (its size when opened). */
-class FileBytes implements ObjectBytes {
+/** The bytes of one version of a file, `length` long (its size when opened). */
+class FileBytes implements VaultFileBytes {
   private fd: number | undefined;
-  private whole: Buffer | undefined;
 
   constructor(
     fd: number,
     readonly length: number,
+    /** A descriptor of the same version of the file, opened again by name; throws if the file there is another version. */
+    private readonly reopen: () => number,
   ) {
     this.fd = fd;
+    hold(this);
   }
 
   subarray(start: number, end: number): Buffer {
     const from = Math.max(0, Math.min(start, this.length));
     const to = Math.max(from, Math.min(end, this.length));
-    if (this.whole) return this.whole.subarray(from, to);
-    if (this.fd === undefined) throw new Error('a store file was read after the command ended');
+    if (this.fd === undefined) {
+      this.fd = this.reopen();
+      hold(this);
+    }
     return readAt(this.fd, from, to - from);
   }
 
-  /** Reads the rest into memory and closes the descriptor: the parts are then answered from memory. */
-  keepInMemory(): void {
-    if (this.fd === undefined) return;
-    this.whole = readAt(this.fd, 0, this.length);
-    this.close();
-  }
-
-  close(): void {
+  /** Closes the descriptor; a later part opens the file again (see {@link subarray}). */
+  release(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
     open.splice(open.indexOf(this), 1);
     closeSync(fd);
   }
+}
+
+/** Counts `bytes` among the open files, closing the oldest beyond {@link MAX_OPEN}. */
+function hold(bytes: FileBytes): void {
+  if (open.length >= MAX_OPEN) open[0]!.release();
+  open.push(bytes);
+  closeAtEnd(releaseAll);
 }
 
 /** `length` bytes at `position` of `fd`, fewer if the file ends sooner (cut since it was opened). */
@@ -69,16 +76,15 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return read === length ? buffer : buffer.subarray(0, read);
 }
 
-/** The bytes of the file open at `fd` (of `size` bytes), which this now owns and closes. */
-export function fileBytes(fd: number, size: number): ObjectBytes {
-  if (open.length >= MAX_OPEN) open[0]!.keepInMemory();
-  const bytes = new FileBytes(fd, size);
-  open.push(bytes);
-  closeAtEnd(closeAll);
-  return bytes;
+/**
+ * The bytes of the file open at `fd` (of `size` bytes), which this now owns and
+ * closes; `reopen` opens the same version again after the descriptor was given up.
+ */
+export function fileBytes(fd: number, size: number, reopen: () => number): VaultFileBytes {
+  return new FileBytes(fd, size, reopen);
 }
 
 /** Closes every file still open for parts (the end of a command). */
-function closeAll(): void {
-  for (const bytes of [...open]) bytes.close();
+function releaseAll(): void {
+  for (const bytes of [...open]) bytes.release();
 }
