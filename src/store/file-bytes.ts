@@ -20,12 +20,20 @@ import { closeAtEnd } from './closing.js';
 /** How many files may stay open for later parts; beyond it the oldest is closed. */
 const MAX_OPEN = 8;
 
+/**
+ * The first bytes of a file, read at the first part asked for and kept: a vault's
+ * header, the start of its index and (for a small vault) all of it, in one read
+ * instead of one per part.
+ */
+const FIRST_READ = 64 * 1024;
+
 /** The files open now, oldest first. */
 const open: FileBytes[] = [];
 
 /** The bytes of one version of a file, `length` long (its size when opened). */
 class FileBytes implements VaultFileBytes {
   private fd: number | undefined;
+  private first: Buffer | undefined;
 
   constructor(
     fd: number,
@@ -40,11 +48,18 @@ class FileBytes implements VaultFileBytes {
   subarray(start: number, end: number): Buffer {
     const from = Math.max(0, Math.min(start, this.length));
     const to = Math.max(from, Math.min(end, this.length));
+    this.first ??= this.read(0, Math.min(this.length, FIRST_READ));
+    if (to <= this.first.length) return this.first.subarray(from, to);
+    return this.read(from, to - from);
+  }
+
+  /** `length` bytes at `position`, from the descriptor (opened again if it was given up). */
+  private read(position: number, length: number): Buffer {
     if (this.fd === undefined) {
       this.fd = this.reopen();
       hold(this);
     }
-    return readAt(this.fd, from, to - from);
+    return readAt(this.fd, position, length);
   }
 
   /** Closes the descriptor; a later part opens the file again (see {@link subarray}). */
