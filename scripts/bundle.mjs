@@ -112,12 +112,12 @@ function finishBundle(file) {
   writeFileSync(file, `// agent-vault bundle ${createHash('sha256').update(text).digest('hex')}\n${text}`);
 }
 
-/** Writes `<file>.cache` (scripts/code-cache.cjs) in a clean process: no NODE_OPTIONS, whose V8 flags would make the cache unfit for a plain `node`. */
-function writeCodeCache(file) {
+/** Writes each `<file>.cache` (scripts/code-cache.cjs) in a clean process: no NODE_OPTIONS, whose V8 flags would make the cache unfit for a plain `node`. */
+function writeCodeCaches(files) {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const result = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.cjs', import.meta.url)), file], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`the code cache of ${file} was not made:\n${result.stderr}`);
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.cjs', import.meta.url)), ...files], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`the code caches of ${files.join(', ')} were not made:\n${result.stderr}`);
 }
 
 /** How both CLI bundles (the whole CLI, and the fast forms alone) are built, with fault injection compiled in or out. */
@@ -156,10 +156,7 @@ async function bundle(outfile, faults, cache) {
     finishBundle(fast);
   }
   // Last: the training runs of the code cache load the chunks beside the bundle.
-  if (cache) {
-    writeCodeCache(outfile);
-    writeCodeCache(fast);
-  }
+  if (cache) writeCodeCaches([outfile, fast]);
 }
 
 if (process.argv[2]) {

@@ -1,5 +1,5 @@
 'use strict';
-// `node scripts/code-cache.cjs <bundle>` writes <bundle>.cache, the V8 code cache that
+// `node scripts/code-cache.cjs <bundle>...` writes each <bundle>.cache, the V8 code cache that
 // bin/load-bundle.cjs loads the bundle with, for the Node running this script. Run by
 // scripts/bundle.mjs, in a process of its own with no NODE_OPTIONS: V8 rejects a cache
 // made under other V8 flags, and the shipped cache must fit a plain `node`.
@@ -24,7 +24,7 @@ const { cacheHeader, bundleId, compileBundle, runBundle } = require('../bin/load
  */
 const TRAINING = {
   /** dist/fast.cjs (src/cli/fast-main.ts), which runs the fast forms alone. */
-  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['--version'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']],
+  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']],
   /** dist/cli.cjs, which the bin loads for every other command line. */
   cli: [['credential', 'list', '--type', 'api_key'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
 };
@@ -35,7 +35,8 @@ async function run(bundle, args) {
   if (code !== 0) throw new Error(`code cache: agent-vault ${args.join(' ')} exited ${code}`);
 }
 
-async function main(file) {
+/** Makes the cache of each bundle in `files` (dist/cli.cjs and dist/fast.cjs, side by side), trained on one throwaway store. */
+async function main(files) {
   const root = mkdtempSync(join(tmpdir(), 'agent-vault-code-cache-'));
   try {
     const tokenFile = join(root, 'token');
@@ -44,19 +45,21 @@ async function main(file) {
     writeFileSync(join(root, 'secret'), 'a value\n', { mode: 0o600 });
     for (const name of Object.keys(process.env)) if (name.startsWith('AGENT_VAULT_')) delete process.env[name];
     Object.assign(process.env, { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), XDG_DATA_HOME: join(root, 'data'), AGENT_VAULT_HOME: join(root, 'store') });
-    // The store is set up by the whole CLI, which is built before the fast bundle.
-    const setup = require(join(dirname(file), 'cli.cjs'));
+    // The store is set up by the whole CLI beside the bundles, through a copy of its own.
+    const setup = require(join(dirname(files[0]), 'cli.cjs'));
     await run(setup, ['--passphrase-file', passphraseFile, 'init', '--kdf-memory', '1', '--kdf-iterations', '1', '--kdf-parallelism', '1']);
     await run(setup, ['--passphrase-file', passphraseFile, 'provision', 'bot', '--token-file', tokenFile]);
     process.env.AGENT_VAULT_TOKEN_FILE = tokenFile;
     await run(setup, ['credential', 'add', 'K', '--type', 'api_key', '--value-file', join(root, 'secret')]);
     await run(setup, ['credential', 'add', 'T', '--type', 'login', '--password-file', join(root, 'secret'), '--totp-file', writeTotp(root)]);
-    const script = compileBundle(file);
-    const trained = runBundle(script, file);
-    for (const args of trained.fastMain === undefined ? TRAINING.cli : TRAINING.fast) await run(trained, args);
-    const id = bundleId(readFileSync(file, 'utf8'));
-    if (id === undefined) throw new Error(`code cache: ${file} has no bundle id line`);
-    writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${cacheHeader(id)}\n`), script.createCachedData()]));
+    for (const file of files) {
+      const script = compileBundle(file);
+      const trained = runBundle(script, file);
+      for (const args of trained.fastMain === undefined ? TRAINING.cli : TRAINING.fast) await run(trained, args);
+      const id = bundleId(readFileSync(file, 'utf8'));
+      if (id === undefined) throw new Error(`code cache: ${file} has no bundle id line`);
+      writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${cacheHeader(id)}\n`), script.createCachedData()]));
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -69,7 +72,7 @@ function writeTotp(root) {
   return file;
 }
 
-main(resolve(process.argv[2])).catch((err) => {
+main(process.argv.slice(2).map((file) => resolve(file))).catch((err) => {
   process.stderr.write(`${err.message}\n`);
   process.exitCode = 1;
 });

@@ -4,7 +4,7 @@
  * `credential get` would otherwise spend starting up. Each form calls the same action
  * as its commander command (`runGet`, `runTotp`, `runGenerate`, `runList`), with the options commander would
  * have parsed, so a change to what the command does reaches both paths; errors go
- * through the same cli/report-error.ts in src/main.ts.
+ * through the same cli/report-error.ts, in cli/run.ts.
  *
  * The matching is strict: the words of the form, a key that is not an option, and at
  * most one `--json` anywhere before any `--`. Every other command line (any other
@@ -23,7 +23,7 @@ import type { GlobalOptions } from './context.js';
 import type { IO } from './io.js';
 import { cliVersion } from './version.js';
 
-/** A matched command line: runs it on `io` (errors are thrown, for main to report). */
+/** A matched command line: runs it on `io` (errors are thrown, for cli/run.ts to report). */
 export type FastCommand = (io: IO) => Promise<void>;
 
 /** The global options commander gives every command when none is given: `--no-color`'s default. */

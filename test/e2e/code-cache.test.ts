@@ -80,6 +80,8 @@ describe.each(['fast.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => 
       const bin = join(dir, 'bin/agent-vault.cjs');
       expect(await store.agent(token, ['credential', 'get', 'K'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
       expect(await store.agent(token, ['credential', 'list'], { bin })).toMatchObject({ code: 0, stderr: '' });
+      // Through commander: dist/cli.cjs, whose cache the fast forms never load.
+      expect(await store.agent(token, ['credential', 'get', 'K', '--quiet'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
       const version = await store.run(['--version'], { bin });
       expect(version).toMatchObject({ code: 0, stderr: '' });
       expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
@@ -104,7 +106,7 @@ describe('the code caches', () => {
       for (const bundle of ['fast.cjs', 'cli.cjs']) rmSync(join(dir, 'dist', `${bundle}.cache`));
       const before = readdirSync(join(dir, 'dist')).sort();
       const bin = join(dir, 'bin/agent-vault.cjs');
-      for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['--version'], ['credential', 'list']]) await store.agent(token, args, { bin });
+      for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['--version'], ['credential', 'list'], ['credential', 'get', 'K', '--quiet'], ['status']]) await store.agent(token, args, { bin });
       expect(readdirSync(join(dir, 'dist')).sort()).toEqual(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });
