@@ -106,6 +106,9 @@ function asciiComments(text) {
 function finishBundle(file) {
   const dynamicImport = /(?<![\w$.])import\((?=["'])/g;
   const text = asciiComments(readFileSync(file, 'utf8')).replace(dynamicImport, '__agentVaultLazyImport(');
+  // bin/load-bundle.cjs reads the bundle as latin1, which is exact only for ASCII.
+  const wide = /[^\x00-\x7f]/.exec(text);
+  if (wide) throw new Error(`${file}: a character outside ASCII at offset ${wide.index}, which bin/load-bundle.cjs would not read back`);
   // Only the banner's own import() may be left: any other would fail under the code cache.
   const left = text.match(/(?<![\w$.])import\(/g) ?? [];
   if (left.length !== 1) throw new Error(`${file}: an import() that is not of a string literal cannot be routed through __agentVaultLazyImport`);
