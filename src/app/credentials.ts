@@ -2,7 +2,7 @@
  * Credential operations as one caller performs them: unlock, act, write under the lock,
  * and leave one audit event each. Shared by the CLI and the programmatic API.
  */
-import { isSecretField, summarize, type Credential, type CredentialInput, type CredentialType } from '../core/credential.js';
+import { summarize, type Credential, type CredentialInput, type CredentialType } from '../core/credential.js';
 import {
   addCredential,
   changeCredential,
@@ -35,8 +35,8 @@ export function readCredential(session: Session, agent: string, keyOrId: string,
 
 /** A brokered credential as an agent's listing shows it: no secret, not even as a masked one. */
 function withoutSecrets<C extends ListedCredential>(credential: C): C {
-  const fields = Object.fromEntries(Object.entries(credential.fields).filter(([name]) => !isSecretField(credential.type, name)));
-  return { ...credential, fields, ...(credential.secretFields ? { secretFields: [] } : {}) };
+  // The summary's fields (the secret ones left out), but none named as set either.
+  return { ...credential, fields: summarize(credential).fields, ...(credential.secretFields ? { secretFields: [] } : {}) };
 }
 
 /**

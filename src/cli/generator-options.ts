@@ -1,10 +1,11 @@
 /**
  * The password and passphrase flags of the generator, shared by `generate` and
- * `credential rotate`, so both spell and describe them alike.
+ * `credential rotate`, so both spell and describe them alike, and the one mapping of
+ * them to generator settings, which the MCP tool `password_generate` uses too.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { AMBIGUOUS_CHARACTERS, CLASS_NAMES, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS } from '../core/generator.js';
+import { AMBIGUOUS_CHARACTERS, CLASS_NAMES, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS, type CharacterClass } from '../core/generator.js';
 import type { GeneratorSettings } from '../core/policy.js';
 import { wholeNumber } from './numbers.js';
 
@@ -22,6 +23,31 @@ export interface GeneratorFlags {
   capitalize?: boolean;
   number?: boolean;
 }
+
+/** How a caller names each generator setting in its error messages. */
+export interface GeneratorFlagNames {
+  length: string;
+  words: string;
+  passphrase: string;
+  excludeAmbiguous: string;
+  separator: string;
+  capitalize: string;
+  number: string;
+  /** A character class left out. */
+  dropped(name: CharacterClass): string;
+}
+
+/** The command line's names: the flags. */
+const CLI_FLAG_NAMES: GeneratorFlagNames = {
+  length: '--length',
+  words: '--words',
+  passphrase: '--passphrase',
+  excludeAmbiguous: '--exclude-ambiguous',
+  separator: '--separator',
+  capitalize: '--capitalize',
+  number: '--number',
+  dropped: (name) => `--no-${name}`,
+};
 
 /** Adds the generator flags to `command`; `lengthDefault` says what a password's length is when `--length` is not given. */
 export function addGeneratorOptions(command: Command, lengthDefault: string): Command {
@@ -43,33 +69,34 @@ export function addGeneratorOptions(command: Command, lengthDefault: string): Co
  * The generator settings the flags give, `undefined` when none was given: a passphrase
  * when `--passphrase` or `--words` is given, else a password. Only what was given is
  * set (the generator fills the defaults), so `credential rotate` remembers no more than
- * was asked for. A flag of the other mode is a usage error.
+ * was asked for. A flag of the other mode, or a number out of its bounds, is a usage
+ * error naming the setting as `names` spell it.
  */
-export function generatorSettings(flags: GeneratorFlags): GeneratorSettings | undefined {
+export function generatorSettings(flags: GeneratorFlags, names: GeneratorFlagNames = CLI_FLAG_NAMES): GeneratorSettings | undefined {
   const passphrase = flags.passphrase === true || flags.words !== undefined;
   // Commander sets every `--no-<class>` to true unless it is given.
   const dropped = CLASS_NAMES.filter((name) => flags[name] === false);
   const passwordFlags: ReadonlyArray<readonly [string, boolean]> = [
-    ['--length', flags.length !== undefined],
-    ...dropped.map((name) => [`--no-${name}`, true] as const),
-    ['--exclude-ambiguous', flags.excludeAmbiguous === true],
+    [names.length, flags.length !== undefined],
+    ...dropped.map((name) => [names.dropped(name), true] as const),
+    [names.excludeAmbiguous, flags.excludeAmbiguous === true],
   ];
   const passphraseFlags: ReadonlyArray<readonly [string, boolean]> = [
-    ['--separator', flags.separator !== undefined],
-    ['--capitalize', flags.capitalize === true],
-    ['--number', flags.number === true],
+    [names.separator, flags.separator !== undefined],
+    [names.capitalize, flags.capitalize === true],
+    [names.number, flags.number === true],
   ];
   const wrong = (passphrase ? passwordFlags : passphraseFlags).find(([, given]) => given);
   if (wrong && passphrase) throw new UsageError(`${wrong[0]} applies to passwords, not passphrases`);
-  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, 'add --words N or --passphrase');
+  if (wrong) throw new UsageError(`${wrong[0]} applies to passphrases`, `add ${names.words} N or ${names.passphrase}`);
   const settings: GeneratorSettings = {};
   if (passphrase) {
-    settings.words = flags.words === undefined ? DEFAULT_WORDS : wholeNumber(flags.words, '--words', MIN_WORDS, MAX_WORDS);
+    settings.words = flags.words === undefined ? DEFAULT_WORDS : wholeNumber(flags.words, names.words, MIN_WORDS, MAX_WORDS);
     if (flags.separator !== undefined) settings.separator = flags.separator;
     if (flags.capitalize === true) settings.capitalize = true;
     if (flags.number === true) settings.number = true;
   } else {
-    if (flags.length !== undefined) settings.length = wholeNumber(flags.length, '--length', MIN_LENGTH, MAX_LENGTH);
+    if (flags.length !== undefined) settings.length = wholeNumber(flags.length, names.length, MIN_LENGTH, MAX_LENGTH);
     if (dropped.length > 0) settings.classes = CLASS_NAMES.filter((name) => !dropped.includes(name));
     if (flags.excludeAmbiguous === true) settings.excludeAmbiguous = true;
   }

@@ -6,11 +6,12 @@
  */
 import { CREDENTIAL_TYPES, type CredentialInput, type CredentialType } from '../core/credential.js';
 import { TOTP_FIELD, typeSpec, type FieldSpec } from '../core/credential-types.js';
-import { CLASS_NAMES, DEFAULT_LENGTH, generatePassword } from '../core/generator.js';
+import { DEFAULT_LENGTH } from '../core/generator.js';
 import { normaliseTotpSecret } from '../core/totp.js';
 import { UsageError, VaultError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
 import type { IO, Prompter } from './io.js';
+import { generateValue } from './commands/generate-run.js';
 
 const list = (text: string): string[] =>
   text
@@ -37,7 +38,7 @@ async function ask(read: (label: string) => Promise<string>, io: IO, label: stri
 async function askPassword(prompter: Prompter, io: IO, field: FieldSpec): Promise<string | undefined> {
   if (await prompter.confirm(`Generate a strong ${DEFAULT_LENGTH}-character password?`, { default: true })) {
     io.err(`generated a ${DEFAULT_LENGTH}-character password (read it with: credential get KEY)\n`);
-    return generatePassword({ length: DEFAULT_LENGTH, classes: CLASS_NAMES, excludeAmbiguous: false });
+    return (await generateValue()).value;
   }
   return ask((label) => prompter.password(label), io, field.label, !field.optional);
 }

@@ -201,6 +201,15 @@ export function summarize(credential: Credential): CredentialSummary {
   return { ...credential, fields, secretFields };
 }
 
+/**
+ * Whether `field` has a value, in a whole credential or in a summary (whose secret
+ * fields are only named in `secretFields`): what a list masks, and the MCP tools'
+ * `has_totp`.
+ */
+export function hasValue(credential: Pick<Credential, 'fields'> & { secretFields?: readonly string[] }, field: string): boolean {
+  return credential.fields[field] !== undefined || credential.secretFields?.includes(field) === true;
+}
+
 /** The text searched by `credential search`: never a secret value. */
 export function searchableText(credential: Credential): string {
   return [credential.key, credential.name, credential.fields.username ?? '', ...credential.uris, ...credential.tags].join('\n').toLowerCase();

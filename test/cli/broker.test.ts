@@ -112,6 +112,10 @@ describe('brokered use', () => {
       expect(listed.code).toBe(0);
       expect(listed.stdout).not.toContain(CANARY);
       expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ key: 'API_KEY', reveal_policy: 'brokered' }));
+      // On a terminal the table masks a value the agent may read, and shows none, not even masked, for a brokered one.
+      const table = (await store.agent(bot, ['credential', 'list'], { tty: true })).stdout.split('\n');
+      expect(table.find((l) => l.includes('PLAIN'))).toContain('********');
+      expect(table.find((l) => l.includes('API_KEY'))).not.toContain('********');
       expect((await store.agent(bot, ['exec', '--only', 'PLAIN', '--', 'true'])).code).toBe(0);
       expect(await store.owner(['credential', 'get', 'API_KEY', '--agent', 'bot'])).toMatchObject({ code: 0, stdout: `${CANARY}\n` });
       const audit = await store.owner(['audit', '--agent', 'bot', '--action', 'access.denied', '--json']);

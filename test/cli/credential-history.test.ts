@@ -4,10 +4,9 @@
  * a new version; the newest 10 are kept; delete removes them; grants carry only the
  * current value.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/in-process.js';
+import { storeText } from '../helpers/temp-store.js';
 
 const value = (n: number): string => `secret-value-${n}-7f3a`;
 
@@ -18,14 +17,6 @@ interface VersionJson {
   current: boolean;
   restored_from?: number;
   values?: Record<string, string>;
-}
-
-function storeBytes(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile())
-    .map((path) => readFileSync(path, 'latin1'))
-    .join('\n');
 }
 
 describe('credential history and restore', () => {
@@ -102,14 +93,14 @@ describe('credential history and restore', () => {
     expect(gone.code).toBe(3);
     expect(gone.stderr).toContain('has no version 2');
     // And a dropped value is gone from the store, not only from the listing.
-    expect(storeBytes(store.dir)).not.toContain(value(1));
+    expect(storeText(store.dir)).not.toContain(value(1));
   });
 
   it('keeps no old value in plain text anywhere in the store', async () => {
     await set(1);
     await set(2);
     await set(3);
-    const bytes = storeBytes(store.dir);
+    const bytes = storeText(store.dir);
     for (const n of [1, 2, 3]) expect(bytes).not.toContain(value(n));
   });
 
@@ -131,7 +122,7 @@ describe('credential history and restore', () => {
     expect((await store.owner(['credential', 'delete', 'DB', '--yes', '--agent', 'bot'])).code).toBe(0);
     await set(3);
     expect((await history('--reveal')).map((v) => v.values)).toEqual([{ value: value(3) }]);
-    expect(storeBytes(store.dir)).not.toContain(value(1));
+    expect(storeText(store.dir)).not.toContain(value(1));
   });
 
   it('gives a grantee only the current value, and no history of it', async () => {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { addBrokered, addEchoService, storeText, useEchoServer } from '../helpers/broker.js';
+import { addBrokered, addEchoService, useEchoServer } from '../helpers/broker.js';
+import { storeText } from '../helpers/temp-store.js';
 import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { skipWithout } from '../helpers/tools.js';
 

@@ -17,6 +17,7 @@ const READS: FaultCase[] = [
   { name: 'credential get of a granted key by its key alone (the fast path)', args: ['credential', 'get', 'API_KEY'], as: 'reader' },
   { name: 'credential get by the agent (the fast path)', args: ['credential', 'get', 'OTHER'], as: 'granter' },
   { name: 'credential list', args: ['credential', 'list', '--agent', 'granter'] },
+  { name: 'credential list by the agent (the fast path)', args: ['credential', 'list'], as: 'granter' },
   { name: 'totp', args: ['totp', 'SITE', '--agent', 'granter'] },
   { name: 'totp by the agent (the fast path)', args: ['totp', 'SITE'], as: 'granter' },
   { name: 'read', args: ['read', 'av://granter/OTHER'] },

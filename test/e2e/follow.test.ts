@@ -5,74 +5,49 @@
  * Nothing waits for time to pass: each step waits for the output it expects, with a
  * generous timeout.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, TempStore } from '../helpers/cli.js';
+import { TempStore, type Background } from '../helpers/cli.js';
 
 const WAIT_MS = 20_000;
 
-/** A long-running CLI process whose stdout lines can be waited for. */
-class Follower {
-  readonly child: ChildProcessWithoutNullStreams;
-  private text = '';
-  private stderrText = '';
-  private waiters: Array<() => void> = [];
+/** A long-running CLI process (`TempStore.start`) whose stdout lines can be waited for. */
+interface Follower {
+  readonly run: Background;
+  /** The whole lines it printed on stdout so far. */
+  lines(): string[];
+  /** Resolves with the first stdout line that satisfies `match`, once there is one; rejects if it ends first. */
+  waitFor(match: (line: string) => boolean, what: string): Promise<string>;
+  /** Resolves with its exit code and stderr once it ends by itself. */
+  ended(): Promise<{ code: number | null; stderr: string }>;
+  /** Interrupts it (SIGINT) and resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
 
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString('utf8');
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => (this.stderrText += chunk.toString('utf8')));
-  }
-
-  lines(): string[] {
-    return this.text.split('\n').filter(Boolean);
-  }
-
-  /** Resolves once a stdout line satisfies `match`. */
-  async waitFor(match: (line: string) => boolean, what: string): Promise<string> {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const found = this.lines().find(match);
-      if (found) return found;
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`no line ${what}; stdout: ${this.text}; stderr: ${this.stderrText}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+function follower(run: Background): Follower {
+  // Only lines ended by a newline: a line still being written is not one yet.
+  const lines = (stdout: string): string[] => stdout.split('\n').slice(0, -1).filter(Boolean);
+  return {
+    run,
+    lines: () => lines(run.stdout()),
+    waitFor: async (match, what) => {
+      const stdout = await run.waitFor((out) => lines(out).some(match), { stream: 'stdout', ms: WAIT_MS }).catch((err: unknown) => {
+        throw new Error(`no line ${what}: ${(err as Error).message}`);
       });
-    }
-  }
-
-  /** Resolves with its exit code and stderr once it ends by itself, or rejects after the wait. */
-  ended(): Promise<{ code: number | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const done = (): void => resolve({ code: this.child.exitCode, stderr: this.stderrText });
-      if (this.child.exitCode !== null) return done();
-      const timer = setTimeout(() => reject(new Error(`still running; stderr: ${this.stderrText}`)), WAIT_MS);
-      this.child.once('close', () => {
-        clearTimeout(timer);
-        done();
-      });
-    });
-  }
-
-  /** Interrupts it and resolves with its exit code. */
-  stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => {
-      this.child.once('exit', (code) => resolve(code));
-      this.child.kill('SIGINT');
-    });
-  }
+      return lines(stdout).find(match)!;
+    },
+    ended: async () => {
+      const { code, stderr } = await run.done;
+      return { code, stderr };
+    },
+    stop: async () => {
+      if (!run.ended()) run.child.kill('SIGINT');
+      return (await run.done).code;
+    },
+  };
 }
 
 describe('following the audit logs', () => {
@@ -80,7 +55,7 @@ describe('following the audit logs', () => {
   let bot: string;
   let followers: Follower[];
   const follow = (args: string[], env: NodeJS.ProcessEnv): Follower => {
-    const f = new Follower(args, { ...store.env, ...env });
+    const f = follower(store.start(args, { env }));
     followers.push(f);
     return f;
   };

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateTotp, parseTotpSecret } from '../../src/core/totp.js';
 import { TempStore } from '../helpers/cli.js';
 import { KEY, runInPty } from '../helpers/pty.js';
 import { skipWithout } from '../helpers/tools.js';
@@ -187,13 +189,46 @@ describe.skipIf(NO_PTY)('credential add on a terminal', () => {
   });
 });
 
+/**
+ * An environment whose CLI process writes the path of every bundle bin/load-bundle.cjs
+ * compiles (through node:vm's Script, which a preload wraps) to a file, and that file's
+ * reader: which of dist/fast.cjs and dist/cli.cjs ran a command line.
+ */
+function recordingBundles(store: TempStore): { env: NodeJS.ProcessEnv; loaded(): string[] } {
+  const preload = join(store.root, 'record-bundles.cjs');
+  const record = join(store.root, 'bundles.txt');
+  writeFileSync(
+    preload,
+    [
+      "const vm = require('node:vm');",
+      "const { appendFileSync } = require('node:fs');",
+      'const { Script } = vm;',
+      'vm.Script = class extends Script {',
+      '  constructor(code, options) {',
+      '    super(code, options);',
+      "    appendFileSync(process.env.BUNDLES_FILE, `${options.filename}\\n`);",
+      '  }',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(record, '');
+  return {
+    env: { NODE_OPTIONS: `--require ${preload}`, BUNDLES_FILE: record },
+    loaded: () => readFileSync(record, 'utf8').split('\n').filter(Boolean),
+  };
+}
+
+const FAST_BUNDLE = resolve(import.meta.dirname, '../../dist/fast.cjs');
+
 describe('output modes', () => {
   let store: TempStore;
   let env: NodeJS.ProcessEnv;
+  let bot1: string;
   beforeEach(async () => {
     store = new TempStore();
     await store.init();
-    await store.provision('bot1');
+    bot1 = await store.provision('bot1');
     await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: 'v' });
     env = { ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
   });
@@ -212,6 +247,35 @@ describe('output modes', () => {
       expect(plain.output).toContain('KEY');
       expect(plain.output).not.toContain('\x1b[');
     }
+  });
+
+  it.skipIf(NO_PTY)("draws an agent's bare credential list from dist/fast.cjs: a table, a bold header, relative times, masked values", () => {
+    const bundles = recordingBundles(store);
+    const table = runInPty(['credential', 'list'], [], { ...store.env, AGENT_VAULT_TOKEN: bot1, ...bundles.env });
+    expect(table.code, table.output).toBe(0);
+    // The fast form alone ran: the table's packages came through the fast bundle's lazy imports.
+    expect(bundles.loaded()).toEqual([FAST_BUNDLE]);
+    expect(table.output).toContain(`${BOLD}KEY`);
+    expect(table.output).toMatch(/│|─|┌/);
+    const row = table.output.split('\n').find((l) => l.includes('API_KEY'))!;
+    expect(row).toMatch(/just now|\d+ seconds? ago/);
+    expect(row).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(row).toContain('********');
+  });
+
+  it.skipIf(NO_PTY)("prints an agent's totp code on a terminal from dist/fast.cjs", async () => {
+    const seed = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    expect((await store.owner(['credential', 'add', 'SITE', '--type', 'login', '--username', 'u', '--totp-stdin', '--agent', 'bot1'], { input: seed })).code).toBe(0);
+    const bundles = recordingBundles(store);
+    const before = Date.now();
+    const result = runInPty(['totp', 'SITE'], [], { ...store.env, AGENT_VAULT_TOKEN: bot1, ...bundles.env });
+    const after = Date.now();
+    expect(result.code, result.output).toBe(0);
+    expect(bundles.loaded()).toEqual([FAST_BUNDLE]);
+    // The code of the window the run began or ended in: the only text it printed.
+    const codes = await Promise.all([before, after].map(async (ms) => (await generateTotp(parseTotpSecret(seed), ms)).code));
+    expect(codes.map((code) => `${code}\r\n`)).toContain(result.output);
+    expect(result.output).not.toContain(seed);
   });
 
   it('prints tab-separated rows without colour or borders when piped, and -q silences messages', async () => {

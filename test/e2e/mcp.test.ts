@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TempStore } from '../helpers/cli.js';
-import { addBrokered, addEchoService, storeText, useEchoServer } from '../helpers/broker.js';
+import { addBrokered, addEchoService, useEchoServer } from '../helpers/broker.js';
+import { storeText } from '../helpers/temp-store.js';
 import { TEST_CA_FILE } from '../helpers/echo-server.js';
 import { spawnMcp, startMcp, type McpRun } from '../helpers/mcp-client.js';
 
@@ -203,6 +204,38 @@ describe('agent-vault mcp', () => {
     expect((bad.structuredContent!.error as { code: string }).code).toBe('invalid_argument');
     const set = (await auditLines()).filter((l) => l.action === 'credential.set');
     expect(set).toEqual([expect.objectContaining({ key: 'NEW_SECRET', via: 'mcp', actor: 'agent:bot' })]);
+    expectJsonRpcOnly(run.stdoutLines);
+  }, TIMEOUT);
+
+  it("password_generate has generate's bounds and rules: what one refuses the other refuses, and each setting gives the same strength", async () => {
+    const run = await start();
+    const cases: Array<[Record<string, unknown>, string[], boolean]> = [
+      [{ length: 3 }, ['--length', '3'], false],
+      [{ length: 4 }, ['--length', '4'], true],
+      [{ length: 1024 }, ['--length', '1024'], true],
+      [{ length: 1025 }, ['--length', '1025'], false],
+      [{ length: 2000 }, ['--length', '2000'], false],
+      [{ length: 20, symbols: false, exclude_ambiguous: true }, ['--length', '20', '--no-symbols', '--exclude-ambiguous'], true],
+      [{ words: 2 }, ['--words', '2'], false],
+      [{ words: 3 }, ['--words', '3'], true],
+      [{ passphrase: true }, ['--passphrase'], true],
+      [{ words: 64 }, ['--words', '64'], true],
+      [{ words: 65 }, ['--words', '65'], false],
+    ];
+    for (const [args, flags, accepted] of cases) {
+      const cli = await store.run(['generate', ...flags, '--json']);
+      expect(cli.code, `generate ${flags.join(' ')}: ${cli.stderr}`).toBe(accepted ? 0 : 2);
+      const tool = await call(run, 'password_generate', args);
+      expect(tool.isError === true, JSON.stringify(tool)).toBe(!accepted);
+      if (!accepted) continue;
+      const made = JSON.parse(cli.stdout) as { password: string; entropy_bits: number };
+      expect(tool.structuredContent!.entropy_bits, JSON.stringify(args)).toBe(made.entropy_bits);
+      if (args.length !== undefined) expect(tool.structuredContent!.password as string).toHaveLength(args.length as number);
+    }
+    // A password setting with a passphrase: the command's refusal, naming the argument.
+    const mixed = await call(run, 'password_generate', { passphrase: true, length: 10 });
+    expect(mixed.structuredContent!.error).toEqual({ code: 'invalid_argument', message: 'length applies to passwords, not passphrases' });
+    expect((await store.run(['generate', '--passphrase', '--length', '10'])).stderr).toContain('--length applies to passwords, not passphrases');
     expectJsonRpcOnly(run.stdoutLines);
   }, TIMEOUT);
 

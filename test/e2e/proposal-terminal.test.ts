@@ -82,28 +82,42 @@ describe('proposals across processes', () => {
 
   /**
    * Starts `proposal create --wait` as the agent, and returns it once it printed the new
-   * proposal's id: the proposal exists, and the command has gone on to wait for it.
+   * proposal's id and its notice, with the owner's `proposal list` showing it pending:
+   * the proposal exists, undecided, and the command has gone on to wait for it.
    */
   async function proposeAndWait(): Promise<{ waiting: Background; id: string }> {
     const waiting = store.start(['proposal', 'create', '--credential', 'A_KEY', '--wait'], { env: { AGENT_VAULT_TOKEN: token } });
     const id = /^([a-z2-7]{12})\n/.exec(await waiting.waitFor(/^[a-z2-7]{12}\n/, { stream: 'stdout' }))![1]!;
+    await waiting.waitFor(`the owner decides with: agent-vault proposal approve ${id}\n`, { stream: 'stderr' });
+    const listed = await store.owner(['proposal', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, status: 'pending' })]);
     return { waiting, id };
+  }
+
+  /**
+   * What the waiter printed before the owner decided: its id and notice and nothing
+   * more, so what it prints after (checked by each test) can only come from waiting.
+   */
+  function expectUndecided(waiting: Background, id: string): void {
+    expect(waiting.stdout()).toBe(`${id}\n`);
+    expect(waiting.stderr()).toBe(`proposed set A_KEY for agent bot; the owner decides with: agent-vault proposal approve ${id}\n`);
   }
 
   it('a waiting agent blocks until the owner approves in another process, then exits 0 saying so', async () => {
     const { waiting, id } = await proposeAndWait();
-    // Still running with the proposal pending: it waits, where a command that did not would have ended.
-    expect(waiting.ended()).toBe(false);
+    expectUndecided(waiting, id);
     const approved = await store.owner(['proposal', 'approve', id, '--json-stdin', '--yes'], { input: '{"A_KEY":"a"}' });
     expect(approved.code, approved.stderr).toBe(0);
     const ended = await waiting.done;
     expect(ended.code, ended.stderr).toBe(0);
-    expect(ended.stderr).toContain(`proposal ${id} was applied`);
+    expect(ended.stdout).toBe(`${id}\n`);
+    expect(ended.stderr).toContain(`proposal ${id} was applied: set A_KEY`);
   }, 120_000);
 
   it('a waiting agent blocks until the owner rejects in another process, then exits 5 with the reason', async () => {
     const { waiting, id } = await proposeAndWait();
-    expect(waiting.ended()).toBe(false);
+    expectUndecided(waiting, id);
     expect((await store.owner(['proposal', 'reject', id, '--reason', 'not now'])).code).toBe(0);
     const ended = await waiting.done;
     expect(ended.code).toBe(5);

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBase32 } from '../../src/core/totp.js';
 import { TempStore, type RunResult } from '../helpers/cli.js';
+import { storeText } from '../helpers/temp-store.js';
 import { skipWithout } from '../helpers/tools.js';
 
 /** A reference TOTP implementation: the code for a base32 key at `seconds`. */
@@ -22,13 +23,6 @@ const oathtool: Reference = (key, algorithm, digits, period, seconds) => {
   if (result.status !== 0) throw new Error(`oathtool failed: ${result.stderr}`);
   return result.stdout.trim();
 };
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? allFiles(path) : [path];
-  });
-}
 
 describe('totp', () => {
   let store: TempStore;
@@ -230,7 +224,7 @@ describe('totp', () => {
       expect((await agent(args)).code).toBe(0);
     }
     expect(keys.length).toBeGreaterThan(15);
-    const haystacks = [...printed, ...allFiles(store.dir).map((file) => readFileSync(file).toString('latin1'))];
+    const haystacks = [...printed, storeText(store.dir)];
     for (const key of keys) {
       for (const text of haystacks) {
         expect(text.toUpperCase()).not.toContain(key.slice(0, 16));

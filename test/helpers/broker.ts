@@ -1,10 +1,7 @@
 /**
  * What the broker tests share: a local HTTPS echo server for the tests of a file, the
- * brokered credential and the service on that server they set up, and the store's
- * files as text, where a canary value must never be.
+ * brokered credential and the service on that server they set up.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { EchoServer } from './echo-server.js';
 import type { TempStoreBase } from './temp-store.js';
@@ -36,13 +33,4 @@ export async function addEchoService(store: AnyStore, server: EchoServer, option
   const args = ['service', 'add', options.name ?? 'echo', '--agent', options.agent, '--host', `127.0.0.1:${server.port}`, '--credential', options.credential, '--auth', 'bearer', ...(options.extra ?? []), '--allow-private'];
   const added = await store.owner(args);
   expect(added.code, added.stderr).toBe(0);
-}
-
-/** Every file of a store directory, as text (latin1): where a canary must not be. */
-export function storeText(dir: string): string {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((n) => join(dir, n))
-    .filter((p) => statSync(p).isFile())
-    .map((p) => readFileSync(p, 'latin1'))
-    .join('\n');
 }

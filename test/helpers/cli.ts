@@ -44,10 +44,11 @@ export interface Background {
   /** The run's result, once the process has ended. */
   readonly done: Promise<RunResult>;
   /**
-   * Resolves with the output once `text` has appeared in it (stdout and stderr both,
-   * unless `stream` names one); rejects if the process ends first, or after `ms`.
+   * Resolves with the output once `text` has appeared in it, or `text` (a function) says
+   * it holds what is waited for (stdout and stderr both, unless `stream` names one);
+   * rejects if the process ends first, or after `ms`.
    */
-  waitFor(text: string | RegExp, options?: { stream?: 'stdout' | 'stderr'; ms?: number }): Promise<string>;
+  waitFor(text: string | RegExp | ((output: string) => boolean), options?: { stream?: 'stdout' | 'stderr'; ms?: number }): Promise<string>;
 }
 
 /** Spawns `agent-vault args…` without waiting for it. The environment is only what is passed; stdin gets `input` and is closed. */
@@ -102,7 +103,7 @@ export function start(args: string[], options: RunOptions & { baseEnv: NodeJS.Pr
       };
       const check = (): void => {
         const output = seen();
-        if (typeof text === 'string' ? output.includes(text) : text.test(output)) finish();
+        if (typeof text === 'string' ? output.includes(text) : typeof text === 'function' ? text(output) : text.test(output)) finish();
         else if (closed) finish(new Error(`ended before ${String(text)}; stdout: ${stdout()}; stderr: ${stderr()}`));
       };
       waiters.add(check);

@@ -9,7 +9,7 @@
  * test files then prove every command on both backends.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -23,6 +23,18 @@ export function newPostgresStoreUrl(): string {
   const cluster = inject('agentVaultPg');
   if (!cluster) throw new Error('no PostgreSQL cluster for this run: run the test in a project with test/helpers/postgres-setup.ts');
   return `postgres:///${TEST_DATABASE}?host=${cluster.socketDir}&schema=t_${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * Every file under a store directory, as text (latin1, so any byte survives), one file
+ * after another: where a secret value must never appear in the clear.
+ */
+export function storeText(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => readFileSync(path, 'latin1'))
+    .join('\n');
 }
 
 export const PASSPHRASE = 'correct horse battery staple';

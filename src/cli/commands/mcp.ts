@@ -19,9 +19,11 @@ import * as totp from '../../app/totp.js';
 import * as credential from '../../core/credential.js';
 import * as errors from '../../core/errors.js';
 import { AuthError, UsageError } from '../../core/errors.js';
-import * as generator from '../../core/generator.js';
+import { DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS } from '../../core/generator.js';
 import { checkCredentialKey } from '../../core/ids.js';
 import type { McpApp } from '../mcp/tools.js';
+import { generatorSettings } from '../generator-options.js';
+import { generateValue } from './generate-run.js';
 import { proposalJson } from './proposal.js';
 import { parseHeader } from './http.js';
 import { Context } from '../context.js';
@@ -139,11 +141,10 @@ const MCP_APP: McpApp = {
   totp,
   credential,
   errors,
-  generator,
+  generator: { DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS, generatorSettings, generateValue },
   ids: { checkCredentialKey },
   proposalJson,
   parseHeader,
-  loadWordList: async () => (await import('../../app/wordlist.js')).loadWordList(),
   // The broker's code loads only when http_request is called, as for `http`.
   openBroker: async (session, agent, upstreamCa) => (await import('../../app/broker/engine.js')).Broker.open(session, agent, upstreamCa === undefined ? {} : { upstreamCa }),
 };

@@ -17,15 +17,16 @@ import type * as StoreAdmin from '../../app/store-admin.js';
 import type * as Totp from '../../app/totp.js';
 import type { Broker } from '../../app/broker/engine.js';
 import type { Session } from '../../app/session.js';
+import type { ListedCredential } from '../../app/credentials.js';
 import type * as CoreCredential from '../../core/credential.js';
-import type { Credential } from '../../core/credential.js';
 import type * as Errors from '../../core/errors.js';
 import type * as Generator from '../../core/generator.js';
-import type { CharacterClass } from '../../core/generator.js';
 import type * as Ids from '../../core/ids.js';
 import type { ProposalSlot } from '../../core/proposal.js';
+import type { generateValue } from '../commands/generate-run.js';
 import type { proposalJson } from '../commands/proposal.js';
 import type { parseHeader } from '../commands/http.js';
+import type { GeneratorFlagNames, generatorSettings } from '../generator-options.js';
 
 /**
  * The app/ and core/ functions the tools call, handed in by `agent-vault mcp`. This
@@ -38,13 +39,16 @@ export interface McpApp {
   proposals: Pick<typeof Proposals, 'createProposal' | 'listProposals' | 'showProposal'>;
   storeAdmin: Pick<typeof StoreAdmin, 'storeStatus'>;
   totp: Pick<typeof Totp, 'totpCode'>;
-  credential: Pick<typeof CoreCredential, 'checkCredentialType' | 'readField' | 'toPublicJson'>;
+  credential: Pick<typeof CoreCredential, 'checkCredentialType' | 'hasValue' | 'readField' | 'toPublicJson'>;
   errors: Pick<typeof Errors, 'AccessDeniedError' | 'NotFoundError' | 'VaultError'>;
-  generator: typeof Generator;
+  /** The bounds and defaults the input schema states; the rules and the generating are `generate`'s own. */
+  generator: Pick<typeof Generator, 'DEFAULT_LENGTH' | 'DEFAULT_WORDS' | 'MAX_LENGTH' | 'MAX_WORDS' | 'MIN_LENGTH' | 'MIN_WORDS'> & {
+    generatorSettings: typeof generatorSettings;
+    generateValue: typeof generateValue;
+  };
   ids: Pick<typeof Ids, 'checkCredentialKey'>;
   proposalJson: typeof proposalJson;
   parseHeader: typeof parseHeader;
-  loadWordList(): Promise<string[]>;
   openBroker(session: Session, agent: string, upstreamCa: string | undefined): Promise<Broker>;
 }
 
@@ -122,10 +126,10 @@ function failed(app: McpApp, err: unknown): ToolResult {
 }
 
 /** A credential as the model may see it: metadata, never a secret field. */
-function metadata(app: McpApp, credential: Credential & { grantedBy?: string; secretFields?: string[] }, revealable: readonly string[]): Record<string, unknown> {
+function metadata(app: McpApp, credential: ListedCredential, revealable: readonly string[]): Record<string, unknown> {
   return {
     ...app.credential.toPublicJson(credential, { secrets: false, revealTotp: false }),
-    has_totp: credential.fields.totp !== undefined || credential.secretFields?.includes('totp') === true,
+    has_totp: app.credential.hasValue(credential, 'totp'),
     revealable: revealable.includes(credential.key),
     ...(credential.grantedBy ? { granted_by: credential.grantedBy } : {}),
   };
@@ -141,6 +145,18 @@ async function pendingOr(app: McpApp, session: Session, key: string, err: unknow
   throw err;
 }
 
+/** How `password_generate`'s arguments are named in its errors (it takes no separator, capitalize or number). */
+const ARGUMENT_NAMES: GeneratorFlagNames = {
+  length: 'length',
+  words: 'words',
+  passphrase: 'passphrase',
+  excludeAmbiguous: 'exclude_ambiguous',
+  separator: 'separator',
+  capitalize: 'capitalize',
+  number: 'number',
+  dropped: (name) => `${name}: false`,
+};
+
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
 /**
@@ -154,7 +170,7 @@ export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, opt
   const { createProposal, showProposal } = app.proposals;
   const { checkCredentialType, readField } = app.credential;
   const { AccessDeniedError, VaultError } = app.errors;
-  const { CLASS_NAMES, DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS, generatePassphrase, generatePassword, passphraseEntropyBits, passwordEntropyBits } = app.generator;
+  const { DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_WORDS, generatorSettings, generateValue } = app.generator;
   const { proposalJson, parseHeader } = app;
   const key = z.string().min(1).max(128).describe('the credential key, e.g. GITHUB_TOKEN');
   const wrap =
@@ -260,24 +276,19 @@ export function registerTools(app: McpApp, z: typeof Zod, server: McpServer, opt
           annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
         },
     wrap(async (args: GenerateArgs) => {
-      const passphrase = args.passphrase === true || args.words !== undefined;
-      if (passphrase && (args.length !== undefined || args.symbols !== undefined || args.exclude_ambiguous !== undefined)) {
-        throw new ToolError('invalid_argument', 'length, symbols and exclude_ambiguous apply to passwords, not passphrases');
-      }
+      // The arguments as `generate`'s flags, so the tool and the command share every rule and bound.
+      const settings = generatorSettings(
+        {
+          length: args.length?.toString(),
+          words: args.words?.toString(),
+          passphrase: args.passphrase,
+          symbols: args.symbols,
+          excludeAmbiguous: args.exclude_ambiguous,
+        },
+        ARGUMENT_NAMES,
+      );
       if (args.save_as !== undefined) app.ids.checkCredentialKey(args.save_as);
-      let value: string;
-      let bits: number;
-      if (passphrase) {
-        const words = await app.loadWordList();
-        const settings = { words: args.words ?? DEFAULT_WORDS, separator: '-', capitalize: false, number: false };
-        value = generatePassphrase(settings, words);
-        bits = passphraseEntropyBits(settings, words.length);
-      } else {
-        const classes: CharacterClass[] = CLASS_NAMES.filter((c) => c !== 'symbols' || args.symbols !== false);
-        const settings = { length: args.length ?? DEFAULT_LENGTH, classes, excludeAmbiguous: args.exclude_ambiguous === true };
-        value = generatePassword(settings);
-        bits = passwordEntropyBits(settings);
-      }
+      const { value, bits } = await generateValue(settings);
       const entropy_bits = Math.round(bits * 100) / 100;
       if (args.save_as === undefined) return { password: value, entropy_bits };
       // Saved, the value goes straight into the vault: the result names the key, never the value.

@@ -205,6 +205,13 @@ describe('one append of a batch of lines (planAuditBatch over DirectoryBackend.a
     writeFileSync(logFile(dir), [text[0], text[1], text[1], text[3], ''].join('\n'));
     await oneByOne(dir, keyring, events.slice(0, 1));
     expect(parseAuditLine(files(dir).text.split('\n')[4]!).seq).toBe(2);
+    // Verify reports the swapped line, and the new line does not hide it: it is out of place too.
+    expect(checkAuditLog(files(dir).text, files(dir).head, { keyring, requireKeyed: true }).problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ line: 3, message: expect.stringMatching(/seq 2 where 3 was expected/) }),
+        expect.objectContaining({ line: 5, message: expect.stringMatching(/seq 2 where 5 was expected/) }),
+      ]),
+    );
   });
 
   it('chains an unkeyed batch after keyed lines as one-by-one appends do, keeping the keyed anchor', async () => {

@@ -3,7 +3,7 @@
  * registration (list.ts), so that the fast path (cli/fast-path.ts) can run a bare
  * `credential list` without loading commander.
  */
-import { checkCredentialType, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
+import { checkCredentialType, hasValue, mainField, toPublicJson, type Credential } from '../../../core/credential.js';
 import { listVault, type ListedCredential } from '../../../app/credentials.js';
 import { searchEveryVault } from '../../../app/search.js';
 import type { Context } from '../../context.js';
@@ -42,7 +42,7 @@ export async function runList(ctx: Context, query: string | undefined, options: 
   const value = (c: ListedCredential): string => {
     const main = mainField(c);
     if (reveal) return c.fields[main] ?? '';
-    return c.fields[main] !== undefined || c.secretFields?.includes(main) === true ? MASK : '';
+    return hasValue(c, main) ? MASK : '';
   };
   await printTable(ctx.io, ctx.mode, credentials, [
     ...(agent === undefined ? [{ header: 'AGENT', value: (c: { agent?: string }) => c.agent ?? '' }] : []),
