@@ -371,10 +371,10 @@ class DirectoryAuditLogs implements AuditStorage {
   /** {@link tail}, and the log's size in bytes as it was read (0 when missing). */
   private tailAndSize(log: AuditLogRef): { tail: AuditTail; size: number } {
     const path = this.store.logPath(log);
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').find(match);
+    const allLines = async (): Promise<string[]> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').slice(0, -1);
     const head = readStoreFile(this.headPath(log), AUDIT_HEAD)?.toString('utf8');
     const opened = openStoreFile(path, AUDIT_LOG);
-    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, findLine }, size: 0 };
+    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, allLines }, size: 0 };
     const fd = opened.fd;
     try {
       const size = opened.stat.size;
@@ -390,7 +390,7 @@ class DirectoryAuditLogs implements AuditStorage {
       const torn = text !== '' && !text.endsWith('\n');
       const lines = text.split('\n').slice(0, -1);
       // The first line of a window that starts mid-file may be cut: never offer it.
-      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine }, size };
+      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, allLines }, size };
     } finally {
       closeSync(fd);
     }

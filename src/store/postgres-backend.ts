@@ -324,9 +324,9 @@ class PostgresAuditLogs implements AuditStorage {
       if (found) await this.b.goingBack(found);
     }
     const lines = row.lines ?? [];
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> =>
-      (await this.b.db.query<{ line: string }>(`SELECT line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq`, [this.b.store, log.name])).rows.map((r) => r.line).find(match);
-    return { row, tail: { head: row.head ?? undefined, lines, empty: lines.length === 0, torn: false, findLine } };
+    const allLines = async (): Promise<string[]> =>
+      (await this.b.db.query<{ line: string }>(`SELECT line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq`, [this.b.store, log.name])).rows.map((r) => r.line);
+    return { row, tail: { head: row.head ?? undefined, lines, empty: lines.length === 0, torn: false, allLines } };
   }
 
   /**
