@@ -422,7 +422,8 @@ class DirectoryAuditLogs implements AuditStorage {
           try {
             truncate(fd, path, before);
           } catch {
-            // The torn line stays: the next append ends it, and audit verify reports it.
+            // The lines stay, the last torn, as a crash mid-write leaves them (man 5 says so): the next append
+            // ends the torn line and adopts the whole ones before it, and audit verify reports the torn one.
           }
           throw err;
         }
