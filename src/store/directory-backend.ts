@@ -461,7 +461,8 @@ class DirectoryAuditLogs implements AuditStorage {
    * boundary is whole in the text), to the end of the file as it is then. The file is
    * opened at the first chunk asked for (and closed at the end, or when the loop is
    * left), and read from the byte `from` names: a file shorter than that, or not the
-   * one `from` was found in, was cut back or replaced under the reader (exit 6).
+   * one `from` was found in, was cut back or replaced under the reader (exit 6). It
+   * keeps {@link AuditLogStream.lastLineStart} up to date as it yields.
    */
   async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const head = this.readText(this.headPath(log), AUDIT_HEAD);
@@ -487,9 +488,18 @@ class DirectoryAuditLogs implements AuditStorage {
         const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
         const buffer = Buffer.alloc(STREAM_BYTES);
         let position = start;
+        // The offset after the last newline read: 0x0A never occurs inside a UTF-8 sequence, so raw bytes find it.
+        let linesEnd = start;
         for (let n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position); n > 0; n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position)) {
+          const read = buffer.subarray(0, n);
+          const newline = read.lastIndexOf(0x0a);
+          if (newline !== -1) {
+            const before = newline === 0 ? -1 : read.lastIndexOf(0x0a, newline - 1);
+            result.lastLineStart = before === -1 ? linesEnd : position + before + 1;
+            linesEnd = position + newline + 1;
+          }
           position += n;
-          yield decoder.decode(buffer.subarray(0, n), { stream: true });
+          yield decoder.decode(read, { stream: true });
         }
         const rest = decoder.decode();
         if (rest !== '') yield rest;
