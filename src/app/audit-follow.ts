@@ -138,7 +138,9 @@ export class AuditReader {
     if (shown !== undefined) throw new IntegrityError(`the audit log ${where} was cut back while it was being followed: line ${at.lines + 1} is gone`, FOLLOW_HINT);
     const ended = last as { from: { lines: number; bytes: number }; text: string } | undefined;
     if (skip && ended !== undefined) chain = chainOf(ended.text);
-    const state = ended === undefined ? known : { from: { ...ended.from, ...(stream.identity === undefined ? {} : { identity: stream.identity }) }, last: ended.text, chain };
+    // The backend's raw byte offset where it has one: counted from the decoded text, a line with invalid UTF-8 would make it drift.
+    const from = ended === undefined ? undefined : { ...ended.from, ...(stream.lastLineStart === undefined ? {} : { bytes: stream.lastLineStart }) };
+    const state = from === undefined ? known : { from: { ...from, ...(stream.identity === undefined ? {} : { identity: stream.identity }) }, last: ended!.text, chain };
     return { entries, bad, state };
   }
 

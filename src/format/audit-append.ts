@@ -27,8 +27,8 @@ export interface LogTail {
   lines: string[];
   /** The log holds no line at all. */
   empty: boolean;
-  /** Finds a line anywhere in the log (for an anchor older than the window); slow. */
-  findLine(match: (line: string) => boolean): Promise<string | undefined>;
+  /** Every complete line of the log, oldest first (for a line older than the window); slow. */
+  allLines(): Promise<string[]>;
 }
 
 /** Who writes the line, and when. */
@@ -79,7 +79,7 @@ async function lineOfSeq(tail: LogTail, seq: number): Promise<string | undefined
       return false;
     }
   };
-  return tail.lines.find(isSeq) ?? (await tail.findLine(isSeq));
+  return tail.lines.find(isSeq) ?? (await tail.allLines()).find(isSeq);
 }
 
 async function hashOfSeq(tail: LogTail, seq: number): Promise<string | undefined> {
@@ -105,31 +105,42 @@ async function trustedHead(tail: LogTail, keyring: AuditKeyring | undefined): Pr
 /**
  * Whether the log's newest lines after the head's are one append's lines that a crash
  * kept the head from naming: from the newest valid line back to the one after the
- * head's, each has the seq before the next's and is the line the next names as `prev`
- * (and verifies under the keys), and the first names the head's line. Lines older than
- * the tail's window are looked up (slow, and only after such a crash); there only the
- * first line after the head's is checked, which a holder of the key wrote.
+ * head's, each has the seq before the next's, is the line the next names as `prev`, and
+ * verifies under the keys, and the first names the head's line. When that run is longer
+ * than the tail's window (a crash after a large batch) the whole log is read (slow, and
+ * only then) and every line of the run is checked the same way.
  */
 async function chainsFromHead(tail: LogTail, head: AuditHead, keyring: AuditKeyring | undefined): Promise<boolean> {
-  const valid = (record: AuditRecord, text: string): boolean => !keyring || checkAuditLineMac(record, text, keyring);
-  let i = tail.lines.length - 1;
+  const inWindow = runChainsFromHead(tail.lines, head, keyring);
+  if (inWindow !== 'beyond') return inWindow;
+  return runChainsFromHead(await tail.allLines(), head, keyring) === true;
+}
+
+/**
+ * {@link chainsFromHead} over `lines` (the newest lines of the log, oldest first):
+ * `beyond` when the run goes on before the first of them.
+ */
+function runChainsFromHead(lines: string[], head: AuditHead, keyring: AuditKeyring | undefined): boolean | 'beyond' {
+  let i = lines.length - 1;
   let record: AuditRecord | undefined;
   for (; i >= 0 && record === undefined; i -= 1) {
     try {
-      record = parseAuditLine(tail.lines[i]!);
+      record = parseAuditLine(lines[i]!);
     } catch {
       // A torn or damaged newest line is left for verify to report, as lastRecord does.
     }
   }
-  if (record === undefined || record.seq <= head.seq || !valid(record, tail.lines[i + 1]!)) return false;
+  if (record === undefined || record.seq <= head.seq) return false;
+  const newest = record;
+  // Without a key any line can be forged, so an unkeyed appender adopts one append's
+  // lines at most (a crash leaves no more behind): the lines planAuditBatch wrote
+  // together, which share their time, pid and host. Keyed lines each verify instead.
+  const valid = (r: AuditRecord, text: string): boolean =>
+    keyring ? checkAuditLineMac(r, text, keyring) : r.ts === newest.ts && r.pid === newest.pid && r.host === newest.host;
+  if (!valid(record, lines[i + 1]!)) return false;
   for (; record.seq > head.seq + 1; i -= 1) {
-    if (i < 0) {
-      const first = await lineOfSeq(tail, head.seq + 1);
-      if (first === undefined) return false;
-      const parsed = parseAuditLine(first);
-      return parsed.prev === head.hash && valid(parsed, first);
-    }
-    const text = tail.lines[i]!;
+    if (i < 0) return 'beyond';
+    const text = lines[i]!;
     let before: AuditRecord;
     try {
       before = parseAuditLine(text);
@@ -187,7 +198,7 @@ export async function planAuditBatch(tail: LogTail, events: readonly AuditEvent[
     if (plan === 'superseded') return plan;
     lines.push(plan.line);
     if (plan.head !== undefined) head = plan.head;
-    at = { head: plan.head ?? at.head, lines: [plan.line], empty: false, findLine: at.findLine };
+    at = { head: plan.head ?? at.head, lines: [plan.line], empty: false, allLines: at.allLines };
   }
   return head === undefined ? { lines } : { lines, head };
 }

@@ -123,6 +123,13 @@ export interface AuditLogStream {
    * back in its next {@link AuditLogPosition}, so a log replaced under it is noticed.
    */
   identity?: string;
+  /**
+   * Where the backend reads bytes (the directory backend): the byte offset in the file
+   * of the start of the last whole line the chunks have yielded so far, counted in the
+   * raw bytes (a follower's {@link AuditLogPosition.bytes}), since the decoded text's
+   * length drifts from them after invalid UTF-8 (a torn multi-byte character).
+   */
+  lastLineStart?: number;
 }
 
 /**

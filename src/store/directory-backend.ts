@@ -382,10 +382,10 @@ class DirectoryAuditLogs implements AuditStorage {
   /** {@link tail}, and the log's size in bytes as it was read (0 when missing). */
   private tailAndSize(log: AuditLogRef): { tail: AuditTail; size: number } {
     const path = this.store.logPath(log);
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').find(match);
+    const allLines = async (): Promise<string[]> => (readStoreFile(path, AUDIT_LOG)?.toString('utf8') ?? '').split('\n').slice(0, -1);
     const head = readStoreFile(this.headPath(log), AUDIT_HEAD)?.toString('utf8');
     const opened = openStoreFile(path, AUDIT_LOG);
-    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, findLine }, size: 0 };
+    if (!opened) return { tail: { head, lines: [], empty: true, torn: false, allLines }, size: 0 };
     const fd = opened.fd;
     try {
       const size = opened.stat.size;
@@ -401,7 +401,7 @@ class DirectoryAuditLogs implements AuditStorage {
       const torn = text !== '' && !text.endsWith('\n');
       const lines = text.split('\n').slice(0, -1);
       // The first line of a window that starts mid-file may be cut: never offer it.
-      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, findLine }, size };
+      return { tail: { head, lines: size > length ? lines.slice(1) : lines, empty: size === 0, torn, allLines }, size };
     } finally {
       closeSync(fd);
     }
@@ -433,7 +433,8 @@ class DirectoryAuditLogs implements AuditStorage {
           try {
             truncate(fd, path, before);
           } catch {
-            // The torn line stays: the next append ends it, and audit verify reports it.
+            // The lines stay, the last torn, as a crash mid-write leaves them (man 5 says so): the next append
+            // ends the torn line and adopts the whole ones before it, and audit verify reports the torn one.
           }
           throw err;
         }
@@ -471,7 +472,8 @@ class DirectoryAuditLogs implements AuditStorage {
    * boundary is whole in the text), to the end of the file as it is then. The file is
    * opened at the first chunk asked for (and closed at the end, or when the loop is
    * left), and read from the byte `from` names: a file shorter than that, or not the
-   * one `from` was found in, was cut back or replaced under the reader (exit 6).
+   * one `from` was found in, was cut back or replaced under the reader (exit 6). It
+   * keeps {@link AuditLogStream.lastLineStart} up to date as it yields.
    */
   async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const head = this.readText(this.headPath(log), AUDIT_HEAD);
@@ -497,9 +499,18 @@ class DirectoryAuditLogs implements AuditStorage {
         const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
         const buffer = Buffer.alloc(STREAM_BYTES);
         let position = start;
+        // The offset after the last newline read: 0x0A never occurs inside a UTF-8 sequence, so raw bytes find it.
+        let linesEnd = start;
         for (let n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position); n > 0; n = readSync(opened.fd, buffer, 0, STREAM_BYTES, position)) {
+          const read = buffer.subarray(0, n);
+          const newline = read.lastIndexOf(0x0a);
+          if (newline !== -1) {
+            const before = newline === 0 ? -1 : read.lastIndexOf(0x0a, newline - 1);
+            result.lastLineStart = before === -1 ? linesEnd : position + before + 1;
+            linesEnd = position + newline + 1;
+          }
           position += n;
-          yield decoder.decode(buffer.subarray(0, n), { stream: true });
+          yield decoder.decode(read, { stream: true });
         }
         const rest = decoder.decode();
         if (rest !== '') yield rest;

@@ -13,7 +13,7 @@
  * can read.
  */
 import { closeSync, constants, fchmodSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
-import { errnoError, faultPoint } from './fault.js';
+import { faultAfterPart, faultPoint } from './fault.js';
 
 /** The mode of every file of a store. */
 export const FILE_MODE = 0o600;
@@ -48,11 +48,11 @@ export function openAppend(path: string): number {
 
 /** Writes all of `data` at the descriptor's position (the end, in append mode). */
 export function writeAll(fd: number, path: string, data: Uint8Array): void {
-  const short = faultPoint('write', path, data.length);
-  const end = short ?? data.length;
+  const partial = faultPoint('write', path, data.length);
+  const end = partial?.bytes ?? data.length;
   let offset = 0;
   while (offset < end) offset += writeSync(fd, data, offset, end - offset);
-  if (short !== undefined) throw errnoError('ENOSPC', 'write', path);
+  if (partial !== undefined) faultAfterPart(partial, 'write', path);
 }
 
 /** Cuts the file behind `fd` back to `length` bytes (it takes no space: it works on a full disk). */

@@ -324,9 +324,9 @@ class PostgresAuditLogs implements AuditStorage {
       if (found) await this.b.goingBack(found);
     }
     const lines = row.lines ?? [];
-    const findLine = async (match: (line: string) => boolean): Promise<string | undefined> =>
-      (await this.b.db.query<{ line: string }>(`SELECT line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq`, [this.b.store, log.name])).rows.map((r) => r.line).find(match);
-    return { row, tail: { head: row.head ?? undefined, lines, empty: lines.length === 0, torn: false, findLine } };
+    const allLines = async (): Promise<string[]> =>
+      (await this.b.db.query<{ line: string }>(`SELECT line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq`, [this.b.store, log.name])).rows.map((r) => r.line);
+    return { row, tail: { head: row.head ?? undefined, lines, empty: lines.length === 0, torn: false, allLines } };
   }
 
   /**
@@ -415,16 +415,21 @@ class PostgresAuditLogs implements AuditStorage {
   }
 
   /**
-   * The head row first (checked against the rollback cache as `read` does), then the
-   * lines in pages of {@link STREAM_LINES} by key, as chunks of 100 lines; from `from`,
-   * the lines after its first `from.lines`, whose last must still be there (else the
-   * log was cut back: exit 6). The pages are separate statements: a line appended
+   * The head row first (checked against the rollback cache as `read` does, and whether
+   * any line exists), then, from the first chunk asked for on, the lines in pages of
+   * {@link STREAM_LINES} by key, as chunks of 100 lines; from `from`, the lines after its
+   * first `from.lines`, whose last must still be there (else the log was cut back:
+   * exit 6, from the first chunk). The pages are separate statements: a line appended
    * meanwhile may be in the last page, which `audit verify` allows (the head names no
    * line after it).
    */
   async stream(log: AuditLogRef, from?: AuditLogPosition): Promise<AuditLogStream> {
     const { s } = this;
-    const row = await this.headRow(log);
+    const where = this.b.describeLog(log);
+    // As in read: the log exists when its head row or any line does; asking that reads no line.
+    const row = await this.headRow<{ has_lines: boolean }>(log, `, EXISTS (SELECT 1 FROM ${s}.audit_lines WHERE store = $1 AND log = $2) AS has_lines`);
+    const head = row.head ?? undefined;
+    if (row.generation === null && !row.has_lines) return { head, chunks: undefined };
     const page = async (after: number): Promise<{ seq: string; line: string }[]> =>
       (
         await this.b.db.query<{ seq: string; line: string }>(
@@ -433,15 +438,13 @@ class PostgresAuditLogs implements AuditStorage {
         )
       ).rows;
     const skip = from?.lines ?? 0;
-    // From a position: the page starts at the last line before it, which must still be there.
-    const first = await page(Math.max(0, skip - 1));
-    if (skip > 0 && first[0]?.seq !== String(skip)) {
-      throw new IntegrityError(`the audit log ${this.b.describeLog(log)} was cut back while it was being followed: its line ${skip} is gone`, 'run agent-vault audit verify, and compare the log with a backup');
-    }
-    const head = row.head ?? undefined;
-    // As in read: the log exists when its head row or any line does.
-    if (row.generation === null && first.length === 0) return { head, chunks: undefined };
     async function* chunks(): AsyncGenerator<string> {
+      // Fetched at the first chunk asked for, as the directory backend opens its file then.
+      // From a position: the page starts at the last line before it, which must still be there.
+      const first = await page(Math.max(0, skip - 1));
+      if (skip > 0 && first[0]?.seq !== String(skip)) {
+        throw new IntegrityError(`the audit log ${where} was cut back while it was being followed: its line ${skip} is gone`, 'run agent-vault audit verify, and compare the log with a backup');
+      }
       let rows = skip > 0 ? first.slice(1) : first;
       let full = first.length === STREAM_LINES;
       for (;;) {

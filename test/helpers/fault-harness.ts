@@ -4,14 +4,16 @@
  * with ENOSPC at it, each time on a fresh copy of a prepared store, and checks what the
  * next commands find: `audit verify` passes (the next owner command finishes or undoes an
  * interrupted change first), every vault opens, a write that was acknowledged (exit 0)
- * is there, and the command run again succeeds. With ENOSPC it also tears each write of
- * audit lines in the middle (`short:N`: half the lines' bytes written, then ENOSPC), as a
- * disk that fills up mid-append does: a batch of lines cut in two must leave a log that
- * verifies.
+ * is there, and the command run again succeeds. Each write of audit lines is also torn in
+ * the middle: with ENOSPC (`short:N`: half the lines' bytes written, then ENOSPC), as a
+ * disk that fills up mid-append does, a batch of lines cut in two must leave a log that
+ * verifies; with SIGKILL (`tear:N`: half written, then killed), as a crash mid-append
+ * does, the log may keep a prefix of the batch, the last line torn, and `audit verify`
+ * must report that torn line and nothing else, before and after the command runs again.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithFault, type RunResult as SpawnResult } from './cli.js';
 import { PASSPHRASE, TempStore as InProcessStore } from './in-process.js';
@@ -96,12 +98,17 @@ function copyOf(prepared: Prepared): InProcessStore {
   return store;
 }
 
-function lines(path: string): string[] {
+/** A file's text, '' when it is missing. */
+function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    return readFileSync(path, 'utf8');
   } catch {
-    return [];
+    return '';
   }
+}
+
+function lines(path: string): string[] {
+  return readText(path).split('\n').filter(Boolean);
 }
 
 /**
@@ -120,12 +127,47 @@ async function openingPassphrase(store: InProcessStore, others: string[], what: 
   return { AGENT_VAULT_PASSPHRASE_FILE: opening[0] };
 }
 
-async function expectWhole(store: InProcessStore, what: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+/** A line a `tear` run left torn at the end of a log: its line number and its text. */
+interface TornLine {
+  line: number;
+  text: string;
+}
+
+/** The torn last line of the log `file`, if it has one. */
+function tornLineOf(file: string): TornLine | undefined {
+  const all = readText(file).split('\n');
+  const last = all.at(-1)!;
+  return last === '' ? undefined : { line: all.length, text: last };
+}
+
+/** The audit logs of the store in `dir`, wherever they are (retired ones included). */
+function auditLogs(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('audit.jsonl'))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** How many lines the audit logs of the store in `dir` hold. */
+function auditLineCount(dir: string): number {
+  return auditLogs(dir).reduce((count, file) => count + lines(file).length, 0);
+}
+
+/**
+ * `audit verify` passes and every vault opens; with `torn`, verify reports exactly that
+ * line, in the log that holds it now (deprovisioning may have retired the log under
+ * another name), as long as one does (a recovery may have discarded the whole log).
+ */
+async function expectWhole(store: InProcessStore, what: string, env: NodeJS.ProcessEnv = {}, torn?: TornLine): Promise<void> {
   const verify = await store.owner(['audit', 'verify', '--json'], { env });
   const problems = (JSON.parse(verify.stdout || '{"logs":[]}') as { logs: Array<{ file: string; problems: Array<{ line?: number; message: string }> }> }).logs.flatMap((l) =>
     l.problems.map((p) => `${l.file}:${p.line ?? ''} ${p.message}`),
   );
-  expect({ code: verify.code, problems, stderr: verify.code === 0 ? '' : verify.stderr }, `${what}: audit verify`).toEqual({ code: 0, problems: [], stderr: '' });
+  const holder = torn && auditLogs(store.dir).find((file) => readText(file).split('\n')[torn.line - 1] === torn.text);
+  if (holder !== undefined) {
+    expect({ code: verify.code, problems }, `${what}: audit verify`).toEqual({ code: 6, problems: [expect.stringMatching(new RegExp(`^${escapeRegExp(`${holder}:${torn!.line} `)}.*torn by a crash`))] });
+  } else {
+    expect({ code: verify.code, problems, stderr: verify.code === 0 ? '' : verify.stderr }, `${what}: audit verify`).toEqual({ code: 0, problems: [], stderr: '' });
+  }
   // With the passphrase given, status opens every vault to count its credentials.
   const status = await store.owner(['status', '--json'], { env });
   expect(status.code, `${what}: status`).toBe(0);
@@ -134,9 +176,13 @@ async function expectWhole(store: InProcessStore, what: string, env: NodeJS.Proc
   }
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * Drives `fault` (`kill` or `enospc`) through every write point of `c`; with `enospc`,
- * `short` as well through every write of an audit log's lines.
+ * Drives `fault` (`kill` or `enospc`) through every write point of `c`, and through
+ * every write of an audit log's lines `tear` (with `kill`) and `short` (with `enospc`).
  */
 export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Array<'kill' | 'enospc'>): Promise<HarnessCount> {
   const scratch = mkdtempSync(join(tmpdir(), 'agent-vault-faults-'));
@@ -151,8 +197,10 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
       });
     const counting = copyOf(prepared);
     const trace = join(scratch, 'trace');
+    const linesBefore = c.createsStore ? 0 : auditLineCount(counting.dir);
     const clean = await run(counting, 'trace', trace);
     expect(clean.code, `${c.name}: a run without faults: ${clean.stderr}`).toBe(c.status ?? 0);
+    const wroteAuditLines = auditLineCount(counting.dir) > linesBefore;
     const labels = lines(trace);
     const points = labels.length;
     counting.cleanup();
@@ -163,26 +211,32 @@ export async function driveFaults(prepared: Prepared, c: FaultCase, faults: Arra
     const chosen = [1, ...Array.from({ length: points }, (_, i) => i + 1).filter((n) => n >= offset && (n - offset) % stride === 0), points].filter((n, i, all) => all.indexOf(n) === i && n <= points);
     if (stride > 1) console.log(`fault harness: ${c.name}: write points ${chosen.join(',')} of ${points}`);
     // Every write of audit lines, whatever the stride: a command has few, and a torn batch is what they risk.
-    const lineWrites = labels.flatMap((label, i) => (/^write .*\.audit\.jsonl$/.test(label) ? [i + 1] : []));
-    const runs: Array<['kill' | 'enospc' | 'short', number]> = [
+    // The store's log (audit.jsonl), agents' (<agent>.audit.jsonl) and retired ones.
+    const lineWrites = labels.flatMap((label, i) => (/^write .*audit\.jsonl$/.test(label) ? [i + 1] : []));
+    // A command that wrote audit lines must have had its line writes found, or a renamed label would drop their tearing silently.
+    if (wroteAuditLines) expect(lineWrites.length, `${c.name}: writes of audit lines among its write points`).toBeGreaterThan(0);
+    const runs: Array<['kill' | 'enospc' | 'short' | 'tear', number]> = [
       ...faults.flatMap((fault) => chosen.map((n): [typeof fault, number] => [fault, n])),
       ...(faults.includes('enospc') ? lineWrites.map((n): ['short', number] => ['short', n]) : []),
+      ...(faults.includes('kill') ? lineWrites.map((n): ['tear', number] => ['tear', n]) : []),
     ];
     for (const [fault, n] of runs) {
       const what = `${c.name}, ${fault} at write point ${n} of ${points}`;
       const store = copyOf(prepared);
       try {
         const faulted = await run(store, `${fault}:${n}`);
-        if (fault === 'kill') expect(faulted.signal, what).toBe('SIGKILL');
+        // The log the torn write went to, in this run's copy of the store.
+        const torn = fault === 'tear' ? tornLineOf(join(store.dir, relative(counting.dir, labels[n - 1]!.slice('write '.length)))) : undefined;
+        if (fault === 'kill' || fault === 'tear') expect(faulted.signal, what).toBe('SIGKILL');
         else expect([c.status ?? 0, 1], `${what}: exit ${faulted.code}: ${faulted.stderr}`).toContain(faulted.code);
         if (faulted.code === 0 && !faulted.signal) await c.acknowledged?.(store, prepared, faulted);
         else await c.interrupted?.(store, faulted);
         const opening = c.createsStore ? {} : await openingPassphrase(store, c.passphrases ?? [], what);
-        if (!c.createsStore) await expectWhole(store, what, opening);
+        if (!c.createsStore) await expectWhole(store, what, opening, torn);
         const args = argsOf(store);
         const again = await (c.as === undefined ? store.owner(args, { input: c.input ?? '', env: { ...c.env, ...opening } }) : store.agent(prepared.tokens[c.as]!, args, { input: c.input ?? '', env: { ...c.env } }));
         expect(c.again ?? [0], `${what}: run again: exit ${again.code}: ${again.stderr}`).toContain(again.code);
-        await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`));
+        await expectWhole(store, `${what}, then run again`, await openingPassphrase(store, c.passphrases ?? [], `${what}, then run again`), torn);
         await c.settled?.(store);
         pairs += 1;
       } finally {

@@ -85,7 +85,18 @@ describe.skipIf(skipWithoutPostgres())('the audit log of a PostgreSQL store, rea
     const streamed = await backend.audit.stream(LOG, { lines: 12_000, bytes: 0 });
     expect((await collect(streamed.chunks!)).join('')).toBe(joinLines(log.lines.slice(12_000)));
     sql(`DELETE FROM ${schemaOf(store.url!)}.audit_lines WHERE log = '${LOG.name}' AND seq > 11000`);
-    await expect(backend.audit.stream(LOG, { lines: 12_000, bytes: 0 })).rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/cut back/) });
+    await expect(collect((await backend.audit.stream(LOG, { lines: 12_000, bytes: 0 })).chunks!)).rejects.toMatchObject({ exitCode: 6, message: expect.stringMatching(/cut back/) });
+  });
+
+  it('reads no line until the chunks are asked for, so asking whether a log exists reads none', async () => {
+    const streamed = await backend.audit.stream(LOG);
+    expect(streamed.chunks).toBeDefined();
+    // Lines removed after the stream was opened and before it was read are not among its chunks.
+    sql(`DELETE FROM ${schemaOf(store.url!)}.audit_lines WHERE log = '${LOG.name}' AND seq > 100`);
+    expect((await collect(streamed.chunks!)).join('')).toBe(joinLines(log.lines.slice(0, 100)));
+    // A log of lines without a head row exists too.
+    sql(`DELETE FROM ${schemaOf(store.url!)}.audit_heads WHERE log = '${LOG.name}'`);
+    expect((await backend.audit.stream(LOG)).chunks).toBeDefined();
   });
 
   it('appends the lines of one operation as consecutive rows, and a follower reads on from its position', async () => {

@@ -2,10 +2,14 @@
  * Following over the audit interface alone: a backend that only lists and reads (no
  * watch hint) is polled; one that hints wakes the follower at once.
  */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditReader, waitForAudit } from '../../../src/app/audit-follow.js';
 import type { Session } from '../../../src/app/session.js';
 import type { AuditLogPosition, AuditLogRef } from '../../../src/store/backend.js';
+import { DirectoryBackend } from '../../../src/store/directory-backend.js';
 import { buildLog } from '../format/audit-log-builder.js';
 
 /** What the fake storage was asked to read: per call, the byte it started at and how many bytes it handed out. */
@@ -113,6 +117,32 @@ describe('AuditReader', () => {
     logs.get('vaults/a.audit.jsonl')!.text += `${lines[1]!.slice(0, 20)}\n${lines[1]}\n`;
     const after = await reader.next();
     expect({ damaged: after.damaged, seqs: after.logs.flat().map((r) => r.seq) }).toEqual({ damaged: 1, seqs: [2] });
+  });
+});
+
+describe('AuditReader over a directory store', () => {
+  it('follows on past a torn non-ASCII line: positions are the file\'s bytes, not the decoded text\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-vault-follow-'));
+    try {
+      const store = new DirectoryBackend(dir, 1000);
+      const session = { tokenAgent: undefined, rootKey: async () => Buffer.alloc(32), store } as unknown as Session;
+      const { lines } = buildLog(4, undefined, { event: { key: 'CAFÉ_KEY' } as never });
+      const file = join(dir, 'vaults', 'a.audit.jsonl');
+      mkdirSync(join(dir, 'vaults'), { mode: 0o700 });
+      // A line torn by a crash inside "É" (its first byte only), which the next append ended with a newline.
+      const line2 = Buffer.from(lines[1]!, 'utf8');
+      const torn = line2.subarray(0, line2.indexOf(Buffer.from('É', 'utf8')) + 1);
+      writeFileSync(file, Buffer.concat([Buffer.from(`${lines[0]}\n`), torn, Buffer.from(`\n${lines[1]}\n`)]), { mode: 0o600 });
+      const reader = new AuditReader(session);
+      const first = await reader.next();
+      expect({ damaged: first.damaged, seqs: first.logs.flat().map((r) => r.seq) }).toEqual({ damaged: 1, seqs: [1, 2] });
+      for (const line of lines.slice(2)) {
+        appendFileSync(file, `${line}\n`);
+        expect((await reader.next()).logs.flat().map((r) => r.seq)).toEqual([JSON.parse(line).seq]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

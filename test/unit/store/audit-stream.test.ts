@@ -177,6 +177,20 @@ describe('DirectoryBackend.audit.stream: opening, and reading from a position', 
     expect((await collect(again.chunks!)).join('')).toBe(joinLines(big.lines.slice(10)));
   });
 
+  it('reports the byte offset of the last whole line it yielded, across chunks and after invalid UTF-8', async () => {
+    writeFileSync(logPath, big.text);
+    const whole = await backend().audit.stream(LOG);
+    await collect(whole.chunks!);
+    expect(whole.lastLineStart).toBe(Buffer.byteLength(joinLines(big.lines.slice(0, -1))));
+    // A byte that is no UTF-8 (decoded to a 3-byte U+FFFD), a torn end, and a read from a position.
+    const bytes = Buffer.concat([Buffer.from(joinLines(big.lines.slice(0, 5))), Buffer.from([0xc3, 0x0a]), Buffer.from(`${big.lines[5]}\n${big.lines[6]!.slice(0, 9)}`)]);
+    writeFileSync(logPath, bytes);
+    const from = Buffer.byteLength(joinLines(big.lines.slice(0, 4)));
+    const streamed = await backend().audit.stream(LOG, { lines: 4, bytes: from });
+    await collect(streamed.chunks!);
+    expect(streamed.lastLineStart).toBe(Buffer.byteLength(joinLines(big.lines.slice(0, 5))) + 2);
+  });
+
   it('refuses a position past the end of a log cut back, and one in a replaced log (exit 6)', async () => {
     const first = await backend().audit.stream(LOG);
     await collect(first.chunks!);

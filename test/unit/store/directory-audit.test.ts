@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { checkAuditLog } from '../../../src/format/audit-chain.js';
 import { planAuditAppend, planAuditBatch, planHeadReanchor } from '../../../src/format/audit-append.js';
 import { agentLog } from '../../../src/store/backend.js';
 import { DirectoryBackend } from '../../../src/store/directory-backend.js';
+import { buildLog, join as joinLines } from '../format/audit-log-builder.js';
 
 const event: AuditEvent = { actor: 'agent:bot1', agent: 'bot1', action: 'credential.get', key: 'API_KEY', result: 'ok' };
 
@@ -192,6 +193,52 @@ describe('one append of a batch of lines (planAuditBatch over DirectoryBackend.a
     await oneByOne(dir, keyring, events.slice(1, 2));
     expect(checkAuditLog(files(dir).text, files(dir).head, { keyring, requireKeyed: true }).problems).toEqual([]);
     expect(JSON.parse(files(dir).head)).toMatchObject({ seq: count + 2 });
+  });
+
+  it('after a crash tore a batch after 2 lines and left the head behind, an append continues the chain and verify reports only the torn line', async () => {
+    const dir = made();
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    const behind = readFileSync(headFile(dir));
+    await batch(dir, keyring, events);
+    const [first, second, third, third2] = files(dir).text.split('\n');
+    expect(third2).toBeDefined();
+    // What a SIGKILL in the middle of the batch's write leaves: two whole lines and part of the third.
+    writeFileSync(logFile(dir), `${first}\n${second}\n${third}\n${third2!.slice(0, 40)}`);
+    writeFileSync(headFile(dir), behind);
+    await oneByOne(dir, keyring, events.slice(0, 1));
+    const { text, head } = files(dir);
+    expect(checkAuditLog(text, head, { keyring, requireKeyed: true }).problems).toEqual([{ line: 4, message: expect.stringMatching(/torn by a crash/) }]);
+    expect(text.split('\n').slice(0, -1).map((l, i) => (i === 3 ? 'torn' : parseAuditLine(l).seq))).toEqual([1, 2, 3, 'torn', 4]);
+    expect(JSON.parse(head)).toMatchObject({ seq: 4 });
+  });
+
+  /** Writes a log and head as given, then appends one line with `ring`: the seq it got. */
+  const appendAfter = async (text: string, headText: string, ring: AuditKeyring | undefined): Promise<number> => {
+    const dir = made();
+    mkdirSync(join(dir, 'vaults'), { recursive: true, mode: 0o700 });
+    writeFileSync(logFile(dir), text, { mode: 0o600 });
+    writeFileSync(headFile(dir), headText, { mode: 0o600 });
+    await oneByOne(dir, ring, events.slice(0, 1));
+    return parseAuditLine(files(dir).text.split('\n').at(-2)!).seq;
+  };
+
+  it('does not adopt lines past a lagging head when one beyond the tail window does not verify', async () => {
+    const forger: AuditKeyring = { keys: [keyring.keys[0]!, randomBytes(32)] };
+    const count = 600;
+    // Seq 100 is keyed with a key the appender does not hold; every other line with its key, all chained.
+    const log = buildLog(count, forger, { keyFor: (seq) => (seq === 100 ? 1 : 0) });
+    expect(Buffer.byteLength(joinLines(log.lines.slice(100)))).toBeGreaterThan(64 * 1024);
+    const behind = buildLog(1, keyring).head;
+    expect(await appendAfter(log.text, behind, keyring)).toBe(2);
+    expect(await appendAfter(buildLog(count, keyring).text, behind, keyring)).toBe(count + 1);
+  });
+
+  it('lets an unkeyed appender adopt one batch past a lagging head, and no more', async () => {
+    const sameWriter = { ts: '2026-01-02T03:04:05.000Z' } as Partial<AuditEvent>;
+    // Lines 3 to 5 of one append share their time, pid and host; of three appends they do not.
+    expect(await appendAfter(buildLog(5, undefined).text, buildLog(2, undefined).head, undefined)).toBe(3);
+    const rechained = buildLog(5, undefined, { event: sameWriter });
+    expect(await appendAfter(rechained.text, buildLog(2, undefined, { event: sameWriter }).head, undefined)).toBe(6);
   });
 
   it('keeps the gap visible when a line after the head does not chain', async () => {

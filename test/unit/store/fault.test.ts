@@ -58,11 +58,26 @@ describe('fault injection', () => {
       throw new Error('not a kill');
     });
     expect(injector.point('write', '/store/log', 101)).toBeUndefined();
-    expect(injector.point('write', '/store/log', 101)).toBe(50);
+    expect(injector.point('write', '/store/log', 101)).toEqual({ bytes: 50, then: 'enospc' });
     expect(injector.point('write', '/store/log', 101)).toBeUndefined();
     const other = new FaultInjector(plan);
     other.point('open', '/store/log');
     expect(() => other.point('rename', '/store/log')).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'rename' }));
+  });
+
+  it('tear:N writes half of the N-th data write and then kills, and kills at a point without data', () => {
+    let kills = 0;
+    const injector = new FaultInjector(parseFaultPlan({ AGENT_VAULT_FAULT: 'tear:2' })!, () => {
+      kills += 1;
+    });
+    expect(injector.point('write', '/store/log', 101)).toBeUndefined();
+    expect(injector.point('write', '/store/log', 101)).toEqual({ bytes: 50, then: 'kill' });
+    expect(kills).toBe(0);
+    const other = new FaultInjector(parseFaultPlan({ AGENT_VAULT_FAULT: 'tear:1' })!, () => {
+      kills += 1;
+    });
+    other.point('rename', '/store/log');
+    expect(kills).toBe(1);
   });
 
   it('builds the same error Node builds for the same failure', () => {
@@ -92,7 +107,7 @@ describe('fault injection', () => {
   });
 
   it('refuses a spec it does not understand, rather than injecting nothing', () => {
-    for (const spec of ['kill', 'kill:0', 'kill:-1', 'enospc:x', 'sigkill:3', 'kill:3 ', 'short', 'short:0']) {
+    for (const spec of ['kill', 'kill:0', 'kill:-1', 'enospc:x', 'sigkill:3', 'kill:3 ', 'short', 'short:0', 'tear', 'tear:0']) {
       expect(() => parseFaultPlan({ AGENT_VAULT_FAULT: spec }), spec).toThrow(/AGENT_VAULT_FAULT/);
     }
     expect(parseFaultPlan({})).toBeUndefined();
