@@ -274,6 +274,17 @@ interface RecordEntry {
   length: number;
 }
 
+/** The index's entry whose key length byte is at `p`, id length byte at `idAt` and place at `blockAt`. */
+function entryAt(index: Buffer, p: number, idAt: number, blockAt: number): RecordEntry {
+  return {
+    key: index.toString('latin1', p + 1, idAt),
+    id: index.toString('latin1', idAt + 1, blockAt),
+    block: u32(index, blockAt),
+    offset: u32(index, blockAt + 4),
+    length: u32(index, blockAt + 8),
+  };
+}
+
 /** A block ready to be written: its records' entries (offsets inside it) and its sealed bytes. */
 interface SealedBlock {
   records: Array<{ key: string; id: string; offset: number; length: number }>;
@@ -512,13 +523,7 @@ class VaultRecords implements CredentialSource {
     for (let i = 0; i < this.recordCount; i++) {
       const idAt = p + 1 + index[p]!;
       const blockAt = idAt + 1 + index[idAt]!;
-      yield {
-        key: index.toString('latin1', p + 1, idAt),
-        id: index.toString('latin1', idAt + 1, blockAt),
-        block: index.readUInt32BE(blockAt),
-        offset: index.readUInt32BE(blockAt + 4),
-        length: index.readUInt32BE(blockAt + 8),
-      };
+      yield entryAt(index, p, idAt, blockAt);
       p = blockAt + 12;
     }
   }
@@ -541,16 +546,7 @@ class VaultRecords implements CredentialSource {
         let k = size - 1;
         while (k >= 0 && index[at + k] === wanted[k]) k -= 1;
         if (k < 0) {
-          return {
-            position: i,
-            entry: {
-              key: index.toString('latin1', p + 1, idAt),
-              id: index.toString('latin1', idAt + 1, blockAt),
-              block: index.readUInt32BE(blockAt),
-              offset: index.readUInt32BE(blockAt + 4),
-              length: index.readUInt32BE(blockAt + 8),
-            },
-          };
+          return { position: i, entry: entryAt(index, p, idAt, blockAt) };
         }
       }
       p = blockAt + 12;
@@ -616,7 +612,7 @@ class VaultRecords implements CredentialSource {
     for (let position = 0; position < this.recordCount; position++) {
       const idAt = p + 1 + index[p]!;
       const blockAt = idAt + 1 + index[idAt]!;
-      const block = index.readUInt32BE(blockAt);
+      const block = u32(index, blockAt);
       const element = this.parsedBlock(block)[seen[block]!] as { c?: { key?: unknown; id?: unknown } } | undefined;
       seen[block]! += 1;
       // The record's key and id are compared with the index's bytes in place, without
@@ -630,7 +626,7 @@ class VaultRecords implements CredentialSource {
       keys.add(key);
       ids.add(id);
       const record = this.handedOut.get(position) ?? checkRecord(element, this.agent, { key, id });
-      this.placeOf.set(record.credential, { block, offset: index.readUInt32BE(blockAt + 4), length: index.readUInt32BE(blockAt + 8) });
+      this.placeOf.set(record.credential, { block, offset: u32(index, blockAt + 4), length: u32(index, blockAt + 8) });
       records.push(record);
       p = blockAt + 12;
     }
