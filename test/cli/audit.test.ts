@@ -104,9 +104,7 @@ describe('audit verify catches deleted logs', () => {
   const bot1Log = 'vaults/bot1.audit.jsonl';
   const bot1Head = 'vaults/bot1.audit.head';
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot1');
+    ({ store, token } = await TempStore.withAgent('bot1'));
     await store.provision('gone');
     expect((await store.owner(['deprovision', 'gone', '--yes'])).code).toBe(0);
     expect((await store.agent(token, ['credential', 'list'])).code).toBe(0);

@@ -19,9 +19,7 @@ let runtime: string;
 let log: string;
 
 beforeEach(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   readerToken = await store.provision('reader');
   runtime = join(store.root, 'runtime');
   log = join(store.root, 'editor.log');

@@ -12,9 +12,7 @@ let store: TempStore;
 let token: string;
 
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   await store.provision('reader');
 });
 afterAll(() => store.cleanup());

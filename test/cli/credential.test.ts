@@ -14,9 +14,7 @@ let token: string;
 const as = (args: string[], input?: string) => store.agent(token, args, input === undefined ? {} : { input });
 
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   const adds: Array<[string[], string]> = [
     [['API', '--type', 'api_key', '--name', 'OpenAI', '--tag', 'llm', '--value-stdin'], 'sk-api-secret'],
     [['GITHUB', '--type', 'login', '--username', 'octo-bot', '--uri', 'https://github.com', '--uri', 'https://api.github.com', '--tag', 'scm', '--password-stdin', '--totp', TOTP], 'gh-password-secret'],

@@ -12,9 +12,7 @@ import { TempStore } from '../helpers/in-process.js';
 let store: TempStore;
 let token: string;
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   expect((await store.owner(['credential', 'set', 'API_KEY=-', '-a', 'bot'], { input: 'the-real-value' })).code).toBe(0);
   expect((await store.owner(['credential', 'add', 'LOGIN', '--type', 'login', '--username', 'ada', '--password-stdin', '-a', 'bot'], { input: 'pw-1' })).code).toBe(0);
 });

@@ -11,9 +11,7 @@ describe('generate', () => {
   let token: string;
 
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterAll(() => store.cleanup());
 

@@ -22,9 +22,7 @@ const AWKWARD = [
 let store: TempStore;
 let token: string;
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
 });
 afterAll(() => store.cleanup());
 

@@ -12,19 +12,21 @@ import { TempStore } from '../helpers/in-process.js';
 
 const key = (i: number): string => `KEY_${String(i).padStart(3, '0')}`;
 
+/** A store whose agent bot1 holds 70 credentials: block 0 the first 64, block 1 the last 6. */
+async function twoBlockVault(): Promise<{ store: TempStore; token: string; vaultPath: string }> {
+  const { store, token } = await TempStore.withAgent('bot1');
+  const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
+  expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
+  return { store, token, vaultPath: join(store.dir, 'vaults', 'bot1.vault') };
+}
+
 describe('a vault of two blocks with the last byte of the file flipped', () => {
   let store: TempStore;
   let token: string;
   let vaultPath: string;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot1');
-    // 70 credentials: block 0 holds the first 64, block 1 the last 6.
-    const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
-    expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
-    vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+    ({ store, token, vaultPath } = await twoBlockVault());
     const bytes = readFileSync(vaultPath);
     bytes[bytes.length - 1]! ^= 0x01;
     writeFileSync(vaultPath, bytes);
@@ -73,9 +75,7 @@ describe('a vault whose listing or index has a flipped byte', () => {
   let good: Buffer;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot1');
+    ({ store, token } = await TempStore.withAgent('bot1'));
     expect((await store.owner(['credential', 'set', 'A=value-a', 'B=value-b', '--agent', 'bot1'])).code).toBe(0);
     vaultPath = join(store.dir, 'vaults', 'bot1.vault');
     good = readFileSync(vaultPath);
@@ -113,12 +113,7 @@ describe('a vault read in parts (the header, the index, then only the block a ge
   let vaultPath: string;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot1');
-    const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
-    expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
-    vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+    ({ store, token, vaultPath } = await twoBlockVault());
   });
   afterEach(() => store.cleanup());
 

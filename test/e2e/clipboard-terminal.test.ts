@@ -17,9 +17,7 @@ describe('--clip on a terminal', () => {
   let store: TempStore;
   let token: string;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot'], { input: VALUE });
   });
   afterAll(() => store.cleanup());

@@ -37,9 +37,7 @@ let store: TempStore;
 let token: string;
 
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   expect((await store.agent(token, ['credential', 'set', 'K=-'], { input: 'the value' })).code).toBe(0);
 });
 afterAll(() => store.cleanup());

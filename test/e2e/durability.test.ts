@@ -14,9 +14,7 @@ describe('audit appends are durable', () => {
   let token: string;
   let traces = 0;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     expect((await store.agent(token, ['credential', 'set', 'KEY=-'], { input: 'value' })).code).toBe(0);
   });
   afterAll(() => store.cleanup());

@@ -21,9 +21,7 @@ let log: string;
 let env: NodeJS.ProcessEnv;
 
 beforeEach(async () => {
-  store = new TempStore();
-  await store.init();
-  token = await store.provision('bot');
+  ({ store, token } = await TempStore.withAgent());
   runtime = join(store.root, 'runtime');
   mkdirSync(runtime, { mode: 0o700 });
   log = join(store.root, 'editor.log');

@@ -23,9 +23,7 @@ describe.skipIf(process.platform !== 'linux')("exec's child reading /proc/$PPID"
   let tokenFile: string;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot'], { input: VALUE });
     tokenFile = join(store.root, 'bot.token');
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });

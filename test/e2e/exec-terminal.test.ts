@@ -8,9 +8,7 @@ describe('exec at the edges of a pipeline and a terminal', () => {
   let store: TempStore;
   let token: string;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot'], { input: 'the-api-key' });
   });
   afterAll(() => store.cleanup());

@@ -46,9 +46,7 @@ describe('agent-vault mcp', () => {
   };
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     tokenFile = join(store.root, 'bot.token');
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
     const add = async (args: string[], input?: string): Promise<void> => {

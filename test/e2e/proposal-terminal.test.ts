@@ -18,9 +18,7 @@ describe('proposals across processes', () => {
   let store: TempStore;
   let token: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 

@@ -67,9 +67,7 @@ describe('totp', () => {
   }
 
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterAll(() => store.cleanup());
 

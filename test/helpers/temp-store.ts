@@ -92,6 +92,16 @@ export abstract class TempStoreBase<O extends { env?: NodeJS.ProcessEnv }, R ext
     if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
   }
 
+  /** A new store (of the class it is called on), initialised, with `agent` provisioned: the store and the agent's token. */
+  static async withAgent<S extends TempStoreBase<{ env?: NodeJS.ProcessEnv }, { code: number | null; stdout: string; stderr: string }>>(
+    this: new () => S,
+    agent = 'bot',
+  ): Promise<{ store: S; token: string }> {
+    const store = new this();
+    await store.init();
+    return { store, token: await store.provision(agent) };
+  }
+
   /** Provisions `agent` and returns its token. */
   async provision(agent: string): Promise<string> {
     const result = await this.owner(['provision', agent]);

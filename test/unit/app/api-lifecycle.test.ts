@@ -9,9 +9,7 @@ describe('openVault lifecycle calls', () => {
   let token: string;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     expect((await store.owner(['credential', 'add', 'DB', '--value-stdin', '--rotate-every', '1s', '--agent', 'bot'], { input: 'first' })).code).toBe(0);
   });
   afterEach(() => store.cleanup());

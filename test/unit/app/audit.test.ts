@@ -22,9 +22,7 @@ describe('an audit key superseded by token rotate while a session holds it', () 
   let store: TempStore;
   let token: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot1');
+    ({ store, token } = await TempStore.withAgent('bot1'));
   });
   afterEach(() => store.cleanup());
 

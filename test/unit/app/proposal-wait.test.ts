@@ -16,9 +16,7 @@ describe('waiting for a proposal', () => {
   let store: TempStore;
   let token: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 

@@ -39,9 +39,7 @@ describe('AuditRecorder: one operation, one append', () => {
   let store: TempStore;
   let token: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 

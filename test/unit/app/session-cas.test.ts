@@ -31,9 +31,7 @@ describe('Session.modify over a backend without locks', () => {
   let store: TempStore;
   let token: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 

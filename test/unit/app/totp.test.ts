@@ -14,9 +14,7 @@ describe('totpCode', () => {
   let token: string;
 
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    token = await store.provision('bot');
+    ({ store, token } = await TempStore.withAgent());
     const added = await store.agent(token, ['credential', 'add', 'SITE', '--type', 'login', '--totp-stdin'], { input: KEY });
     if (added.code !== 0) throw new Error(added.stderr);
   });
