@@ -16,9 +16,7 @@ let good: Buffer;
 let created: string;
 
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  await store.provision('bot');
+  ({ store } = await TempStore.withAgent());
   expect((await store.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: SECRET })).code).toBe(0);
   vaultPath = join(store.dir, 'vaults', 'bot.vault');
   good = readFileSync(vaultPath);

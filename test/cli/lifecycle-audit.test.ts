@@ -22,9 +22,7 @@ describe('lifecycle audit lines', () => {
   let store: TempStore;
   let wrongPassphrase: string;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     wrongPassphrase = join(store.root, 'wrong');
     writeFileSync(wrongPassphrase, 'not the passphrase\n');
   });
@@ -78,9 +76,7 @@ describe('lifecycle audit lines', () => {
 describe('audit verify holds the vaults against the store log', () => {
   let store: TempStore;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     await store.provision('keep');
   });
   afterEach(() => store.cleanup());

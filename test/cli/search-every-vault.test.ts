@@ -14,9 +14,7 @@ describe('credential search across vaults', () => {
   let bot: string;
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('researcher');
+    ({ store } = await TempStore.withAgent('researcher'));
     bot = await store.provision('bot');
     await store.provision('empty');
     expect((await store.owner(['credential', 'add', 'GITHUB', '--type', 'login', '--username', 'octo', '--password-stdin', '--agent', 'researcher'], { input: 'pw' })).code).toBe(0);

@@ -6,9 +6,7 @@ import { TempStore } from '../helpers/in-process.js';
 describe('status', () => {
   let store: TempStore;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 

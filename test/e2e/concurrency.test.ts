@@ -12,9 +12,7 @@ import { TempStore } from '../helpers/cli.js';
 
 let store: TempStore;
 beforeEach(async () => {
-  store = new TempStore();
-  await store.init();
-  await store.provision('bot');
+  ({ store } = await TempStore.withAgent());
 });
 afterEach(() => store.cleanup());
 

@@ -10,9 +10,7 @@ import { TempStore } from '../helpers/cli.js';
 describe('grant during token rotate of the grantee', () => {
   let store: TempStore;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('granter');
+    ({ store } = await TempStore.withAgent('granter'));
     await store.provision('reader');
   });
   afterAll(() => store.cleanup());

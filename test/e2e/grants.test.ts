@@ -24,9 +24,7 @@ describe('grants between agents', () => {
   const grantFile = (to: string, key = 'API_KEY'): string => join(store.dir, 'grants', to, `bot1.${key}.grant`);
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot1');
+    ({ store } = await TempStore.withAgent('bot1'));
     bot2 = await store.provision('bot2');
     await store.provision('bot3');
     expect((await store.owner(['credential', 'set', 'API_KEY=-', '--agent', 'bot1'], { input: VALUE })).code).toBe(0);

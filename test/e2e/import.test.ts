@@ -14,9 +14,7 @@ import { makeDatabase } from '../helpers/kdbx.js';
 let store: TempStore;
 
 beforeAll(async () => {
-  store = new TempStore();
-  await store.init();
-  await store.provision('bot');
+  ({ store } = await TempStore.withAgent());
   await store.provision('copy');
 });
 afterAll(() => store.cleanup());

@@ -94,9 +94,7 @@ describe.skipIf(NO_PTY)('credential add on a terminal', () => {
   let store: TempStore;
   let env: NodeJS.ProcessEnv;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot1');
+    ({ store } = await TempStore.withAgent('bot1'));
     env = { ...store.env, AGENT_VAULT_PASSPHRASE_FILE: store.passphraseFile };
   });
   afterEach(() => store.cleanup());

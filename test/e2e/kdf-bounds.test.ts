@@ -14,9 +14,7 @@ describe('Argon2id parameters from the store file', () => {
   let original: string;
   let preload: string;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     // latin1: the store file ends in a sealed binary body, which must come back byte for byte.
     original = readFileSync(join(store.dir, 'store'), 'latin1');
     // Loaded into the CLI's process: at exit, its peak memory and how long it ran.

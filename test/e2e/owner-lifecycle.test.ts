@@ -16,9 +16,7 @@ const NEW_PASSPHRASE = 'tomato kiwi raven ocean violin 77';
 let store: TempStore;
 let env: NodeJS.ProcessEnv;
 beforeEach(async () => {
-  store = new TempStore();
-  await store.init();
-  await store.provision('bot');
+  ({ store } = await TempStore.withAgent());
   expect((await store.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: 'the-value' })).code).toBe(0);
   const runtime = join(store.root, 'run');
   mkdirSync(runtime, { mode: 0o700 });

@@ -6,9 +6,7 @@ import { BIN, PASSPHRASE, TempStore } from '../helpers/cli.js';
 describe('a reader that closes early', () => {
   let store: TempStore;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     // Far more output than a pipe buffers, so writes go on after the reader is gone.
     const values = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`KEY_${i}`, `value-${i}-${'x'.repeat(40)}`]));
     await openVault({ store: store.dir, passphrase: PASSPHRASE, agent: 'bot', env: {} }).set(values);

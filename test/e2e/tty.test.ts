@@ -37,9 +37,7 @@ function underPty(store: TempStore, args: string[], answers: Array<[RegExp, stri
 describe.skipIf(skipWithout('script'))('on a terminal', () => {
   let store: TempStore;
   beforeAll(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     expect((await store.owner(['credential', 'set', 'KEY=-', '-a', 'bot'], { input: 'tty-secret-value' })).code).toBe(0);
   });
   afterAll(() => store.cleanup());

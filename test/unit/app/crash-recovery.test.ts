@@ -168,9 +168,7 @@ describe('a write whose audit line cannot be written', () => {
 describe('a genuine journal entry put back later', () => {
   let store: TempStore;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bob');
+    ({ store } = await TempStore.withAgent('bob'));
     expect((await store.owner(['credential', 'set', 'KEEP=-', '--agent', 'bob'], { input: 'kept' })).code).toBe(0);
   });
   afterEach(() => store.cleanup());

@@ -32,9 +32,7 @@ describe('runHooks while following', () => {
   };
 
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
     intruder = await store.provision('intruder');
     sent.length = 0;
   });

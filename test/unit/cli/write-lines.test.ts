@@ -36,9 +36,7 @@ describe('writeLines', () => {
 describe('credential list of a large vault, piped', () => {
   let store: TempStore;
   beforeEach(async () => {
-    store = new TempStore();
-    await store.init();
-    await store.provision('bot');
+    ({ store } = await TempStore.withAgent());
   });
   afterEach(() => store.cleanup());
 
