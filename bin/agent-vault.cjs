@@ -13,11 +13,13 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   });
   process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')).version}\n`);
 } else {
-  // The fast forms' bundle first, which runs the command line if it is one of them;
-  // else the whole CLI. Each is loaded with its V8 code cache (see load-bundle.cjs).
+  // A fast forms' bundle first, which runs the command line if it is one of its forms;
+  // else the whole CLI. `generate` has one of its own, without the store and vault code; the
+  // others are in dist/fast.cjs (scripts/bundle.mjs). Each is loaded with its V8 code
+  // cache (see load-bundle.cjs).
   const { loadBundle } = require('./load-bundle.cjs');
   const dist = join(__dirname, '../dist');
-  loadBundle(join(dist, 'fast.cjs'))
+  loadBundle(join(dist, process.argv[2] === 'generate' ? 'generate.cjs' : 'fast.cjs'))
     .fastMain(process.argv)
     .then((code) => code ?? loadBundle(join(dist, 'cli.cjs')).main(process.argv))
     .then((code) => {

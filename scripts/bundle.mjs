@@ -10,12 +10,14 @@
 // `node scripts/bundle.mjs <outfile>` writes only the shipped CLI, to outfile, without a
 // code cache (its training runs load the packages from the node_modules beside it).
 //
-// Beside the shipped CLI goes dist/fast.cjs, the fast forms of src/cli/fast-path.ts
-// alone (entry src/cli/fast-main.ts), which the bin loads first: a `credential get` then
-// loads about a third of the code, without the command tree. The test bundle has no
-// such twin: it is the whole CLI, which runs the fast forms too.
+// Beside the shipped CLI go the bundles the bin loads first (FAST_BUNDLES):
+// dist/fast.cjs, the fast forms of src/cli/fast-path.ts alone (entry
+// src/cli/fast-main.ts), so a `credential get` loads about a third of the code, without
+// the command tree; and dist/generate.cjs, a bare `generate` alone (entry
+// src/cli/generate-main.ts), without the store and vault code. The test bundle has no such
+// twins: it is the whole CLI, which runs the fast forms too.
 //
-// Both shipped bundles get a V8 code cache, <bundle>.cache, made by
+// Every shipped bundle gets a V8 code cache, <bundle>.cache, made by
 // scripts/code-cache.cjs for the Node running the build and loaded by bin/load-bundle.cjs.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -34,7 +36,11 @@ const lazyChildProcess = {
   },
 };
 
-const FAST_FILE = 'fast.cjs';
+/** The bundles the bin loads first, by the command line's first word (bin/agent-vault.cjs): each runs its fast forms or nothing. */
+const FAST_BUNDLES = [
+  { entry: 'src/cli/fast-main.ts', file: 'fast.cjs' },
+  { entry: 'src/cli/generate-main.ts', file: 'generate.cjs' },
+];
 
 /**
  * The modules bundled apart, each in a chunk of its own beside each CLI bundle and
@@ -151,15 +157,15 @@ async function bundle(outfile, faults, cache) {
   finishBundle(outfile);
   // pg-native (never installed) and pg-cloudflare (Workers only) are required by pg only where they exist.
   for (const chunk of CHUNKS) await build({ ...common, ...(chunk.external ? { external: chunk.external } : {}), entryPoints: [chunk.entry], outfile: join(dirname(outfile), chunk.file) });
-  // The fast forms' own bundle (src/cli/fast-main.ts), which the bin loads first; the test
-  // bundle has none, as it is run directly.
-  const fast = join(dirname(outfile), FAST_FILE);
-  if (!faults) {
-    await build({ ...cliBuild(faults), entryPoints: ['src/cli/fast-main.ts'], outfile: fast });
-    finishBundle(fast);
+  // The fast forms' own bundles, which the bin loads first; the test bundle has none, as
+  // it is run directly.
+  const fast = faults ? [] : FAST_BUNDLES.map(({ file }) => join(dirname(outfile), file));
+  for (const [i, file] of fast.entries()) {
+    await build({ ...cliBuild(faults), entryPoints: [FAST_BUNDLES[i].entry], outfile: file });
+    finishBundle(file);
   }
   // Last: the training runs of the code cache load the chunks beside the bundle.
-  if (cache) writeCodeCaches([outfile, fast]);
+  if (cache) writeCodeCaches([outfile, ...fast]);
 }
 
 if (process.argv[2]) {

@@ -1,5 +1,5 @@
 'use strict';
-// `node scripts/code-cache.cjs <bundle>...` writes each <bundle>.cache, the V8 code cache that
+// `node scripts/code-cache.cjs <bundle>...` writes each <bundle>.cache (dist/cli.cjs, dist/fast.cjs, dist/generate.cjs), the V8 code cache that
 // bin/load-bundle.cjs loads the bundle with, for the Node running this script. Run by
 // scripts/bundle.mjs, in a process of its own with no NODE_OPTIONS: V8 rejects a cache
 // made under other V8 flags, and the shipped cache must fit a plain `node`.
@@ -13,20 +13,22 @@
 // for every run.
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { dirname, join, resolve } = require('node:path');
+const { basename, dirname, join, resolve } = require('node:path');
 const { cacheHeader, bundleId, compileBundle, runBundle } = require('../bin/load-bundle.cjs');
 
 /**
  * The command lines whose code each cache holds, run with an agent token on a store with
- * credential K and login T: for the fast bundle its forms, for the whole CLI common
+ * credential K and login T, by bundle file: for a fast bundle its forms, for the whole CLI common
  * command lines through commander, which put the code of commander and of the subtree
  * build in its cache too.
  */
 const TRAINING = {
   /** dist/fast.cjs (src/cli/fast-main.ts), which runs the fast forms alone. */
-  fast: [['credential', 'get', 'K'], ['totp', 'T'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']],
+  'fast.cjs': [['credential', 'get', 'K'], ['totp', 'T'], ['cred', 'get', 'K', '--json'], ['generate'], ['credential', 'list']],
+  /** dist/generate.cjs (src/cli/generate-main.ts), a bare `generate` alone. */
+  'generate.cjs': [['generate'], ['generate', '--json']],
   /** dist/cli.cjs, which the bin loads for every other command line. */
-  cli: [['credential', 'list', '--type', 'api_key'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
+  'cli.cjs': [['credential', 'list', '--type', 'api_key'], ['credential', 'get', 'K', '--quiet'], ['credential', 'set', 'N=value']],
 };
 
 async function run(bundle, args) {
@@ -55,7 +57,9 @@ async function main(files) {
     for (const file of files) {
       const script = compileBundle(file);
       const trained = runBundle(script, file);
-      for (const args of trained.fastMain === undefined ? TRAINING.cli : TRAINING.fast) await run(trained, args);
+      const training = TRAINING[basename(file)];
+      if (training === undefined) throw new Error(`code cache: no training runs for ${file}`);
+      for (const args of training) await run(trained, args);
       const id = bundleId(readFileSync(file, 'utf8'));
       if (id === undefined) throw new Error(`code cache: ${file} has no bundle id line`);
       writeFileSync(`${file}.cache`, Buffer.concat([Buffer.from(`${cacheHeader(id)}\n`), script.createCachedData()]));

@@ -11,7 +11,7 @@ import { normaliseTotpSecret } from '../core/totp.js';
 import { UsageError, VaultError } from '../core/errors.js';
 import { escapeControls } from '../core/terminal-text.js';
 import type { IO, Prompter } from './io.js';
-import { generateValue } from './commands/generate-run.js';
+import { generateValue } from './commands/generate-value.js';
 
 const list = (text: string): string[] =>
   text

@@ -1,6 +1,6 @@
 /**
- * The V8 code caches of the two CLI bundles, dist/fast.cjs (the fast forms, loaded
- * first) and dist/cli.cjs (bin/load-bundle.cjs, scripts/code-cache.cjs): each build's
+ * The V8 code caches of the CLI bundles, dist/fast.cjs and dist/generate.cjs (the fast
+ * forms, loaded first) and dist/cli.cjs (bin/load-bundle.cjs, scripts/code-cache.cjs): each build's
  * cache is taken by the Node that built it; a missing, foreign, stale or
  * broken cache, or one V8 rejects for its flags, changes nothing a user sees (same
  * output, nothing on stderr); the CLI never writes one; and every lazily loaded module
@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => store.cleanup());
 
-describe.each(['fast.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => {
+describe.each(['fast.cjs', 'generate.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => {
   const cacheFile = (dir: string): string => join(dir, 'dist', `${bundle}.cache`);
   const good = (): Buffer => readFileSync(cacheFile(ROOT));
 
@@ -78,6 +78,12 @@ describe.each(['fast.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => 
       const bin = join(dir, 'bin/agent-vault.cjs');
       expect(await store.agent(token, ['credential', 'get', 'K'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
       expect(await store.agent(token, ['credential', 'list'], { bin })).toMatchObject({ code: 0, stderr: '' });
+      // dist/generate.cjs, then through commander (an option the bare form does not take).
+      for (const args of [['generate'], ['generate', '--length', '12']]) {
+        const generated = await store.run(args, { bin });
+        expect(generated).toMatchObject({ code: 0, stderr: '' });
+        expect(generated.stdout).toMatch(args.length === 1 ? /^\S{24}\n$/ : /^\S{12}\n$/);
+      }
       // Through commander: dist/cli.cjs, whose cache the fast forms never load.
       expect(await store.agent(token, ['credential', 'get', 'K', '--quiet'], { bin })).toMatchObject({ code: 0, stdout: 'the value\n', stderr: '' });
       const version = await store.run(['--version'], { bin });
@@ -90,9 +96,9 @@ describe.each(['fast.cjs', 'cli.cjs'])('the code cache of dist/%s', (bundle) => 
 
   it('rejected by V8 for other flags, compiles the bundle as without it', () => {
     expect(cacheVerdict(ROOT, bundle, ['--no-opt'])).toBe('true');
-    for (const args of [['credential', 'get', 'K'], ['credential', 'get', 'K', '--quiet']]) {
+    for (const args of [['credential', 'get', 'K'], ['credential', 'get', 'K', '--quiet'], ['generate', '--json']]) {
       const result = spawnSync(process.execPath, ['--no-opt', join(ROOT, 'bin/agent-vault.cjs'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...store.env, AGENT_VAULT_TOKEN: token } });
-      expect(result).toMatchObject({ status: 0, stdout: 'the value\n', stderr: '' });
+      expect(result).toMatchObject({ status: 0, stdout: args[0] === 'generate' ? expect.stringContaining('"entropy_bits"') : 'the value\n', stderr: '' });
     }
   });
 });
@@ -101,10 +107,10 @@ describe('the code caches', () => {
   it('is never written by the CLI', async () => {
     const dir = copyPackage();
     try {
-      for (const bundle of ['fast.cjs', 'cli.cjs']) rmSync(join(dir, 'dist', `${bundle}.cache`));
+      for (const bundle of ['fast.cjs', 'generate.cjs', 'cli.cjs']) rmSync(join(dir, 'dist', `${bundle}.cache`));
       const before = readdirSync(join(dir, 'dist')).sort();
       const bin = join(dir, 'bin/agent-vault.cjs');
-      for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['--version'], ['credential', 'list'], ['credential', 'get', 'K', '--quiet'], ['status']]) await store.agent(token, args, { bin });
+      for (const args of [['credential', 'get', 'K'], ['totp', 'K'], ['generate'], ['--version'], ['credential', 'list'], ['credential', 'get', 'K', '--quiet'], ['status']]) await store.agent(token, args, { bin });
       expect(readdirSync(join(dir, 'dist')).sort()).toEqual(before);
     } finally {
       rmSync(dir, { recursive: true, force: true });

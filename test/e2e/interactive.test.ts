@@ -218,6 +218,42 @@ function recordingBundles(store: TempStore): { env: NodeJS.ProcessEnv; loaded():
 }
 
 const FAST_BUNDLE = resolve(import.meta.dirname, '../../dist/fast.cjs');
+const GENERATE_BUNDLE = resolve(import.meta.dirname, '../../dist/generate.cjs');
+const CLI_BUNDLE = resolve(import.meta.dirname, '../../dist/cli.cjs');
+
+describe('which bundle runs generate', () => {
+  let store: TempStore;
+  beforeEach(() => {
+    store = new TempStore();
+  });
+  afterEach(() => store.cleanup());
+
+  it('a bare generate, with or without --json, from dist/generate.cjs alone, with no store', async () => {
+    for (const args of [['generate'], ['generate', '--json']]) {
+      const bundles = recordingBundles(store);
+      const result = await store.run(args, { env: bundles.env });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(args.length === 1 ? /^\S{24}\n$/ : /"entropy_bits"/);
+      expect(bundles.loaded()).toEqual([GENERATE_BUNDLE]);
+    }
+  });
+
+  it('generate with an option, a misspelt one or --help: dist/generate.cjs declines it and dist/cli.cjs runs it', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['generate', '--words', '4'], 0, /^\S+(-\S+){3}\n$/],
+      [['generate', '--lenght', '4'], 2, /^$/],
+      [['generate', '--help'], 0, /Usage: agent-vault generate/],
+    ];
+    for (const [args, code, stdout] of cases) {
+      const bundles = recordingBundles(store);
+      const result = await store.run(args, { env: bundles.env });
+      expect(result.code, result.stderr).toBe(code);
+      expect(result.stdout).toMatch(stdout);
+      if (code === 2) expect(result.stderr).toContain('Did you mean --length?');
+      expect(bundles.loaded()).toEqual([GENERATE_BUNDLE, CLI_BUNDLE]);
+    }
+  });
+});
 
 describe('output modes', () => {
   let store: TempStore;

@@ -11,13 +11,13 @@ import { expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-it('dist/cli.cjs and the bundles beside it (the fast forms, import parsers, broker certificates, pg driver, MCP SDK) are what the sources bundle to now', () => {
+it('dist/cli.cjs and the bundles beside it (the fast forms, the bare generate, import parsers, broker certificates, pg driver, MCP SDK) are what the sources bundle to now', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agent-vault-bundle-'));
   try {
     const result = spawnSync(process.execPath, ['scripts/bundle.mjs', join(dir, 'cli.cjs')], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    // The fast forms' bundle, the parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
-    for (const name of ['cli.cjs', 'fast.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs', 'strength.cjs']) {
+    // The fast forms' bundles, the parsers of import and export, the broker's certificate code, the pg driver and the MCP SDK are bundled beside it.
+    for (const name of ['cli.cjs', 'fast.cjs', 'generate.cjs', 'import-parsers.cjs', 'broker-certificates.cjs', 'pg-driver.cjs', 'mcp-sdk.cjs', 'strength.cjs']) {
       expect(readFileSync(resolve(ROOT, 'dist', name)).equals(readFileSync(join(dir, name))), `dist/${name} is stale`).toBe(true);
     }
   } finally {
@@ -51,4 +51,20 @@ it('dist/fast.cjs holds the fast forms without commander or the command tree, wh
   const cli = readFileSync(resolve(ROOT, 'dist/cli.cjs'), 'utf8');
   expect(cli).toMatch(/function buildProgram\(/);
   expect(cli).toMatch(/class _Command extends/);
+});
+
+it('dist/generate.cjs holds a bare generate without the backends, the vault format, the session or the other fast forms, which dist/fast.cjs has', () => {
+  const generate = readFileSync(resolve(ROOT, 'dist/generate.cjs'), 'utf8');
+  const fast = readFileSync(resolve(ROOT, 'dist/fast.cjs'), 'utf8');
+  for (const both of ['function fastMain(', 'function generatePassword(', 'function runBareGenerate(']) {
+    expect(generate).toContain(both);
+    expect(fast).toContain(both);
+  }
+  for (const storeCode of [/function openVault\(/, /function openStore\(/, /function openSession\(/, /function runGet\(/, /function runList\(/, /function runTotp\(/, /\bDirectoryBackend = class\b/, /\bSession = class\b/]) {
+    expect(fast).toMatch(storeCode);
+    expect(generate).not.toMatch(storeCode);
+  }
+  expect(generate).not.toMatch(/function buildProgram\(|class _Command extends/);
+  // Its size is the point: a fifth of dist/fast.cjs or less.
+  expect(generate.length * 5).toBeLessThan(fast.length);
 });

@@ -24,7 +24,7 @@ const isBuiltin = (specifier: string): boolean => specifier.startsWith('node:') 
 const isPackage = (specifier: string): boolean => !/^[./]/.test(specifier) && !isBuiltin(specifier);
 
 /** The CLI's bundles: the CLI, and the parsers of import and export, the broker's certificate code, the MCP SDK and the strength estimator it loads from beside it. */
-const BUNDLES = ['dist/cli.cjs', 'dist/fast.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs', 'dist/mcp-sdk.cjs', 'dist/strength.cjs'];
+const BUNDLES = ['dist/cli.cjs', 'dist/fast.cjs', 'dist/generate.cjs', 'dist/import-parsers.cjs', 'dist/broker-certificates.cjs', 'dist/mcp-sdk.cjs', 'dist/strength.cjs'];
 
 /**
  * Packages the bundles load: they inline the rest, so only their require()/import() of bare specifiers remain.
@@ -64,7 +64,7 @@ describe('the package', () => {
   it('ships the bundle, the API with every file it imports, the docs and data, and not the unbundled CLI', async () => {
     const files = packedFiles();
     // dist/pg-driver.cjs inlines pg; its optional requires (pg-native, pg-cloudflare) run only where those exist.
-    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', 'bin/load-bundle.cjs', ...BUNDLES, 'dist/cli.cjs.cache', 'dist/fast.cjs.cache', 'dist/pg-driver.cjs', 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
+    for (const file of ['LICENSE', 'README.md', 'bin/agent-vault.cjs', 'bin/load-bundle.cjs', ...BUNDLES, 'dist/cli.cjs.cache', 'dist/fast.cjs.cache', 'dist/generate.cjs.cache', 'dist/pg-driver.cjs', 'dist/index.js', 'dist/index.d.ts', 'man/agent-vault.1', 'man/agent-vault.5', 'completions/agent-vault.bash', 'data/eff-large-wordlist.txt']) {
       expect(files, file).toContain(file);
     }
     for (const file of (await apiGraph()).files) expect(files, file).toContain(file);

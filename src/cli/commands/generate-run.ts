@@ -1,24 +1,15 @@
 /**
- * What `generate` does, apart from its commander registration (generate.ts), so that
- * the fast path (cli/fast-path.ts) can run a bare `generate` without loading commander.
+ * What `generate` does, apart from its commander registration (generate.ts). Without
+ * `--save` it prints through generate-value.ts, as the fast form of a bare `generate`
+ * (cli/fast-path.ts, cli/generate-main.ts) does.
  */
 import { UsageError } from '../../core/errors.js';
-import {
-  CLASS_NAMES,
-  DEFAULT_LENGTH,
-  generatePassphrase,
-  generatePassword,
-  passphraseEntropyBits,
-  passwordEntropyBits,
-  type PassphraseOptions,
-  type PasswordOptions,
-} from '../../core/generator.js';
 import { checkCredentialKey } from '../../core/ids.js';
-import type { GeneratorSettings } from '../../core/policy.js';
 import { setSecrets, updateTyped } from '../../app/credentials.js';
 import type { Context } from '../context.js';
 import { generatorSettings, type GeneratorFlags } from '../generator-options.js';
-import { notice, printJson, printValue } from '../render.js';
+import { notice, printJson } from '../render.js';
+import { generateValue, printGenerated, reportedBits } from './generate-value.js';
 
 export interface GenerateOptions extends GeneratorFlags {
   upper: boolean;
@@ -29,33 +20,14 @@ export interface GenerateOptions extends GeneratorFlags {
   field?: string;
 }
 
-/**
- * A value from generator settings (`generate`'s flags, or the ones `credential rotate`
- * remembers): a passphrase when `words` is set, else a password; defaults fill the rest.
- */
-export async function generateValue(settings: GeneratorSettings = {}): Promise<{ value: string; bits: number }> {
-  if (settings.words !== undefined) {
-    const options: PassphraseOptions = { words: settings.words, separator: settings.separator ?? '-', capitalize: settings.capitalize === true, number: settings.number === true };
-    const { loadWordList } = await import('../../app/wordlist.js');
-    const words = loadWordList();
-    return { value: generatePassphrase(options, words), bits: passphraseEntropyBits(options, words.length) };
-  }
-  const options: PasswordOptions = { length: settings.length ?? DEFAULT_LENGTH, classes: settings.classes ?? CLASS_NAMES, excludeAmbiguous: settings.excludeAmbiguous === true };
-  return { value: generatePassword(options), bits: passwordEntropyBits(options) };
-}
-
 export async function runGenerate(ctx: Context, options: GenerateOptions): Promise<void> {
   const settings = generatorSettings(options);
   if (options.field !== undefined && options.save === undefined) throw new UsageError('--field needs --save KEY');
   if (options.save !== undefined) checkCredentialKey(options.save);
+  if (options.save === undefined) return printGenerated(ctx.io, ctx.mode, settings);
   const passphrase = settings?.words !== undefined;
   const { value, bits } = await generateValue(settings);
-  const entropyBits = Math.round(bits * 100) / 100;
-  if (options.save === undefined) {
-    if (ctx.mode.json) printJson(ctx.io, { password: value, entropy_bits: entropyBits });
-    else printValue(ctx.io, value);
-    return;
-  }
+  const entropyBits = reportedBits(bits);
   const key = options.save;
   const session = await ctx.session();
   const agent = ctx.agent(session);

@@ -23,7 +23,7 @@ import { DEFAULT_LENGTH, DEFAULT_WORDS, MAX_LENGTH, MAX_WORDS, MIN_LENGTH, MIN_W
 import { checkCredentialKey } from '../../core/ids.js';
 import type { McpApp } from '../mcp/tools.js';
 import { generatorSettings } from '../generator-options.js';
-import { generateValue } from './generate-run.js';
+import { generateValue } from './generate-value.js';
 import { proposalJson } from './proposal.js';
 import { parseHeader } from './http.js';
 import { Context } from '../context.js';

@@ -23,7 +23,7 @@ import type * as Errors from '../../core/errors.js';
 import type * as Generator from '../../core/generator.js';
 import type * as Ids from '../../core/ids.js';
 import type { ProposalSlot } from '../../core/proposal.js';
-import type { generateValue } from '../commands/generate-run.js';
+import type { generateValue } from '../commands/generate-value.js';
 import type { proposalJson } from '../commands/proposal.js';
 import type { parseHeader } from '../commands/http.js';
 import type { GeneratorFlagNames, generatorSettings } from '../generator-options.js';

@@ -34,6 +34,13 @@ describe('the fast path', () => {
     expect(reached.filter((path) => HEAVY.some((heavy) => heavy.test(path)))).toEqual([]);
   });
 
+  it('src/cli/generate-main.ts (dist/generate.cjs) reaches no backend, vault format, session or other fast form, through import() either', async () => {
+    const { metafile } = await build({ entryPoints: ['src/cli/generate-main.ts'], absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true, outfile: 'out.cjs', packages: 'external', logLevel: 'silent' });
+    const reached = Object.keys(metafile.inputs);
+    expect(reached).toContain('src/core/generator.ts');
+    expect(reached.filter((path) => /^src\/format\/|^src\/store\/(open|directory-backend|postgres-backend|backend)\.ts$|^src\/app\/(session|open-session|credentials)\.ts$|^src\/cli\/(context|fast-path)\.ts$/.test(path))).toEqual([]);
+  });
+
   it('would notice a static import of commander', async () => {
     const { metafile } = await build({ entryPoints: ['src/cli/program.ts'], absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'cjs', write: false, metafile: true, outfile: 'out.cjs', packages: 'external', logLevel: 'silent' });
     expect([...staticClosure(metafile, 'src/cli/program.ts')].filter((path) => HEAVY.some((heavy) => heavy.test(path))).length).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import { currentMainSecret, recordFailedRotation, rotateCredential } from '../..
 import { Context } from '../../context.js';
 import { examples, type Deps } from '../../command-kit.js';
 import { addGeneratorOptions, generatorSettings, type GeneratorFlags } from '../../generator-options.js';
-import { generateValue } from '../generate-run.js';
+import { generateValue } from '../generate-value.js';
 import { withoutCallerSecrets } from '../../../core/env-vars.js';
 import { notice, printJson } from '../../render.js';
 import { readSecretFromStdin } from '../../secret-input.js';
