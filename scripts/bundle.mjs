@@ -46,7 +46,7 @@ const FAST_BUNDLES = [
  * The modules bundled apart, each in a chunk of its own beside each CLI bundle and
  * imported from there only on the paths that use it: its source (`entry`), its file, the
  * import it replaces (`filter`, and `importer`, a path part the importing file must have,
- * where the name alone is ambiguous), and why it is apart.
+ * where the name alone is ambiguous), globals replaced in it (`define`), and why it is apart.
  */
 const CHUNKS = [
   // In dist/cli.cjs their code alone cost `credential get` about 2 ms of start-up; only `import`, `export` and `exec --env-file` load them.
@@ -54,7 +54,10 @@ const CHUNKS = [
   // The broker's certificate code, over @peculiar/x509: only `exec --broker` and `proxy`.
   { entry: 'src/app/broker/certificates.ts', file: 'broker-certificates.cjs', filter: /(^|\/)certificates\.js$/, importer: '/app/broker/' },
   // The pg driver: as one file it loads in about half the time pg's own files take; only a postgres:// store.
-  { entry: 'src/store/pg-driver.ts', file: 'pg-driver.cjs', filter: /(^|\/)pg-driver\.js$/, external: ['pg-native', 'pg-cloudflare'] },
+  // pg asks at load whether it runs on Cloudflare Workers by making a fetch Response,
+  // which on Node 20 (no global navigator) loads undici, about 20 ms: never on Workers,
+  // the bundle has no Response (`define`), and the question is answered by navigator or no.
+  { entry: 'src/store/pg-driver.ts', file: 'pg-driver.cjs', filter: /(^|\/)pg-driver\.js$/, external: ['pg-native', 'pg-cloudflare'], define: { Response: 'undefined' } },
   // The MCP SDK and zod, about 270 ms to load: only `agent-vault mcp`. The server's own
   // code stays in the CLI bundle, so the app/ classes it uses (errors, the session) are the CLI's own.
   { entry: 'src/cli/mcp/sdk.ts', file: 'mcp-sdk.cjs', filter: /(^|\/)mcp\/sdk\.js$/, importer: '/src/cli/' },
@@ -87,12 +90,16 @@ const BUNDLE_URL = "let __bundleUrl; const __bundle = { get url() { return (__bu
 
 /**
  * The bundle's lazy imports, `import("x")`, sent through `__agentVaultLazyImport` (defined in the
- * banner): under bin/load-bundle.cjs, which compiles the bundle with vm.Script for its
+ * banner). Our own chunks beside the bundle (`./x.cjs`, CHUNKS) are CommonJS and come
+ * through require(): import() of a CommonJS file first has the ES module loader scan all
+ * of it for its export names (about 20 ms for dist/pg-driver.cjs), and the chunks'
+ * users only read named exports, which require() gives as well. Packages come through
+ * import(): under bin/load-bundle.cjs, which compiles the bundle with vm.Script for its
  * code cache, import() itself fails, and the loader it passes in is used instead.
- * Relative specifiers become URLs first, as the loader lives in another directory.
+ * Other relative specifiers become URLs first, as the loader lives in another directory.
  */
 const IMPORT_ROUTER =
-  "const __agentVaultLazyImport = (specifier) => { const url = specifier.startsWith('.') ? new URL(specifier, __bundle.url).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
+  "const __agentVaultLazyImport = (specifier) => { if (/^\\.\\/[\\w-]+\\.cjs$/.test(specifier)) return Promise.resolve().then(() => require(specifier)); const url = specifier.startsWith('.') ? new URL(specifier, __bundle.url).href : specifier; return typeof __agentVaultImport === 'function' ? __agentVaultImport(url) : import(url); };";
 
 /**
  * A character outside ASCII in a comment line, written as `\u{…}`: esbuild escapes
@@ -156,7 +163,9 @@ async function bundle(outfile, faults, cache) {
   });
   finishBundle(outfile);
   // pg-native (never installed) and pg-cloudflare (Workers only) are required by pg only where they exist.
-  for (const chunk of CHUNKS) await build({ ...common, ...(chunk.external ? { external: chunk.external } : {}), entryPoints: [chunk.entry], outfile: join(dirname(outfile), chunk.file) });
+  for (const chunk of CHUNKS) {
+    await build({ ...common, ...(chunk.external ? { external: chunk.external } : {}), ...(chunk.define ? { define: chunk.define } : {}), entryPoints: [chunk.entry], outfile: join(dirname(outfile), chunk.file) });
+  }
   // The fast forms' own bundles, which the bin loads first; the test bundle has none, as
   // it is run directly.
   const fast = faults ? [] : FAST_BUNDLES.map(({ file }) => join(dirname(outfile), file));
