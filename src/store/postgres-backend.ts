@@ -313,8 +313,11 @@ class PostgresAuditLogs implements AuditStorage {
     const { s } = this;
     const row = (
       await this.b.db.query<TailRow>(
+        // The lines as one json value, which the driver reads with JSON.parse: as a
+        // text[] they went through its array parser, a character at a time (about
+        // 3 ms of every append of 256 lines).
         `SELECT h.generation, h.seq, h.head,
-           ARRAY(SELECT line FROM (SELECT seq, line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq DESC LIMIT ${TAIL_LINES}) t ORDER BY seq) AS lines
+           (SELECT json_agg(line ORDER BY seq) FROM (SELECT seq, line FROM ${s}.audit_lines WHERE store = $1 AND log = $2 ORDER BY seq DESC LIMIT ${TAIL_LINES}) t) AS lines
          FROM (SELECT 1) one LEFT JOIN ${s}.audit_heads h ON h.store = $1 AND h.log = $2`,
         [this.b.store, log.name],
       )
