@@ -68,3 +68,13 @@ it('dist/generate.cjs holds a bare generate without the backends, the vault form
   // Its size is the point: a fifth of dist/fast.cjs or less.
   expect(generate.length * 5).toBeLessThan(fast.length);
 });
+
+it("loading dist/pg-driver.cjs does not load undici (pg's Cloudflare check made a fetch Response at load)", () => {
+  const script = "require('./dist/pg-driver.cjs'); console.log(process.moduleLoadList.filter((m) => m.includes('undici')).length)";
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.stdout.trim()).toBe('0');
+  // The check itself is what loads it, where there is no navigator (Node 20).
+  const fetching = spawnSync(process.execPath, ['-e', "new Response(null); console.log(process.moduleLoadList.filter((m) => m.includes('undici')).length)"], { encoding: 'utf8' });
+  expect(Number(fetching.stdout.trim())).toBeGreaterThan(0);
+});
