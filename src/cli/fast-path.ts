@@ -24,7 +24,7 @@ import { cliVersion } from './version.js';
 export type FastCommand = (io: IO) => Promise<void>;
 
 /** The global options commander gives every command when none is given: `--no-color`'s default. */
-function fastGlobals(json: boolean): GlobalOptions {
+function globals(json: boolean): GlobalOptions {
   return json ? { color: true, json: true } : { color: true };
 }
 
@@ -40,7 +40,7 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
       const options = { newline: true };
       return async (io) => {
         const [{ runGet }, { Context }] = await Promise.all([import('./commands/credential/get.js'), import('./context.js')]);
-        await runGet(new Context(io, { ...fastGlobals(form.json), ...options }), form.key, options);
+        await runGet(new Context(io, { ...globals(form.json), ...options }), form.key, options);
       };
     }
     case 'generate':
@@ -51,12 +51,12 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
     case 'list':
       return async (io) => {
         const [{ runList }, { Context }] = await Promise.all([import('./commands/credential/list-run.js'), import('./context.js')]);
-        await runList(new Context(io, fastGlobals(form.json)), undefined, {});
+        await runList(new Context(io, globals(form.json)), undefined, {});
       };
     case 'totp':
       return async (io) => {
         const [{ runTotp }, { Context }] = await Promise.all([import('./commands/totp.js'), import('./context.js')]);
-        await runTotp(new Context(io, fastGlobals(form.json)), form.key, {});
+        await runTotp(new Context(io, globals(form.json)), form.key, {});
       };
   }
 }
