@@ -155,9 +155,29 @@ describe('a flipped byte in each region of a vault file', () => {
     expectDamaged(() => readAll(damaged));
   });
 
-  it('a write over a damaged block fails before writing anything (exit 6)', () => {
+  /** Sets key `i` in `bytes` through the lazy write path, and returns the file written. */
+  const written = (bytes: Buffer, i: number): Buffer => {
+    const payload = openAs(bytes);
+    setMainSecret(payload, key(i), 'changed', T1);
+    return encodeVaultFile(parseVaultFile(bytes).header, vaultKey, payload);
+  };
+
+  it('a write of a credential of a block whose ciphertext changed fails (exit 6)', () => {
+    expectDamaged(() => written(flip(bytes, blocks[1]!.start), 64));
+  });
+
+  it('a write of a credential of another block keeps a block whose ciphertext changed as it is: its reads still fail', () => {
     const damaged = flip(bytes, blocks[1]!.start);
-    expectDamaged(() => setMainSecret(openAs(damaged), key(0), 'changed', T1));
+    const after = written(damaged, 0);
+    expect(valueOf(after, key(0))).toBe('changed');
+    for (const i of [1, 63, 128, 129]) expect(valueOf(after, key(i))).toBe(value(i));
+    for (const i of [64, 100, 127]) expectDamaged(() => valueOf(after, key(i)));
+    expectDamaged(() => readAll(after));
+  });
+
+  it('a write of any credential fails when a block it does not read has another tag than the index names (exit 6)', () => {
+    expectDamaged(() => written(flip(bytes, blocks[1]!.end - 1), 0));
+    expectDamaged(() => written(flip(bytes, blocks[2]!.end - 1), 0));
   });
 });
 
