@@ -29,6 +29,10 @@
  * other blocks' credentials, and lists, are not affected. Every read compares the
  * listing's tag with the index's; only the reads that open the listing (lists, and
  * every read of all records) notice a changed byte inside its ciphertext.
+ *
+ * A write of a few credentials decrypts only their blocks (and the last one, for a new
+ * record): the other blocks, their index entries and their records' listing lines are
+ * copied as bytes, each kept block's tag compared with the index's (man 5 WRITING).
  */
 import { IntegrityError } from '../core/errors.js';
 import {
@@ -254,8 +258,8 @@ const BLOCK_BYTES = 64 * 1024;
 //   listing: u32 sealed length | nonce (12) | tag (16)
 //   u32 block count | block: u32 sealed length | nonce (12) | tag (16)
 //   u32 record count | record: u8 key length | key | u8 id length | id | u32 block | u32 offset | u32 length
-// The listing's plaintext is the JSON array of one entry per record, in the index's
-// order (core/vault.ts encodeListingEntry). A block's plaintext is the JSON array of its
+// The listing's plaintext is one entry per record, in the index's order, joined by
+// newlines (core/vault.ts encodeListingEntry). The records' entries come block by block. A block's plaintext is the JSON array of its
 // records, `[r,r,…]`; a record's offset and length locate its text inside that
 // plaintext, so a get parses only the one record.
 //

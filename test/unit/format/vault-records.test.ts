@@ -8,9 +8,21 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential, summarize } from '../../../src/core/credential.js';
-import { IntegrityError } from '../../../src/core/errors.js';
-import { emptyPayload, findCredential, listCredentials, listSummaries, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
-import { open } from '../../../src/format/aead.js';
+import { IntegrityError, UsageError } from '../../../src/core/errors.js';
+import {
+  addCredential,
+  changeCredential,
+  emptyPayload,
+  findCredential,
+  listCredentials,
+  listSummaries,
+  removeCredential,
+  requireCredential,
+  setMainSecret,
+  untouchedSource,
+  type VaultPayload,
+} from '../../../src/core/vault.js';
+import { open, seal, sealWithNonce } from '../../../src/format/aead.js';
 import { derivePayloadKey } from '../../../src/format/keys.js';
 import { FormatError } from '../../../src/format/format-error.js';
 import { encodeVaultFile, openVault, parseVaultFile, unwrapOwnerSlot, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from '../../../src/format/vault-file.js';
@@ -66,6 +78,20 @@ function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd:
   });
   expect(start).toBe(bytes.length);
   return { headerEnd, indexEnd, listing, blocks };
+}
+
+/** `bytes` with its listing replaced by `text`, sealed under the right key and named by a re-sealed index: damage only a bug could make. */
+function withListing(bytes: Buffer, vaultKey: Buffer, agent: string, text: string): Buffer {
+  const file = parseVaultFile(bytes);
+  const payloadKey = derivePayloadKey(vaultKey);
+  const index = open(payloadKey, file.indexNonce, file.index, file.headerBytes)!;
+  const at = 4 + index.readUInt32BE(0);
+  const blocksStart = file.headerBytes.length + file.index.length + index.readUInt32BE(at);
+  const listing = seal(payloadKey, Buffer.from(text), Buffer.from(`agent-vault/v2 listing ${agent}`));
+  index.writeUInt32BE(listing.sealed.length, at);
+  listing.nonce.copy(index, at + 4);
+  listing.sealed.subarray(-16).copy(index, at + 16);
+  return Buffer.concat([file.headerBytes, sealWithNonce(payloadKey, file.indexNonce, index, file.headerBytes), listing.sealed, bytes.subarray(blocksStart)]);
 }
 
 const flip = (bytes: Buffer, at: number): Buffer => {
@@ -328,6 +354,60 @@ describe('writes', () => {
     emptied.credentials = [];
     expect(listOf(encodeVaultFile(head, vaultKey, emptied))).toEqual([]);
     expect(listOf(encodeVaultFile(head, vaultKey, emptyPayload('bot', 'PRIVATE', 'OWNER', 'AUDIT')))).toEqual([]);
+  });
+
+  it('of a few credentials stay untouched: a find, a list and a full read see what was inserted, removed and renamed', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const before = blockBytes(bytes, vaultKey);
+    const p = openAs(bytes);
+    setMainSecret(p, 'NEW', 'new', T1);
+    removeCredential(p, key(1));
+    changeCredential(p, key(2), { rename: 'RENAMED' }, T1);
+    setMainSecret(p, key(129), 'changed', T1);
+    expect(untouchedSource(p)).toBeDefined();
+    expect(findCredential(p, 'NEW')?.fields.value).toBe('new');
+    expect(findCredential(p, key(1))).toBeUndefined();
+    expect(findCredential(p, key(2))).toBeUndefined();
+    expect(findCredential(p, 'RENAMED')?.fields.value).toBe(value(2));
+    expect(() => addCredential(p, 'RENAMED', 'api_key', { fields: { value: 'x' } }, T1)).toThrow(UsageError);
+    const expected = ['NEW', 'RENAMED', ...range(0, 130).filter((i) => i !== 1 && i !== 2).map(key)].sort();
+    expect(listSummaries(p).map((c) => c.key)).toEqual(expected);
+    const written = encodeVaultFile(head, vaultKey, p);
+    // Block 0 (a removal, a rename) and block 2 (a change, the new record) sealed anew, block 1 kept.
+    expect(blockBytes(written, vaultKey).map((b, i) => b.equals(before[i]!))).toEqual([false, true, false]);
+    expect(listOf(written).map((c) => (c as { key: string }).key)).toEqual(expected);
+    expect(listOf(written)).toEqual(summariesOfRecords(written));
+    expect(valueOf(written, key(129))).toBe('changed');
+    expect(valueOf(written, 'NEW')).toBe('new');
+    // The same payload read whole afterwards holds the same credentials, the new one last.
+    expect(p.credentials.map((c) => c.key)).toEqual([key(0), 'RENAMED', ...range(3, 130).map(key), 'NEW']);
+  });
+
+  it('of a new credential into a full last block start a block; emptying a block drops it', () => {
+    const { bytes, vaultKey, head } = vault(128);
+    const p = openAs(bytes);
+    setMainSecret(p, 'NEW', 'new', T1);
+    const grown = encodeVaultFile(head, vaultKey, p);
+    const blocks = blockBytes(grown, vaultKey);
+    expect(blocks).toHaveLength(3);
+    expect(blocks.slice(0, 2).every((b, i) => b.equals(blockBytes(bytes, vaultKey)[i]!))).toBe(true);
+    const q = openAs(grown);
+    removeCredential(q, 'NEW');
+    const shrunk = encodeVaultFile(head, vaultKey, q);
+    expect(blockBytes(shrunk, vaultKey)).toHaveLength(2);
+    expect(listOf(shrunk)).toEqual(summariesOfRecords(shrunk));
+    expect(openAs(shrunk).credentials).toHaveLength(128);
+  });
+
+  it('refuse a listing of another number of entries than the index has records (exit 6), and a list fails on it', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    for (const text of [range(0, 129).map(() => '{"created":"x"}').join('\n'), `[${range(0, 130).map(() => '{"created":"x"}').join(',')}]`]) {
+      const damaged = withListing(bytes, vaultKey, 'bot', text);
+      expectDamaged(() => listOf(damaged));
+      const p = openAs(damaged);
+      setMainSecret(p, key(0), 'changed', T1);
+      expectDamaged(() => encodeVaultFile(head, vaultKey, p));
+    }
   });
 
   it('under a new vault key (token rotate) seal every block anew', () => {
