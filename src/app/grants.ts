@@ -12,7 +12,7 @@ import { AccessDeniedError, IntegrityError, NotFoundError, UsageError, VaultErro
 import { isExpired, upsertGrant, type GrantRecord } from '../core/grant.js';
 import { recordChanges, snapshotSecrets } from '../core/history.js';
 import { checkAgentId, isCredentialKey } from '../core/ids.js';
-import { findCredentialBy, readSecrets, requireCredential, setHistory, touchedCredentials, trackReads, type VaultPayload } from '../core/vault.js';
+import { findCredential, findCredentialBy, readSecrets, requireCredential, setHistory, touchedCredentials, trackReads, type VaultPayload } from '../core/vault.js';
 import { encodeBase64 } from '../format/encoding.js';
 import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
 import { objectIds, type ObjectId } from '../store/backend.js';
@@ -258,7 +258,7 @@ export function revokeGrant(session: Session, granter: string, keyOrId: string, 
         granter,
         async ({ payload }) => {
           const grants = payload.grants ?? [];
-          const credential = payload.credentials.find((c) => c.key === keyOrId || c.id === keyOrId);
+          const credential = findCredential(payload, keyOrId);
           const record = grants.find((g) => g.to === grantee && (g.key === keyOrId || g.id === credential?.id));
           const key = record?.key ?? credential?.key ?? (isCredentialKey(keyOrId) ? keyOrId : undefined);
           const removedFile = key !== undefined && (await removeGrant(session, { granter, grantee, key }));

@@ -370,8 +370,8 @@ export function findCredentialBy(payload: VaultPayload, by: 'key' | 'id', value:
   return payload.credentials.find((c) => c[by] === value);
 }
 
-/** Adds a credential at the end of the vault's order. */
-function pushCredential(payload: VaultPayload, credential: Credential): void {
+/** Adds a new credential at the end of the vault's order (through the source's overlay while the payload is untouched). */
+export function pushCredential(payload: VaultPayload, credential: Credential): void {
   const source = untouched.get(payload);
   if (source) {
     asRead.get(payload)?.set(credential.id, null);
