@@ -239,10 +239,11 @@ const untouched = new WeakMap<VaultPayload, CredentialSource>();
  */
 const asRead = new WeakMap<VaultPayload, Map<string, Record<string, string> | null>>();
 
-/** Remembers the secret values of `credential` as read, unless a value is already known for it. */
-function noteRead(payload: VaultPayload, credential: Credential | undefined): void {
+/** Remembers the secret values of each of `credentials` as read, unless a value is already known for it. */
+function noteRead(payload: VaultPayload, credentials: ReadonlyArray<Credential | undefined>): void {
   const seen = asRead.get(payload);
-  if (credential && seen && !seen.has(credential.id)) seen.set(credential.id, secretValues(credential));
+  if (!seen) return;
+  for (const c of credentials) if (c && !seen.has(c.id)) seen.set(c.id, secretValues(c));
 }
 
 /**
@@ -258,7 +259,7 @@ export function lazyPayload(meta: VaultMeta, source: CredentialSource): VaultPay
     if (!loaded) {
       loaded = source.all();
       // Nothing has changed a credential not handed out before: as loaded is as read.
-      for (const credential of loaded.credentials) noteRead(payload, credential);
+      noteRead(payload, loaded.credentials);
     }
     return loaded;
   };
@@ -353,7 +354,7 @@ export function findCredential(payload: VaultPayload, keyOrId: string): Credenti
   const source = untouched.get(payload);
   if (source) {
     const found = source.find(keyOrId);
-    noteRead(payload, found);
+    noteRead(payload, [found]);
     return found;
   }
   return payload.credentials.find((c) => c.key === keyOrId) ?? payload.credentials.find((c) => c.id === keyOrId);
@@ -364,7 +365,7 @@ export function findCredentialBy(payload: VaultPayload, by: 'key' | 'id', value:
   const source = untouched.get(payload);
   if (source) {
     const found = source.find(value, by);
-    noteRead(payload, found);
+    noteRead(payload, [found]);
     return found;
   }
   return payload.credentials.find((c) => c[by] === value);

@@ -49,7 +49,7 @@ import {
   type VaultMeta,
   type VaultPayload,
 } from '../core/vault.js';
-import { summarize, type Credential, type CredentialSummary } from '../core/credential.js';
+import type { Credential, CredentialSummary } from '../core/credential.js';
 import type { CredentialHistory } from '../core/history.js';
 import { randomBytes } from 'node:crypto';
 import { KEY_LENGTH, NONCE_LENGTH, open, seal, sealWithNonce, TAG_LENGTH } from './aead.js';
@@ -597,14 +597,16 @@ class VaultRecords implements CredentialSource {
   summaries(): CredentialSummary[] {
     const summaries = this.listedSummaries();
     if (this.handedOut.size === 0 && this.inserted.length === 0) return summaries;
-    // What the overlay changed is summarised from the credentials themselves.
+    // What the overlay may have changed is summarised from the credentials themselves,
+    // through the listing entry a write would give them: as a list after the write shows it.
+    const summary = (c: Credential): CredentialSummary => checkListingEntry(JSON.parse(encodeListingEntry(c)), this.agent, { key: c.key, id: c.id });
     const out: CredentialSummary[] = [];
-    summaries.forEach((summary, position) => {
+    summaries.forEach((listed, position) => {
       const record = this.handedOut.get(position);
-      if (!record) out.push(summary);
-      else if (!this.removed.has(record.credential)) out.push(summarize(record.credential));
+      if (!record) out.push(listed);
+      else if (!this.removed.has(record.credential)) out.push(summary(record.credential));
     });
-    for (const { credential } of this.inserted) out.push(summarize(credential));
+    for (const { credential } of this.inserted) out.push(summary(credential));
     return out;
   }
 

@@ -377,6 +377,8 @@ describe('writes', () => {
     expect(blockBytes(written, vaultKey).map((b, i) => b.equals(before[i]!))).toEqual([false, true, false]);
     expect(listOf(written).map((c) => (c as { key: string }).key)).toEqual(expected);
     expect(listOf(written)).toEqual(summariesOfRecords(written));
+    // The payload's own list before the write, member for member and in order, is the written one's.
+    expect(JSON.stringify(listSummaries(p))).toBe(JSON.stringify(listOf(written)));
     expect(valueOf(written, key(129))).toBe('changed');
     expect(valueOf(written, 'NEW')).toBe('new');
     // The same payload read whole afterwards holds the same credentials, the new one last.
