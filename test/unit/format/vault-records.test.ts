@@ -207,6 +207,24 @@ describe('a flipped byte in each region of a vault file', () => {
   });
 });
 
+describe('an index whose entries are not block by block', () => {
+  it('is refused on open (exit 6), though it is sealed under the right key', () => {
+    const { bytes, vaultKey } = vault(130);
+    const file = parseVaultFile(bytes);
+    const payloadKey = derivePayloadKey(vaultKey);
+    const index = open(payloadKey, file.indexNonce, file.index, file.headerBytes)!;
+    let p = 4 + index.readUInt32BE(0) + 32;
+    p += 4 + index.readUInt32BE(p) * 32 + 4;
+    // Every entry is as long as the first: equal keys' and ids' lengths.
+    const size = 1 + index[p]! + 1 + index[p + 1 + index[p]!]! + 12;
+    const first = Buffer.from(index.subarray(p, p + size));
+    index.copy(index, p, p + 64 * size, p + 65 * size);
+    first.copy(index, p + 64 * size);
+    const swapped = Buffer.concat([file.headerBytes, sealWithNonce(payloadKey, file.indexNonce, index, file.headerBytes), bytes.subarray(file.headerBytes.length + file.index.length)]);
+    expectDamaged(() => openAs(swapped));
+  });
+});
+
 describe('blocks moved, mixed or cut', () => {
   it('two blocks swapped in place: neither reads, nor does a full read', () => {
     const { bytes, vaultKey } = vault(130);
@@ -399,6 +417,18 @@ describe('writes', () => {
     expect(blockBytes(shrunk, vaultKey)).toHaveLength(2);
     expect(listOf(shrunk)).toEqual(summariesOfRecords(shrunk));
     expect(openAs(shrunk).credentials).toHaveLength(128);
+    // The only credential of a vault deleted, then one set again.
+    const one = vault(1);
+    const r = openAs(one.bytes);
+    removeCredential(r, key(0));
+    const emptied = encodeVaultFile(one.head, one.vaultKey, r);
+    expect(blockBytes(emptied, one.vaultKey)).toHaveLength(0);
+    expect(listOf(emptied)).toEqual([]);
+    const s = openAs(emptied);
+    setMainSecret(s, 'AGAIN', 'again', T1);
+    const refilled = encodeVaultFile(one.head, one.vaultKey, s);
+    expect(listOf(refilled)).toEqual(summariesOfRecords(refilled));
+    expect(valueOf(refilled, 'AGAIN')).toBe('again');
   });
 
   it('refuse a listing of another number of entries than the index has records (exit 6), and a list fails on it', () => {
