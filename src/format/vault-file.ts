@@ -308,10 +308,11 @@ interface SealedBlock {
   sealed: Buffer | KeptBytes;
 }
 
-/** A run of record entries copied from an index: `count` of them in `bytes`. */
+/** A run of record entries copied from an index: `count` of them in `bytes`, each naming block `block`. */
 interface RawEntries {
   bytes: Buffer;
   count: number;
+  block: number;
 }
 
 /** A kept block's number and place in the blocks of the file read, and the tag the index read names for it. */
@@ -368,7 +369,8 @@ function encodeIndex(meta: Buffer, listing: SealedListing, blocks: readonly Seal
     if (!Array.isArray(b.records)) {
       const start = p;
       p += b.records.bytes.copy(out, p);
-      // Each entry names its block: set to this block's number, the rest as it was.
+      if (b.records.block === number) return;
+      // Each entry names its block: set to this block's new number, the rest as it was.
       for (let at = start, i = 0; i < b.records.count; i++) {
         const blockAt = at + 1 + out[at]! + 1 + out[at + 1 + out[at]!]!;
         out.writeUInt32BE(number, blockAt);
@@ -882,7 +884,7 @@ class VaultRecords implements CredentialSource {
       const end = this.blockFirst[b + 1]!;
       if (!touched.has(b)) {
         // Neither decrypted nor parsed: its entries are copied from the index as bytes.
-        groups.push(this.kept(b, { bytes: index.subarray(this.blockEntriesAt[b]!, this.blockEntriesAt[b + 1]!), count: end - first }));
+        groups.push(this.kept(b, { bytes: index.subarray(this.blockEntriesAt[b]!, this.blockEntriesAt[b + 1]!), count: end - first, block: b }));
         continue;
       }
       const records: OpenGroup['records'] = [];

@@ -417,6 +417,15 @@ describe('writes', () => {
     expect(blockBytes(shrunk, vaultKey)).toHaveLength(2);
     expect(listOf(shrunk)).toEqual(summariesOfRecords(shrunk));
     expect(openAs(shrunk).credentials).toHaveLength(128);
+    // Block 0 emptied through the overlay: the blocks after it are kept, renumbered.
+    const t = openAs(bytes);
+    for (let i = 0; i < 64; i++) removeCredential(t, key(i));
+    const dropped = encodeVaultFile(head, vaultKey, t);
+    expect(blockBytes(dropped, vaultKey).map((b) => b.equals(blockBytes(bytes, vaultKey)[1]!))).toEqual([true]);
+    for (const i of [64, 100, 127]) expect(valueOf(dropped, key(i))).toBe(value(i));
+    for (const i of [0, 63]) expect(findCredential(openAs(dropped), key(i))).toBeUndefined();
+    expect(openAs(dropped).credentials).toHaveLength(64);
+    expect(listOf(dropped)).toEqual(summariesOfRecords(dropped));
     // The only credential of a vault deleted, then one set again.
     const one = vault(1);
     const r = openAs(one.bytes);
