@@ -718,7 +718,8 @@ class VaultRecords implements CredentialSource {
    * index, whose record is new only when it was not handed out before.
    */
   private findBy(value: string, wanted: Buffer, by: 'key' | 'id'): Credential | undefined {
-    for (const { credential } of this.recordOf.values()) if (credential[by] === value && !this.removed.has(credential)) return credential;
+    // A removed credential is no longer in recordOf.
+    for (const { credential } of this.recordOf.values()) if (credential[by] === value) return credential;
     const found = this.locate(wanted, by === 'key' ? 0 : 1);
     return found && !this.handedOut.has(found.position) ? this.record(found.position, found.entry).credential : undefined;
   }
