@@ -503,7 +503,7 @@ class VaultRecords implements CredentialSource {
   private readonly removed = new Set<Credential>();
   /** Where the listing's entry is in the index. */
   private readonly listingAt: number;
-  /** The sealed listing's bytes in the file, read when a list opens it or a write keeps it. */
+  /** The sealed listing's bytes in the file, read when a list opens it or a write keeps it (each time). */
   private readonly listingBytes: () => Buffer;
   /** The listing's decrypted plaintext, once a read opened it. */
   private listingPlaintext?: Buffer;
@@ -525,8 +525,9 @@ class VaultRecords implements CredentialSource {
     const listingLength = index.readUInt32BE(metaEnd);
     if (listingLength < TAG_LENGTH) throw damaged(agent, 'index');
     if (listingLength > body.length) throw damaged(agent, 'the file is truncated');
-    let listing: Buffer | undefined;
-    this.listingBytes = () => (listing ??= body.subarray(0, listingLength));
+    // Read each time it is asked for (a list's decryption, or a write that keeps it), not
+    // kept: once decrypted, its 4 MB at 100,000 credentials would stay for nothing.
+    this.listingBytes = () => body.subarray(0, listingLength);
     // Every read compares the listing's tag with the one the index names (16 bytes, no
     // decryption, and read alone from a file read in parts): a listing put back from an
     // older file, or cut, fails a get too. Only the reads that open the listing
