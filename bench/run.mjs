@@ -267,6 +267,7 @@ builds.forEach((build, i) => {
   if (totp) add('totp, token', av('totp', 'TOTP'), token('small'), { ratio: 1.3 });
   add('set, token, 10 creds', av('credential', 'set', 'BENCH=value'), token('small'));
   add('set, token, 10k creds', av('credential', 'set', 'BENCH=value'), token('big'));
+  if (tokens.huge) add('set, token, 100k creds', av('credential', 'set', 'BENCH=value'), token('huge'), { mib: 150 });
   add('get, owner (argon2id)', av('credential', 'get', 'KEY_00005', '--agent', 'small'), { AGENT_VAULT_HOME: store, AGENT_VAULT_PASSPHRASE_FILE: passFile }, { owner: true });
 });
 if (kdf) cases.push({ name: 'argon2id alone in node (store params)', argv: [process.execPath, join(HERE, 'argon2-alone.mjs'), kdf], env: {}, key: 'argon2' });

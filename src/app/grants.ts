@@ -12,7 +12,7 @@ import { AccessDeniedError, IntegrityError, NotFoundError, UsageError, VaultErro
 import { isExpired, upsertGrant, type GrantRecord } from '../core/grant.js';
 import { recordChanges, snapshotSecrets } from '../core/history.js';
 import { checkAgentId, isCredentialKey } from '../core/ids.js';
-import { requireCredential, type VaultPayload } from '../core/vault.js';
+import { findCredential, findCredentialBy, readSecrets, requireCredential, setHistory, touchedCredentials, trackReads, type VaultPayload } from '../core/vault.js';
 import { encodeBase64 } from '../format/encoding.js';
 import { openGrant, parseGrantFile, sealGrant, type GrantMeta } from '../format/grant-file.js';
 import { objectIds, type ObjectId } from '../store/backend.js';
@@ -95,7 +95,7 @@ function fingerprint(record: GrantRecord, credential: Credential | undefined): s
 
 function snapshot(payload: VaultPayload): Map<GrantRecord, string> {
   const before = new Map<GrantRecord, string>();
-  for (const record of payload.grants ?? []) before.set(record, fingerprint(record, payload.credentials.find((c) => c.id === record.id)));
+  for (const record of payload.grants ?? []) before.set(record, fingerprint(record, findCredentialBy(payload, 'id', record.id)));
   return before;
 }
 
@@ -128,7 +128,7 @@ async function syncGrants(session: Session, granter: string, payload: VaultPaylo
   const writes: Array<() => Promise<void>> = [];
   const kept: GrantRecord[] = [];
   for (const record of grants) {
-    const credential = payload.credentials.find((c) => c.id === record.id);
+    const credential = findCredentialBy(payload, 'id', record.id);
     const at: GrantLocation = { granter, grantee: record.to, key: record.key };
     if (!keys.has(record.to)) keys.set(record.to, await resealKey(session, record.to, verifyKey));
     const publicKey = keys.get(record.to);
@@ -184,16 +184,26 @@ export async function modifySyncingGrants<T>(
   return session.modify(
     agent,
     async (vault) => {
+      // An untouched vault compares only the credentials the change reads (as they were
+      // read: the snapshot below reads only those with grants), so a write of one
+      // credential decrypts one block; a loaded one compares every credential.
+      const lazy = trackReads(vault.payload);
+      const secretsBefore = lazy ? undefined : snapshotSecrets(vault.payload.credentials);
       const before = options.resealAll ? new Map<GrantRecord, string>() : snapshot(vault.payload);
-      const secretsBefore = snapshotSecrets(vault.payload.credentials);
       const result = await change(vault);
-      const { history } = recordChanges(vault.payload.history, vault.payload.credentials, secretsBefore, {
+      const changeOf = {
         now: session.now().toISOString(),
         actor: session.provenActor(),
         ...(options.restored === undefined ? {} : { restored: options.restored }),
-      });
-      if (history) vault.payload.history = history;
-      else delete vault.payload.history;
+      };
+      const touched = touchedCredentials(vault.payload);
+      if (touched) {
+        setHistory(vault.payload, touched.credentials, recordChanges(touched.history, touched.credentials, readSecrets(vault.payload), changeOf).history);
+      } else {
+        // Loaded during the change or before it: every credential, against the values each had as read.
+        const { credentials } = vault.payload;
+        setHistory(vault.payload, credentials, recordChanges(vault.payload.history, credentials, secretsBefore ?? readSecrets(vault.payload), changeOf).history);
+      }
       // A vault that has given no grants costs no key work here.
       writes = vault.payload.grants?.length ? await syncGrants(session, agent, vault.payload, before, await trustedVerifyKey(session, vault.payload)) : [];
       return result;
@@ -248,7 +258,7 @@ export function revokeGrant(session: Session, granter: string, keyOrId: string, 
         granter,
         async ({ payload }) => {
           const grants = payload.grants ?? [];
-          const credential = payload.credentials.find((c) => c.key === keyOrId || c.id === keyOrId);
+          const credential = findCredential(payload, keyOrId);
           const record = grants.find((g) => g.to === grantee && (g.key === keyOrId || g.id === credential?.id));
           const key = record?.key ?? credential?.key ?? (isCredentialKey(keyOrId) ? keyOrId : undefined);
           const removedFile = key !== undefined && (await removeGrant(session, { granter, grantee, key }));

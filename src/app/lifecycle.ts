@@ -7,7 +7,7 @@ import { mainField, type Credential } from '../core/credential.js';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { mainSecretChanged, secretValues, versionsOf, versionValues, type CredentialHistory, type CredentialVersion } from '../core/history.js';
 import { dueItems, type DueItem, type GeneratorSettings } from '../core/policy.js';
-import { requireCredential } from '../core/vault.js';
+import { historyOf, requireCredential } from '../core/vault.js';
 import { modifySyncingGrants } from './grants.js';
 import { checkRevealable } from './reveal-policy.js';
 import type { Session } from './session.js';
@@ -21,7 +21,7 @@ export function credentialHistory(session: Session, agent: string, keyOrId: stri
     const { payload } = await session.unlock(agent);
     const credential = requireCredential(payload, keyOrId);
     if (options.reveal) await checkRevealable(session, agent, credential);
-    return { credential, versions: versionsOf(payload.history, credential) };
+    return { credential, versions: versionsOf(historyOf(payload, credential), credential) };
   });
 }
 
@@ -36,7 +36,7 @@ export function restoreVersion(session: Session, agent: string, keyOrId: string,
       agent,
       ({ payload }) => {
         const credential = requireCredential(payload, keyOrId);
-        const values = versionValues(payload.history, credential, version);
+        const values = versionValues(historyOf(payload, credential), credential, version);
         for (const name of Object.keys(secretValues(credential))) delete credential.fields[name];
         Object.assign(credential.fields, values);
         credential.updated = session.now().toISOString();

@@ -7,7 +7,7 @@
 import { newId, type Credential } from './credential.js';
 import { UsageError } from './errors.js';
 import { checkCredentialKey } from './ids.js';
-import type { VaultPayload } from './vault.js';
+import { findCredentialBy, pushCredential, type VaultPayload } from './vault.js';
 
 /**
  * A deep copy of the parts of `source` a copy keeps: everything but id, key and times,
@@ -26,7 +26,7 @@ function contentsOf(source: Credential): Omit<Credential, 'id' | 'key' | 'create
  */
 export function copyCredential(payload: VaultPayload, source: Credential, key: string, now: string, options: { force?: boolean } = {}): { credential: Credential; replaced: boolean } {
   checkCredentialKey(key);
-  const existing = payload.credentials.find((c) => c.key === key);
+  const existing = findCredentialBy(payload, 'key', key);
   if (existing === source) throw new UsageError(`cannot copy ${key} onto itself`, 'give the copy another key, or another vault with --to-agent');
   if (existing && !options.force) throw new UsageError(`credential ${key} already exists in the vault of agent ${payload.agent}`, 'pass --force to overwrite it');
   const contents = contentsOf(source);
@@ -37,6 +37,6 @@ export function copyCredential(payload: VaultPayload, source: Credential, key: s
     return { credential: existing, replaced: true };
   }
   const credential: Credential = { id: newId(), key, ...contents, created: now, updated: now };
-  payload.credentials.push(credential);
+  pushCredential(payload, credential);
   return { credential, replaced: false };
 }

@@ -21,7 +21,7 @@ import { checkCredentialKey } from './ids.js';
 import { checkGrantRecords, type GrantRecord } from './grant.js';
 import { checkProposalState, type ProposalState } from './proposal-state.js';
 import { checkServices, type Service } from './broker/service.js';
-import { checkHistory, type CredentialHistory } from './history.js';
+import { checkHistory, secretValues, type CredentialHistory } from './history.js';
 
 /**
  * The version of the payload's metadata. 2: the credentials and their history moved out
@@ -201,19 +201,50 @@ export function checkListingEntry(value: unknown, agent: string, expected: { key
 
 /**
  * Where the credentials of a payload come from while they are not all decrypted
- * (format/vault-file.ts): a read of one credential decrypts only its record.
+ * (format/vault-file.ts): a read of one credential decrypts only its record, and a
+ * write of a few credentials changes only theirs. What a write changes while the
+ * payload is untouched (inserted, removed, new versions) is an overlay the source
+ * keeps: `find`, `all` and `summaries` see it, and the source seals it.
  */
 export interface CredentialSource {
-  /** The credential with this key, else with this id, decrypting only its record; the same object on each call. */
-  find(keyOrId: string): Credential | undefined;
+  /**
+   * The credential with this key, else with this id (or only by the one `by` names),
+   * decrypting only its record; the same object on each call; inserted ones too,
+   * removed ones not.
+   */
+  find(keyOrId: string, by?: 'key' | 'id'): Credential | undefined;
   /** Every credential, in the vault's order (found ones as the same objects), and their history with the orphans'. */
   all(): { credentials: Credential[]; history: CredentialHistory | undefined };
-  /** Every credential's summary, in the vault's order, from the vault's listing: no record is decrypted. */
+  /** Every credential's summary, in the vault's order, from the vault's listing: only records handed out are re-summarised. */
   summaries(): CredentialSummary[];
+  /** Adds a new credential after the others. */
+  insert(credential: Credential): void;
+  /** Removes a credential `find` handed out or `insert` added. */
+  remove(credential: Credential): void;
+  /** The versions of a credential `find` handed out or `insert` added. */
+  versions(credential: Credential): CredentialHistory[string] | undefined;
+  /** Replaces them (`undefined`: none). */
+  setVersions(credential: Credential, versions: CredentialHistory[string] | undefined): void;
+  /** The credentials handed out or inserted and not removed, in the vault's order: all a write can have changed. */
+  touched(): Credential[];
 }
 
 /** The source of each payload whose `credentials` and `history` have not been touched yet. */
 const untouched = new WeakMap<VaultPayload, CredentialSource>();
+
+/**
+ * The secret values of each credential of a payload as it was read, by id, from when
+ * {@link trackReads} was called (`null` for one inserted since): what a write's history
+ * compares with.
+ */
+const asRead = new WeakMap<VaultPayload, Map<string, Record<string, string> | null>>();
+
+/** Remembers the secret values of each of `credentials` as read, unless a value is already known for it. */
+function noteRead(payload: VaultPayload, credentials: ReadonlyArray<Credential | undefined>): void {
+  const seen = asRead.get(payload);
+  if (!seen) return;
+  for (const c of credentials) if (c && !seen.has(c.id)) seen.set(c.id, secretValues(c));
+}
 
 /**
  * A payload whose `credentials` and `history` are loaded from `source` the first time
@@ -225,7 +256,11 @@ export function lazyPayload(meta: VaultMeta, source: CredentialSource): VaultPay
   let loaded: ReturnType<CredentialSource['all']> | undefined;
   const load = (): ReturnType<CredentialSource['all']> => {
     untouched.delete(payload);
-    loaded ??= source.all();
+    if (!loaded) {
+      loaded = source.all();
+      // Nothing has changed a credential not handed out before: as loaded is as read.
+      noteRead(payload, loaded.credentials);
+    }
     return loaded;
   };
   const settle = (name: 'credentials' | 'history', value: unknown): void => {
@@ -256,11 +291,95 @@ export function untouchedSource(payload: VaultPayload): CredentialSource | undef
   return untouched.get(payload);
 }
 
+/**
+ * From now on, remembers the secret values of every credential of a lazy payload as it
+ * is first handed out (found, or loaded with all the others), so a write compares only
+ * the credentials it read. Returns `false`, remembering nothing, for a payload already
+ * loaded: its caller snapshots every credential.
+ */
+export function trackReads(payload: VaultPayload): boolean {
+  if (!untouched.has(payload)) return false;
+  asRead.set(payload, new Map());
+  return true;
+}
+
+/** The secret values of every credential handed out since {@link trackReads}, as read, by id (inserted ones are absent). */
+export function readSecrets(payload: VaultPayload): Map<string, Record<string, string>> {
+  const read = new Map<string, Record<string, string>>();
+  for (const [id, values] of asRead.get(payload) ?? []) if (values) read.set(id, values);
+  return read;
+}
+
+/**
+ * The credentials a write may have changed and their history, while the payload is
+ * still untouched (only those handed out or inserted), else `undefined`.
+ */
+export function touchedCredentials(payload: VaultPayload): { credentials: Credential[]; history: CredentialHistory | undefined } | undefined {
+  const source = untouched.get(payload);
+  if (!source) return undefined;
+  const credentials = source.touched();
+  const history: CredentialHistory = {};
+  for (const c of credentials) {
+    const versions = source.versions(c);
+    if (versions) history[c.id] = versions;
+  }
+  return { credentials, history: Object.keys(history).length > 0 ? history : undefined };
+}
+
+/**
+ * Sets the versions of credentials of an untouched payload (those {@link touchedCredentials}
+ * gave), else the payload's `history`.
+ */
+export function setHistory(payload: VaultPayload, credentials: readonly Credential[], history: CredentialHistory | undefined): void {
+  const source = untouched.get(payload);
+  if (source) {
+    for (const c of credentials) source.setVersions(c, history?.[c.id]);
+  } else if (history) {
+    payload.history = history;
+  } else {
+    delete payload.history;
+  }
+}
+
+/** The history a read of `credential` needs: its own versions while the payload is untouched, else the payload's. */
+export function historyOf(payload: VaultPayload, credential: Credential): CredentialHistory | undefined {
+  const source = untouched.get(payload);
+  if (!source) return payload.history;
+  const versions = source.versions(credential);
+  return versions && { [credential.id]: versions };
+}
+
 /** Finds a credential by key, or by id. */
 export function findCredential(payload: VaultPayload, keyOrId: string): Credential | undefined {
   const source = untouched.get(payload);
-  if (source) return source.find(keyOrId);
+  if (source) {
+    const found = source.find(keyOrId);
+    noteRead(payload, [found]);
+    return found;
+  }
   return payload.credentials.find((c) => c.key === keyOrId) ?? payload.credentials.find((c) => c.id === keyOrId);
+}
+
+/** The credential with this key (`by` key) or id, and no other. */
+export function findCredentialBy(payload: VaultPayload, by: 'key' | 'id', value: string): Credential | undefined {
+  const source = untouched.get(payload);
+  if (source) {
+    const found = source.find(value, by);
+    noteRead(payload, [found]);
+    return found;
+  }
+  return payload.credentials.find((c) => c[by] === value);
+}
+
+/** Adds a new credential at the end of the vault's order (through the source's overlay while the payload is untouched). */
+export function pushCredential(payload: VaultPayload, credential: Credential): void {
+  const source = untouched.get(payload);
+  if (source) {
+    asRead.get(payload)?.set(credential.id, null);
+    source.insert(credential);
+  } else {
+    payload.credentials.push(credential);
+  }
 }
 
 /** Like {@link findCredential}, but a missing credential is a not-found error (exit 3). */
@@ -280,24 +399,38 @@ export function setMainSecret(payload: VaultPayload, key: string, value: string,
   return setMainSecrets(payload, [[key, value]], now)[0]!;
 }
 
+/** Up to this many keys, a set finds each one alone rather than loading the vault. */
+const LAZY_SET_KEYS = 32;
+
 /**
  * {@link setMainSecret} for each pair in order (`credential set K=V…`, the library's
  * `set`), finding each key through one index of the vault's keys rather than a search
  * of every credential per key, so a bulk set is linear in the vault's size.
  */
 export function setMainSecrets(payload: VaultPayload, pairs: ReadonlyArray<readonly [string, string]>, now: string): Array<{ credential: Credential; created: boolean }> {
-  const byKey = new Map<string, Credential>();
-  for (const c of payload.credentials) if (!byKey.has(c.key)) byKey.set(c.key, c);
+  let byKey: Map<string, Credential> | undefined;
+  // A few keys are found through an untouched payload's source (one record each, but a
+  // pass over the index each); more through one map of every key, loading them all, so
+  // a bulk set stays linear in the vault's size.
+  const lazy = untouched.has(payload) && pairs.length <= LAZY_SET_KEYS;
+  const existingOf = (key: string): Credential | undefined => {
+    if (lazy) return findCredentialBy(payload, 'key', key);
+    if (!byKey) {
+      byKey = new Map();
+      for (const c of payload.credentials) if (!byKey.has(c.key)) byKey.set(c.key, c);
+    }
+    return byKey.get(key);
+  };
   return pairs.map(([key, value]) => {
     checkCredentialKey(key);
-    const existing = byKey.get(key);
+    const existing = existingOf(key);
     if (existing) {
       updateCredential(existing, { fields: { [mainField(existing)]: value } }, now);
       return { credential: existing, created: false };
     }
     const credential = createCredential(key, 'api_key', { fields: { value } }, now);
-    payload.credentials.push(credential);
-    byKey.set(key, credential);
+    pushCredential(payload, credential);
+    byKey?.set(key, credential);
     return { credential, created: true };
   });
 }
@@ -306,7 +439,7 @@ export function setMainSecrets(payload: VaultPayload, pairs: ReadonlyArray<reado
 export function addCredential(payload: VaultPayload, key: string, type: CredentialType | string, input: CredentialInput, now: string): Credential {
   checkCredentialType(type);
   checkCredentialKey(key);
-  if (payload.credentials.some((c) => c.key === key)) {
+  if (findCredentialBy(payload, 'key', key)) {
     throw new UsageError(`credential ${key} already exists`, `change it with: agent-vault credential update ${key}`);
   }
   return insertCredential(payload, key, type, input, now);
@@ -321,7 +454,7 @@ export function insertCredential(payload: VaultPayload, key: string, type: Crede
   const checkedType = checkCredentialType(type);
   checkCredentialKey(key);
   const credential = createCredential(key, checkedType, input, now);
-  payload.credentials.push(credential);
+  pushCredential(payload, credential);
   return credential;
 }
 
@@ -330,7 +463,7 @@ export function changeCredential(payload: VaultPayload, keyOrId: string, input: 
   const credential = requireCredential(payload, keyOrId);
   if (input.rename !== undefined && input.rename !== credential.key) {
     checkCredentialKey(input.rename);
-    if (payload.credentials.some((c) => c.key === input.rename)) throw new UsageError(`credential ${input.rename} already exists`);
+    if (findCredentialBy(payload, 'key', input.rename)) throw new UsageError(`credential ${input.rename} already exists`);
     credential.key = input.rename;
   }
   updateCredential(credential, input, now);
@@ -340,7 +473,9 @@ export function changeCredential(payload: VaultPayload, keyOrId: string, input: 
 /** `credential delete`: removes and returns the credential. */
 export function removeCredential(payload: VaultPayload, keyOrId: string): Credential {
   const credential = requireCredential(payload, keyOrId);
-  payload.credentials = payload.credentials.filter((c) => c !== credential);
+  const source = untouched.get(payload);
+  if (source) source.remove(credential);
+  else payload.credentials = payload.credentials.filter((c) => c !== credential);
   return credential;
 }
 

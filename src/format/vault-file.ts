@@ -29,6 +29,10 @@
  * other blocks' credentials, and lists, are not affected. Every read compares the
  * listing's tag with the index's; only the reads that open the listing (lists, and
  * every read of all records) notice a changed byte inside its ciphertext.
+ *
+ * A write of a few credentials decrypts only their blocks (and the last one, for a new
+ * record): the other blocks, their index entries and their records' listing lines are
+ * copied as bytes, each kept block's tag compared with the index's (man 5 WRITING).
  */
 import { IntegrityError } from '../core/errors.js';
 import {
@@ -122,6 +126,12 @@ export interface VaultHeader {
 export interface VaultFileBytes {
   readonly length: number;
   subarray(start: number, end: number): Buffer;
+  /**
+   * Copies the bytes in [sourceStart, sourceEnd) into `target` at `targetStart` (as
+   * Buffer's `copy` does), returning how many it copied: a write copies the blocks it
+   * keeps straight into the new file, without a buffer of their own.
+   */
+  copy(target: Buffer, targetStart: number, sourceStart: number, sourceEnd: number): number;
 }
 
 /** A vault file split into its parts; the index and records are still sealed. */
@@ -214,7 +224,11 @@ export function parseVaultFile(bytes: VaultFileBytes): ParsedVaultFile {
 /** The bytes of `bytes` from `start` to its end, read only when asked for. */
 function bytesFrom(bytes: VaultFileBytes, start: number): VaultFileBytes {
   if (Buffer.isBuffer(bytes)) return bytes.subarray(start);
-  return { length: bytes.length - start, subarray: (from, to) => bytes.subarray(start + from, start + to) };
+  return {
+    length: bytes.length - start,
+    subarray: (from, to) => bytes.subarray(start + from, start + to),
+    copy: (target, targetStart, from, to) => bytes.copy(target, targetStart, start + from, start + to),
+  };
 }
 
 const damaged = (agent: string, what: string): IntegrityError =>
@@ -244,8 +258,8 @@ const BLOCK_BYTES = 64 * 1024;
 //   listing: u32 sealed length | nonce (12) | tag (16)
 //   u32 block count | block: u32 sealed length | nonce (12) | tag (16)
 //   u32 record count | record: u8 key length | key | u8 id length | id | u32 block | u32 offset | u32 length
-// The listing's plaintext is the JSON array of one entry per record, in the index's
-// order (core/vault.ts encodeListingEntry). A block's plaintext is the JSON array of its
+// The listing's plaintext is one entry per record, in the index's order, joined by
+// newlines (core/vault.ts encodeListingEntry). The records' entries come block by block. A block's plaintext is the JSON array of its
 // records, `[r,r,…]`; a record's offset and length locate its text inside that
 // plaintext, so a get parses only the one record.
 //
@@ -287,9 +301,31 @@ function entryAt(index: Buffer, p: number, idAt: number, blockAt: number): Recor
 
 /** A block ready to be written: its records' entries (offsets inside it) and its sealed bytes. */
 interface SealedBlock {
-  records: Array<{ key: string; id: string; offset: number; length: number }>;
+  /** Its records' entries, or, for a block kept as it is, their bytes in the index read (block numbers to be set). */
+  records: Array<{ key: string; id: string; offset: number; length: number }> | RawEntries;
   nonce: Buffer;
-  sealed: Buffer;
+  /** Its ciphertext and tag, or, for a block kept as it is, where they are in the blocks read. */
+  sealed: Buffer | KeptBytes;
+}
+
+/** A run of record entries copied from an index: `count` of them in `bytes`, each naming block `block`. */
+interface RawEntries {
+  bytes: Buffer;
+  count: number;
+  block: number;
+}
+
+/** A kept block's number and place in the blocks of the file read, and the tag the index read names for it. */
+interface KeptBytes {
+  block: number;
+  at: number;
+  length: number;
+  tag: Buffer;
+}
+
+/** The tag of a sealed block or listing. */
+function tagOf(sealed: Buffer | KeptBytes): Buffer {
+  return Buffer.isBuffer(sealed) ? sealed.subarray(sealed.length - TAG_LENGTH) : sealed.tag;
 }
 
 /** The sealed listing, ready to be written. */
@@ -302,6 +338,11 @@ function encodeIndex(meta: Buffer, listing: SealedListing, blocks: readonly Seal
   let size = 4 + meta.length + LISTING_ENTRY + 4 + blocks.length * BLOCK_ENTRY + 4;
   let count = 0;
   for (const b of blocks) {
+    if (!Array.isArray(b.records)) {
+      size += b.records.bytes.length;
+      count += b.records.count;
+      continue;
+    }
     for (const r of b.records) {
       // Keys are at most 128 ASCII characters and ids short ASCII (core/ids.ts): one byte of length each.
       if (r.key.length > 0xff || r.id.length > 0xff || Buffer.byteLength(r.key) !== r.key.length || Buffer.byteLength(r.id) !== r.id.length) {
@@ -321,10 +362,22 @@ function encodeIndex(meta: Buffer, listing: SealedListing, blocks: readonly Seal
   for (const b of blocks) {
     p = out.writeUInt32BE(b.sealed.length, p);
     p += b.nonce.copy(out, p);
-    p += b.sealed.copy(out, p, b.sealed.length - TAG_LENGTH);
+    p += tagOf(b.sealed).copy(out, p);
   }
   p = out.writeUInt32BE(count, p);
   blocks.forEach((b, number) => {
+    if (!Array.isArray(b.records)) {
+      const start = p;
+      p += b.records.bytes.copy(out, p);
+      if (b.records.block === number) return;
+      // Each entry names its block: set to this block's new number, the rest as it was.
+      for (let at = start, i = 0; i < b.records.count; i++) {
+        const blockAt = at + 1 + out[at]! + 1 + out[at + 1 + out[at]!]!;
+        out.writeUInt32BE(number, blockAt);
+        at = blockAt + 12;
+      }
+      return;
+    }
     for (const r of b.records) {
       p = out.writeUInt8(r.key.length, p);
       p += out.write(r.key, p, 'latin1');
@@ -363,10 +416,48 @@ function sealListing(payloadKey: Buffer, agent: string, text: string): SealedLis
   return seal(payloadKey, Buffer.from(text), listingAad(agent));
 }
 
-/** The listing's text: one entry per credential, in the order given. */
+/**
+ * The listing's text: one entry per credential, in the order given, one to a line
+ * (JSON.stringify never writes a raw newline), so a write finds the entries it changes
+ * by their line and keeps every other as the bytes it is.
+ */
 function listingText(entries: readonly string[]): string {
-  return `[${entries.join(',')}]`;
+  return entries.join('\n');
 }
+
+/**
+ * The listing `plaintext` of `count` entries with the entry at each position of
+ * `replaced` (ascending, each below `count`) replaced by its text, or dropped for
+ * `undefined`, and `appended` after the last; `undefined` when it does not hold `count`
+ * lines. Untouched lines are copied as bytes, never parsed.
+ */
+function editListing(plaintext: Buffer, count: number, replaced: ReadonlyArray<readonly [number, string | undefined]>, appended: readonly string[]): Buffer | undefined {
+  let newlines = 0;
+  for (let at = plaintext.indexOf(10); at !== -1; at = plaintext.indexOf(10, at + 1)) newlines += 1;
+  if (count === 0 ? plaintext.length > 0 : newlines !== count - 1) return undefined;
+  const pieces: Buffer[] = [];
+  let line = 0;
+  let start = 0;
+  // The start of the first line neither copied nor replaced yet.
+  let keptFrom = 0;
+  for (const [position, text] of replaced) {
+    for (; line < position; line++) start = plaintext.indexOf(10, start) + 1;
+    if (start > keptFrom) pieces.push(plaintext.subarray(keptFrom, start - 1));
+    if (text !== undefined) pieces.push(Buffer.from(text));
+    const end = plaintext.indexOf(10, start);
+    keptFrom = end === -1 ? plaintext.length : end + 1;
+  }
+  if (keptFrom < plaintext.length) pieces.push(plaintext.subarray(keptFrom));
+  for (const text of appended) pieces.push(Buffer.from(text));
+  const joined: Buffer[] = [];
+  for (const piece of pieces) {
+    if (joined.length > 0) joined.push(NEWLINE);
+    joined.push(piece);
+  }
+  return Buffer.concat(joined);
+}
+
+const NEWLINE = Buffer.from('\n');
 
 /** Whether `bytes[start, end)` spells `text`, an ASCII string, byte for byte. */
 function sameAscii(bytes: Buffer, start: number, end: number, text: string): boolean {
@@ -393,6 +484,10 @@ class VaultRecords implements CredentialSource {
   private readonly blocksAt: number;
   /** Where each block starts in the blocks region. */
   private readonly blockOffsets: number[] = [];
+  /** Where each block's record entries start in the index, and one more: where they end. */
+  private readonly blockEntriesAt: number[] = [];
+  /** The position of each block's first record, and one more: the record count. */
+  private readonly blockFirst: number[] = [];
   private readonly recordCount: number;
   private readonly recordsAt: number;
   private readonly openedBlocks = new Map<number, OpenedBlock>();
@@ -400,12 +495,18 @@ class VaultRecords implements CredentialSource {
   private readonly handedOut = new Map<number, CredentialRecord>();
   /** Where each credential handed out came from: a write puts it in the same block again. */
   private readonly placeOf = new Map<Credential, { block: number; offset: number; length: number }>();
+  /** The record of each credential `find` handed out or `insert` added: the overlay's versions live there. */
+  private readonly recordOf = new Map<Credential, CredentialRecord>();
+  /** Credentials inserted while the payload is untouched, in order: they follow every record of the index. */
+  private readonly inserted: CredentialRecord[] = [];
+  /** Credentials of the index removed while the payload is untouched. */
+  private readonly removed = new Set<Credential>();
   /** Where the listing's entry is in the index. */
   private readonly listingAt: number;
-  /** The sealed listing's bytes in the file, read when a list opens it or a write keeps it. */
+  /** The sealed listing's bytes in the file, read when a list opens it or a write keeps it (each time). */
   private readonly listingBytes: () => Buffer;
-  /** The listing's decrypted text, once a read opened it. */
-  private listingText?: string;
+  /** The listing's decrypted plaintext, once a read opened it. */
+  private listingPlaintext?: Buffer;
   private readonly blocks: VaultFileBytes;
 
   constructor(
@@ -424,8 +525,9 @@ class VaultRecords implements CredentialSource {
     const listingLength = index.readUInt32BE(metaEnd);
     if (listingLength < TAG_LENGTH) throw damaged(agent, 'index');
     if (listingLength > body.length) throw damaged(agent, 'the file is truncated');
-    let listing: Buffer | undefined;
-    this.listingBytes = () => (listing ??= body.subarray(0, listingLength));
+    // Read each time it is asked for (a list's decryption, or a write that keeps it), not
+    // kept: once decrypted, its 4 MB at 100,000 credentials would stay for nothing.
+    this.listingBytes = () => body.subarray(0, listingLength);
     // Every read compares the listing's tag with the one the index names (16 bytes, no
     // decryption, and read alone from a file read in parts): a listing put back from an
     // older file, or cut, fails a get too. Only the reads that open the listing
@@ -447,6 +549,9 @@ class VaultRecords implements CredentialSource {
     }
     if (total !== blocks.length) throw damaged(agent, total > blocks.length ? 'the file is truncated' : 'bytes after the last block');
     this.recordCount = index.readUInt32BE(this.recordsAt - 4);
+    // The entries come block by block (as every writer lays them out), so each block's
+    // are one run of the index that a write keeping the block copies as it is.
+    let next = 0;
     let p = this.recordsAt;
     for (let i = 0; i < this.recordCount; i++) {
       if (p + 2 > index.length) throw damaged(agent, 'index');
@@ -455,28 +560,36 @@ class VaultRecords implements CredentialSource {
       const blockAt = idAt + 1 + index[idAt]!;
       if (blockAt + 12 > index.length) throw damaged(agent, 'index');
       const block = u32(index, blockAt);
-      if (block >= this.blockCount || u32(index, blockAt + 4) + u32(index, blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
+      if (block >= this.blockCount || block < next - 1 || u32(index, blockAt + 4) + u32(index, blockAt + 8) > this.blockLength(block) - TAG_LENGTH) throw damaged(agent, 'index');
+      for (; next <= block; next++) {
+        this.blockEntriesAt.push(p);
+        this.blockFirst.push(i);
+      }
       p = blockAt + 12;
     }
     if (p !== index.length) throw damaged(agent, 'index');
+    for (; next <= this.blockCount; next++) {
+      this.blockEntriesAt.push(p);
+      this.blockFirst.push(this.recordCount);
+    }
   }
 
   /** Decrypts the listing, once (its tag was compared with the index's when the file was opened). */
-  private openListing(): string {
-    if (this.listingText === undefined) {
+  private openListing(): Buffer {
+    if (this.listingPlaintext === undefined) {
       const nonce = this.index.subarray(this.listingAt + 4, this.listingAt + 4 + NONCE_LENGTH);
       const plaintext = open(this.payloadKey, nonce, this.listingBytes(), listingAad(this.agent));
       if (!plaintext) throw damaged(this.agent, 'listing');
-      this.listingText = plaintext.toString('utf8');
+      this.listingPlaintext = plaintext;
     }
-    return this.listingText;
+    return this.listingPlaintext;
   }
 
-  /** The listing's entries, parsed: exactly one per record of the index. */
+  /** The listing's entries, parsed (as one JSON array, one parse): exactly one per record of the index. */
   private listingEntries(): unknown[] {
     let value: unknown;
     try {
-      value = JSON.parse(this.openListing());
+      value = this.recordCount === 0 && this.openListing().length === 0 ? [] : JSON.parse(`[${this.openListing().toString('utf8').replaceAll('\n', ',')}]`);
     } catch {
       throw damaged(this.agent, 'listing');
     }
@@ -485,6 +598,23 @@ class VaultRecords implements CredentialSource {
   }
 
   summaries(): CredentialSummary[] {
+    const summaries = this.listedSummaries();
+    if (this.handedOut.size === 0 && this.inserted.length === 0) return summaries;
+    // What the overlay may have changed is summarised from the credentials themselves,
+    // through the listing entry a write would give them: as a list after the write shows it.
+    const summary = (c: Credential): CredentialSummary => checkListingEntry(JSON.parse(encodeListingEntry(c)), this.agent, { key: c.key, id: c.id });
+    const out: CredentialSummary[] = [];
+    summaries.forEach((listed, position) => {
+      const record = this.handedOut.get(position);
+      if (!record) out.push(listed);
+      else if (!this.removed.has(record.credential)) out.push(summary(record.credential));
+    });
+    for (const { credential } of this.inserted) out.push(summary(credential));
+    return out;
+  }
+
+  /** Every record of the index's summary, from the listing alone. */
+  private listedSummaries(): CredentialSummary[] {
     const entries = this.listingEntries();
     const index = this.index;
     // One string of the records' part of the index, sliced per key and id: a Buffer
@@ -506,26 +636,13 @@ class VaultRecords implements CredentialSource {
     return { nonce: Buffer.from(this.index.subarray(this.listingAt + 4, this.listingAt + 4 + NONCE_LENGTH)), sealed: this.listingBytes() };
   }
 
-  /** The listing of a write: kept byte for byte when its text is the one this file holds, else sealed anew. */
-  private listingOf(entries: readonly string[]): SealedListing {
-    const text = listingText(entries);
-    return text === this.listingText ? this.keptListing() : sealListing(this.payloadKey, this.agent, text);
+  /** The listing of a write: kept byte for byte when its plaintext is the one this file holds, else sealed anew. */
+  private listingOf(plaintext: Buffer): SealedListing {
+    return this.listingPlaintext?.equals(plaintext) ? this.keptListing() : seal(this.payloadKey, plaintext, listingAad(this.agent));
   }
 
   private blockLength(block: number): number {
     return u32(this.index, this.blocksAt + block * BLOCK_ENTRY);
-  }
-
-  /** Every record entry, in order. */
-  private *entries(): Generator<RecordEntry> {
-    const index = this.index;
-    let p = this.recordsAt;
-    for (let i = 0; i < this.recordCount; i++) {
-      const idAt = p + 1 + index[p]!;
-      const blockAt = idAt + 1 + index[idAt]!;
-      yield entryAt(index, p, idAt, blockAt);
-      p = blockAt + 12;
-    }
   }
 
   /**
@@ -585,15 +702,56 @@ class VaultRecords implements CredentialSource {
     }
     const record = checkRecord(value, this.agent, entry);
     this.handedOut.set(position, record);
+    this.recordOf.set(record.credential, record);
     this.placeOf.set(record.credential, { block: entry.block, offset: entry.offset, length: entry.length });
     return record;
   }
 
-  find(keyOrId: string): Credential | undefined {
+  find(keyOrId: string, by?: 'key' | 'id'): Credential | undefined {
     const wanted = Buffer.from(keyOrId, 'utf8');
     if (wanted.length === 0) return undefined;
-    const found = this.locate(wanted, 0) ?? this.locate(wanted, 1);
-    return found && this.record(found.position, found.entry).credential;
+    return (by === 'id' ? undefined : this.findBy(keyOrId, wanted, 'key')) ?? (by === 'key' ? undefined : this.findBy(keyOrId, wanted, 'id'));
+  }
+
+  /**
+   * The credential whose key or id is `value`: first among those handed out or inserted
+   * (a key may have been renamed or removed since the index was written), then in the
+   * index, whose record is new only when it was not handed out before.
+   */
+  private findBy(value: string, wanted: Buffer, by: 'key' | 'id'): Credential | undefined {
+    // A removed credential is no longer in recordOf.
+    for (const { credential } of this.recordOf.values()) if (credential[by] === value) return credential;
+    const found = this.locate(wanted, by === 'key' ? 0 : 1);
+    return found && !this.handedOut.has(found.position) ? this.record(found.position, found.entry).credential : undefined;
+  }
+
+  insert(credential: Credential): void {
+    const record = { credential };
+    this.inserted.push(record);
+    this.recordOf.set(credential, record);
+  }
+
+  remove(credential: Credential): void {
+    const at = this.inserted.findIndex((r) => r.credential === credential);
+    if (at >= 0) this.inserted.splice(at, 1);
+    else this.removed.add(credential);
+    this.recordOf.delete(credential);
+  }
+
+  versions(credential: Credential): CredentialHistory[string] | undefined {
+    return this.recordOf.get(credential)?.versions;
+  }
+
+  setVersions(credential: Credential, versions: CredentialHistory[string] | undefined): void {
+    const record = this.recordOf.get(credential);
+    if (!record) return;
+    if (versions) record.versions = versions;
+    else delete record.versions;
+  }
+
+  touched(): Credential[] {
+    const credentials = [...this.handedOut.entries()].sort(([a], [b]) => a - b).map(([, r]) => r.credential).filter((c) => !this.removed.has(c));
+    return [...credentials, ...this.inserted.map((r) => r.credential)];
   }
 
   /**
@@ -661,44 +819,28 @@ class VaultRecords implements CredentialSource {
     // changed byte anywhere fails it, and a write that follows can keep the listing.
     this.openListing();
     const history: CredentialHistory = { ...this.meta.history };
-    const credentials = this.allRecords().map((record) => {
+    const credentials: Credential[] = [];
+    for (const record of [...this.allRecords(), ...this.inserted]) {
+      if (this.removed.has(record.credential)) continue;
       if (record.versions) history[record.credential.id] = record.versions;
-      return record.credential;
-    });
+      credentials.push(record.credential);
+    }
     return { credentials, history: Object.keys(history).length > 0 ? history : undefined };
   }
 
   /**
    * The blocks of a write. With `credentials` undefined (nothing read them all), every
-   * block none of whose records was handed out is kept as it is, and the others are
-   * re-encoded from their records. Otherwise records keep the blocks they were in
-   * (a new record joins the block before it while that has room), and a block whose
-   * records encode to exactly its old text keeps its bytes; every other block is sealed
-   * under a fresh nonce. The listing is written from the same records (the entries of
-   * untouched blocks taken from the old listing), and kept as it is when its text is.
+   * block none of whose records was handed out or removed is kept as it is, the others
+   * are re-encoded from their records (a block left empty is dropped), and inserted
+   * records join the last block while it has room, then new ones. Otherwise records
+   * keep the blocks they were in (a new record joins the block before it while that has
+   * room), and a block whose records encode to exactly its old text keeps its bytes;
+   * every other block is sealed under a fresh nonce. The listing is written from the
+   * same records (the lines of untouched records copied from the old listing), and kept
+   * as it is when its plaintext is.
    */
   reseal(credentials: readonly Credential[] | undefined, history: CredentialHistory | undefined): { blocks: SealedBlock[]; listing: SealedListing } {
-    if (credentials === undefined) {
-      const members: Array<Array<{ entry: RecordEntry; position: number }>> = Array.from({ length: this.blockCount }, () => []);
-      let position = 0;
-      for (const entry of this.entries()) members[entry.block]!.push({ entry, position: position++ });
-      const touched = new Set<number>();
-      for (const record of this.handedOut.values()) touched.add(this.placeOf.get(record.credential)!.block);
-      const blocks = members.map((inBlock, b) => {
-        if (!touched.has(b)) return this.kept(b, inBlock.map((m) => m.entry));
-        const records = inBlock.map(({ entry, position: at }) => this.record(at, entry));
-        return this.sealOrKeep(b, records.map((r) => ({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) })));
-      });
-      if (touched.size === 0) return { blocks, listing: this.keptListing() };
-      // The entries of every record of a touched block are made anew (record() above
-      // handed each out); the others are the listing's own, in the blocks' new order.
-      const old = this.listingEntries();
-      const entries = members.flatMap((inBlock) => inBlock.map(({ position: at }) => {
-        const record = this.handedOut.get(at);
-        return record ? encodeListingEntry(record.credential) : JSON.stringify(old[at]);
-      }));
-      return { blocks, listing: this.listingOf(entries) };
-    }
+    if (credentials === undefined) return this.resealOverlay();
     // Records stay in the block they came from; a new one joins the group before it
     // while that has room. A group is stringified whole first (one call per block, not
     // per record): if that is its block's old text, the block is kept as it is.
@@ -727,18 +869,90 @@ class VaultRecords implements CredentialSource {
       }
       return sealBlock(this.payloadKey, this.agent, members.map((c, i) => ({ key: c.key, id: c.id, text: JSON.stringify(values[i]) })));
     });
-    return { blocks, listing: this.listingOf(credentials.map(encodeListingEntry)) };
+    return { blocks, listing: this.listingOf(Buffer.from(listingText(credentials.map(encodeListingEntry)))) };
+  }
+
+  /** {@link reseal} of an untouched payload: the index's records, what the overlay changed, and nothing else read. */
+  private resealOverlay(): { blocks: SealedBlock[]; listing: SealedListing } {
+    const index = this.index;
+    const touched = new Set<number>();
+    for (const record of this.handedOut.values()) touched.add(this.placeOf.get(record.credential)!.block);
+    // The last block takes the inserted records while it has room, so it is re-encoded too.
+    const last = this.blockCount - 1;
+    if (this.inserted.length > 0 && last >= 0) touched.add(last);
+    const groups: Array<SealedBlock | OpenGroup> = [];
+    for (let b = 0; b < this.blockCount; b++) {
+      const first = this.blockFirst[b]!;
+      const end = this.blockFirst[b + 1]!;
+      if (!touched.has(b)) {
+        // Neither decrypted nor parsed: its entries are copied from the index as bytes.
+        groups.push(this.kept(b, { bytes: index.subarray(this.blockEntriesAt[b]!, this.blockEntriesAt[b + 1]!), count: end - first, block: b }));
+        continue;
+      }
+      const records: OpenGroup['records'] = [];
+      let p = this.blockEntriesAt[b]!;
+      for (let position = first; position < end; position++) {
+        const idAt = p + 1 + index[p]!;
+        const blockAt = idAt + 1 + index[idAt]!;
+        const r = this.record(position, entryAt(index, p, idAt, blockAt));
+        if (!this.removed.has(r.credential)) records.push({ key: r.credential.key, id: r.credential.id, text: encodeRecord(r.credential, r.versions) });
+        p = blockAt + 12;
+      }
+      if (records.length > 0) groups.push(openGroup(b, records));
+    }
+    let open = groups.at(-1);
+    for (const { credential, versions } of this.inserted) {
+      const text = encodeRecord(credential, versions);
+      if (!open || !('bytes' in open) || open.records.length >= BLOCK_RECORDS || open.bytes + text.length >= BLOCK_BYTES) {
+        open = openGroup(undefined, []);
+        groups.push(open);
+      }
+      open.records.push({ key: credential.key, id: credential.id, text });
+      open.bytes += text.length + 1;
+    }
+    const blocks = groups.map((g) => {
+      if (!('bytes' in g)) return g;
+      return g.source === undefined ? sealBlock(this.payloadKey, this.agent, g.records) : this.sealOrKeep(g.source, g.records);
+    });
+    if (touched.size === 0 && this.inserted.length === 0) return { blocks, listing: this.keptListing() };
+    // The lines of the records handed out are written anew (or dropped), the others copied.
+    const replaced = [...this.handedOut.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([at, r]) => [at, this.removed.has(r.credential) ? undefined : encodeListingEntry(r.credential)] as const);
+    const listing = editListing(this.openListing(), this.recordCount, replaced, this.inserted.map((r) => encodeListingEntry(r.credential)));
+    if (!listing) throw damaged(this.agent, 'listing');
+    return { blocks, listing: this.listingOf(listing) };
   }
 
   /** Block `block` as it is in the file, with the entries of its records. */
   private kept(block: number, records: SealedBlock['records']): SealedBlock {
     const at = this.blocksAt + block * BLOCK_ENTRY;
-    const start = this.blockOffsets[block]!;
     return {
-      records: records.map(({ key, id, offset, length }) => ({ key, id, offset, length })),
+      records: Array.isArray(records) ? records.map(({ key, id, offset, length }) => ({ key, id, offset, length })) : records,
       nonce: Buffer.from(this.index.subarray(at + 4, at + 4 + NONCE_LENGTH)),
-      sealed: this.blocks.subarray(start, start + this.blockLength(block)),
+      // The tag the index names, not the file's: a block changed in the file stays one
+      // the new index does not name, so its reads keep failing.
+      sealed: { block, at: this.blockOffsets[block]!, length: this.blockLength(block), tag: Buffer.from(this.index.subarray(at + 4 + NONCE_LENGTH, at + BLOCK_ENTRY)) },
     };
+  }
+
+  /**
+   * Copies `run`, kept blocks back to back in the file read, into `target` at
+   * `targetStart`. Each must end in the tag the index names: a block whose tag changed,
+   * an older copy of it, another block or another vault's in its place fails the write
+   * (exit 6) without a decryption, as a cut file does. A changed ciphertext byte before
+   * the tag is noticed only by what decrypts the block: the write keeps it as it is, and
+   * the reads of that block keep failing.
+   */
+  copyBlocks(target: Buffer, targetStart: number, run: readonly KeptBytes[]): void {
+    const from = run[0]!.at;
+    const last = run.at(-1)!;
+    const to = last.at + last.length;
+    if (this.blocks.copy(target, targetStart, from, to) !== to - from) throw damaged(this.agent, 'the file is truncated');
+    for (const kept of run) {
+      const end = targetStart + kept.at - from + kept.length;
+      if (!target.subarray(end - TAG_LENGTH, end).equals(kept.tag)) throw damaged(this.agent, `block ${kept.block}`);
+    }
   }
 
   /**
@@ -802,7 +1016,43 @@ export function encodeVaultFile(header: VaultHeader, vaultKey: Buffer, payload: 
   // The nonce is part of the additional data, so it is drawn before sealing.
   const indexNonce = randomBytes(NONCE_LENGTH);
   const headerBytes = encodeVaultHeader(header, index.length + TAG_LENGTH, indexNonce);
-  return Buffer.concat([headerBytes, sealWithNonce(payloadKey, indexNonce, index, headerBytes), sealed.listing.sealed, ...sealed.blocks.map((b) => b.sealed)]);
+  const sealedIndex = sealWithNonce(payloadKey, indexNonce, index, headerBytes);
+  let size = headerBytes.length + sealedIndex.length + sealed.listing.sealed.length;
+  for (const b of sealed.blocks) size += b.sealed.length;
+  // One buffer of the file's size, kept blocks copied into it straight from the file
+  // read (each run of them at once): at 100,000 credentials a write copies 40 MB once.
+  const out = Buffer.allocUnsafe(size);
+  let p = headerBytes.copy(out, 0);
+  p += sealedIndex.copy(out, p);
+  p += sealed.listing.sealed.copy(out, p);
+  for (let i = 0; i < sealed.blocks.length; ) {
+    const first = sealed.blocks[i]!.sealed;
+    if (Buffer.isBuffer(first)) {
+      p += first.copy(out, p);
+      i += 1;
+      continue;
+    }
+    const run = [first];
+    for (i += 1; i < sealed.blocks.length; i += 1) {
+      const next = sealed.blocks[i]!.sealed;
+      if (Buffer.isBuffer(next) || next.at !== run.at(-1)!.at + run.at(-1)!.length) break;
+      run.push(next);
+    }
+    source!.copyBlocks(out, p, run);
+    p += run.at(-1)!.at + run.at(-1)!.length - first.at;
+  }
+  return out;
+}
+
+/** Records on their way to one block: the block they came from (none for a new block), their texts, and about how many bytes those take. */
+interface OpenGroup {
+  source: number | undefined;
+  records: Array<{ key: string; id: string; text: string }>;
+  bytes: number;
+}
+
+function openGroup(source: number | undefined, records: OpenGroup['records']): OpenGroup {
+  return { source, records, bytes: records.reduce((sum, r) => sum + r.text.length + 1, 0) };
 }
 
 /** Every credential sealed anew, in blocks of the vault's order. */

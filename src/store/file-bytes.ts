@@ -53,6 +53,17 @@ class FileBytes implements VaultFileBytes {
     return this.read(from, to - from);
   }
 
+  copy(target: Buffer, targetStart: number, sourceStart: number, sourceEnd: number): number {
+    const from = Math.max(0, Math.min(sourceStart, this.length));
+    const to = Math.max(from, Math.min(sourceEnd, this.length));
+    if (this.first && to <= this.first.length) return this.first.copy(target, targetStart, from, to);
+    if (this.fd === undefined) {
+      this.fd = this.reopen();
+      hold(this);
+    }
+    return readInto(this.fd, target, targetStart, from, to - from);
+  }
+
   /** `length` bytes at `position`, from the descriptor (opened again if it was given up). */
   private read(position: number, length: number): Buffer {
     if (this.fd === undefined) {
@@ -82,13 +93,19 @@ function hold(bytes: FileBytes): void {
 /** `length` bytes at `position` of `fd`, fewer if the file ends sooner (cut since it was opened). */
 function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
+  const read = readInto(fd, buffer, 0, position, length);
+  return read === length ? buffer : buffer.subarray(0, read);
+}
+
+/** Reads `length` bytes at `position` of `fd` into `target` at `at`; returns how many (fewer if the file ends sooner). */
+function readInto(fd: number, target: Buffer, at: number, position: number, length: number): number {
   let read = 0;
   while (read < length) {
-    const n = readSync(fd, buffer, read, length - read, position + read);
+    const n = readSync(fd, target, at + read, length - read, position + read);
     if (n === 0) break;
     read += n;
   }
-  return read === length ? buffer : buffer.subarray(0, read);
+  return read;
 }
 
 /**

@@ -98,3 +98,111 @@ describe('after each kind of write, a list shows what a full read shows', () => 
     expect((JSON.parse(search.stdout) as Listed[]).map((c) => c.key)).toEqual(['GH', 'GH_COPY']);
   });
 });
+
+describe('in a vault of several blocks, the writes of one credential (which decrypt only its block)', () => {
+  let multi: string;
+  const k = (i: number): string => `M_${String(i).padStart(3, '0')}`;
+  const asMulti = (args: string[], options: { input?: string } = {}) => store.agent(multi, args, options);
+
+  /** The listing by owner and token equals the full read, whose keys are `keys`; each of `values` reads back by token. */
+  async function expectMulti(keys: string[], values: Record<string, string> = {}): Promise<void> {
+    const full = (await json(['credential', 'list', '--reveal', '--json', '-a', 'multi'])).map((c) => ({
+      ...c,
+      fields: Object.fromEntries(Object.entries(c.fields).filter(([name]) => !isSecretField(c.type, name))),
+    }));
+    expect(full.map((c) => c.key)).toEqual([...keys].sort());
+    expect(await json(['credential', 'list', '--json', '-a', 'multi'])).toEqual(full);
+    expect(await json(['credential', 'list', '--json'], asMulti)).toEqual(full);
+    for (const [key, value] of Object.entries(values)) expect(await asMulti(['credential', 'get', key])).toMatchObject({ code: 0, stdout: `${value}\n` });
+  }
+
+  /** `credential history KEY --json` as the owner sees it: version, actor, fields, restored. */
+  async function versions(key: string): Promise<Array<Record<string, unknown>>> {
+    const result = await store.owner(['credential', 'history', key, '--json', '-a', 'multi']);
+    expect(result.code, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as Array<Record<string, unknown>>).map(({ version, actor, changed_fields, current, restored_from }) => ({
+      version,
+      actor,
+      changed_fields,
+      current,
+      ...(restored_from === undefined ? {} : { restored_from }),
+    }));
+  }
+
+  let keys: string[];
+  beforeAll(async () => {
+    multi = await store.provision('multi');
+    // 128 credentials: two full blocks of 64.
+    keys = Array.from({ length: 128 }, (_, i) => k(i));
+    await ok(['credential', 'set', ...keys.map((key) => `${key}=v-${key}`), '-a', 'multi']);
+  });
+
+  it('a set of an existing key of the first block, by token: listed as before, its history grows by one', async () => {
+    await ok(['credential', 'set', `${k(3)}=-`], 'changed-3', asMulti);
+    await expectMulti(keys, { [k(3)]: 'changed-3', [k(4)]: `v-${k(4)}`, [k(100)]: `v-${k(100)}` });
+    expect(await versions(k(3))).toEqual([
+      { version: 2, actor: 'agent:multi', changed_fields: ['value'], current: true },
+      { version: 1, actor: 'owner', changed_fields: ['value'], current: false },
+    ]);
+    expect(await versions(k(4))).toEqual([{ version: 1, actor: 'owner', changed_fields: ['value'], current: true }]);
+  });
+
+  it('a set of a new key into a full last block starts a block; the next new key joins it', async () => {
+    await ok(['credential', 'set', 'NEW_1=-'], 'n1', asMulti);
+    keys.push('NEW_1');
+    await expectMulti(keys, { NEW_1: 'n1', [k(127)]: `v-${k(127)}` });
+    await ok(['credential', 'set', 'NEW_2=n2', `${k(64)}=changed-64`], undefined, asMulti);
+    keys.push('NEW_2');
+    await expectMulti(keys, { NEW_1: 'n1', NEW_2: 'n2', [k(64)]: 'changed-64' });
+    expect(await versions('NEW_2')).toEqual([{ version: 1, actor: 'agent:multi', changed_fields: ['value'], current: true }]);
+  });
+
+  it('add, update with a rename, rotate and restore of one credential', async () => {
+    await ok(['credential', 'add', 'LOGIN', '--type', 'login', '--username', 'ada', '--password-stdin', '-a', 'multi'], 'pw-1');
+    keys.push('LOGIN');
+    const again = await store.owner(['credential', 'add', 'LOGIN', '--type', 'login', '--username', 'x', '-a', 'multi']);
+    expect(again.code).toBe(2);
+    await ok(['credential', 'update', k(70), '--rename', 'RENAMED', '--tag', 'moved', '-a', 'multi']);
+    keys.splice(keys.indexOf(k(70)), 1, 'RENAMED');
+    await expectMulti(keys, { RENAMED: `v-${k(70)}` });
+    expect((await asMulti(['credential', 'get', k(70)])).code).toBe(3);
+    const clash = await store.owner(['credential', 'update', 'RENAMED', '--rename', k(71), '-a', 'multi']);
+    expect(clash.code).toBe(2);
+    await ok(['credential', 'rotate', k(10), '-a', 'multi']);
+    await ok(['credential', 'restore', k(10), '1', '-a', 'multi']);
+    await expectMulti(keys, { [k(10)]: `v-${k(10)}` });
+    expect(await versions(k(10))).toEqual([
+      { version: 3, actor: 'owner', changed_fields: ['value'], current: true, restored_from: 1 },
+      { version: 2, actor: 'owner', changed_fields: ['value'], current: false },
+      { version: 1, actor: 'owner', changed_fields: ['value'], current: false },
+    ]);
+  });
+
+  it('a delete of one credential, then of every credential of the last block', async () => {
+    await ok(['credential', 'delete', k(5), '--yes'], undefined, asMulti);
+    keys.splice(keys.indexOf(k(5)), 1);
+    await expectMulti(keys, { [k(6)]: `v-${k(6)}` });
+    expect((await asMulti(['credential', 'get', k(5)])).code).toBe(3);
+    for (const key of ['NEW_1', 'NEW_2', 'LOGIN']) {
+      await ok(['credential', 'delete', key, '--yes', '-a', 'multi']);
+      keys.splice(keys.indexOf(key), 1);
+    }
+    await expectMulti(keys, { [k(127)]: `v-${k(127)}` });
+    // A new key after the emptied block was dropped: a block of its own again.
+    await ok(['credential', 'set', `${k(5)}=back`], undefined, asMulti);
+    keys.push(k(5));
+    await expectMulti(keys, { [k(5)]: 'back' });
+    expect(await versions(k(5))).toEqual([{ version: 1, actor: 'agent:multi', changed_fields: ['value'], current: true }]);
+  });
+
+  it('a granted credential changed by a one-key write is re-sealed: the grantee reads the new value', async () => {
+    const reader = await store.provision('reader2');
+    await ok(['grant', k(20), '--to', 'reader2', '-a', 'multi']);
+    await ok(['credential', 'set', `${k(20)}=granted-new`], undefined, asMulti);
+    expect(await store.agent(reader, ['credential', 'get', k(20), '--agent', 'multi'])).toMatchObject({ code: 0, stdout: 'granted-new\n' });
+    await ok(['credential', 'delete', k(20), '--yes'], undefined, asMulti);
+    keys.splice(keys.indexOf(k(20)), 1);
+    expect((await store.agent(reader, ['credential', 'get', k(20), '--agent', 'multi'])).code).toBe(5);
+    await expectMulti(keys);
+  });
+});

@@ -67,6 +67,41 @@ describe('a vault of two blocks with the last byte of the file flipped', () => {
   });
 });
 
+describe('a vault of two blocks with a ciphertext byte of the last block flipped (not its tag)', () => {
+  let store: TempStore;
+  let token: string;
+  let vaultPath: string;
+
+  beforeEach(async () => {
+    ({ store, token, vaultPath } = await twoBlockVault());
+    const bytes = readFileSync(vaultPath);
+    // The last block holds 6 records: 20 bytes before the end is inside its ciphertext.
+    bytes[bytes.length - 20]! ^= 0x01;
+    writeFileSync(vaultPath, bytes);
+  });
+  afterEach(() => store.cleanup());
+
+  it('a write of a credential of that block is exit 6 and leaves the file as it was', async () => {
+    const before = readFileSync(vaultPath);
+    expect((await store.agent(token, ['credential', 'set', `${key(66)}=-`], { input: 'changed' })).code).toBe(6);
+    expect((await store.agent(token, ['credential', 'set', 'NEW=-'], { input: 'new' })).code).toBe(6);
+    expect(readFileSync(vaultPath).equals(before)).toBe(true);
+  });
+
+  it('a write of a credential of the intact block succeeds without decrypting it, and the damaged block keeps failing its reads', async () => {
+    expect((await store.agent(token, ['credential', 'set', `${key(3)}=-`], { input: 'changed' })).code).toBe(0);
+    expect(await store.agent(token, ['credential', 'get', key(3)])).toMatchObject({ code: 0, stdout: 'changed\n' });
+    expect((await store.owner(['credential', 'delete', key(4), '--agent', 'bot1', '--yes'])).code).toBe(0);
+    for (const k of [key(64), key(69)]) expect((await store.agent(token, ['credential', 'get', k])).code, k).toBe(6);
+    expect((await store.agent(token, ['credential', 'history', key(69)])).code).toBe(6);
+    expect((await store.agent(token, ['credential', 'history', key(3)])).code).toBe(0);
+    expect((await store.agent(token, ['credential', 'list', '--reveal'])).code).toBe(6);
+    // The listing was written from the records: every key but the deleted one, no value.
+    const list = await store.agent(token, ['credential', 'list']);
+    expect(list.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0])).toEqual(Array.from({ length: 70 }, (_, i) => key(i)).filter((k) => k !== key(4)));
+  });
+});
+
 describe('a vault whose listing or index has a flipped byte', () => {
   let store: TempStore;
   let token: string;

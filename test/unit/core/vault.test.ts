@@ -25,6 +25,7 @@ import {
 } from '../../../src/core/vault.js';
 import { CREDENTIAL_TYPES, summarize, type Credential } from '../../../src/core/credential.js';
 import { CREDENTIAL_TYPE_SPECS } from '../../../src/core/credential-types.js';
+import type { CredentialVersion } from '../../../src/core/history.js';
 
 const T0 = '2025-01-01T00:00:00.000Z';
 const T1 = '2025-06-01T00:00:00.000Z';
@@ -221,14 +222,18 @@ describe('encodeListingEntry and checkListingEntry', () => {
 });
 
 describe('lazyPayload', () => {
-  /** A source over `credentials` that counts what it was asked for. */
+  /** A source over `credentials` that counts what it was asked for, with the overlay kept in plain arrays. */
   function counting(credentials: VaultPayload['credentials']): CredentialSource & { finds: number; alls: number } {
+    const handed = new Set<(typeof credentials)[number]>();
+    const versions = new Map<(typeof credentials)[number], CredentialVersion[]>();
     return {
       finds: 0,
       alls: 0,
-      find(keyOrId) {
+      find(keyOrId, by) {
         this.finds += 1;
-        return credentials.find((c) => c.key === keyOrId) ?? credentials.find((c) => c.id === keyOrId);
+        const found = (by === 'id' ? undefined : credentials.find((c) => c.key === keyOrId)) ?? (by === 'key' ? undefined : credentials.find((c) => c.id === keyOrId));
+        if (found) handed.add(found);
+        return found;
       },
       all() {
         this.alls += 1;
@@ -237,6 +242,20 @@ describe('lazyPayload', () => {
       summaries() {
         return credentials.map(summarize);
       },
+      insert(credential) {
+        credentials.push(credential);
+        handed.add(credential);
+      },
+      remove(credential) {
+        credentials.splice(credentials.indexOf(credential), 1);
+        handed.delete(credential);
+      },
+      versions: (credential) => versions.get(credential),
+      setVersions(credential, v) {
+        if (v) versions.set(credential, v);
+        else versions.delete(credential);
+      },
+      touched: () => credentials.filter((c) => handed.has(c)),
     };
   }
   const meta = (): Omit<VaultPayload, 'credentials'> => {

@@ -8,9 +8,21 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential, summarize } from '../../../src/core/credential.js';
-import { IntegrityError } from '../../../src/core/errors.js';
-import { emptyPayload, findCredential, listCredentials, listSummaries, requireCredential, setMainSecret, type VaultPayload } from '../../../src/core/vault.js';
-import { open } from '../../../src/format/aead.js';
+import { IntegrityError, UsageError } from '../../../src/core/errors.js';
+import {
+  addCredential,
+  changeCredential,
+  emptyPayload,
+  findCredential,
+  listCredentials,
+  listSummaries,
+  removeCredential,
+  requireCredential,
+  setMainSecret,
+  untouchedSource,
+  type VaultPayload,
+} from '../../../src/core/vault.js';
+import { open, seal, sealWithNonce } from '../../../src/format/aead.js';
 import { derivePayloadKey } from '../../../src/format/keys.js';
 import { FormatError } from '../../../src/format/format-error.js';
 import { encodeVaultFile, openVault, parseVaultFile, unwrapOwnerSlot, wrapOwnerSlot, wrapTokenSlot, type VaultHeader } from '../../../src/format/vault-file.js';
@@ -66,6 +78,20 @@ function layout(bytes: Buffer, vaultKey: Buffer): { headerEnd: number; indexEnd:
   });
   expect(start).toBe(bytes.length);
   return { headerEnd, indexEnd, listing, blocks };
+}
+
+/** `bytes` with its listing replaced by `text`, sealed under the right key and named by a re-sealed index: damage only a bug could make. */
+function withListing(bytes: Buffer, vaultKey: Buffer, agent: string, text: string): Buffer {
+  const file = parseVaultFile(bytes);
+  const payloadKey = derivePayloadKey(vaultKey);
+  const index = open(payloadKey, file.indexNonce, file.index, file.headerBytes)!;
+  const at = 4 + index.readUInt32BE(0);
+  const blocksStart = file.headerBytes.length + file.index.length + index.readUInt32BE(at);
+  const listing = seal(payloadKey, Buffer.from(text), Buffer.from(`agent-vault/v2 listing ${agent}`));
+  index.writeUInt32BE(listing.sealed.length, at);
+  listing.nonce.copy(index, at + 4);
+  listing.sealed.subarray(-16).copy(index, at + 16);
+  return Buffer.concat([file.headerBytes, sealWithNonce(payloadKey, file.indexNonce, index, file.headerBytes), listing.sealed, bytes.subarray(blocksStart)]);
 }
 
 const flip = (bytes: Buffer, at: number): Buffer => {
@@ -155,9 +181,47 @@ describe('a flipped byte in each region of a vault file', () => {
     expectDamaged(() => readAll(damaged));
   });
 
-  it('a write over a damaged block fails before writing anything (exit 6)', () => {
+  /** Sets key `i` in `bytes` through the lazy write path, and returns the file written. */
+  const written = (bytes: Buffer, i: number): Buffer => {
+    const payload = openAs(bytes);
+    setMainSecret(payload, key(i), 'changed', T1);
+    return encodeVaultFile(parseVaultFile(bytes).header, vaultKey, payload);
+  };
+
+  it('a write of a credential of a block whose ciphertext changed fails (exit 6)', () => {
+    expectDamaged(() => written(flip(bytes, blocks[1]!.start), 64));
+  });
+
+  it('a write of a credential of another block keeps a block whose ciphertext changed as it is: its reads still fail', () => {
     const damaged = flip(bytes, blocks[1]!.start);
-    expectDamaged(() => setMainSecret(openAs(damaged), key(0), 'changed', T1));
+    const after = written(damaged, 0);
+    expect(valueOf(after, key(0))).toBe('changed');
+    for (const i of [1, 63, 128, 129]) expect(valueOf(after, key(i))).toBe(value(i));
+    for (const i of [64, 100, 127]) expectDamaged(() => valueOf(after, key(i)));
+    expectDamaged(() => readAll(after));
+  });
+
+  it('a write of any credential fails when a block it does not read has another tag than the index names (exit 6)', () => {
+    expectDamaged(() => written(flip(bytes, blocks[1]!.end - 1), 0));
+    expectDamaged(() => written(flip(bytes, blocks[2]!.end - 1), 0));
+  });
+});
+
+describe('an index whose entries are not block by block', () => {
+  it('is refused on open (exit 6), though it is sealed under the right key', () => {
+    const { bytes, vaultKey } = vault(130);
+    const file = parseVaultFile(bytes);
+    const payloadKey = derivePayloadKey(vaultKey);
+    const index = open(payloadKey, file.indexNonce, file.index, file.headerBytes)!;
+    let p = 4 + index.readUInt32BE(0) + 32;
+    p += 4 + index.readUInt32BE(p) * 32 + 4;
+    // Every entry is as long as the first: equal keys' and ids' lengths.
+    const size = 1 + index[p]! + 1 + index[p + 1 + index[p]!]! + 12;
+    const first = Buffer.from(index.subarray(p, p + size));
+    index.copy(index, p, p + 64 * size, p + 65 * size);
+    first.copy(index, p + 64 * size);
+    const swapped = Buffer.concat([file.headerBytes, sealWithNonce(payloadKey, file.indexNonce, index, file.headerBytes), bytes.subarray(file.headerBytes.length + file.index.length)]);
+    expectDamaged(() => openAs(swapped));
   });
 });
 
@@ -308,6 +372,83 @@ describe('writes', () => {
     emptied.credentials = [];
     expect(listOf(encodeVaultFile(head, vaultKey, emptied))).toEqual([]);
     expect(listOf(encodeVaultFile(head, vaultKey, emptyPayload('bot', 'PRIVATE', 'OWNER', 'AUDIT')))).toEqual([]);
+  });
+
+  it('of a few credentials stay untouched: a find, a list and a full read see what was inserted, removed and renamed', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    const before = blockBytes(bytes, vaultKey);
+    const p = openAs(bytes);
+    setMainSecret(p, 'NEW', 'new', T1);
+    removeCredential(p, key(1));
+    changeCredential(p, key(2), { rename: 'RENAMED' }, T1);
+    setMainSecret(p, key(129), 'changed', T1);
+    expect(untouchedSource(p)).toBeDefined();
+    expect(findCredential(p, 'NEW')?.fields.value).toBe('new');
+    expect(findCredential(p, key(1))).toBeUndefined();
+    expect(findCredential(p, key(2))).toBeUndefined();
+    expect(findCredential(p, 'RENAMED')?.fields.value).toBe(value(2));
+    expect(() => addCredential(p, 'RENAMED', 'api_key', { fields: { value: 'x' } }, T1)).toThrow(UsageError);
+    const expected = ['NEW', 'RENAMED', ...range(0, 130).filter((i) => i !== 1 && i !== 2).map(key)].sort();
+    expect(listSummaries(p).map((c) => c.key)).toEqual(expected);
+    const written = encodeVaultFile(head, vaultKey, p);
+    // Block 0 (a removal, a rename) and block 2 (a change, the new record) sealed anew, block 1 kept.
+    expect(blockBytes(written, vaultKey).map((b, i) => b.equals(before[i]!))).toEqual([false, true, false]);
+    expect(listOf(written).map((c) => (c as { key: string }).key)).toEqual(expected);
+    expect(listOf(written)).toEqual(summariesOfRecords(written));
+    // The payload's own list before the write, member for member and in order, is the written one's.
+    expect(JSON.stringify(listSummaries(p))).toBe(JSON.stringify(listOf(written)));
+    expect(valueOf(written, key(129))).toBe('changed');
+    expect(valueOf(written, 'NEW')).toBe('new');
+    // The same payload read whole afterwards holds the same credentials, the new one last.
+    expect(p.credentials.map((c) => c.key)).toEqual([key(0), 'RENAMED', ...range(3, 130).map(key), 'NEW']);
+  });
+
+  it('of a new credential into a full last block start a block; emptying a block drops it', () => {
+    const { bytes, vaultKey, head } = vault(128);
+    const p = openAs(bytes);
+    setMainSecret(p, 'NEW', 'new', T1);
+    const grown = encodeVaultFile(head, vaultKey, p);
+    const blocks = blockBytes(grown, vaultKey);
+    expect(blocks).toHaveLength(3);
+    expect(blocks.slice(0, 2).every((b, i) => b.equals(blockBytes(bytes, vaultKey)[i]!))).toBe(true);
+    const q = openAs(grown);
+    removeCredential(q, 'NEW');
+    const shrunk = encodeVaultFile(head, vaultKey, q);
+    expect(blockBytes(shrunk, vaultKey)).toHaveLength(2);
+    expect(listOf(shrunk)).toEqual(summariesOfRecords(shrunk));
+    expect(openAs(shrunk).credentials).toHaveLength(128);
+    // Block 0 emptied through the overlay: the blocks after it are kept, renumbered.
+    const t = openAs(bytes);
+    for (let i = 0; i < 64; i++) removeCredential(t, key(i));
+    const dropped = encodeVaultFile(head, vaultKey, t);
+    expect(blockBytes(dropped, vaultKey).map((b) => b.equals(blockBytes(bytes, vaultKey)[1]!))).toEqual([true]);
+    for (const i of [64, 100, 127]) expect(valueOf(dropped, key(i))).toBe(value(i));
+    for (const i of [0, 63]) expect(findCredential(openAs(dropped), key(i))).toBeUndefined();
+    expect(openAs(dropped).credentials).toHaveLength(64);
+    expect(listOf(dropped)).toEqual(summariesOfRecords(dropped));
+    // The only credential of a vault deleted, then one set again.
+    const one = vault(1);
+    const r = openAs(one.bytes);
+    removeCredential(r, key(0));
+    const emptied = encodeVaultFile(one.head, one.vaultKey, r);
+    expect(blockBytes(emptied, one.vaultKey)).toHaveLength(0);
+    expect(listOf(emptied)).toEqual([]);
+    const s = openAs(emptied);
+    setMainSecret(s, 'AGAIN', 'again', T1);
+    const refilled = encodeVaultFile(one.head, one.vaultKey, s);
+    expect(listOf(refilled)).toEqual(summariesOfRecords(refilled));
+    expect(valueOf(refilled, 'AGAIN')).toBe('again');
+  });
+
+  it('refuse a listing of another number of entries than the index has records (exit 6), and a list fails on it', () => {
+    const { bytes, vaultKey, head } = vault(130);
+    for (const text of [range(0, 129).map(() => '{"created":"x"}').join('\n'), `[${range(0, 130).map(() => '{"created":"x"}').join(',')}]`]) {
+      const damaged = withListing(bytes, vaultKey, 'bot', text);
+      expectDamaged(() => listOf(damaged));
+      const p = openAs(damaged);
+      setMainSecret(p, key(0), 'changed', T1);
+      expectDamaged(() => encodeVaultFile(head, vaultKey, p));
+    }
   });
 
   it('under a new vault key (token rotate) seal every block anew', () => {
