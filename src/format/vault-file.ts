@@ -258,8 +258,8 @@ const BLOCK_BYTES = 64 * 1024;
 //   listing: u32 sealed length | nonce (12) | tag (16)
 //   u32 block count | block: u32 sealed length | nonce (12) | tag (16)
 //   u32 record count | record: u8 key length | key | u8 id length | id | u32 block | u32 offset | u32 length
-// The listing's plaintext is one entry per record, in the index's order, joined by
-// newlines (core/vault.ts encodeListingEntry). The records' entries come block by block. A block's plaintext is the JSON array of its
+// The listing's plaintext is one entry per record, in the index's order, joined by a
+// comma and a newline (core/vault.ts encodeListingEntry): the inside of a JSON array. The records' entries come block by block. A block's plaintext is the JSON array of its
 // records, `[r,r,…]`; a record's offset and length locate its text inside that
 // plaintext, so a get parses only the one record.
 //
@@ -417,12 +417,16 @@ function sealListing(payloadKey: Buffer, agent: string, text: string): SealedLis
 }
 
 /**
- * The listing's text: one entry per credential, in the order given, one to a line
- * (JSON.stringify never writes a raw newline), so a write finds the entries it changes
- * by their line and keeps every other as the bytes it is.
+ * Between two entries of the listing: a comma and a newline. JSON.stringify never
+ * writes a raw newline, so the pair is found only between entries: a write finds the
+ * entries it changes by their line, and a list parses the text, put between brackets,
+ * as the one JSON array it is.
  */
+const SEPARATOR = Buffer.from(',\n');
+
+/** The listing's text: one entry per credential, in the order given, one to a line. */
 function listingText(entries: readonly string[]): string {
-  return entries.join('\n');
+  return entries.join(',\n');
 }
 
 /**
@@ -432,32 +436,31 @@ function listingText(entries: readonly string[]): string {
  * lines. Untouched lines are copied as bytes, never parsed.
  */
 function editListing(plaintext: Buffer, count: number, replaced: ReadonlyArray<readonly [number, string | undefined]>, appended: readonly string[]): Buffer | undefined {
-  let newlines = 0;
-  for (let at = plaintext.indexOf(10); at !== -1; at = plaintext.indexOf(10, at + 1)) newlines += 1;
-  if (count === 0 ? plaintext.length > 0 : newlines !== count - 1) return undefined;
+  const step = SEPARATOR.length;
+  let separators = 0;
+  for (let at = plaintext.indexOf(SEPARATOR); at !== -1; at = plaintext.indexOf(SEPARATOR, at + step)) separators += 1;
+  if (count === 0 ? plaintext.length > 0 : separators !== count - 1) return undefined;
   const pieces: Buffer[] = [];
   let line = 0;
   let start = 0;
   // The start of the first line neither copied nor replaced yet.
   let keptFrom = 0;
   for (const [position, text] of replaced) {
-    for (; line < position; line++) start = plaintext.indexOf(10, start) + 1;
-    if (start > keptFrom) pieces.push(plaintext.subarray(keptFrom, start - 1));
+    for (; line < position; line++) start = plaintext.indexOf(SEPARATOR, start) + step;
+    if (start > keptFrom) pieces.push(plaintext.subarray(keptFrom, start - step));
     if (text !== undefined) pieces.push(Buffer.from(text));
-    const end = plaintext.indexOf(10, start);
-    keptFrom = end === -1 ? plaintext.length : end + 1;
+    const end = plaintext.indexOf(SEPARATOR, start);
+    keptFrom = end === -1 ? plaintext.length : end + step;
   }
   if (keptFrom < plaintext.length) pieces.push(plaintext.subarray(keptFrom));
   for (const text of appended) pieces.push(Buffer.from(text));
   const joined: Buffer[] = [];
   for (const piece of pieces) {
-    if (joined.length > 0) joined.push(NEWLINE);
+    if (joined.length > 0) joined.push(SEPARATOR);
     joined.push(piece);
   }
   return Buffer.concat(joined);
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Whether `bytes[start, end)` spells `text`, an ASCII string, byte for byte. */
 function sameAscii(bytes: Buffer, start: number, end: number, text: string): boolean {
@@ -585,11 +588,11 @@ class VaultRecords implements CredentialSource {
     return this.listingPlaintext;
   }
 
-  /** The listing's entries, parsed (as one JSON array, one parse): exactly one per record of the index. */
+  /** The listing's entries, parsed (between brackets, one JSON array: one parse): exactly one per record of the index. */
   private listingEntries(): unknown[] {
     let value: unknown;
     try {
-      value = this.recordCount === 0 && this.openListing().length === 0 ? [] : JSON.parse(`[${this.openListing().toString('utf8').replaceAll('\n', ',')}]`);
+      value = JSON.parse(`[${this.openListing().toString('utf8')}]`);
     } catch {
       throw damaged(this.agent, 'listing');
     }

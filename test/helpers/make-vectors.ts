@@ -234,7 +234,7 @@ function vaultFile(ownerKey: Buffer, a: AgentInputs): { file: Buffer; payload: s
   const records = credentials.map((c) => JSON.stringify({ c }));
   const blocks = credentials.length > 0 ? [`[${records.join(',')}]`] : [];
   // One entry to a line, no brackets: an empty vault's listing is empty.
-  const listing = credentials.map((c) => listingEntry(c)).join('\n');
+  const listing = credentials.map((c) => listingEntry(c)).join(',\n');
   const sealedListing = sealWithNonce(payloadKey, a.listingNonce, Buffer.from(listing), Buffer.from(`agent-vault/v2 listing ${a.agent}`));
   const sealedBlocks = blocks.map((text, i) => sealWithNonce(payloadKey, a.blockNonces[i]!, Buffer.from(text), Buffer.from(`agent-vault/v2 block ${a.agent}`)));
   let offset = 1;

@@ -442,7 +442,9 @@ describe('writes', () => {
 
   it('refuse a listing of another number of entries than the index has records (exit 6), and a list fails on it', () => {
     const { bytes, vaultKey, head } = vault(130);
-    for (const text of [range(0, 129).map(() => '{"created":"x"}').join('\n'), `[${range(0, 130).map(() => '{"created":"x"}').join(',')}]`]) {
+    // One entry short; 130 entries but as one line (a JSON array); 130 lines joined by newlines alone.
+    const entries = (n: number): string[] => range(0, n).map(() => '{"created":"x"}');
+    for (const text of [entries(129).join(',\n'), `[${entries(130).join(',')}]`, entries(130).join('\n')]) {
       const damaged = withListing(bytes, vaultKey, 'bot', text);
       expectDamaged(() => listOf(damaged));
       const p = openAs(damaged);

@@ -97,7 +97,7 @@ describe.each(manifest.good)('good vault $vault', (good) => {
     expect(plaintexts(file)).toEqual({ meta: good.meta, listing: good.listing, blocks: good.blocks });
     expect(JSON.parse(JSON.stringify(payload))).toEqual(JSON.parse(good.payload));
     // The encoder spells each listing entry as man 5 does, byte for byte.
-    expect(payload.credentials.map(encodeListingEntry).join('\n')).toBe(good.listing);
+    expect(payload.credentials.map(encodeListingEntry).join(',\n')).toBe(good.listing);
   });
 
   it('opens with its token to the exact payload, one credential at a time', async () => {
