@@ -1,0 +1,134 @@
+/**
+ * Writes of a few credentials through the overlay (man/agent-vault.5 WRITING), seen as a
+ * user or an agent sees them: in a vault of three blocks, each write's list equals a full
+ * read, every value reads back by key and by id, and history counts what a full
+ * read-modify-write would have recorded.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSecretField } from '../../src/core/credential.js';
+import { parseVaultFile } from '../../src/format/vault-file.js';
+import { TempStore } from '../helpers/in-process.js';
+
+let store: TempStore;
+let token: string;
+const k = (i: number): string => `K_${String(i).padStart(3, '0')}`;
+/** Every key the vault holds, and each one's main secret: what a full read-modify-write would leave. */
+const expected = new Map<string, string>();
+
+beforeAll(async () => {
+  ({ store, token } = await TempStore.withAgent('bot'));
+  // 150 credentials: blocks of 64, 64 and 22.
+  for (let i = 0; i < 150; i++) expected.set(k(i), `v-${i}`);
+  const result = await store.owner(['credential', 'set', ...[...expected].map(([key, value]) => `${key}=${value}`), '-a', 'bot']);
+  expect(result.code, result.stderr).toBe(0);
+});
+afterAll(() => store.cleanup());
+
+const ok = async (args: string[], input?: string): Promise<string> => {
+  const result = await store.owner([...args, '-a', 'bot'], input === undefined ? {} : { input });
+  expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+};
+
+type Listed = { key: string; id: string; type: string; fields: Record<string, string> };
+
+/** The list (no block decrypted), the agent's list, a search and completion equal the full read; every value reads back. */
+async function expectVault(): Promise<Listed[]> {
+  const full = JSON.parse(await ok(['credential', 'list', '--reveal', '--json'])) as Listed[];
+  expect(new Map(full.map((c) => [c.key, c.fields.value]))).toEqual(new Map([...expected].sort(([a], [b]) => (a < b ? -1 : 1))));
+  const withoutValues = full.map((c) => ({ ...c, fields: Object.fromEntries(Object.entries(c.fields).filter(([name]) => !isSecretField('api_key', name))) }));
+  expect(JSON.parse(await ok(['credential', 'list', '--json']))).toEqual(withoutValues);
+  const agentList = await store.agent(token, ['credential', 'list', '--json']);
+  expect(JSON.parse(agentList.stdout)).toEqual(withoutValues);
+  const search = await store.agent(token, ['credential', 'search', 'K_1', '--json']);
+  expect((JSON.parse(search.stdout) as Listed[]).map((c) => c.key)).toEqual(full.map((c) => c.key).filter((key) => key.includes('K_1')));
+  const complete = await store.run(['__complete', 'keys'], { env: { AGENT_VAULT_TOKEN: token } });
+  expect(complete.stdout.split('\n').filter(Boolean)).toEqual(full.map((c) => c.key));
+  return full;
+}
+
+async function versionCount(keyOrId: string): Promise<number> {
+  return (JSON.parse(await ok(['credential', 'history', keyOrId, '--json'])) as unknown[]).length;
+}
+
+describe('in a vault of three blocks, writes of a few credentials', () => {
+  it('a set of 32 keys, half new, half existing in every block, then of 33: listed as a full read, one version more for each existing key', async () => {
+    for (const [count, tag] of [
+      [32, 'a'],
+      [33, 'b'],
+    ] as const) {
+      const existing = Array.from({ length: Math.ceil(count / 2) }, (_, i) => k(i * 9));
+      const fresh = Array.from({ length: count - existing.length }, (_, i) => `NEW_${tag.toUpperCase()}_${i}`);
+      const pairs = [...existing, ...fresh].map((key) => [key, `${tag}-${key}`] as const);
+      await ok(['credential', 'set', ...pairs.map(([key, value]) => `${key}=${value}`)]);
+      for (const [key, value] of pairs) expected.set(key, value);
+      await expectVault();
+      expect(await versionCount(k(9))).toBe(tag === 'a' ? 2 : 3);
+      expect(await versionCount(`NEW_${tag.toUpperCase()}_0`)).toBe(1);
+      expect(await versionCount(k(1))).toBe(1);
+    }
+  });
+
+  it('a renamed credential reads by its id and its new key, not its old key; the old key can be set again as a new credential', async () => {
+    const before = (await expectVault()).find((c) => c.key === k(70))!;
+    await ok(['credential', 'update', k(70), '--rename', 'MOVED']);
+    expected.delete(k(70));
+    expected.set('MOVED', 'v-70');
+    expect(await store.agent(token, ['credential', 'get', before.id])).toMatchObject({ code: 0, stdout: 'v-70\n' });
+    expect((await store.agent(token, ['credential', 'get', k(70)])).code).toBe(3);
+    await ok(['credential', 'update', before.id, '--rename', 'MOVED_AGAIN']);
+    expected.delete('MOVED');
+    expected.set('MOVED_AGAIN', 'v-70');
+    await ok(['credential', 'set', `${k(70)}=reborn`]);
+    expected.set(k(70), 'reborn');
+    const after = await expectVault();
+    expect(after.find((c) => c.key === k(70))!.id).not.toBe(before.id);
+    expect(await versionCount(k(70))).toBe(1);
+    expect(await versionCount('MOVED_AGAIN')).toBe(1);
+    // A rename onto a key not read yet, in another block, is refused and changes nothing.
+    expect((await store.owner(['credential', 'update', 'MOVED_AGAIN', '--rename', k(2), '-a', 'bot'])).code).toBe(2);
+    await expectVault();
+  });
+
+  it('a deleted key set again, rotated and restored keeps only the new credential\'s versions', async () => {
+    await ok(['credential', 'delete', k(130), '--yes']);
+    expected.delete(k(130));
+    await ok(['credential', 'set', `${k(130)}=second`]);
+    expected.set(k(130), 'second');
+    await ok(['credential', 'rotate', k(130), '--value-stdin'], 'third');
+    await ok(['credential', 'restore', k(130), '1']);
+    await expectVault();
+    const versions = JSON.parse(await ok(['credential', 'history', k(130), '--json', '--reveal'])) as Array<{ version: number; fields?: Record<string, string>; values?: Record<string, string> }>;
+    expect(versions.map((v) => v.version)).toEqual([3, 2, 1]);
+    expect(JSON.stringify(versions)).not.toContain('v-130');
+  });
+
+  it('every credential of the first block deleted, one by one by the agent: the other blocks read on', async () => {
+    const first = [...expected.keys()].slice(0, 64);
+    for (const key of first) {
+      const result = await store.agent(token, ['credential', 'delete', key, '--yes']);
+      expect(result.code, result.stderr).toBe(0);
+      expected.delete(key);
+    }
+    await expectVault();
+  });
+
+  it('a write of one credential when the listing before its tag is damaged is exit 6 and leaves the file as it was', async () => {
+    const path = join(store.dir, 'vaults', 'bot.vault');
+    const good = readFileSync(path);
+    const full = (await expectVault()).length;
+    expect(full).toBe(expected.size);
+    // The listing's first byte: the first after the sealed index.
+    const file = parseVaultFile(good);
+    const damaged = Buffer.from(good);
+    damaged[file.headerBytes.length + file.index.length]! ^= 0x01;
+    writeFileSync(path, damaged);
+    const result = await store.owner(['credential', 'set', `${k(140)}=x`, '-a', 'bot']);
+    expect(result.code).toBe(6);
+    expect(readFileSync(path).equals(damaged)).toBe(true);
+    expect(await store.agent(token, ['credential', 'get', k(140)])).toMatchObject({ code: 0, stdout: `${expected.get(k(140))}\n` });
+    writeFileSync(path, good);
+  });
+});
