@@ -115,6 +115,39 @@ describe('in a vault of three blocks, writes of a few credentials', () => {
     await expectVault();
   });
 
+  it('a granted credential renamed, then set: the grantee reads the new value under the new key; a revoke by id ends it', async () => {
+    const reader = await store.provision('reader');
+    await ok(['grant', k(100), '--to', 'reader']);
+    const id = (JSON.parse(await ok(['credential', 'get', k(100), '--json'])) as { id: string }).id;
+    await ok(['credential', 'update', k(100), '--rename', 'GRANTED']);
+    expected.delete(k(100));
+    await ok(['credential', 'set', 'GRANTED=granted-new']);
+    expected.set('GRANTED', 'granted-new');
+    expect(await store.agent(reader, ['credential', 'get', 'GRANTED', '--agent', 'bot'])).toMatchObject({ code: 0, stdout: 'granted-new\n' });
+    await expectVault();
+    await ok(['grant', 'revoke', id, '--to', 'reader']);
+    expect((await store.agent(reader, ['credential', 'get', 'GRANTED', '--agent', 'bot'])).code).toBe(5);
+    await expectVault();
+  });
+
+  it('a copy into another vault of three blocks, new and --force over a key of its middle block: both vaults list as a full read', async () => {
+    const other = await store.provision('other');
+    const pairs = Array.from({ length: 150 }, (_, i) => `O_${i}=o-${i}`);
+    expect((await store.owner(['credential', 'set', ...pairs, '-a', 'other'])).code).toBe(0);
+    await ok(['credential', 'copy', k(140), 'COPIED', '--to-agent', 'other']);
+    await ok(['credential', 'copy', k(141), 'O_70', '--force', '--to-agent', 'other']);
+    expect(await store.agent(other, ['credential', 'get', 'COPIED'])).toMatchObject({ code: 0, stdout: `${expected.get(k(140))}\n` });
+    expect(await store.agent(other, ['credential', 'get', 'O_70'])).toMatchObject({ code: 0, stdout: `${expected.get(k(141))}\n` });
+    expect(await store.agent(other, ['credential', 'get', 'O_71'])).toMatchObject({ code: 0, stdout: 'o-71\n' });
+    const full = JSON.parse((await store.owner(['credential', 'list', '--reveal', '--json', '-a', 'other'])).stdout) as Listed[];
+    expect(full).toHaveLength(151);
+    const listed = JSON.parse((await store.owner(['credential', 'list', '--json', '-a', 'other'])).stdout) as Listed[];
+    expect(listed).toEqual(full.map((c) => ({ ...c, fields: Object.fromEntries(Object.entries(c.fields).filter(([name]) => !isSecretField('api_key', name))) })));
+    const history = JSON.parse((await store.owner(['credential', 'history', 'O_70', '--json', '-a', 'other'])).stdout) as unknown[];
+    expect(history).toHaveLength(2);
+    await expectVault();
+  });
+
   it('a write of one credential when the listing before its tag is damaged is exit 6 and leaves the file as it was', async () => {
     const path = join(store.dir, 'vaults', 'bot.vault');
     const good = readFileSync(path);
