@@ -164,4 +164,24 @@ describe('in a vault of three blocks, writes of a few credentials', () => {
     expect(await store.agent(token, ['credential', 'get', k(140)])).toMatchObject({ code: 0, stdout: `${expected.get(k(140))}\n` });
     writeFileSync(path, good);
   });
+
+  it("with the last block's ciphertext damaged, a set of 32 keys of the first block writes them; one of 33 reads every block and is exit 6", async () => {
+    const dmg = await store.provision('dmg');
+    // 100 credentials: block 0 the first 64, block 1 (the last) the other 36.
+    const keys = Array.from({ length: 100 }, (_, i) => `D_${String(i).padStart(3, '0')}`);
+    expect((await store.owner(['credential', 'set', ...keys.map((key) => `${key}=d`), '-a', 'dmg'])).code).toBe(0);
+    const path = join(store.dir, 'vaults', 'dmg.vault');
+    const damaged = readFileSync(path);
+    // A byte of the last block's ciphertext, just before its tag (a changed tag fails every write: man 5).
+    damaged[damaged.length - 17]! ^= 0x01;
+    writeFileSync(path, damaged);
+    const many = await store.agent(dmg, ['credential', 'set', ...keys.slice(0, 33).map((key) => `${key}=many`)]);
+    expect(many.code).toBe(6);
+    expect(readFileSync(path).equals(damaged)).toBe(true);
+    const few = await store.agent(dmg, ['credential', 'set', ...keys.slice(0, 32).map((key) => `${key}=few`)]);
+    expect(few.code, few.stderr).toBe(0);
+    for (const key of [keys[0]!, keys[31]!]) expect(await store.agent(dmg, ['credential', 'get', key])).toMatchObject({ code: 0, stdout: 'few\n' });
+    expect(await store.agent(dmg, ['credential', 'get', keys[32]!])).toMatchObject({ code: 0, stdout: 'd\n' });
+    expect((await store.agent(dmg, ['credential', 'get', keys[99]!])).code).toBe(6);
+  });
 });
