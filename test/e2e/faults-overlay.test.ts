@@ -7,12 +7,12 @@
  */
 import { expect } from 'vitest';
 import { describeFaults, type FaultCase } from '../helpers/fault-harness.js';
-import type { InProcessStore } from '../helpers/in-process.js';
+import type { TempStore } from '../helpers/in-process.js';
 
 const k = (i: number): string => `K_${String(i).padStart(3, '0')}`;
 
 /** Every key of the granter's vault reads, the list equals the full read and holds `present` and not `absent`. */
-async function expectVault(store: InProcessStore, present: string[], absent: string[]): Promise<void> {
+async function expectVault(store: TempStore, present: string[], absent: string[]): Promise<void> {
   const full = JSON.parse((await store.owner(['credential', 'list', '--reveal', '--json', '--agent', 'granter'])).stdout) as Array<{ key: string }>;
   const listed = JSON.parse((await store.owner(['credential', 'list', '--json', '--agent', 'granter'])).stdout) as Array<{ key: string }>;
   expect(listed.map((c) => c.key)).toEqual(full.map((c) => c.key));
