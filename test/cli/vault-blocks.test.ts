@@ -12,12 +12,18 @@ import { TempStore } from '../helpers/in-process.js';
 
 const key = (i: number): string => `KEY_${String(i).padStart(3, '0')}`;
 
-/** A store whose agent bot1 holds 70 credentials: block 0 the first 64, block 1 the last 6. */
-async function twoBlockVault(): Promise<{ store: TempStore; token: string; vaultPath: string }> {
+/** A store whose agent bot1 holds 70 credentials: block 0 the first 64, block 1 the last 6; with `flippedFromEnd`, that byte from the file's end flipped. */
+async function twoBlockVault(options: { flippedFromEnd?: number } = {}): Promise<{ store: TempStore; token: string; vaultPath: string }> {
   const { store, token } = await TempStore.withAgent('bot1');
   const pairs = Array.from({ length: 70 }, (_, i) => `${key(i)}=value-${i}`);
   expect((await store.owner(['credential', 'set', ...pairs, '--agent', 'bot1'])).code).toBe(0);
-  return { store, token, vaultPath: join(store.dir, 'vaults', 'bot1.vault') };
+  const vaultPath = join(store.dir, 'vaults', 'bot1.vault');
+  if (options.flippedFromEnd !== undefined) {
+    const bytes = readFileSync(vaultPath);
+    bytes[bytes.length - options.flippedFromEnd]! ^= 0x01;
+    writeFileSync(vaultPath, bytes);
+  }
+  return { store, token, vaultPath };
 }
 
 describe('a vault of two blocks with the last byte of the file flipped', () => {
@@ -26,10 +32,7 @@ describe('a vault of two blocks with the last byte of the file flipped', () => {
   let vaultPath: string;
 
   beforeEach(async () => {
-    ({ store, token, vaultPath } = await twoBlockVault());
-    const bytes = readFileSync(vaultPath);
-    bytes[bytes.length - 1]! ^= 0x01;
-    writeFileSync(vaultPath, bytes);
+    ({ store, token, vaultPath } = await twoBlockVault({ flippedFromEnd: 1 }));
   });
   afterEach(() => store.cleanup());
 
@@ -73,11 +76,8 @@ describe('a vault of two blocks with a ciphertext byte of the last block flipped
   let vaultPath: string;
 
   beforeEach(async () => {
-    ({ store, token, vaultPath } = await twoBlockVault());
-    const bytes = readFileSync(vaultPath);
     // The last block holds 6 records: 20 bytes before the end is inside its ciphertext.
-    bytes[bytes.length - 20]! ^= 0x01;
-    writeFileSync(vaultPath, bytes);
+    ({ store, token, vaultPath } = await twoBlockVault({ flippedFromEnd: 20 }));
   });
   afterEach(() => store.cleanup());
 
