@@ -168,13 +168,13 @@ async function bundle(outfile, faults, cache) {
   }
   // The fast forms' own bundles, which the bin loads first; the test bundle has none, as
   // it is run directly.
-  const fast = faults ? [] : FAST_BUNDLES.map(({ file }) => join(dirname(outfile), file));
-  for (const [i, file] of fast.entries()) {
-    await build({ ...cliBuild(faults), entryPoints: [FAST_BUNDLES[i].entry], outfile: file });
+  const fast = faults ? [] : FAST_BUNDLES.map(({ entry, file }) => ({ entry, file: join(dirname(outfile), file) }));
+  for (const { entry, file } of fast) {
+    await build({ ...cliBuild(faults), entryPoints: [entry], outfile: file });
     finishBundle(file);
   }
   // Last: the training runs of the code cache load the chunks beside the bundle.
-  if (cache) writeCodeCaches([outfile, ...fast]);
+  if (cache) writeCodeCaches([outfile, ...fast.map(({ file }) => file)]);
 }
 
 if (process.argv[2]) {

@@ -37,7 +37,7 @@ async function run(bundle, args) {
   if (code !== 0) throw new Error(`code cache: agent-vault ${args.join(' ')} exited ${code}`);
 }
 
-/** Makes the cache of each bundle in `files` (dist/cli.cjs and dist/fast.cjs, side by side), trained on one throwaway store. */
+/** Makes the cache of each bundle in `files` (dist/cli.cjs first, the fast bundles beside it), trained on one throwaway store. */
 async function main(files) {
   const root = mkdtempSync(join(tmpdir(), 'agent-vault-code-cache-'));
   try {
