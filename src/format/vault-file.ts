@@ -253,6 +253,11 @@ function listingAad(agent: string): Buffer {
 const BLOCK_RECORDS = 64;
 const BLOCK_BYTES = 64 * 1024;
 
+/** Whether a block of `records` records, `bytes` of text so far, takes one more of `text` characters. */
+function hasRoom(records: number, bytes: number, text: number): boolean {
+  return records < BLOCK_RECORDS && bytes + text < BLOCK_BYTES;
+}
+
 // The index's plaintext, all integers big-endian:
 //   u32 meta length | meta JSON
 //   listing: u32 sealed length | nonce (12) | tag (16)
@@ -853,12 +858,14 @@ class VaultRecords implements CredentialSource {
       const current = groups.at(-1);
       if (source !== undefined && current?.source === source) {
         current.credentials.push(credential);
-      } else if (source === undefined && current && current.credentials.length < BLOCK_RECORDS && current.bytes < BLOCK_BYTES) {
+        continue;
+      }
+      const text = source === undefined ? encodeRecord(credential, history?.[credential.id]).length : undefined;
+      if (text !== undefined && current && hasRoom(current.credentials.length, current.bytes, text)) {
         current.credentials.push(credential);
-        current.bytes += encodeRecord(credential, history?.[credential.id]).length + 1;
+        current.bytes += text + 1;
       } else {
-        const bytes = source === undefined ? encodeRecord(credential, history?.[credential.id]).length + 1 : this.blockLength(source) - TAG_LENGTH;
-        groups.push({ source, credentials: [credential], bytes });
+        groups.push({ source, credentials: [credential], bytes: text === undefined ? this.blockLength(source!) - TAG_LENGTH : text + 1 });
       }
     }
     const blocks = groups.map(({ source, credentials: members }) => {
@@ -906,7 +913,7 @@ class VaultRecords implements CredentialSource {
     let open = groups.at(-1);
     for (const { credential, versions } of this.inserted) {
       const text = encodeRecord(credential, versions);
-      if (!open || !('bytes' in open) || open.records.length >= BLOCK_RECORDS || open.bytes + text.length >= BLOCK_BYTES) {
+      if (!open || !('bytes' in open) || !hasRoom(open.records.length, open.bytes, text.length)) {
         open = openGroup(undefined, []);
         groups.push(open);
       }
@@ -1065,7 +1072,7 @@ function freshBlocks(payloadKey: Buffer, agent: string, credentials: readonly Cr
   let bytes = 0;
   for (const c of credentials) {
     const text = encodeRecord(c, history?.[c.id]);
-    if (group.length > 0 && (group.length >= BLOCK_RECORDS || bytes + text.length >= BLOCK_BYTES)) {
+    if (group.length > 0 && !hasRoom(group.length, bytes, text.length)) {
       blocks.push(sealBlock(payloadKey, agent, group));
       group = [];
       bytes = 0;
